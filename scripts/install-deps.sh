@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what extwd needs from Debian, and nothing when it is all there.
+# Safe to run any number of times. Uses sudo when not root.
+set -euo pipefail
+
+# Everything the build, the tests and the benchmarks use.
+PACKAGES=(
+  make cmake pkg-config gcc g++ clang libclang-rt-14-dev llvm
+  gcc-avr avr-libc binutils-avr
+  simavr libsimavr-dev libelf-dev
+  libcmocka-dev valgrind
+  gcc-xtensa-lx106
+  libmosquitto-dev mosquitto mosquitto-clients
+  i2c-tools
+)
+# Large toolchains whose recommends pull in gigabytes.
+PACKAGES_NO_RECOMMENDS=(gcc-arm-none-eabi libnewlib-arm-none-eabi)
+
+missing() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+  done
+}
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+need=$(missing "${PACKAGES[@]}")
+need_nr=$(missing "${PACKAGES_NO_RECOMMENDS[@]}")
+if [ -z "$need" ] && [ -z "$need_nr" ]; then
+  exit 0
+fi
+
+echo "install-deps: installing:" $need $need_nr
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+if [ -n "$need" ]; then
+  # shellcheck disable=SC2086
+  $SUDO apt-get install -y -qq $need >/dev/null
+fi
+if [ -n "$need_nr" ]; then
+  # shellcheck disable=SC2086
+  $SUDO apt-get install -y -qq --no-install-recommends $need_nr >/dev/null
+fi
+# The broker is started by the tests themselves, on loopback, never as a service.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mosquitto 2>/dev/null; then
+  $SUDO systemctl stop mosquitto || true
+fi
+echo "install-deps: done"
