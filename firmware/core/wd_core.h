@@ -115,8 +115,11 @@ void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n);
 #define WD_OUT_RESET       0x01u /* drive the host reset line low */
 #define WD_OUT_PRETIMEOUT  0x02u /* drive the pretimeout pin low */
 
+/* Field order is part of the contract: the simulator reads a running chip's
+ * state from its RAM using this layout (AVR packs with alignment 1), so only
+ * fixed-width fields, and the one pointer last, where its size cannot shift
+ * the others. */
 struct wd_core {
-    struct wd_persist *persist;
     struct wd_settings set;
 
     uint32_t since_feed_ms;   /* saturating */
@@ -142,6 +145,7 @@ struct wd_core {
     uint8_t requests;         /* WD_REQ_* pending */
     uint8_t eeprom_seq;       /* sequence of the newest valid slot */
     uint8_t eeprom_next_slot; /* the slot the next save goes to */
+    struct wd_persist *persist;
 };
 
 /* ---- lifecycle --------------------------------------------------------------- */
