@@ -5,6 +5,10 @@
  * own the hardware: bus slave, pins, EEPROM, sleep; they feed the core events
  * and act on what it asks for.
  *
+ * Each port names its instances g_wd (struct wd_core) and g_wd_persist
+ * (struct wd_persist, in .noinit): the simulator finds them by these ELF
+ * symbols.
+ *
  * Concurrency contract: every wd_core_* call that takes a non-const core is
  * made from interrupt context on the chip (AVR interrupts do not nest), or
  * from the main loop with interrupts disabled. The core never blocks.
