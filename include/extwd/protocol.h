@@ -229,7 +229,7 @@ static inline uint8_t extwd_pec_update(uint8_t crc, uint8_t byte)
 {
     crc ^= byte;
     for (uint8_t i = 0; i < 8; i++)
-        crc = (uint8_t)((crc & 0x80u) ? (crc << 1) ^ EXTWD_PEC_POLY : crc << 1);
+        crc = (uint8_t)((crc & 0x80u) ? ((unsigned)crc << 1) ^ EXTWD_PEC_POLY : (unsigned)crc << 1);
     return crc;
 }
 
