@@ -134,7 +134,6 @@ static void frame_end(void)
 static void usi_overflow(void)
 {
     uint8_t d = USIDR;
-    uint8_t sr = SR_BYTE;
     if (PORT_FLAGS & _BV(F_ADDR)) {
         PORT_FLAGS &= (uint8_t)~_BV(F_ADDR);
         if ((uint8_t)(d >> 1) != wd_core_address(&g_wd))
@@ -151,37 +150,37 @@ static void usi_overflow(void)
     }
     if (PORT_FLAGS & _BV(F_ACK)) { /* an ACK bit has ended */
         PORT_FLAGS &= (uint8_t)~_BV(F_ACK);
-        if (!(PORT_FLAGS & _BV(F_READ))) {
+        if (PORT_FLAGS & _BV(F_READ)) {
+            /* The bit we sampled: the master's ACK (0) or NACK (1) of the
+             * last byte, or our own ACK of SLA+R, which we drove low. */
+            if (d & 1u)
+                goto idle;
+            USIDR = wd_core_read_next(&g_wd);
+            DDRB |= _BV(SDA);
+        } else {
             DDRB &= (uint8_t)~_BV(SDA); /* receive the next byte */
-            goto out;
         }
-        /* The bit we sampled: the master's ACK (0) or NACK (1) of the last
-         * byte, or our own ACK of SLA+R, which we drove low. */
-        if (d & 1u)
-            goto idle;
-        d = wd_core_read_next(&g_wd);
-        goto drive;
+        USISR = SR_BYTE;
+        goto out;
     }
-    PORT_FLAGS |= _BV(F_ACK); /* a byte has ended */
-    sr = SR_BIT;
+    /* A byte has ended. */
     if (PORT_FLAGS & _BV(F_READ)) {
         DDRB &= (uint8_t)~_BV(SDA); /* let the master answer */
         USIDR = 0;
-        goto out;
+        goto bit;
     }
     if (len >= EXTWD_FRAME_MAX) {
         len = EXTWD_FRAME_MAX + 1; /* NACK: SDA stays released */
-        goto out;
+        goto bit;
     }
     buf[len++] = d;
 ack:
-    d = 0;
-    sr = SR_BIT;
-drive:
-    USIDR = d;
+    USIDR = 0;
     DDRB |= _BV(SDA);
+bit:
+    PORT_FLAGS |= _BV(F_ACK);
+    USISR = SR_BIT;
 out:
-    USISR = sr;
     USICR = CR_BUSY;
     return;
 idle:

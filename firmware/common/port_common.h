@@ -130,10 +130,14 @@ void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n)
     eeprom_read_block(dst, (const void *)offset, n);
 }
 
-static uint8_t port_req; /* WD_REQ_SAVE / WD_REQ_FACTORY taken, not yet done */
+/* WD_REQ_SEAL / SAVE / FACTORY taken, not yet done. They need CRC work
+ * (~200-300 us with the core's bitwise CRC-8) with interrupts off, so they
+ * wait for the first tick with the bus idle: a host that writes and reads
+ * back at once never finds the chip in that critical section. */
+static uint8_t port_req;
 static uint8_t port_img[WD_EEPROM_SLOT_SIZE]; /* the slot image being written */
 
-static void port_poll(void);
+static uint8_t port_poll(void);
 
 /* Writes one slot image byte by byte. Interrupts are on only while a byte
  * is being programmed (~3.4 ms), and the loop keeps serving the bus and the
@@ -167,25 +171,25 @@ static void __attribute__((noreturn)) port_chip_restart(void)
 /* ---- event loop ---------------------------------------------------------------- */
 
 /* Interrupts off. Re-arms the watchdog interrupt, serves the bus and the
- * tick, and does every request that needs no EEPROM. */
-static void port_poll(void)
+ * tick, and does the quick requests. Returns nonzero if a tick was served. */
+static uint8_t port_poll(void)
 {
     PORT_WDTCR = PORT_WDT_ON;
     port_bus_service();
-    if (PORT_FLAGS & _BV(PORT_F_TICK)) {
+    uint8_t tick = PORT_FLAGS & _BV(PORT_F_TICK);
+    if (tick) {
         PORT_FLAGS &= (uint8_t)~_BV(PORT_F_TICK);
         uint8_t ms = port_tick_ms(GPIOR1);
         wd_core_tick(&g_wd, ms, (uint8_t)(~PORT_BUS_PINS & PORT_BUS_MASK));
         port_pins_update();
     }
     uint8_t r = wd_core_take_requests(&g_wd);
-    if (r & WD_REQ_SEAL)
-        wd_core_seal(&g_wd);
     if (r & WD_REQ_BUS_REINIT)
         port_bus_reinit();
     if (r & WD_REQ_ADDRESS)
         port_bus_address();
     port_req |= r;
+    return tick;
 }
 
 /* Writes the factory defaults into both EEPROM slots (SPEC 5.12, the
@@ -205,21 +209,26 @@ static void __attribute__((noreturn)) port_factory_pin(void)
 static void __attribute__((noreturn)) port_run(uint8_t chip_reset)
 {
     wd_core_init(&g_wd, &g_wd_persist, chip_reset);
+    port_bus_reinit(); /* the slave answers at the address the core loaded */
     port_pins_update();
     /* The factory-reset pin counts only if held from power-up: a high
      * level now costs nothing, a low one is watched for 10 s. */
     uint8_t fr_wait = !(PORT_FR_PIN & _BV(PORT_FR_BIT));
     for (;;) {
         cli();
-        port_poll();
-        if (port_req & (WD_REQ_SAVE | WD_REQ_FACTORY)) {
-            uint16_t off = wd_core_eeprom_slot(&g_wd, port_img);
-            uint8_t factory = port_req & WD_REQ_FACTORY;
+        if (port_poll() && !port_bus_busy()) {
+            if (port_req & WD_REQ_SEAL)
+                wd_core_seal(&g_wd);
+            if (port_req & (WD_REQ_SAVE | WD_REQ_FACTORY)) {
+                uint16_t off = wd_core_eeprom_slot(&g_wd, port_img);
+                uint8_t factory = port_req & WD_REQ_FACTORY;
+                port_req = 0;
+                port_eeprom_write(off);
+                if (factory)
+                    port_chip_restart();
+                continue;
+            }
             port_req = 0;
-            port_eeprom_write(off);
-            if (factory)
-                port_chip_restart();
-            continue;
         }
         if (fr_wait) {
             if (PORT_FR_PIN & _BV(PORT_FR_BIT))
