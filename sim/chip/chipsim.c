@@ -294,10 +294,13 @@ static uint64_t ops_now(void *ctx)
     return ((struct chipsim *)ctx)->avr->cycle;
 }
 
+/* Fires at the deadline and then every cycle until cancelled: if the timer
+ * fired and the CPU went to sleep in the same step, the sleep must still end
+ * at once (an empty timer list would let simavr sleep 1000 cycles). */
 static avr_cycle_count_t stop_timer(struct avr_t *avr, avr_cycle_count_t when, void *param)
 {
-    (void)avr; (void)when; (void)param;
-    return 0;
+    (void)avr; (void)param;
+    return when + 1;
 }
 
 static int crashed(const struct chipsim *cs)
