@@ -122,7 +122,10 @@ static void port_bus_service(void)
     case 0x80: /* data received, ACK returned */
         if (!(PORT_FLAGS & _BV(F_OPEN)))
             frame_open(); /* simavr: SLA+W came with this byte */
-        buf[len++] = TWDR;
+        if (len < EXTWD_FRAME_MAX)
+            buf[len++] = TWDR;
+        else
+            len = EXTWD_FRAME_MAX + 1; /* cannot happen with TWEA: never overrun */
         if (len >= EXTWD_FRAME_MAX)
             ea = 0; /* NACK the next byte */
         break;
