@@ -717,7 +717,20 @@ void chipsim_close(struct chipsim *cs)
     if (!cs)
         return;
     if (cs->avr) {
+        /* avr_terminate frees the modules' IRQs but not the interrupt
+         * vectors' ones nor the IRQ pool: free them too, so that programs
+         * using chipsim run clean under LeakSanitizer */
+        avr_int_table_p t = &cs->avr->interrupts;
+        for (int i = 0; i < t->vector_count; i++)
+            avr_free_irq(t->vector[i]->irq, AVR_INT_IRQ_COUNT);
+        avr_free_irq(t->irq, AVR_INT_IRQ_COUNT);
+        for (int a = 0; a < MAX_IOs; a++)
+            if (cs->avr->io[a].irq) {
+                avr_free_irq(cs->avr->io[a].irq, 9);    /* from avr_iomem_getirq */
+                cs->avr->io[a].irq = NULL;
+            }
         avr_terminate(cs->avr);
+        free(cs->avr->irq_pool.irq);
         free(cs->avr);
     }
     free(cs->wake);
@@ -862,7 +875,9 @@ void chipsim_stats(const struct chipsim *cs, struct chipsim_stats *st)
     if (cs->d->kind == MCU_TINY85) {
         st->max_stretch_us = (uint32_t)(cs->bit.max_stretch * 1000000u / cs->freq);
         st->bus_bytes = cs->bit.bytes;
+        st->last_stop_cycle = cs->bit.last_stop;
     } else {
+        st->last_stop_cycle = cs->twi.last_stop;
         st->bus_bytes = cs->twi.bytes;
         st->max_reply_us = (uint32_t)(cs->twi.max_reply * 1000000u / cs->freq);
     }
