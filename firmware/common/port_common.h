@@ -42,6 +42,7 @@ static void port_bus_service(void);   /* handle whatever the bus slave flagged *
 static void port_bus_reinit(void);    /* reset the slave, release SDA and SCL */
 static void port_bus_address(void);   /* the core's address changed */
 static uint8_t port_bus_busy(void);   /* nonzero while a transaction is in flight */
+static void port_bus_tick(void);      /* once per tick */
 
 /* Watchdog: interrupt-and-reset mode, 2K WDT cycles (16 ms nominal). A
  * timeout clears WDIE in hardware; the main loop sets it again on every
@@ -182,6 +183,7 @@ static uint8_t port_poll(void)
         uint8_t ms = port_tick_ms(GPIOR1);
         wd_core_tick(&g_wd, ms, (uint8_t)(~PORT_BUS_PINS & PORT_BUS_MASK));
         port_pins_update();
+        port_bus_tick();
     }
     uint8_t r = wd_core_take_requests(&g_wd);
     if (r & WD_REQ_BUS_REINIT)
