@@ -96,6 +96,7 @@ struct chipsim {
 
     struct wires wires;
     int w_sig[CHIPSIM_SIG_COUNT];   /* wire index of each signal */
+    int w_factory;
     struct usi usi;
     struct i2c_master bit;
     struct twi_master twi;
@@ -593,11 +594,11 @@ static int setup_wires(struct chipsim *cs)
      * button has none: the firmware must enable its own */
     cs->w_sig[CHIPSIM_SIG_RESET] = wires_add(ws, d->pin_port, d->reset_bit, 1, pin, cs);
     cs->w_sig[CHIPSIM_SIG_PRETIMEOUT] = wires_add(ws, d->pin_port, d->pretimeout_bit, 1, pin, cs);
-    int factory = wires_add(ws, d->pin_port, d->factory_bit, 0, pin, cs);
+    cs->w_factory = wires_add(ws, d->pin_port, d->factory_bit, 0, pin, cs);
     for (int s = 0; s < CHIPSIM_SIG_COUNT; s++)
         if (cs->w_sig[s] < 0)
             return -1;
-    if (factory < 0)
+    if (cs->w_factory < 0)
         return -1;
     if (d->kind == MCU_MEGA328) {
         if (wires_watch(ws, M328_TWCR))
@@ -610,11 +611,6 @@ static int setup_wires(struct chipsim *cs)
     }
     wires_on_edge(ws, on_wire_edge, cs);
     return 0;
-}
-
-static int factory_wire(const struct chipsim *cs)
-{
-    return cs->wires.n - 1;
 }
 
 int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *err, size_t errlen)
@@ -845,7 +841,7 @@ void chipsim_on_edge(struct chipsim *cs, chipsim_edge_fn fn, void *ctx)
 
 void chipsim_factory_pin(struct chipsim *cs, int low)
 {
-    wires_pull(&cs->wires, factory_wire(cs), WIRE_BY_BUTTON, low);
+    wires_pull(&cs->wires, cs->w_factory, WIRE_BY_BUTTON, low);
 }
 
 void chipsim_hold_low(struct chipsim *cs, enum chipsim_signal sda_or_scl, int low)
