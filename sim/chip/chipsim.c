@@ -109,6 +109,7 @@ struct chipsim {
     uint8_t mcusr;                  /* MCUSR as the chip last had it */
     uint32_t chip_resets;
     int ready;
+    int inited;                     /* avr_init ran: avr_terminate is due */
     int reset_seen;
 
     int asleep;
@@ -656,6 +657,7 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
     cs->avr->custom.init = custom_init;
     cs->avr->custom.data = cs;
     avr_init(cs->avr);
+    cs->inited = 1;
     avr_load_firmware(cs->avr, fw);
     cs->avr->frequency = cs->freq;
     free(fw->flash);
@@ -737,7 +739,9 @@ void chipsim_close(struct chipsim *cs)
 {
     if (!cs)
         return;
-    if (cs->avr) {
+    if (cs->avr && !cs->inited) {
+        free(cs->avr);
+    } else if (cs->avr) {
         /* avr_terminate frees the modules' IRQs but not the interrupt
          * vectors' ones nor the IRQ pool: free them too, so that programs
          * using chipsim run clean under LeakSanitizer */
