@@ -369,14 +369,19 @@ static void longop_extends_and_restores(void **state)
     fake_bus_clear_log(&f->bus);
     struct extwd_longop op = {0};
     assert_int_equal(extwd_longop_begin(&f->wd, &op, 20000), 0);
-    ASSERT_W(&f->bus, 0, A, 0x07);                       /* armed? */
-    ASSERT_R(&f->bus, 1, A, 1);
-    ASSERT_W(&f->bus, 2, A, 0x30);                       /* the timeout to restore */
-    ASSERT_R(&f->bus, 3, A, 4);
-    ASSERT_W(&f->bus, 4, A, 0xA5);                       /* feed, then extend */
-    ASSERT_W(&f->bus, 5, A, 0x30, 0x20, 0x4E, 0x00, 0x00);
-    ASSERT_W(&f->bus, 6, A, 0x28);
-    ASSERT_R(&f->bus, 7, A, 1);
+    ASSERT_W(&f->bus, 0, A, 0x07);                       /* armed? (read twice: */
+    ASSERT_R(&f->bus, 1, A, 1);                          /*  it will be restored) */
+    ASSERT_W(&f->bus, 2, A, 0x07);
+    ASSERT_R(&f->bus, 3, A, 1);
+    ASSERT_W(&f->bus, 4, A, 0x30);                       /* the timeout to restore */
+    ASSERT_R(&f->bus, 5, A, 4);
+    ASSERT_W(&f->bus, 6, A, 0x30);
+    ASSERT_R(&f->bus, 7, A, 4);
+    ASSERT_W(&f->bus, 8, A, 0xA5);                       /* feed, then extend */
+    ASSERT_W(&f->bus, 9, A, 0x30, 0x20, 0x4E, 0x00, 0x00);
+    ASSERT_W(&f->bus, 10, A, 0x28);
+    ASSERT_R(&f->bus, 11, A, 1);
+    assert_int_equal(f->bus.log_len, 12);
     assert_true(op.active && op.extended && !op.used_disarm);
     assert_int_equal(f->chip.core.set.action, 1);        /* protection stays on */
     assert_int_equal(f->chip.core.set.timeout_ms, 20000);
