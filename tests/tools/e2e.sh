@@ -143,6 +143,23 @@ extwd)
   run_daemon 2980 3020
   sleep 0.3
 
+  # A health check that hangs fails at --health-timeout; a signal stops the
+  # daemon cleanly, and --disarm-on-exit disarms.
+  bad "hung health check" 3 "health command 'sleep 30' failed \(ran longer than 400 ms\); stopped feeding: the watchdog resets the host in about [0-9]+ ms" \
+    run --interval 200 --health-cmd "sleep 30" --health-timeout 400
+  LD_PRELOAD="$SHIM" "$CTL" --bus $BUS run --interval 200 --disarm-on-exit --verbose >"$T/run.out" 2>"$T/run.err" &
+  pid=$!
+  sleep 1
+  kill -TERM $pid
+  wait $pid; rc=$?
+  [ $rc -eq 0 ] || fail "daemon stopped by SIGTERM exited $rc: $(cat "$T/run.err")"
+  has "stopping on a signal" "$T/run.out"
+  has "disarmed" "$T/run.out"
+  ok "disarmed on exit" get armed; has '^0$'
+  ok "arm again" arm
+  ok "run --duration" run --interval 200 --duration 600 --verbose
+  has "stopping: --duration reached"
+
   ok "keyed mode on" set keyed 1
   ok "get keyed" get keyed; has '^1$'
   ok "disarm in keyed mode (sends the key)" disarm

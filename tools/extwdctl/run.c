@@ -119,9 +119,12 @@ static pid_t spawn_health(const char *cmd)
 {
     pid_t pid = fork();
     if (pid == 0) {
+        setpgid(0, 0); /* its own group, so a hung check dies with all its children */
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
     }
+    if (pid > 0)
+        setpgid(pid, pid);
     return pid;
 }
 
@@ -250,7 +253,7 @@ int ctl_cmd_run(struct ctl *c, int argc, char **argv)
                 code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
                 failed = code != 0;
             } else if (now - child_start >= r.health_timeout_ms) {
-                kill(child, SIGKILL);
+                kill(-child, SIGKILL);
                 waitpid(child, NULL, 0);
                 child = -1;
                 failed = 1;
@@ -306,7 +309,7 @@ int ctl_cmd_run(struct ctl *c, int argc, char **argv)
     }
 
     if (child > 0) {
-        kill(child, SIGKILL);
+        kill(-child, SIGKILL);
         waitpid(child, NULL, 0);
     }
     if (stop_signal && r.disarm_on_exit) {
