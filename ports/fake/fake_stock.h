@@ -13,6 +13,10 @@
  *  - no sleep period at power-up; register 9 seconds of sleep after a reset;
  *  - a 500 ms reset pulse.
  *
+ * Not modelled: the bus-load detector and its slave re-initialisation, and
+ * the `now > deadline` wrap defect of its one-second timer (neither changes
+ * what a host sees on a healthy bus within a test's time span).
+ *
  * The project ID bytes (registers 0-3) of the real chip are not recorded in
  * the reference; FAKE_STOCK_ID is a stand-in that is not "EXWD".
  *
