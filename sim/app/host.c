@@ -645,7 +645,7 @@ static int s_boot(struct world *w)
         b->reason = rc ? EXTWD_REASON_UNKNOWN
                        : (status & EXTWD_STATUS_WD_RESET) ? EXTWD_REASON_WATCHDOG : EXTWD_REASON_NONE;
         if (!rc)
-            learn_cause(w, b, (status & EXTWD_STATUS_WD_RESET) ? EXTWD_CAUSE_TIMEOUT : -1);
+            learn_cause(w, b, (status & EXTWD_STATUS_WD_RESET) ? (int)EXTWD_CAUSE_TIMEOUT : -1);
     }
     run_log(w->run, world_ms(w), "host", "stock boot #%zu (%s): STATUS %s%s", w->run->boots.n,
             sc_boot_after_name(b ? b->after : 0), rc ? "unreadable" : (status & 1) ? "bit 0 set: " : "0x00",

@@ -16,7 +16,7 @@
 
 #define W        1280
 #define LEFT     150
-#define RIGHT    40
+#define RIGHT    64
 #define PW       (W - LEFT - RIGHT)
 
 struct svg {

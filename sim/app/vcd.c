@@ -16,10 +16,10 @@ static const struct {
     { "timeout_ms", 32 }, { "host_state", 4 },
 };
 
-/* Identifier codes: one printable character each, from '!'. */
+/* Identifier codes: one letter each (never '$', which starts a keyword). */
 static char code(int sig)
 {
-    return (char)('!' + sig);
+    return (char)('a' + sig);
 }
 
 int vcd_open(struct vcd *v, FILE *f, const char *comment)

@@ -234,6 +234,11 @@ static void sample(struct world *w)
     struct chipsim_core_view v;
     if (chipsim_core_view(w->cs, &v) != 0)
         return;
+    /* Before the firmware has initialised its core (power-up, a chip
+     * restart) its RAM holds garbage: keep only plausible states. */
+    if (v.armed > 1 || v.in_grace > 1 || v.in_pulse > 1 ||
+        (v.timeout_ms && (v.timeout_ms < EXTWD_TIMEOUT_MS_MIN || v.timeout_ms > EXTWD_TIMEOUT_MS_MAX)))
+        return;
     struct run_sample s = { world_ms(w), v.since_feed_ms, v.timeout_ms, v.armed, v.in_grace, v.in_pulse };
     run_sample_add(w->run, &s);
     if (w->vcd_on) {
