@@ -195,7 +195,6 @@ int main(void)
      * outputs stay released (input, no pull-up). */
     PORTB = (uint8_t)~(_BV(RST) | _BV(PRE));
     PORTD = 0xFF;
-    PORT_FLAGS = 0;
 
     port_run(chip_reset); /* switches the TWI on once the core knows its address */
 }

@@ -193,12 +193,12 @@ static uint8_t port_poll(void)
 }
 
 /* Writes the factory defaults into both EEPROM slots (SPEC 5.12, the
- * factory-reset pin) and restarts the chip. */
+ * factory-reset pin) and restarts the chip. The live settings serve as
+ * scratch: the chip restarts on the defaults anyway. */
 static void __attribute__((noreturn)) port_factory_pin(void)
 {
-    struct wd_settings s;
-    wd_settings_defaults(&s);
-    wd_settings_encode(&s, 0, port_img);
+    wd_settings_defaults(&g_wd.set);
+    wd_settings_encode(&g_wd.set, 0, port_img);
     port_eeprom_write(0);
     port_eeprom_write(WD_EEPROM_SLOT_SIZE);
     port_chip_restart();
@@ -233,16 +233,14 @@ static void __attribute__((noreturn)) port_run(uint8_t chip_reset)
         if (fr_wait) {
             if (PORT_FR_PIN & _BV(PORT_FR_BIT))
                 fr_wait = 0;
-            else if (g_wd.uptime_s >= 10u)
+            else if ((uint8_t)g_wd.uptime_s >= 10u) /* checked every tick from 0 */
                 port_factory_pin();
         }
         /* Power-down stops the I/O clock, which the bus byte engine and
          * Timer0 need: idle then. A start condition / address match, a pin
          * change and the watchdog all wake from power-down. */
-        if ((PORT_FLAGS & _BV(PORT_F_CAL)) || port_bus_busy())
-            port_sleep(PORT_SLEEP_IDLE);
-        else
-            port_sleep(PORT_SLEEP_PWR_DOWN);
+        port_sleep(((PORT_FLAGS & _BV(PORT_F_CAL)) || port_bus_busy()) ? PORT_SLEEP_IDLE
+                                                                         : PORT_SLEEP_PWR_DOWN);
     }
 }
 

@@ -418,7 +418,7 @@ void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus_low)
     } else {
         uint32_t t = c->since_feed_ms + elapsed_ms;
         c->since_feed_ms = t < elapsed_ms ? 0xFFFFFFFFu : t;
-        if (c->set.action && c->set.timeout_ms && t >= c->set.timeout_ms)
+        if (c->set.action && c->set.timeout_ms && c->since_feed_ms >= c->set.timeout_ms)
             host_reset(c, EXTWD_CAUSE_TIMEOUT);
     }
 }

@@ -875,7 +875,9 @@ void chipsim_stats(const struct chipsim *cs, struct chipsim_stats *st)
     if (cs->d->kind == MCU_TINY85) {
         st->max_stretch_us = (uint32_t)(cs->bit.max_stretch * 1000000u / cs->freq);
         st->bus_bytes = cs->bit.bytes;
+        st->last_stop_cycle = cs->bit.last_stop;
     } else {
+        st->last_stop_cycle = cs->twi.last_stop;
         st->bus_bytes = cs->twi.bytes;
         st->max_reply_us = (uint32_t)(cs->twi.max_reply * 1000000u / cs->freq);
     }

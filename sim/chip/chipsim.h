@@ -130,6 +130,7 @@ struct chipsim_stats {
                                    reduction (clocks running), not power-down */
     uint32_t max_reply_us;      /* TWI only: longest wait for the chip to answer a byte */
     uint32_t contentions;       /* a line the chip drove high while something pulled it low */
+    uint64_t last_stop_cycle;   /* cycle of the last STOP the master put on the bus */
 };
 
 /* Fills st. */

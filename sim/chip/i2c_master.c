@@ -135,6 +135,7 @@ static int stop(struct i2c_master *m)
     if ((r = wait(m, m->half)))
         return r;
     pull(m, I2C_SDA, 0);
+    m->last_stop = now(m);
     if ((r = wait(m, m->half)))       /* bus free time before the next START */
         return r;
     return level(m, I2C_SDA) ? CHIPSIM_OK : CHIPSIM_E_BUS;
@@ -228,7 +229,7 @@ int i2c_master_init(struct i2c_master *m, const struct i2c_bus_ops *ops, void *c
     m->quarter = m->half / 2;
     m->stretch_never = stretch_limit_us == UINT32_MAX;
     m->stretch_limit = (uint64_t)freq * stretch_limit_us / 1000000u;
-    m->bytes = m->max_stretch = m->stretches = 0;
+    m->bytes = m->max_stretch = m->stretches = m->last_stop = 0;
     return 0;
 }
 

@@ -47,6 +47,7 @@ struct i2c_master {
     uint64_t bytes;         /* bytes that completed, address bytes included */
     uint64_t max_stretch;   /* cycles */
     uint64_t stretches;     /* SCL releases that found the line held low */
+    uint64_t last_stop;     /* cycle of the last STOP condition */
 };
 
 /* Sets up m for a chip clocked at freq Hz, bus at hz, stretch limit in us

@@ -77,6 +77,7 @@ static void inject_status(struct twi_master *m, uint8_t status)
 static int stop(struct twi_master *m)
 {
     uint64_t t = now(m);
+    m->last_stop = t;
     int r = send(m, TWI_COND_STOP, 0, 0, 0);
     if (r < 0)
         return r;
@@ -172,7 +173,7 @@ int twi_master_init(struct twi_master *m, avr_t *avr, const struct i2c_bus_ops *
         return -1;
     m->byte_cycles = (uint64_t)freq * 9u / hz;
     m->reply_timeout = (uint64_t)freq / 1000000u * TWI_REPLY_TIMEOUT_US;
-    m->bytes = m->max_reply = 0;
+    m->bytes = m->max_reply = m->last_stop = 0;
     m->have_reply = 0;
     m->addr_phase = 0;
     avr_irq_register_notify(m->out, on_out, m);

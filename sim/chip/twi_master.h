@@ -9,8 +9,9 @@
  *  - a STOP message gives 0xA8 (not 0xA0);
  *  - the slave answers each byte by clearing TWINT, which sends an ADDR
  *    message back (with ACK if TWEA was set): the master waits for it;
- *  - nothing gives 0xB8 or 0xC0, so a slave sends one byte per read
- *    transaction (START|ADDR read message, 0xA8, the reply carries TWDR);
+ *  - nothing gives 0xB8 or 0xC0, so on its own a slave sends one byte per
+ *    read transaction (START|ADDR read message, 0xA8, the reply carries
+ *    TWDR); for longer reads this master delivers 0xB8 itself (below);
  *  - each status arrives 9 us after the message.
  * The master spaces bytes to the bus rate (9 bit times each), so transactions
  * take as long as on a real bus.
@@ -41,6 +42,7 @@ struct twi_master {
     uint8_t addr_phase;     /* a START|ADDR message waits for the chip's answer */
     uint64_t bytes;
     uint64_t max_reply;     /* longest wait for an answer, cycles */
+    uint64_t last_stop;     /* cycle of the last STOP message */
 };
 
 /* Hooks m to avr's TWI. Returns 0, or -1 if the chip has no TWI. */
@@ -49,7 +51,9 @@ int twi_master_init(struct twi_master *m, avr_t *avr, const struct i2c_bus_ops *
 
 /* Transactions; same contract as i2c_master_*. A write of zero bytes is sent
  * as a one-byte read whose byte is dropped (simavr has no bare address).
- * Reads of n bytes are n one-byte read transactions. */
+ * For reads of more than one byte the master delivers the status simavr
+ * never produces, 0xB8 (byte sent, ACK received), 9 us after each byte, as
+ * silicon would; the chip's answer then carries the next byte. */
 int twi_master_write(struct twi_master *m, uint8_t addr, const uint8_t *buf, size_t len);
 int twi_master_read(struct twi_master *m, uint8_t addr, uint8_t *buf, size_t len);
 int twi_master_write_read(struct twi_master *m, uint8_t addr, const uint8_t *w, size_t wlen,
