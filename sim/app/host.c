@@ -276,14 +276,15 @@ static int x_task(struct world *w, int id, double d)
     return hw(w, d);
 }
 
-/* extwd_init, the boot record, and the safe-mode decision. */
-static int x_init(struct world *w)
+/* extwd_init, the boot record, and the safe-mode decision. A retry from
+ * loop() (the chip did not answer at boot) completes this boot's record. */
+static int x_init(struct world *w, int retry)
 {
     struct host *h = &w->h;
     int rc = extwd_init(&h->wd, &h->cfg);
     if (!host_alive(w))
         return -1;
-    if (rc) {
+    if (rc && !retry) {
         err(w, "extwd_init", rc);
         if (hw(w, 50))
             return -1;
@@ -292,7 +293,10 @@ static int x_init(struct world *w)
             return -1;
     }
     h->wd_ok = rc == 0;
-    struct run_boot *b = boot_record(w);
+    if (retry && !h->wd_ok)
+        return 0;
+    struct run_boot *b = retry && w->run->boots.n ? &VEC_AT(w->run->boots, struct run_boot, w->run->boots.n - 1)
+                                                  : boot_record(w);
     const struct extwd_boot_info *bi = &h->wd.boot;
     h->safe = h->wd_ok && w->sc->host.safe_mode && (bi->ext_status & EXTWD_XS_SAFE_MODE);
     if (b) {
@@ -372,7 +376,7 @@ static int x_boot(struct world *w)
     if (hw_until(w, t0 + ms(w, hc->rom_ms)))
         return -1;
     h->bus_up = 1; /* Wire.begin() */
-    if (x_init(w))
+    if (x_init(w, 0))
         return -1;
     x_breadcrumb(w, BC_BOOT);
     if (!host_alive(w) || boot_bug(w, 1) || x_config(w))
@@ -525,8 +529,16 @@ static int x_loop(struct world *w)
     for (;;) {
         if (!h->wd_ok && world_now(w) >= next_reinit) {
             next_reinit = world_now(w) + ms(w, REINIT_EVERY_MS);
-            if (x_init(w))
+            if (x_init(w, 1))
                 return -1;
+            if (h->wd_ok) {
+                if (x_config(w))
+                    return -1;
+                int rc = hc->debug_no_wd ? extwd_disarm(&h->wd) : extwd_arm(&h->wd);
+                if (!host_alive(w))
+                    return -1;
+                err(w, "arm", rc);
+            }
         }
         x_feed(w); /* first thing in loop() */
         if (!host_alive(w))
