@@ -279,8 +279,14 @@ static void check_one(struct run *r, int i)
                 snprintf(e->detail, sizeof e->detail, "boot %d could not read the chip", x->index);
                 break;
             }
-            if (boot_field(b, x->field, &v) == 0)
+            if (boot_field(b, x->field, &v) == 0) {
+                static const char *const reasons[] = { "unknown", "none", "watchdog", "test", "window" };
                 measured(e, x, v);
+                if (x->field == SC_F_REASON)
+                    snprintf(e->detail, sizeof e->detail, "reason %s", reasons[(unsigned)v % 5]);
+                else if (x->field == SC_F_AFTER)
+                    snprintf(e->detail, sizeof e->detail, "after %s", sc_boot_after_name((int)v));
+            }
         }
         break;
     case SC_X_METRIC:
