@@ -543,6 +543,11 @@ static int x_loop(struct world *w)
         x_feed(w); /* first thing in loop() */
         if (!host_alive(w))
             return -1;
+        if (!h->wifi_connected && world_now(w) < w->wifi_back_cyc && h->nreq < HOST_REQ_MAX) {
+            /* booted while the access point was gone: reconnect from loop() */
+            struct sc_event e = { .kind = SC_EV_WIFI_DROP, .b = 4000 };
+            h->req[h->nreq++] = e;
+        }
         if (h->nreq) {
             struct sc_event e = h->req[0];
             memmove(&h->req[0], &h->req[1], (size_t)(--h->nreq) * sizeof e);

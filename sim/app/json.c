@@ -10,7 +10,7 @@
 
 #include "run.h"
 
-static void jstr(FILE *f, const char *s)
+void run_json_string(FILE *f, const char *s)
 {
     fputc('"', f);
     for (; *s; s++) {
@@ -41,15 +41,15 @@ void run_write_json(FILE *f, const struct run *r)
     const struct scenario *sc = r->sc;
     fputs("{\n", f);
     fputs("  \"firmware\": ", f);
-    jstr(f, r->firmware);
+    run_json_string(f, r->firmware);
     fputs(",\n  \"mcu\": ", f);
-    jstr(f, r->mcu);
+    run_json_string(f, r->mcu);
     fputs(",\n  \"scenario\": ", f);
-    jstr(f, sc->name);
+    run_json_string(f, sc->name);
     fputs(",\n  \"scenario_file\": ", f);
-    jstr(f, sc->path);
+    run_json_string(f, sc->path);
     fputs(",\n  \"title\": ", f);
-    jstr(f, sc->title);
+    run_json_string(f, sc->title);
     static const char *const modes[] = { "extwd", "stock", "raw" };
     fprintf(f, ",\n  \"host_mode\": \"%s\"", modes[sc->host.mode % 3]);
     fprintf(f, ",\n  \"seed\": %llu", (unsigned long long)r->seed);
@@ -68,7 +68,7 @@ void run_write_json(FILE *f, const struct run *r)
         fputs(", \"pretimeout_lead_ms\": ", f);
         jms(f, rs->pretimeout_lead_ms);
         fputs(", \"fault\": ", f);
-        jstr(f, rs->fault[0] ? rs->fault : "none");
+        run_json_string(f, rs->fault[0] ? rs->fault : "none");
         fprintf(f, ", \"false\": %s}", rs->is_false ? "true" : "false");
     }
     fputs(r->resets.n ? "\n  ]" : "]", f);
@@ -102,7 +102,7 @@ void run_write_json(FILE *f, const struct run *r)
         const struct run_span *s = &VEC_AT(r->spans, struct run_span, i);
         fprintf(f, "%s\n    {\"t_ms\": %.3f, \"end_ms\": %.3f, \"kind\": \"%s\", \"label\": ", i ? "," : "",
                 s->t0_ms, s->t1_ms, sc_event_name(s->kind));
-        jstr(f, s->label);
+        run_json_string(f, s->label);
         fputc('}', f);
     }
     fputs(r->spans.n ? "\n  ]" : "]", f);
@@ -124,7 +124,7 @@ void run_write_json(FILE *f, const struct run *r)
     for (int i = 0; i < sc->nexpects; i++) {
         const struct run_expect *e = &r->expect[i];
         fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
-        jstr(f, sc->expects[i].text);
+        run_json_string(f, sc->expects[i].text);
         fprintf(f, ", \"line\": %d, \"passed\": %s, \"measured\": ", sc->expects[i].line,
                 e->passed ? "true" : "false");
         if (e->has_measured && !isnan(e->measured))
@@ -132,7 +132,7 @@ void run_write_json(FILE *f, const struct run *r)
         else
             fputs("null", f);
         fputs(", \"detail\": ", f);
-        jstr(f, e->detail);
+        run_json_string(f, e->detail);
         fputc('}', f);
     }
     fputs(sc->nexpects ? "\n  ]" : "]", f);

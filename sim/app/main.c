@@ -188,10 +188,15 @@ static int run_one(const struct args *a)
         fprintf(stderr, "extwd-sim: %s\n", err);
         status = 2;
     } else if (rc == SIM_SKIP) {
-        if (a->json)
-            printf("{\"scenario\": \"%s\", \"mcu\": \"%s\", \"result\": \"skip\", \"reason\": \"%s\"}\n", sc.name,
-                   run.mcu, err);
-        else
+        if (a->json) {
+            fputs("{\"scenario\": ", stdout);
+            run_json_string(stdout, sc.name);
+            fputs(", \"mcu\": ", stdout);
+            run_json_string(stdout, run.mcu);
+            fputs(", \"result\": \"skip\", \"reason\": ", stdout);
+            run_json_string(stdout, err);
+            fputs("}\n", stdout);
+        } else
             printf("SKIP: %s\n", err);
         status = 0;
     } else {
@@ -267,9 +272,13 @@ static int run_suite(const struct args *a)
     }
     int status = 0, pass = 0, fail = 0, skip = 0, bad = 0;
     double total_wall = 0, total_sim = 0;
-    if (a->json)
-        printf("{\n  \"suite\": \"%s\",\n  \"firmware\": \"%s\",\n  \"results\": [", a->suite, a->firmware);
-    else
+    if (a->json) {
+        fputs("{\n  \"suite\": ", stdout);
+        run_json_string(stdout, a->suite);
+        fputs(",\n  \"firmware\": ", stdout);
+        run_json_string(stdout, a->firmware);
+        fputs(",\n  \"results\": [", stdout);
+    } else
         printf("%-30s %-10s %-6s %6s %5s %10s %9s %8s  %s\n", "scenario", "mcu", "result", "resets", "false",
                "recovery", "sim s", "wall ms", "expectations");
     static struct scenario sc;
@@ -333,11 +342,13 @@ static int run_suite(const struct args *a)
         if (worst >= 0)
             snprintf(rec, sizeof rec, "%.1f s", worst / 1000);
         if (a->json) {
-            printf("%s\n    {\"scenario\": \"%s\", \"mcu\": \"%s\", \"result\": \"%s\", \"resets\": %d, "
-                   "\"false_resets\": %d, \"worst_recovery_ms\": %.3f, \"expectations_passed\": %d, "
-                   "\"expectations\": %d, \"sim_ms\": %.3f, \"wall_ms\": %.1f}",
-                   i ? "," : "", sc.name, mcu, result, nres, nfalse, worst < 0 ? 0 : worst, passed, nexp,
-                   sim_s * 1000, wall);
+            printf("%s\n    {\"scenario\": ", i ? "," : "");
+            run_json_string(stdout, sc.name);
+            fputs(", \"mcu\": ", stdout);
+            run_json_string(stdout, mcu);
+            printf(", \"result\": \"%s\", \"resets\": %d, \"false_resets\": %d, \"worst_recovery_ms\": %.3f, "
+                   "\"expectations_passed\": %d, \"expectations\": %d, \"sim_ms\": %.3f, \"wall_ms\": %.1f}",
+                   result, nres, nfalse, worst < 0 ? 0 : worst, passed, nexp, sim_s * 1000, wall);
         } else {
             char ex[24] = "-";
             if (nexp)

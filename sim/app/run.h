@@ -158,6 +158,9 @@ void run_sample_add(struct run *r, const struct run_sample *s);
  * r->all_passed. Returns the number that failed. */
 int run_check_expectations(struct run *r);
 
+/* Writes s as a JSON string literal (quoted and escaped). */
+void run_json_string(FILE *f, const char *s);
+
 /* Writes the JSON summary object (one line per top-level field). */
 void run_write_json(FILE *f, const struct run *r);
 
