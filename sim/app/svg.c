@@ -71,11 +71,12 @@ static double nice_step(double span_ms)
     return 3600000 * ceil(span_ms / 3600000 / 12);
 }
 
-static void fmt_time(char *buf, size_t n, double ms)
+/* Tick labels in one unit per axis: minutes when the step is, else seconds. */
+static void fmt_time(char *buf, size_t n, double ms, double step)
 {
-    if (ms >= 60000 && fmod(ms, 60000) == 0)
-        snprintf(buf, n, "%.0f min", ms / 60000);
-    else if (ms >= 1000 || ms == 0)
+    if (step >= 60000)
+        snprintf(buf, n, "%g min", ms / 60000);
+    else if (step >= 1000 || ms == 0)
         snprintf(buf, n, "%g s", ms / 1000);
     else
         snprintf(buf, n, "%g ms", ms);
@@ -112,14 +113,15 @@ static void draw_faults(const struct svg *s, const struct run *r, double y, doub
         while (row < 2 && last_end[row] > x0 - 2)
             row++;
         double ty = y + 13 + row * 13;
+        int stim = sp->kind == SC_EV_WIFI_DROP; /* an outage to ride out, not a fault */
         if (x1 - x0 >= 1.5) {
-            fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" class=\"fault\"/>\n", x0,
-                    y + 2, x1 - x0, h - 4);
+            fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" class=\"%s\"/>\n", x0,
+                    y + 2, x1 - x0, h - 4, stim ? "stim" : "fault");
         } else {
             fprintf(f, "<path d=\"M%.2f %.1f l-4 -7 h8 z\" class=\"faultmark\"/>\n", x0, y + h - 2);
         }
         double tw = 6.2 * (double)strlen(sp->label);
-        text(f, x0 + 3, ty, "start", "class=\"faulttext\"", sp->label);
+        text(f, x0 + 3, ty, "start", stim ? "class=\"stimtext\"" : "class=\"faulttext\"", sp->label);
         last_end[row] = x0 + 3 + tw;
     }
 }
@@ -312,8 +314,9 @@ static void draw_reset_markers(const struct svg *s, const struct run *r, double 
         else
             snprintf(lbl, sizeof lbl, "reset %zu%s", i + 1, rs->is_false ? " (FALSE)" : "");
         row = (x - last_x < 260) ? (row + 1) % 3 : 0;
-        text(f, x + 3, label_y + row * 12, "start", rs->is_false ? "class=\"bad\"" : "class=\"resettext\"",
-             lbl);
+        int left = x + 3 + 6.6 * (double)strlen(lbl) > W;
+        text(f, left ? x - 3 : x + 3, label_y + row * 12, left ? "end" : "start",
+             rs->is_false ? "class=\"bad\"" : "class=\"resettext\"", lbl);
         last_x = x;
     }
 }
@@ -329,13 +332,13 @@ static void draw_recoveries(const struct svg *s, const struct run *r, double y)
         fprintf(f, "<path class=\"recov\" d=\"M%.2f %.1fv6\"/>\n", x0, yy - 3);
         char lbl[96];
         snprintf(lbl, sizeof lbl, "back in loop %.1f s after the last feed", rc->recovery_ms / 1000);
-        double tx = x1 + 4;
-        const char *anchor = "start";
-        if (tx + 250 > W) {
-            tx = x0 - 4;
-            anchor = "end";
-        }
-        text(f, tx, yy + 4, anchor, "class=\"recovtext\"", lbl);
+        double tw = 6.6 * (double)strlen(lbl);
+        if (x1 + 4 + tw <= W)
+            text(f, x1 + 4, yy + 4, "start", "class=\"recovtext\"", lbl);
+        else if (x1 - x0 > tw + 8)
+            text(f, (x0 + x1) / 2, yy - 5, "middle", "class=\"recovtext\"", lbl);
+        else
+            text(f, x0 - 4 > tw ? x0 - 4 : tw, yy + 4, "end", "class=\"recovtext\"", lbl);
     }
 }
 
@@ -348,7 +351,7 @@ static void draw_axis(const struct svg *s, double y)
         double x = X(s, t);
         fprintf(f, "<path class=\"axis\" d=\"M%.1f %.1fv5\"/>\n", x, y);
         char lbl[32];
-        fmt_time(lbl, sizeof lbl, t);
+        fmt_time(lbl, sizeof lbl, t, step);
         text(f, x, y + 17, "middle", "class=\"sub\"", lbl);
     }
     text(f, LEFT - 10, y + 17, "end", "class=\"sub\"", "simulated time");
@@ -404,6 +407,7 @@ int run_write_svg(FILE *f, const struct run *r)
           ".sub{font-size:10.5px;fill:#555}.inbar{font-size:11px;fill:#fff;font-weight:bold}\n"
           ".lanebg{fill:#f7f7f7;stroke:#ddd}.fault{fill:#e06666;fill-opacity:.35;stroke:#c00}\n"
           ".faultmark{fill:#c00}.faulttext{font-size:10.5px;fill:#900}\n"
+          ".stim{fill:#76a5af;fill-opacity:.3;stroke:#45818e}.stimtext{font-size:10.5px;fill:#134f5c}\n"
           ".feed{stroke:#38761d;stroke-width:1}.feedfail{stroke:#d00;stroke-width:1}\n"
           ".armed{fill:#6aa84f}.disarmed{fill:#cc4125}.grace{fill:#fff2cc}\n"
           ".timeout{fill:none;stroke:#c00;stroke-width:1.3;stroke-dasharray:6 3}\n"
