@@ -233,6 +233,12 @@ static void port_bus_address(void)
 {
 }
 
+/* Nothing: every start condition resynchronises the USI, and the core's
+ * bus-health check releases a line held low. */
+static void port_bus_tick(void)
+{
+}
+
 static uint8_t port_bus_busy(void)
 {
     return PORT_FLAGS & _BV(F_BUSY);

@@ -42,6 +42,7 @@ static void port_bus_service(void);   /* handle whatever the bus slave flagged *
 static void port_bus_reinit(void);    /* reset the slave, release SDA and SCL */
 static void port_bus_address(void);   /* the core's address changed */
 static uint8_t port_bus_busy(void);   /* nonzero while a transaction is in flight */
+static void port_bus_tick(void);      /* once per tick */
 
 /* Watchdog: interrupt-and-reset mode, 2K WDT cycles (16 ms nominal). A
  * timeout clears WDIE in hardware; the main loop sets it again on every
@@ -92,8 +93,15 @@ static uint8_t cal_shift; /* 0 for the first sample (taken whole), then 2 */
 
 /* Returns the length of the tick whose capture is t, in whole ms, carrying
  * the fraction to the next tick. */
+#ifndef PORT_CALIBRATE
+#define PORT_CALIBRATE 1 /* 0: nominal 16 ms ticks, for a build that must shed the flash */
+#endif
 static uint8_t port_tick_ms(uint8_t t)
 {
+    if (!PORT_CALIBRATE) {
+        (void)t;
+        return WD_TICK_MS;
+    }
     if (PORT_FLAGS & _BV(PORT_F_CAL)) {
         uint8_t c = (uint8_t)(t - cal_t0);
         PORT_FLAGS &= (uint8_t)~_BV(PORT_F_CAL);
@@ -182,6 +190,7 @@ static uint8_t port_poll(void)
         uint8_t ms = port_tick_ms(GPIOR1);
         wd_core_tick(&g_wd, ms, (uint8_t)(~PORT_BUS_PINS & PORT_BUS_MASK));
         port_pins_update();
+        port_bus_tick();
     }
     uint8_t r = wd_core_take_requests(&g_wd);
     if (r & WD_REQ_BUS_REINIT)
