@@ -1,7 +1,7 @@
 # ctest driver for extwd-sim's system checks: runs the real binary on the
 # real firmware and checks its output. Invoked as
 #   cmake -DSIM=... -DELF=... -DSCN_DIR=... -DTEST_DIR=... -DCHECK=... -DWORK=... -DMODE=... -P sim_check.cmake
-# MODE: hang, nofalse, disarmed, determinism, outputs, bad_input, must_fail.
+# MODE: hang, nofalse, disarmed, determinism, outputs, seeds, bad_input, must_fail.
 
 function(die)
   string(JOIN " " msg ${ARGN})
@@ -227,6 +227,16 @@ elseif(MODE STREQUAL "bad_input")
     list(LENGTH nl lines)
     if(lines GREATER 1 AND NOT err MATCHES "usage")
       die("bad input (${parts}): more than one line on stderr: ${err}")
+    endif()
+  endforeach()
+
+elseif(MODE STREQUAL "seeds")
+  # the expectations hold for other seeds too, not just the one in each file
+  foreach(seed 2 3 5 8 13)
+    execute_process(COMMAND ${SIM} --firmware ${ELF} --suite ${SCN_DIR} --seed ${seed}
+                    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    if(NOT rc EQUAL 0)
+      die("seed ${seed}: the suite exits ${rc}\n${out}${err}")
     endif()
   endforeach()
 
