@@ -354,7 +354,7 @@ static void draw_axis(const struct svg *s, double y)
         fmt_time(lbl, sizeof lbl, t, step);
         text(f, x, y + 17, "middle", "class=\"sub\"", lbl);
     }
-    text(f, LEFT - 10, y + 17, "end", "class=\"sub\"", "simulated time");
+    text(f, LEFT - 24, y + 17, "end", "class=\"sub\"", "simulated time");
 }
 
 static void draw_legend(FILE *f, double y)
