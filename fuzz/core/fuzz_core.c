@@ -229,7 +229,7 @@ static void allow_refusal(struct wd_core *before, struct wd_persist *pbefore,
                           const struct wd_core *after, const struct wd_persist *pafter)
 {
     before->last_error = after->last_error;
-    before->key_age_ms = after->key_age_ms;
+    before->key_left_ms = after->key_left_ms;
     before->requests = after->requests;
     pbefore->refused_count = pafter->refused_count;
     pbefore->crc = pafter->crc;
@@ -274,16 +274,16 @@ static void do_frame(struct input *in, uint8_t op, int with_pec)
         /* a pointer set: [reg] or [0x83, reg (, pec)] */
         CHECK((len == 1 && f[0] < 0x80) || (f[0] == EXTWD_CMD_SET_POINTER && len >= 2));
         CHECK(core.read_ptr == f[len == 1 ? 0 : 1]);
-        CHECK(core.key_age_ms >= EXTWD_KEY_VALID_MS);
+        CHECK(core.key_left_ms == 0);
         before.read_ptr = core.read_ptr;
-        before.key_age_ms = core.key_age_ms;
+        before.key_left_ms = core.key_left_ms;
         CHECK(memcmp(&before, &core, sizeof core) == 0);
         CHECK(memcmp(&pbefore, &persist, sizeof persist) == 0);
     } else if (err != EXTWD_ERR_OK) {
         /* (b) refused: nothing but the refusal's own traces */
         CHECK(err <= EXTWD_ERR_DISARMED);
         CHECK(persist.refused_count == (pbefore.refused_count == 255 ? 255 : pbefore.refused_count + 1));
-        CHECK(core.key_age_ms >= EXTWD_KEY_VALID_MS);
+        CHECK(core.key_left_ms == 0);
         CHECK((core.requests & ~before.requests) == WD_REQ_SEAL || (core.requests & WD_REQ_SEAL));
         allow_refusal(&before, &pbefore, &core, &persist);
         CHECK(memcmp(&before, &core, sizeof core) == 0);

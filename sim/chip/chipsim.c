@@ -96,16 +96,20 @@ struct chipsim {
 
     struct wires wires;
     int w_sig[CHIPSIM_SIG_COUNT];   /* wire index of each signal */
+    int w_factory;
     struct usi usi;
     struct i2c_master bit;
     struct twi_master twi;
     struct i2c_bus_ops ops;
 
     avr_io_t reset_io;              /* last in simavr's reset order */
+    avr_io_write_t twcr_orig;       /* TWCR write handler we chain behind */
+    void *twcr_orig_param;
     uint8_t reset_cause;            /* MCUSR flag of a reset we start */
     uint8_t mcusr;                  /* MCUSR as the chip last had it */
     uint32_t chip_resets;
     int ready;
+    int inited;                     /* avr_init ran: avr_terminate is due */
     int reset_seen;
 
     int asleep;
@@ -368,6 +372,22 @@ static enum wire_drive drive_m328_bus(void *ctx, int index)
     return d;
 }
 
+/* simavr 1.6 keeps TWINT set when software writes one to it (the TWI
+ * vector is raise_sticky, and avr_clear_interrupt leaves sticky flags
+ * alone); on silicon the write clears it. A firmware that polls TWINT would
+ * see every status twice. Clear it after simavr's own handler: simavr raises
+ * the next status from a timer, never inside this write. */
+static void twcr_write(struct avr_t *avr, avr_io_addr_t addr, uint8_t v, void *param)
+{
+    struct chipsim *cs = param;
+    if (cs->twcr_orig)
+        cs->twcr_orig(avr, addr, v, cs->twcr_orig_param);
+    else
+        avr->data[addr] = v;
+    if (v & 0x80u)
+        avr->data[addr] &= (uint8_t)~0x80u;
+}
+
 static void usi_changed(void *ctx)
 {
     wires_update(&((struct chipsim *)ctx)->wires);
@@ -575,21 +595,23 @@ static int setup_wires(struct chipsim *cs)
      * button has none: the firmware must enable its own */
     cs->w_sig[CHIPSIM_SIG_RESET] = wires_add(ws, d->pin_port, d->reset_bit, 1, pin, cs);
     cs->w_sig[CHIPSIM_SIG_PRETIMEOUT] = wires_add(ws, d->pin_port, d->pretimeout_bit, 1, pin, cs);
-    int factory = wires_add(ws, d->pin_port, d->factory_bit, 0, pin, cs);
+    cs->w_factory = wires_add(ws, d->pin_port, d->factory_bit, 0, pin, cs);
     for (int s = 0; s < CHIPSIM_SIG_COUNT; s++)
         if (cs->w_sig[s] < 0)
             return -1;
-    if (factory < 0)
+    if (cs->w_factory < 0)
         return -1;
-    if (d->kind == MCU_MEGA328 && wires_watch(ws, M328_TWCR))
-        return -1;
+    if (d->kind == MCU_MEGA328) {
+        if (wires_watch(ws, M328_TWCR))
+            return -1;
+        avr_io_addr_t a = AVR_DATA_TO_IO(M328_TWCR);
+        cs->twcr_orig = cs->avr->io[a].w.c;
+        cs->twcr_orig_param = cs->avr->io[a].w.param;
+        cs->avr->io[a].w.c = twcr_write;
+        cs->avr->io[a].w.param = cs;
+    }
     wires_on_edge(ws, on_wire_edge, cs);
     return 0;
-}
-
-static int factory_wire(const struct chipsim *cs)
-{
-    return cs->wires.n - 1;
 }
 
 int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *err, size_t errlen)
@@ -635,6 +657,7 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
     cs->avr->custom.init = custom_init;
     cs->avr->custom.data = cs;
     avr_init(cs->avr);
+    cs->inited = 1;
     avr_load_firmware(cs->avr, fw);
     cs->avr->frequency = cs->freq;
     free(fw->flash);
@@ -690,7 +713,7 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
             errf(err, errlen, "chipsim: I2C clock %u Hz is too fast for a %u Hz chip", hz, cs->freq);
             goto fail;
         }
-    } else if (twi_master_init(&cs->twi, avr, &cs->ops, cs, cs->freq, hz)) {
+    } else if (twi_master_init(&cs->twi, avr, &cs->ops, cs, cs->freq, hz, limit)) {
         errf(err, errlen, "%s: simavr's %s has no TWI", path, cs->mcu);
         goto fail;
     }
@@ -716,7 +739,9 @@ void chipsim_close(struct chipsim *cs)
 {
     if (!cs)
         return;
-    if (cs->avr) {
+    if (cs->avr && !cs->inited) {
+        free(cs->avr);
+    } else if (cs->avr) {
         /* avr_terminate frees the modules' IRQs but not the interrupt
          * vectors' ones nor the IRQ pool: free them too, so that programs
          * using chipsim run clean under LeakSanitizer */
@@ -795,6 +820,14 @@ int chipsim_i2c_write_abort(struct chipsim *cs, uint8_t addr, const uint8_t *buf
                : twi_master_write_abort(&cs->twi, addr, buf, len, bits_before_abort);
 }
 
+int chipsim_i2c_read_abort(struct chipsim *cs, uint8_t addr, unsigned bits_before_abort)
+{
+    if (crashed(cs))
+        return CHIPSIM_E_CRASHED;
+    return cs->d->kind == MCU_TINY85 ? i2c_master_read_abort(&cs->bit, addr, bits_before_abort)
+                                     : twi_master_read_abort(&cs->twi, addr);
+}
+
 /* ---- lines and pins --------------------------------------------------------------------- */
 
 int chipsim_level(const struct chipsim *cs, enum chipsim_signal sig)
@@ -812,7 +845,7 @@ void chipsim_on_edge(struct chipsim *cs, chipsim_edge_fn fn, void *ctx)
 
 void chipsim_factory_pin(struct chipsim *cs, int low)
 {
-    wires_pull(&cs->wires, factory_wire(cs), WIRE_BY_BUTTON, low);
+    wires_pull(&cs->wires, cs->w_factory, WIRE_BY_BUTTON, low);
 }
 
 void chipsim_hold_low(struct chipsim *cs, enum chipsim_signal sda_or_scl, int low)
@@ -879,6 +912,7 @@ void chipsim_stats(const struct chipsim *cs, struct chipsim_stats *st)
     } else {
         st->last_stop_cycle = cs->twi.last_stop;
         st->bus_bytes = cs->twi.bytes;
+        st->max_stretch_us = (uint32_t)(cs->twi.max_stretch * 1000000u / cs->freq);
         st->max_reply_us = (uint32_t)(cs->twi.max_reply * 1000000u / cs->freq);
     }
     st->contentions = cs->wires.contentions;
