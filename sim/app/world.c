@@ -746,7 +746,7 @@ int sim_run(const struct scenario *sc, const struct sim_options *o, struct run *
     w->freq = chipsim_freq(w->cs);
     w->chip_addr = EXTWD_I2C_ADDR_DEFAULT;
     w->end_cyc = world_ms_to_cyc(w, (double)sc->duration_ms);
-    w->slice_cyc = w->freq / 1000; /* 1 ms: the host notices its reset within this */
+    w->slice_cyc = w->freq / 250; /* 4 ms: samples the chip 4x per 16 ms tick; the host notices a reset within it */
     w->open_reset = -1;
     w->chain_first = -1;
     w->last_feed_ms = w->last_disarm_ms = w->last_pretimeout_ms = -1;
