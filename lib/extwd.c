@@ -176,6 +176,38 @@ static int read_checked(struct extwd *wd, uint8_t reg, uint8_t *buf, size_t n, c
     }
 }
 
+/* Reads a small block twice until two reads agree: for state the library
+ * will write back later (the long operation's saved timeout and armed
+ * state), where one corrupt bit would otherwise be restored as truth. */
+static int read_stable(struct extwd *wd, uint8_t reg, uint8_t *buf, size_t n, check_fn check)
+{
+    uint8_t again[4];
+    if (n > sizeof again)
+        return EXTWD_E_INVAL;
+    int r = read_checked(wd, reg, buf, n, check);
+    for (uint8_t attempt = 0; r == 0; attempt++) {
+        if ((r = read_checked(wd, reg, again, n, check)) != 0)
+            break;
+        size_t i = 0;
+        while (i < n && again[i] == buf[i])
+            i++;
+        if (i == n)
+            return 0;
+        for (i = 0; i < n; i++)
+            buf[i] = again[i];
+        if (attempt >= wd->cfg.retries)
+            return EXTWD_E_PROTO;
+        wd->stats.retries++;
+    }
+    return r;
+}
+
+static int ok_any(const uint8_t *b)
+{
+    (void)b;
+    return 1;
+}
+
 static int valid_timeout(uint32_t ms)
 {
     return ms == 0 || (ms >= EXTWD_TIMEOUT_MS_MIN && ms <= EXTWD_TIMEOUT_MS_MAX);
@@ -929,14 +961,13 @@ int extwd_longop_begin(struct extwd *wd, struct extwd_longop *op, uint32_t step_
     zero(op, sizeof *op);
 
     uint8_t b[4];
-    int r = wd->is_extwd ? read_checked(wd, EXTWD_REG_ACTION, b, 1, ok_action)
-                         : read_u8(wd, EXTWD_REG_ACTION, b);
+    int r = read_stable(wd, EXTWD_REG_ACTION, b, 1, wd->is_extwd ? ok_action : ok_any);
     if (r)
         return r;
     op->was_armed = b[0] == 1u;
 
     if (has_cap(wd, EXTWD_CAP_TIMEOUT_MS)) {
-        if ((r = read_checked(wd, EXTWD_REG_TIMEOUT_MS, b, 4, ok_timeout)) != 0)
+        if ((r = read_stable(wd, EXTWD_REG_TIMEOUT_MS, b, 4, ok_timeout)) != 0)
             return r;
         op->saved_timeout_ms = get_le32(b);
         if ((r = feed_safe(wd)) != 0)
@@ -955,7 +986,7 @@ int extwd_longop_begin(struct extwd *wd, struct extwd_longop *op, uint32_t step_
         }
     } else {
         uint8_t s;
-        if ((r = read_u8(wd, EXTWD_REG_TIMEOUT_S, &s)) != 0)
+        if ((r = read_stable(wd, EXTWD_REG_TIMEOUT_S, &s, 1, ok_any)) != 0)
             return r;
         op->saved_timeout_ms = 1000ul * s;
         if ((r = feed_safe(wd)) != 0)

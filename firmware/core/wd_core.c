@@ -197,7 +197,7 @@ static reg_ref reg_find(uint8_t a)
 }
 
 /* n (0-4) little-endian bytes as a number. */
-static uint32_t get_le(const uint8_t *p, uint8_t n)
+static __attribute__((noinline)) uint32_t get_le(const uint8_t *p, uint8_t n)
 {
     uint32_t v = 0;
     while (n--)
@@ -319,7 +319,7 @@ static void load_settings(struct wd_core *c)
 /* ---- derived state ---------------------------------------------------------- */
 
 /* ms from SINCE_FEED_MS to the timeout, 0 if past it. */
-static uint32_t to_timeout(const struct wd_core *c)
+static __attribute__((noinline)) uint32_t to_timeout(const struct wd_core *c)
 {
     uint32_t t = c->set.timeout_ms, s = c->since_feed_ms;
     return t > s ? t - s : 0u;

@@ -29,7 +29,7 @@ static void save(void)
  * core gets a 16 ms tick every 16 ms, frames land between ticks. */
 static void reset_timing_every_phase(void **state)
 {
-    static const uint32_t timeouts[] = {100, 1000, 1007, 3000, 65536 + 9};
+    static const uint32_t timeouts[] = {100, 1000, 1007, 1024, 3000, 65536 + 9};
     (void)state;
     for (size_t ti = 0; ti < sizeof timeouts / sizeof timeouts[0]; ti++) {
         for (uint32_t phase = 0; phase < WD_TICK_MS; phase++) {
@@ -56,6 +56,20 @@ static void reset_timing_every_phase(void **state)
             assert_true(after < timeouts[ti] + WD_TICK_MS);
         }
     }
+}
+
+/* The reset comes when SINCE_FEED_MS reaches TIMEOUT_MS, not after. */
+static void reset_at_equality(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 1024, 4), EXTWD_ERR_OK);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    h_run(&ch, 1008);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 1008);
+    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_TIME_LEFT_MS, 4), 16);
+    h_run(&ch, 16);
+    assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
 }
 
 /* Fed every 100 ms for a long time: never reset. */
@@ -593,6 +607,12 @@ static void window(void **state)
     h_run(&ch, 208);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 0);
+    /* exactly WINDOW_MS after the feed: not early */
+    assert_int_equal(h_set(&ch, EXTWD_REG_WINDOW_MS, 208, 2), EXTWD_ERR_OK);
+    h_run(&ch, 208);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 0);
+    assert_int_equal(h_set(&ch, EXTWD_REG_WINDOW_MS, 200, 2), EXTWD_ERR_OK);
     /* 192 ms: too early */
     h_run(&ch, 192);
     assert_int_equal(h_set(&ch, EXTWD_REG_BREADCRUMB, 0x5C, 1), EXTWD_ERR_OK);
@@ -696,6 +716,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(reset_timing_every_phase, setup),
+        cmocka_unit_test_setup(reset_at_equality, setup),
         cmocka_unit_test_setup(steady_feeding_never_resets, setup),
         cmocka_unit_test_setup(countdown_runs_while_disarmed, setup),
         cmocka_unit_test_setup(timeout_zero_never_resets, setup),
