@@ -1,0 +1,818 @@
+/*
+ * The host model: the seed's ESP8266 application (OTGW firmware, ADR-011),
+ * written the way that firmware is written, as straight-line setup() and
+ * loop() code. Two programs:
+ *
+ *  - extwd: the seed's application on libextwd (the real library, through a
+ *    simulation port): it reads the reset evidence before its first feed,
+ *    arms, starts WiFi with feeds, feeds first thing in loop() (rate-limited
+ *    to 100 ms), survives OTA and WiFi reconnects with the long-op helper,
+ *    degrades on a heap emergency, honours the chip's safe-mode bit, and can
+ *    be built with DEBUG_NO_WATCHDOG.
+ *  - stock: OTGW v1.7.2 as built (anchors.md section 3), byte for byte on
+ *    the bus: the disarm before Wire.begin that never reaches the chip,
+ *    100 ms, [0x83, 17] and a one-byte read, arm later, a feed from loop()
+ *    through safeTimers (with its "more than 10 intervals late" guard), and a
+ *    raw feed per OTA chunk.
+ *
+ * Time passes only through hw() (the host works for a while) and the bus.
+ * Both fail once the host can no longer run, and the code unwinds.
+ *
+ * This file links libsimavr (through chipsim): GPL-3.0-or-later.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "world.h"
+
+#define SERVICES_MS     300u   /* MQTT, web server, OTGW serial: the risky part of setup() */
+#define WIFI_STEP_MS    100u   /* the connect wait loop feeds this often */
+#define CONNECT_MS      300u   /* association once the access point is back */
+#define HEAP_START      40000.0
+#define HEAP_DEGRADE    12000.0 /* ADR-030: throttle below this */
+#define HEAP_CRITICAL   4000.0
+#define REINIT_EVERY_MS 1000u
+
+enum { BC_BOOT = 1, BC_TIMERS, BC_NETWORK, BC_OTGW, BC_OTA, BC_WIFI };
+static const char *const task_name[] = { "", "boot", "timers", "network", "otgw", "ota", "wifi" };
+
+/* ---- primitives ----------------------------------------------------------------------- */
+
+static uint64_t ms(const struct world *w, double v)
+{
+    return world_ms_to_cyc(w, v);
+}
+
+/* The host works until cycle c. Returns 0, or -1 if it stopped meanwhile. */
+static int hw_until(struct world *w, uint64_t c)
+{
+    if (world_advance(w, c, 1))
+        return -1;
+    return host_alive(w) ? 0 : -1;
+}
+
+static int hw(struct world *w, double v)
+{
+    return hw_until(w, world_now(w) + ms(w, v));
+}
+
+static uint32_t port_millis(void *ctx)
+{
+    const struct world *w = ctx;
+    uint64_t since = world_now(w) - w->h.boot_cyc;
+    return (uint32_t)(since * 1000u / w->freq) + w->sc->host.millis_start;
+}
+
+static int port_write(void *ctx, uint8_t addr, const uint8_t *buf, size_t len)
+{
+    struct world *w = ctx;
+    if (!host_alive(w) || !w->h.bus_up)
+        return EXTWD_E_IO;
+    return world_i2c_write(w, addr, buf, len, 1);
+}
+
+static int port_read(void *ctx, uint8_t addr, uint8_t *buf, size_t len)
+{
+    struct world *w = ctx;
+    if (!host_alive(w) || !w->h.bus_up)
+        return EXTWD_E_IO;
+    return world_i2c_read(w, addr, buf, len, 1);
+}
+
+static void hang(struct world *w, const char *why)
+{
+    run_log(w->run, world_ms(w), "fault", "host hangs %s: loop and interrupts stop", why);
+    w->h.hung = 1;
+    w->h.span_hang = world_span(w, SC_EV_HANG, "host hang");
+    host_set_state(w, SC_HS_HUNG);
+}
+
+static void err(struct world *w, const char *what, int rc)
+{
+    if (rc < 0 && host_alive(w))
+        run_log(w->run, world_ms(w), "host", "%s failed: %s", what, extwd_strerror(rc));
+}
+
+static int loop_state(const struct host *h)
+{
+    return h->safe ? SC_HS_SAFE : h->degraded ? SC_HS_DEGRADED : SC_HS_LOOP;
+}
+
+/* ---- bookkeeping shared by both programs ---------------------------------------------- */
+
+static struct run_boot *boot_record(struct world *w)
+{
+    struct run_boot *b = vec_push(&w->run->boots, sizeof *b);
+    if (b) {
+        b->t_ms = world_ms(w);
+        b->after = w->h.next_after;
+    }
+    return b;
+}
+
+/* The boot that follows a chip reset learns its cause. */
+static void learn_cause(struct world *w, const struct run_boot *b, int cause)
+{
+    if (b->after != SC_AFTER_CHIP_RESET || !w->run->resets.n)
+        return;
+    struct run_reset *rs = &VEC_AT(w->run->resets, struct run_reset, w->run->resets.n - 1);
+    if (rs->cause < 0)
+        rs->cause = cause;
+}
+
+static void enter_loop(struct world *w)
+{
+    struct host *h = &w->h;
+    struct run *r = w->run;
+    double t = world_ms(w);
+    double boot_ms = t - world_cyc_to_ms(w, h->boot_cyc);
+    h->in_loop = 1;
+    h->loop_since = world_now(w);
+    host_set_state(w, loop_state(h));
+    if (w->chain_first >= 0) {
+        const struct run_reset *first = &VEC_AT(r->resets, struct run_reset, w->chain_first);
+        double base = first->since_last_feed_ms >= 0 ? first->t_ms - first->since_last_feed_ms : first->t_ms;
+        struct run_recovery *rc = vec_push(&r->recoveries, sizeof *rc);
+        if (rc) {
+            rc->t_ms = t;
+            rc->recovery_ms = t - base;
+            rc->boot_ms = boot_ms;
+            rc->first_reset = w->chain_first;
+            rc->resets = w->chain_len;
+            for (size_t k = (size_t)w->chain_first; k < r->resets.n; k++)
+                VEC_AT(r->resets, struct run_reset, k).recovery = (int)r->recoveries.n - 1;
+        }
+        run_log(r, t, "host", "back in loop(): %.1f s after the last feed (boot %.1f s, %d reset%s)",
+                (t - base) / 1000, boot_ms / 1000, w->chain_len, w->chain_len == 1 ? "" : "s");
+        w->chain_first = -1;
+        w->chain_len = 0;
+    } else {
+        run_log(r, t, "host", "in loop() (boot %.1f s)%s", boot_ms / 1000, h->safe ? ", safe mode" : "");
+    }
+}
+
+/* A bug in the risky part of setup(). Returns -1 if it struck. */
+static int boot_bug(struct world *w, int early)
+{
+    struct host_bugs *b = &w->bugs;
+    if (w->h.safe)
+        return 0;
+    if (b->hang_boot_left && b->hang_early == early) {
+        if (b->hang_boot_left > 0)
+            b->hang_boot_left--;
+        hang(w, early ? "in setup(), before its first feed" : "in setup(), starting services");
+        return -1;
+    }
+    if (b->crash_boot_left && b->crash_early == early) {
+        if (b->crash_boot_left > 0)
+            b->crash_boot_left--;
+        run_log(w->run, world_ms(w), "fault", "host crashes in setup() (exception) and restarts");
+        run_span_open(w->run, world_ms(w), SC_EV_CRASH_BOOT, "boot crash");
+        host_kill(w, SC_AFTER_CRASH, world_now(w) + ms(w, w->sc->host.crash_restart_ms));
+        return -1;
+    }
+    return 0;
+}
+
+/* A loop() pass: three tasks whose durations follow the scenario's
+ * distribution. Returns the pass length in ms through *len. */
+static int tasks(struct world *w, int (*task)(struct world *, int, double), double *len)
+{
+    const struct sc_host *hc = &w->sc->host;
+    struct host *h = &w->h;
+    double total = rng_range(&w->rng, hc->loop_min_ms, hc->loop_max_ms);
+    double d[3] = { total * 0.2, total * 0.5, total * 0.3 };
+    if (hc->spike_ppm && rng_range(&w->rng, 0, 999999) < hc->spike_ppm)
+        d[rng_range(&w->rng, 0, 2)] += rng_range(&w->rng, hc->spike_min_ms, hc->spike_max_ms);
+    *len = 0;
+    for (int i = 0; i < 3; i++) {
+        if (i == 1 && h->degraded)
+            continue; /* heap emergency: the network services are off */
+        if (task(w, BC_TIMERS + i, d[i]))
+            return -1;
+        *len += d[i];
+    }
+    return 0;
+}
+
+/* ADR-030: a leak degrades the host, then exhausts it. Returns -1 if it hung. */
+static int heap_account(struct world *w, double pass_ms)
+{
+    struct host *h = &w->h;
+    if (!w->bugs.heap_leak_bps)
+        return 0;
+    uint32_t lost = (uint32_t)(w->bugs.heap_leak_bps * pass_ms / 1000.0 + 0.5);
+    h->heap_free = lost > h->heap_free ? 0 : h->heap_free - lost;
+    if (h->heap_free < HEAP_CRITICAL) {
+        run_log(w->run, world_ms(w), "host", "heap exhausted (%u bytes free)", h->heap_free);
+        hang(w, "in malloc() (out of memory)");
+        return -1;
+    }
+    if (!h->degraded && h->heap_free < HEAP_DEGRADE) {
+        h->degraded = 1;
+        w->run->degradations++;
+        run_log(w->run, world_ms(w), "host", "heap low (%u bytes free): non-essential services off",
+                h->heap_free);
+        host_set_state(w, loop_state(h));
+    }
+    return 0;
+}
+
+static int slow_pass(struct world *w, const struct sc_event *e)
+{
+    char lbl[40];
+    snprintf(lbl, sizeof lbl, "slow pass %.1f s", e->a / 1000.0);
+    run_log(w->run, world_ms(w), "fault", "a loop() pass blocks for %.1f s (interrupts on)", e->a / 1000.0);
+    int span = world_span(w, SC_EV_SLOW, lbl);
+    int rc = hw(w, e->a);
+    world_span_close(w, span);
+    return rc;
+}
+
+/* ---- extwd program ------------------------------------------------------------------------ */
+
+static void feed_result(struct world *w, int rc)
+{
+    struct host *h = &w->h;
+    if (!host_alive(w))
+        return;
+    if (rc < 0) {
+        if (!h->feed_fail_run++)
+            run_log(w->run, world_ms(w), "host", "feed failed: %s", extwd_strerror(rc));
+    } else if (rc > 0 && h->feed_fail_run) {
+        run_log(w->run, world_ms(w), "host", "feeds get through again (after %u failed attempt%s)",
+                h->feed_fail_run, h->feed_fail_run == 1 ? "" : "s");
+        h->feed_fail_run = 0;
+    }
+}
+
+/* feedWatchDog(): libextwd's rate-limited feed. */
+static void x_feed(struct world *w)
+{
+    if (w->sc->host.debug_no_wd || !w->h.wd_ok)
+        return;
+    feed_result(w, extwd_feed(&w->h.wd));
+}
+
+static void x_breadcrumb(struct world *w, int id)
+{
+    if (w->sc->host.breadcrumbs && w->h.wd_ok)
+        (void)extwd_breadcrumb(&w->h.wd, (uint8_t)id);
+}
+
+static int x_task(struct world *w, int id, double d)
+{
+    struct host *h = &w->h;
+    x_breadcrumb(w, id);
+    if (!host_alive(w))
+        return -1;
+    if (h->hang_task == id) {
+        h->hang_task = 0;
+        char why[40];
+        snprintf(why, sizeof why, "in task '%s'", task_name[id]);
+        hang(w, why);
+        return -1;
+    }
+    return hw(w, d);
+}
+
+/* extwd_init, the boot record, and the safe-mode decision. A retry from
+ * loop() (the chip did not answer at boot) completes this boot's record. */
+static int x_init(struct world *w, int retry)
+{
+    struct host *h = &w->h;
+    int rc = extwd_init(&h->wd, &h->cfg);
+    if (!host_alive(w))
+        return -1;
+    if (rc && !retry) {
+        err(w, "extwd_init", rc);
+        if (hw(w, 50))
+            return -1;
+        rc = extwd_init(&h->wd, &h->cfg);
+        if (!host_alive(w))
+            return -1;
+    }
+    h->wd_ok = rc == 0;
+    if (retry && !h->wd_ok)
+        return 0;
+    struct run_boot *b = retry && w->run->boots.n ? &VEC_AT(w->run->boots, struct run_boot, w->run->boots.n - 1)
+                                                  : boot_record(w);
+    const struct extwd_boot_info *bi = &h->wd.boot;
+    h->safe = h->wd_ok && w->sc->host.safe_mode && (bi->ext_status & EXTWD_XS_SAFE_MODE);
+    if (b) {
+        b->read_ok = h->wd_ok;
+        b->reason = bi->reason;
+        b->status = bi->status;
+        b->last_cause = bi->last_cause;
+        b->ext_status = bi->ext_status;
+        b->breadcrumb = bi->breadcrumb;
+        b->bootloop_count = bi->bootloop_count;
+        b->history_len = bi->history_len;
+        b->resets_total = bi->resets_total;
+        b->safe = h->safe;
+        if (h->wd_ok)
+            learn_cause(w, b, bi->last_cause);
+    }
+    if (h->wd_ok) {
+        const char *text = extwd_reset_reason_text(bi->reason);
+        run_log(w->run, world_ms(w), "host",
+                "boot #%zu (%s): reset reason %s%s%s%s (STATUS 0x%02x, EXT_STATUS 0x%02x, cause %u, "
+                "breadcrumb %u, boot loop %u, history %u)",
+                w->run->boots.n, sc_boot_after_name(b ? b->after : 0),
+                bi->reason == EXTWD_REASON_NONE ? "none" : "", text[0] ? "\"" : "", text, text[0] ? "\"" : "",
+                bi->status, bi->ext_status, bi->last_cause, bi->breadcrumb, bi->bootloop_count,
+                bi->history_len);
+        if (h->safe)
+            run_log(w->run, world_ms(w), "host", "SAFE_MODE set by the chip: starting without the risky services");
+    } else {
+        run_log(w->run, world_ms(w), "host", "boot #%zu: the watchdog chip does not answer", w->run->boots.n);
+    }
+    return 0;
+}
+
+static int x_config(struct world *w)
+{
+    struct host *h = &w->h;
+    if (!h->wd_ok)
+        return 0;
+    for (int i = 0; i < w->sc->nconfig; i++) {
+        const struct sc_config *c = &w->sc->config[i];
+        int rc = 0;
+        const char *what = "";
+        switch (c->kind) {
+        case SC_CFG_TIMEOUT_MS:    what = "timeout";      rc = extwd_set_timeout_ms(&h->wd, c->a); break;
+        case SC_CFG_GRACE_S:       what = "grace";        rc = extwd_set_grace_s(&h->wd, (uint8_t)c->a); break;
+        case SC_CFG_PULSE_MS:      what = "pulse";        rc = extwd_set_pulse_ms(&h->wd, (uint16_t)c->a); break;
+        case SC_CFG_MAX_DISARM_S:  what = "max disarm";   rc = extwd_set_max_disarm_s(&h->wd, (uint16_t)c->a); break;
+        case SC_CFG_BOOTLOOP:      what = "boot-loop";    rc = extwd_set_bootloop(&h->wd, (uint8_t)c->a, (uint8_t)c->b); break;
+        case SC_CFG_PRETIMEOUT_MS: what = "pretimeout";   rc = extwd_set_pretimeout_ms(&h->wd, (uint16_t)c->a, (int)c->b); break;
+        case SC_CFG_WINDOW_MS:     what = "window";       rc = extwd_set_window_ms(&h->wd, (uint16_t)c->a); break;
+        case SC_CFG_KEYED:         what = "keyed mode";   rc = extwd_set_keyed(&h->wd, (int)c->a); break;
+        case SC_CFG_LOCK:          what = "lock";         rc = extwd_lock(&h->wd); break;
+        case SC_CFG_SAVE:          what = "save";         rc = extwd_save(&h->wd); break;
+        }
+        if (!host_alive(w))
+            return -1;
+        if (rc) {
+            char m[64];
+            snprintf(m, sizeof m, "config %s (line %d)", what, c->line);
+            err(w, m, rc);
+        }
+    }
+    return 0;
+}
+
+static int x_boot(struct world *w)
+{
+    const struct sc_host *hc = &w->sc->host;
+    struct host *h = &w->h;
+    uint32_t total = rng_range(&w->rng, hc->boot_min_ms, hc->boot_max_ms);
+    if (total < hc->rom_ms + 2 * SERVICES_MS)
+        total = hc->rom_ms + 2 * SERVICES_MS;
+    if (hc->arm_at_ms + 2 * SERVICES_MS > total)
+        total = hc->arm_at_ms + 2 * SERVICES_MS;
+    uint64_t t0 = h->boot_cyc;
+    host_set_state(w, SC_HS_BOOT);
+    if (hw_until(w, t0 + ms(w, hc->rom_ms)))
+        return -1;
+    h->bus_up = 1; /* Wire.begin() */
+    if (x_init(w, 0))
+        return -1;
+    x_breadcrumb(w, BC_BOOT);
+    if (!host_alive(w) || boot_bug(w, 1) || x_config(w))
+        return -1;
+    if (hc->arm_at_ms && hw_until(w, t0 + ms(w, hc->arm_at_ms)))
+        return -1;
+    if (h->wd_ok) {
+        int rc = hc->debug_no_wd ? extwd_disarm(&h->wd) : extwd_arm(&h->wd);
+        if (!host_alive(w))
+            return -1;
+        if (rc)
+            err(w, hc->debug_no_wd ? "disarm (DEBUG_NO_WATCHDOG)" : "arm", rc);
+        else if (hc->debug_no_wd)
+            run_log(w->run, world_ms(w), "host", "DEBUG_NO_WATCHDOG: disarmed, never feeds");
+    }
+    /* WiFi start: the connect wait loop feeds */
+    uint64_t wifi_end = t0 + ms(w, total - SERVICES_MS);
+    while (world_now(w) < wifi_end) {
+        x_feed(w);
+        uint64_t next = world_now(w) + ms(w, WIFI_STEP_MS);
+        if (hw_until(w, next < wifi_end ? next : wifi_end))
+            return -1;
+    }
+    h->wifi_connected = world_now(w) >= w->wifi_back_cyc;
+    if (boot_bug(w, 0))
+        return -1;
+    x_feed(w);
+    return hw(w, SERVICES_MS);
+}
+
+static int x_ota(struct world *w, const struct sc_event *e)
+{
+    struct host *h = &w->h;
+    uint8_t mode = w->sc->host.ota_mode;
+    struct extwd_longop op;
+    memset(&op, 0, sizeof op);
+    host_set_state(w, SC_HS_OTA);
+    static const char *const how[] = { "long-op helper", "disarmed (ADR pattern)", "feed per chunk only" };
+    run_log(w->run, world_ms(w), "host", "OTA: %u chunks of %.1f-%.1f s, %s", (unsigned)e->a, e->b / 1000.0,
+            e->c / 1000.0, how[mode % 3]);
+    x_breadcrumb(w, BC_OTA);
+    int rc = 0;
+    if (h->wd_ok && !w->sc->host.debug_no_wd) {
+        if (mode == SC_LONGOP_HELPER)
+            rc = extwd_longop_begin(&h->wd, &op, e->c + 1000u);
+        else if (mode == SC_LONGOP_DISARM)
+            rc = extwd_disarm(&h->wd);
+        err(w, "OTA: protect", rc);
+    }
+    for (uint32_t i = 0; i < e->a; i++) {
+        if (!host_alive(w))
+            return -1;
+        if (h->wd_ok && !w->sc->host.debug_no_wd)
+            feed_result(w, op.active ? extwd_longop_step(&h->wd, &op) : extwd_feed_now(&h->wd));
+        if (hw(w, rng_range(&w->rng, e->b, e->c)))
+            return -1;
+    }
+    if (h->wd_ok && !w->sc->host.debug_no_wd) {
+        if (op.active)
+            rc = extwd_longop_end(&h->wd, &op);
+        else if (mode == SC_LONGOP_DISARM)
+            rc = extwd_arm(&h->wd);
+        err(w, "OTA: restore", rc);
+    }
+    if (!host_alive(w))
+        return -1;
+    run_log(w->run, world_ms(w), "host", "OTA done: restarting into the new image");
+    host_kill(w, SC_AFTER_OTA, world_now(w) + ms(w, 100));
+    return -1;
+}
+
+static int x_wifi(struct world *w, const struct sc_event *e)
+{
+    struct host *h = &w->h;
+    if (world_now(w) >= w->wifi_back_cyc)
+        return 0;
+    uint8_t mode = w->sc->host.wifi_mode;
+    struct extwd_longop op;
+    memset(&op, 0, sizeof op);
+    host_set_state(w, SC_HS_WIFI);
+    double t0 = world_ms(w);
+    static const char *const how[] = { "long-op helper", "disarmed (ADR pattern)", "no protection" };
+    run_log(w->run, t0, "host", "WiFi lost: blocking reconnect, %.1f s per attempt, %s", e->b / 1000.0,
+            how[mode % 3]);
+    x_breadcrumb(w, BC_WIFI);
+    int rc = 0;
+    if (h->wd_ok && !w->sc->host.debug_no_wd) {
+        if (mode == SC_LONGOP_HELPER)
+            rc = extwd_longop_begin(&h->wd, &op, e->b + 1000u);
+        else if (mode == SC_LONGOP_DISARM)
+            rc = extwd_disarm(&h->wd);
+        err(w, "WiFi: protect", rc);
+    }
+    int attempts = 0;
+    for (;;) {
+        if (!host_alive(w))
+            return -1;
+        attempts++;
+        if (op.active)
+            feed_result(w, extwd_longop_step(&h->wd, &op));
+        uint64_t end = world_now(w) + ms(w, e->b);
+        if (w->wifi_back_cyc + ms(w, CONNECT_MS) <= end) {
+            uint64_t up = w->wifi_back_cyc + ms(w, CONNECT_MS);
+            if (hw_until(w, up > world_now(w) ? up : world_now(w)))
+                return -1;
+            break;
+        }
+        if (hw_until(w, end))
+            return -1;
+    }
+    if (h->wd_ok && !w->sc->host.debug_no_wd) {
+        if (op.active)
+            rc = extwd_longop_end(&h->wd, &op);
+        else if (mode == SC_LONGOP_DISARM)
+            rc = extwd_arm(&h->wd);
+        err(w, "WiFi: restore", rc);
+    }
+    if (!host_alive(w))
+        return -1;
+    h->wifi_connected = 1;
+    run_log(w->run, world_ms(w), "host", "WiFi back after %d attempt%s (%.1f s)", attempts,
+            attempts == 1 ? "" : "s", (world_ms(w) - t0) / 1000);
+    host_set_state(w, loop_state(h));
+    return 0;
+}
+
+static int x_fast_feed(struct world *w, const struct sc_event *e)
+{
+    struct host *h = &w->h;
+    run_log(w->run, world_ms(w), "fault", "a feed-loop bug: FEEDWATCHDOGNOW every %u ms for %.1f s",
+            (unsigned)e->b, e->a / 1000.0);
+    int span = world_span(w, SC_EV_FAST_FEED, "feeds too fast");
+    uint64_t end = world_now(w) + ms(w, e->a);
+    int rc = 0;
+    while (world_now(w) < end && !rc) {
+        if (h->wd_ok)
+            feed_result(w, extwd_feed_now(&h->wd));
+        rc = hw(w, e->b);
+    }
+    world_span_close(w, span);
+    return rc;
+}
+
+static int x_loop(struct world *w)
+{
+    struct host *h = &w->h;
+    const struct sc_host *hc = &w->sc->host;
+    uint64_t next_reinit = 0;
+    enter_loop(w);
+    for (;;) {
+        if (!h->wd_ok && world_now(w) >= next_reinit) {
+            next_reinit = world_now(w) + ms(w, REINIT_EVERY_MS);
+            if (x_init(w, 1))
+                return -1;
+            if (h->wd_ok) {
+                if (x_config(w))
+                    return -1;
+                int rc = hc->debug_no_wd ? extwd_disarm(&h->wd) : extwd_arm(&h->wd);
+                if (!host_alive(w))
+                    return -1;
+                err(w, "arm", rc);
+            }
+        }
+        x_feed(w); /* first thing in loop() */
+        if (!host_alive(w))
+            return -1;
+        if (!h->wifi_connected && world_now(w) < w->wifi_back_cyc && h->nreq < HOST_REQ_MAX) {
+            /* booted while the access point was gone: reconnect from loop() */
+            struct sc_event e = { .kind = SC_EV_WIFI_DROP, .b = 4000 };
+            h->req[h->nreq++] = e;
+        }
+        if (h->nreq) {
+            struct sc_event e = h->req[0];
+            memmove(&h->req[0], &h->req[1], (size_t)(--h->nreq) * sizeof e);
+            int rc = 0;
+            switch (e.kind) {
+            case SC_EV_OTA:       rc = x_ota(w, &e); break;
+            case SC_EV_WIFI_DROP: rc = x_wifi(w, &e); break;
+            case SC_EV_SLOW:      rc = slow_pass(w, &e); break;
+            case SC_EV_FAST_FEED: rc = x_fast_feed(w, &e); break;
+            }
+            if (rc)
+                return -1;
+            continue;
+        }
+        double len;
+        if (tasks(w, x_task, &len) || heap_account(w, len))
+            return -1;
+        if (h->safe && world_now(w) - h->loop_since >= ms(w, hc->safe_clear_ms)) {
+            int rc = extwd_clear_flags(&h->wd, EXTWD_XS_SAFE_MODE);
+            if (!host_alive(w))
+                return -1;
+            if (!rc) {
+                h->safe = 0;
+                run_log(w->run, world_ms(w), "host", "stable for %.0f s in safe mode: SAFE_MODE cleared",
+                        hc->safe_clear_ms / 1000.0);
+                host_set_state(w, loop_state(h));
+            } else {
+                err(w, "clear SAFE_MODE", rc);
+            }
+        }
+    }
+}
+
+/* ---- stock program (OTGW v1.7.2) ------------------------------------------------------------ */
+
+static int s_write(struct world *w, const uint8_t *b, size_t n)
+{
+    if (!host_alive(w))
+        return EXTWD_E_IO;
+    if (!w->h.bus_up)
+        return EXTWD_E_IO; /* Wire not begun: nothing reaches the bus */
+    return world_i2c_write(w, w->chip_addr, b, n, 1);
+}
+
+/* feedWatchDog() with safeTimers' DECLARE_TIMER_MS(timerWD, 100, SKIP_MISSED_TICKS). */
+static void s_feed(struct world *w)
+{
+    struct host *h = &w->h;
+    uint32_t now = port_millis(w);
+    if (!h->st_started) {
+        h->st_started = 1;
+        h->st_due = now + 100;
+        return;
+    }
+    if ((int32_t)(now - h->st_due) < 0)
+        return;
+    if (now - h->st_due > 10u * 100u) {
+        /* the guard: more than 10 intervals late counts as not due */
+        h->st_due = now + 100;
+        return;
+    }
+    h->st_due = now + 100;
+    static const uint8_t feed = EXTWD_CMD_FEED;
+    int rc = s_write(w, &feed, 1);
+    feed_result(w, rc ? rc : 1);
+}
+
+static int s_task(struct world *w, int id, double d)
+{
+    struct host *h = &w->h;
+    if (h->hang_task == id) {
+        h->hang_task = 0;
+        char why[40];
+        snprintf(why, sizeof why, "in task '%s'", task_name[id]);
+        hang(w, why);
+        return -1;
+    }
+    return hw(w, d);
+}
+
+static int s_boot(struct world *w)
+{
+    const struct sc_host *hc = &w->sc->host;
+    struct host *h = &w->h;
+    uint32_t total = rng_range(&w->rng, hc->boot_min_ms, hc->boot_max_ms);
+    if (total < hc->rom_ms + 600 + 2 * SERVICES_MS)
+        total = hc->rom_ms + 600 + 2 * SERVICES_MS;
+    uint64_t t0 = h->boot_cyc;
+    host_set_state(w, SC_HS_BOOT);
+    if (hw_until(w, t0 + ms(w, hc->rom_ms)))
+        return -1;
+    /* setup(): WatchDogEnabled(0) before Wire.begin(): it never reaches the chip */
+    static const uint8_t disarm[2] = { EXTWD_REG_ACTION, 0 };
+    if (s_write(w, disarm, 2) == EXTWD_E_IO && host_alive(w))
+        run_log(w->run, world_ms(w), "host", "stock setup(): disarm [07 00] sent before Wire.begin(): lost");
+    if (hw(w, 200)) /* serial, file system */
+        return -1;
+    h->bus_up = 1;
+    if (hw(w, 100)) /* delay(100) */
+        return -1;
+    static const uint8_t ptr[2] = { EXTWD_CMD_SET_POINTER, EXTWD_REG_STATUS };
+    uint8_t status = 0xFF;
+    int rc = s_write(w, ptr, 2);
+    if (!rc)
+        rc = world_i2c_read(w, w->chip_addr, &status, 1, 1);
+    if (!host_alive(w))
+        return -1;
+    struct run_boot *b = boot_record(w);
+    if (b) {
+        b->read_ok = rc == 0;
+        b->status = rc ? 0 : status;
+        b->reason = rc ? EXTWD_REASON_UNKNOWN
+                       : (status & EXTWD_STATUS_WD_RESET) ? EXTWD_REASON_WATCHDOG : EXTWD_REASON_NONE;
+        if (!rc)
+            learn_cause(w, b, (status & EXTWD_STATUS_WD_RESET) ? (int)EXTWD_CAUSE_TIMEOUT : -1);
+    }
+    run_log(w->run, world_ms(w), "host", "stock boot #%zu (%s): STATUS %s%s", w->run->boots.n,
+            sc_boot_after_name(b ? b->after : 0), rc ? "unreadable" : (status & 1) ? "bit 0 set: " : "0x00",
+            !rc && (status & 1) ? "\"Reset by External WD\"" : "");
+    /* WiFi start (its wait loop feeds), services, then arm */
+    uint64_t wifi_end = t0 + ms(w, total - 2 * SERVICES_MS);
+    while (world_now(w) < wifi_end) {
+        s_feed(w);
+        uint64_t next = world_now(w) + ms(w, WIFI_STEP_MS);
+        if (hw_until(w, next < wifi_end ? next : wifi_end))
+            return -1;
+    }
+    if (boot_bug(w, 0))
+        return -1;
+    s_feed(w);
+    if (hw(w, SERVICES_MS))
+        return -1;
+    static const uint8_t arm[2] = { EXTWD_REG_ACTION, 1 };
+    feed_result(w, s_write(w, arm, 2));
+    if (!host_alive(w))
+        return -1;
+    return hw(w, SERVICES_MS);
+}
+
+static int s_ota(struct world *w, const struct sc_event *e)
+{
+    host_set_state(w, SC_HS_OTA);
+    run_log(w->run, world_ms(w), "host", "stock OTA: %u chunks of %.1f-%.1f s, a raw feed before each",
+            (unsigned)e->a, e->b / 1000.0, e->c / 1000.0);
+    static const uint8_t feed = EXTWD_CMD_FEED;
+    for (uint32_t i = 0; i < e->a; i++) {
+        int rc = s_write(w, &feed, 1);
+        if (!host_alive(w))
+            return -1;
+        feed_result(w, rc ? rc : 1);
+        if (hw(w, rng_range(&w->rng, e->b, e->c)))
+            return -1;
+    }
+    run_log(w->run, world_ms(w), "host", "OTA done: restarting into the new image");
+    host_kill(w, SC_AFTER_OTA, world_now(w) + ms(w, 100));
+    return -1;
+}
+
+static int s_loop(struct world *w)
+{
+    struct host *h = &w->h;
+    enter_loop(w);
+    for (;;) {
+        if (h->nreq) {
+            struct sc_event e = h->req[0];
+            memmove(&h->req[0], &h->req[1], (size_t)(--h->nreq) * sizeof e);
+            int rc = 0;
+            switch (e.kind) {
+            case SC_EV_OTA:
+                rc = s_ota(w, &e);
+                break;
+            case SC_EV_WIFI_DROP:
+                run_log(w->run, world_ms(w), "host", "WiFi lost: v1.7.2 reconnects in the background");
+                break;
+            case SC_EV_SLOW:
+                rc = slow_pass(w, &e);
+                break;
+            case SC_EV_FAST_FEED: {
+                int span = world_span(w, SC_EV_FAST_FEED, "feeds too fast");
+                uint64_t end = world_now(w) + ms(w, e.a);
+                static const uint8_t feed = EXTWD_CMD_FEED;
+                while (!rc && world_now(w) < end) {
+                    s_write(w, &feed, 1);
+                    rc = hw(w, e.b);
+                }
+                world_span_close(w, span);
+                break;
+            }
+            }
+            if (rc)
+                return -1;
+        }
+        double len;
+        if (tasks(w, s_task, &len) || heap_account(w, len))
+            return -1;
+        s_feed(w); /* the background tasks at the end of loop() */
+        if (!host_alive(w))
+            return -1;
+    }
+}
+
+/* ---- the host's life ---------------------------------------------------------------------- */
+
+static void idle_until_killed(struct world *w)
+{
+    while (!w->ended && !w->fatal && !w->h.killed)
+        world_advance(w, world_now(w) + w->slice_cyc, 0);
+}
+
+static void idle_until_bootable(struct world *w)
+{
+    while (!w->ended && !w->fatal && (w->reset_low || world_now(w) < w->h.off_until))
+        world_advance(w, w->reset_low ? world_now(w) + w->slice_cyc : w->h.off_until, 0);
+}
+
+void host_run(struct world *w)
+{
+    struct host *h = &w->h;
+    const struct sc_host *hc = &w->sc->host;
+    if (hc->mode == SC_HOST_RAW) {
+        world_advance(w, w->end_cyc, 0);
+        return;
+    }
+    h->port.write = port_write;
+    h->port.read = port_read;
+    h->port.millis = port_millis;
+    h->port.ctx = w;
+    h->next_after = SC_AFTER_POWER_ON;
+    h->boot_cyc = 0;
+    if (hc->debug_no_wd) {
+        struct run_span *s = run_span_open(w->run, 0, SC_EV_HANG, "DEBUG_NO_WATCHDOG");
+        if (s)
+            s->t1_ms = (double)w->sc->duration_ms;
+    }
+    while (!w->ended && !w->fatal) {
+        /* a fresh boot: everything in RAM is gone */
+        h->killed = h->hung = 0;
+        h->nreq = 0;
+        h->hang_task = 0;
+        h->heap_free = (uint32_t)HEAP_START;
+        h->degraded = h->safe = h->wd_ok = h->in_loop = 0;
+        h->st_started = 0;
+        h->feed_fail_run = 0;
+        h->bus_up = 0;
+        memset(&h->wd, 0, sizeof h->wd);
+        memset(&h->cfg, 0, sizeof h->cfg);
+        h->cfg.port = &h->port;
+        h->cfg.addr = w->chip_addr;
+        h->cfg.retries = hc->retries;
+        if (hc->mode == SC_HOST_STOCK) {
+            if (!s_boot(w))
+                s_loop(w);
+        } else {
+            if (!x_boot(w))
+                x_loop(w);
+        }
+        if (w->ended || w->fatal)
+            break;
+        if (h->hung)
+            idle_until_killed(w);
+        if (w->ended || w->fatal)
+            break;
+        idle_until_bootable(w);
+        /* the boot starts at the exact release, not when we looked */
+        h->boot_cyc = h->off_until <= world_now(w) ? h->off_until : world_now(w);
+        h->off_until = 0;
+    }
+}

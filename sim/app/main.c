@@ -1,0 +1,378 @@
+/*
+ * extwd-sim: the whole extwd system in one deterministic simulation. The
+ * real chip firmware ELF runs in simavr, the real libextwd drives it from a
+ * model of the seed's ESP8266 host, faults are injected on a single clock of
+ * simulated CPU cycles, and every scenario's expectations are checked.
+ *
+ * Exit status: 0 every expectation holds, 1 one fails, 2 bad input.
+ *
+ * Links libsimavr: this program is GPL-3.0-or-later.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "run.h"
+#include "scenario.h"
+#include "sim.h"
+
+#ifndef EXTWD_DEFAULT_FIRMWARE
+#define EXTWD_DEFAULT_FIRMWARE "build/firmware/attiny85/extwd.elf"
+#endif
+
+#define MAX_SUITE 256
+
+struct args {
+    const char *firmware;
+    const char *scenario;
+    const char *suite;
+    const char *vcd;
+    const char *plot;
+    int json;
+    int quiet;
+    uint64_t seed;
+    int has_seed;
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: extwd-sim [--firmware FILE] --scenario FILE [--json] [--vcd FILE] [--plot FILE.svg] [--seed N]\n"
+          "       extwd-sim [--firmware FILE] --suite DIR [--json] [--seed N]\n"
+          "\n"
+          "Runs the real extwd firmware ELF in simavr against a model of the seed's ESP8266\n"
+          "host (which uses the real libextwd), injects the scenario's faults, and checks its\n"
+          "expectations. One clock: the chip's simulated CPU cycles. Same inputs and seed,\n"
+          "same output.\n"
+          "\n"
+          "  --firmware FILE   chip ELF (default build/firmware/attiny85/extwd.elf)\n"
+          "  --scenario FILE   run one scenario; prints a timeline and the expectations\n"
+          "  --suite DIR       run every *.scn in DIR; prints a result table\n"
+          "  --json            print one JSON summary object instead of the timeline\n"
+          "  --vcd FILE        write a GTKWave trace (reset, SDA, SCL, armed, countdown, ...)\n"
+          "  --plot FILE.svg   write a timeline picture\n"
+          "  --seed N          override the scenario's seed\n"
+          "  --quiet           no timeline (the expectations and summary still print)\n"
+          "  --help            this text\n"
+          "\n"
+          "Exit status: 0 every expectation holds, 1 an expectation fails, 2 bad input.\n"
+          "Scenario format: sim/app/README.md.\n",
+          f);
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        const char **dst = NULL;
+        if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+            usage(stdout);
+            exit(0);
+        } else if (!strcmp(s, "--json")) {
+            a->json = 1;
+        } else if (!strcmp(s, "--quiet")) {
+            a->quiet = 1;
+        } else if (!strcmp(s, "--firmware")) {
+            dst = &a->firmware;
+        } else if (!strcmp(s, "--scenario")) {
+            dst = &a->scenario;
+        } else if (!strcmp(s, "--suite")) {
+            dst = &a->suite;
+        } else if (!strcmp(s, "--vcd")) {
+            dst = &a->vcd;
+        } else if (!strcmp(s, "--plot")) {
+            dst = &a->plot;
+        } else if (!strcmp(s, "--seed")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "extwd-sim: --seed needs a value\n");
+                return -1;
+            }
+            char *end;
+            errno = 0;
+            a->seed = strtoull(argv[++i], &end, 0);
+            if (errno || *end || argv[i][0] == '-' || !argv[i][0]) {
+                fprintf(stderr, "extwd-sim: --seed: '%s' is not a non-negative integer\n", argv[i]);
+                return -1;
+            }
+            a->has_seed = 1;
+        } else {
+            fprintf(stderr, "extwd-sim: unknown option '%s' (try --help)\n", s);
+            return -1;
+        }
+        if (dst) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "extwd-sim: %s needs a value\n", s);
+                return -1;
+            }
+            *dst = argv[++i];
+        }
+    }
+    if (!a->scenario == !a->suite) {
+        fprintf(stderr, "extwd-sim: give exactly one of --scenario FILE or --suite DIR (try --help)\n");
+        return -1;
+    }
+    if (a->suite && (a->vcd || a->plot)) {
+        fprintf(stderr, "extwd-sim: --vcd and --plot go with --scenario, not --suite\n");
+        return -1;
+    }
+    if (!a->firmware) {
+        struct stat st;
+        a->firmware = stat("build/firmware/attiny85/extwd.elf", &st) == 0 ? "build/firmware/attiny85/extwd.elf"
+                                                                           : EXTWD_DEFAULT_FIRMWARE;
+    }
+    return 0;
+}
+
+static double wall_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Checks the ELF is a readable file, so the error names it plainly. */
+static int check_firmware(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "extwd-sim: %s: cannot open: %s\n", path, strerror(errno));
+        return -1;
+    }
+    unsigned char magic[4] = { 0 };
+    size_t n = fread(magic, 1, 4, f);
+    fclose(f);
+    if (n != 4 || memcmp(magic, "\x7f" "ELF", 4)) {
+        fprintf(stderr, "extwd-sim: %s: not an ELF file\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- one scenario ------------------------------------------------------------------ */
+
+static int run_one(const struct args *a)
+{
+    static struct scenario sc;
+    char err[512];
+    if (scenario_load(&sc, a->scenario, err, sizeof err)) {
+        fprintf(stderr, "extwd-sim: %s\n", err);
+        return 2;
+    }
+    if (check_firmware(a->firmware))
+        return 2;
+    FILE *vcd = NULL;
+    if (a->vcd && !(vcd = fopen(a->vcd, "w"))) {
+        fprintf(stderr, "extwd-sim: %s: cannot write: %s\n", a->vcd, strerror(errno));
+        return 2;
+    }
+    FILE *plot = NULL;
+    if (a->plot && !(plot = fopen(a->plot, "w"))) {
+        fprintf(stderr, "extwd-sim: %s: cannot write: %s\n", a->plot, strerror(errno));
+        if (vcd)
+            fclose(vcd);
+        return 2;
+    }
+    static struct run run;
+    run_init(&run, &sc);
+    run.log = (a->json || a->quiet) ? NULL : stdout;
+    struct sim_options o = { a->firmware, a->seed, a->has_seed, vcd };
+    double t0 = wall_now_ms();
+    int rc = sim_run(&sc, &o, &run, err, sizeof err);
+    run.wall_ms = wall_now_ms() - t0;
+    int status;
+    if (rc == SIM_E_INPUT) {
+        fprintf(stderr, "extwd-sim: %s\n", err);
+        status = 2;
+    } else if (rc == SIM_SKIP) {
+        if (a->json) {
+            fputs("{\"scenario\": ", stdout);
+            run_json_string(stdout, sc.name);
+            fputs(", \"mcu\": ", stdout);
+            run_json_string(stdout, run.mcu);
+            fputs(", \"result\": \"skip\", \"reason\": ", stdout);
+            run_json_string(stdout, err);
+            fputs("}\n", stdout);
+        } else
+            printf("SKIP: %s\n", err);
+        status = 0;
+    } else {
+        int failed = run_check_expectations(&run);
+        if (rc == SIM_E_CHIP) {
+            fprintf(stderr, "extwd-sim: %s\n", err);
+            run.all_passed = 0;
+            failed = failed ? failed : 1;
+        }
+        if (a->json) {
+            run_write_json(stdout, &run);
+        } else {
+            printf("[%10.3f] end   %zu reset%s (%d false), %zu recover%s, %llu feeds, %llu bus bytes, chip awake "
+                   "%.3f %%, max stretch %u us, sleep-mode errors %u\n",
+                   run.sim_ms / 1000, run.resets.n, run.resets.n == 1 ? "" : "s", run.false_resets,
+                   run.recoveries.n, run.recoveries.n == 1 ? "y" : "ies", (unsigned long long)run.feeds,
+                   (unsigned long long)run.bus_bytes, run.awake_fraction * 100, run.max_stretch_us,
+                   run.sleep_mode_errors);
+            printf("expectations (%s, seed %llu):\n", sc.path, (unsigned long long)run.seed);
+            run_print_expectations(stdout, &run);
+            printf("%s: %d of %d expectations hold\n", failed ? "FAIL" : "PASS", run.expects_passed, sc.nexpects);
+        }
+        if (plot && run_write_svg(plot, &run)) {
+            fprintf(stderr, "extwd-sim: %s: write error\n", a->plot);
+            failed = failed ? failed : 1;
+        }
+        status = failed ? 1 : 0;
+    }
+    if (vcd && fclose(vcd)) {
+        fprintf(stderr, "extwd-sim: %s: write error\n", a->vcd);
+        status = status ? status : 2;
+    }
+    if (plot && fclose(plot)) {
+        fprintf(stderr, "extwd-sim: %s: write error\n", a->plot);
+        status = status ? status : 2;
+    }
+    run_free(&run);
+    return status;
+}
+
+/* ---- the suite ------------------------------------------------------------------------ */
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static int run_suite(const struct args *a)
+{
+    DIR *d = opendir(a->suite);
+    if (!d) {
+        fprintf(stderr, "extwd-sim: %s: cannot open: %s\n", a->suite, strerror(errno));
+        return 2;
+    }
+    char *names[MAX_SUITE];
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) && n < MAX_SUITE) {
+        size_t len = strlen(de->d_name);
+        if (len > 4 && !strcmp(de->d_name + len - 4, ".scn"))
+            names[n++] = strdup(de->d_name);
+    }
+    closedir(d);
+    if (!n) {
+        fprintf(stderr, "extwd-sim: %s: no *.scn scenarios\n", a->suite);
+        return 2;
+    }
+    qsort(names, (size_t)n, sizeof names[0], cmp_str);
+    if (check_firmware(a->firmware)) {
+        for (int i = 0; i < n; i++)
+            free(names[i]);
+        return 2;
+    }
+    int status = 0, pass = 0, fail = 0, skip = 0, bad = 0;
+    double total_wall = 0, total_sim = 0;
+    if (a->json) {
+        fputs("{\n  \"suite\": ", stdout);
+        run_json_string(stdout, a->suite);
+        fputs(",\n  \"firmware\": ", stdout);
+        run_json_string(stdout, a->firmware);
+        fputs(",\n  \"results\": [", stdout);
+    } else
+        printf("%-30s %-10s %-6s %6s %5s %10s %9s %8s  %s\n", "scenario", "mcu", "result", "resets", "false",
+               "recovery", "sim s", "wall ms", "expectations");
+    static struct scenario sc;
+    static struct run run;
+    for (int i = 0; i < n; i++) {
+        char path[1024], err[512];
+        snprintf(path, sizeof path, "%s/%s", a->suite, names[i]);
+        const char *result;
+        int nres = 0, nfalse = 0, passed = 0, nexp = 0;
+        double worst = -1, sim_s = 0, wall = 0;
+        char mcu[16] = "";
+        if (scenario_load(&sc, path, err, sizeof err)) {
+            fprintf(stderr, "extwd-sim: %s\n", err);
+            result = "BAD";
+            bad++;
+            status = 2;
+            snprintf(sc.name, sizeof sc.name, "%.*s", (int)strlen(names[i]) - 4, names[i]);
+        } else {
+            run_init(&run, &sc);
+            struct sim_options o = { a->firmware, a->seed, a->has_seed, NULL };
+            double t0 = wall_now_ms();
+            int rc = sim_run(&sc, &o, &run, err, sizeof err);
+            wall = run.wall_ms = wall_now_ms() - t0;
+            snprintf(mcu, sizeof mcu, "%s", run.mcu);
+            if (rc == SIM_E_INPUT) {
+                fprintf(stderr, "extwd-sim: %s\n", err);
+                result = "BAD";
+                bad++;
+                status = 2;
+            } else if (rc == SIM_SKIP) {
+                result = "SKIP";
+                skip++;
+            } else {
+                int failed = run_check_expectations(&run) || rc == SIM_E_CHIP;
+                if (rc == SIM_E_CHIP)
+                    fprintf(stderr, "extwd-sim: %s: %s\n", path, err);
+                result = failed ? "FAIL" : "PASS";
+                if (failed) {
+                    fail++;
+                    if (!status)
+                        status = 1;
+                } else {
+                    pass++;
+                }
+                nres = (int)run.resets.n;
+                nfalse = run.false_resets;
+                for (size_t k = 0; k < run.recoveries.n; k++) {
+                    double ms = VEC_AT(run.recoveries, struct run_recovery, k).recovery_ms;
+                    if (ms > worst)
+                        worst = ms;
+                }
+                passed = run.expects_passed;
+                nexp = sc.nexpects;
+                sim_s = run.sim_ms / 1000;
+                total_sim += sim_s;
+            }
+            total_wall += wall;
+            run_free(&run);
+        }
+        char rec[24] = "-";
+        if (worst >= 0)
+            snprintf(rec, sizeof rec, "%.1f s", worst / 1000);
+        if (a->json) {
+            printf("%s\n    {\"scenario\": ", i ? "," : "");
+            run_json_string(stdout, sc.name);
+            fputs(", \"mcu\": ", stdout);
+            run_json_string(stdout, mcu);
+            printf(", \"result\": \"%s\", \"resets\": %d, \"false_resets\": %d, \"worst_recovery_ms\": %.3f, "
+                   "\"expectations_passed\": %d, \"expectations\": %d, \"sim_ms\": %.3f, \"wall_ms\": %.1f}",
+                   result, nres, nfalse, worst < 0 ? 0 : worst, passed, nexp, sim_s * 1000, wall);
+        } else {
+            char ex[24] = "-";
+            if (nexp)
+                snprintf(ex, sizeof ex, "%d/%d", passed, nexp);
+            printf("%-30s %-10s %-6s %6d %5d %10s %9.1f %8.0f  %s\n", sc.name, mcu, result, nres, nfalse, rec,
+                   sim_s, wall, ex);
+            fflush(stdout);
+        }
+        free(names[i]);
+    }
+    if (a->json)
+        printf("\n  ],\n  \"passed\": %d,\n  \"failed\": %d,\n  \"skipped\": %d,\n  \"bad\": %d,\n"
+               "  \"sim_s\": %.1f,\n  \"wall_ms\": %.0f\n}\n",
+               pass, fail, skip, bad, total_sim, total_wall);
+    else
+        printf("%d passed, %d failed, %d skipped, %d bad input; %.1f s simulated in %.2f s wall (%.0fx)\n", pass,
+               fail, skip, bad, total_sim, total_wall / 1000, total_wall > 0 ? total_sim * 1000 / total_wall : 0);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct args a;
+    if (parse_args(argc, argv, &a))
+        return 2;
+    return a.suite ? run_suite(&a) : run_one(&a);
+}

@@ -1,0 +1,821 @@
+/*
+ * The world of extwd-sim: the clock, the chip, the bus, fault injection and
+ * recording. The host program is in host.c.
+ *
+ * This file links libsimavr (through chipsim): GPL-3.0-or-later.
+ */
+#include "world.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+#include "wd_core.h"
+
+/* ---- rng ------------------------------------------------------------------------------ */
+
+uint64_t rng_next(struct rng *r)
+{
+    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+uint32_t rng_range(struct rng *r, uint32_t lo, uint32_t hi)
+{
+    if (hi <= lo)
+        return lo;
+    uint64_t span = (uint64_t)hi - lo + 1;
+    return lo + (uint32_t)(rng_next(r) % span);
+}
+
+/* ---- clock ------------------------------------------------------------------------------ */
+
+uint64_t world_now(const struct world *w)
+{
+    return chipsim_cycles(w->cs);
+}
+
+uint64_t world_ms_to_cyc(const struct world *w, double ms)
+{
+    return (uint64_t)(ms * (w->freq / 1000.0) + 0.5);
+}
+
+double world_cyc_to_ms(const struct world *w, uint64_t cyc)
+{
+    return (double)cyc * 1000.0 / w->freq;
+}
+
+double world_ms(const struct world *w)
+{
+    return world_cyc_to_ms(w, world_now(w));
+}
+
+static uint64_t cyc_to_ns(const struct world *w, uint64_t cyc)
+{
+    return (uint64_t)((double)cyc * 1e9 / w->freq + 0.5);
+}
+
+/* ---- spans ------------------------------------------------------------------------------ */
+
+int world_span(struct world *w, int kind, const char *label)
+{
+    struct run_span *s = run_span_open(w->run, world_ms(w), kind, label);
+    if (!s)
+        return -1;
+    s->t1_ms = -1; /* open */
+    return (int)w->run->spans.n - 1;
+}
+
+void world_span_close(struct world *w, int idx)
+{
+    if (idx < 0 || (size_t)idx >= w->run->spans.n)
+        return;
+    struct run_span *s = &VEC_AT(w->run->spans, struct run_span, idx);
+    if (s->t1_ms < 0)
+        s->t1_ms = world_ms(w);
+}
+
+static void world_instant(struct world *w, int kind, const char *label)
+{
+    run_span_open(w->run, world_ms(w), kind, label);
+}
+
+/* ---- host bookkeeping --------------------------------------------------------------------- */
+
+int host_alive(const struct world *w)
+{
+    return !w->h.killed && !w->h.hung && !w->ended && !w->fatal;
+}
+
+void host_set_state(struct world *w, int state)
+{
+    w->h.state = state;
+    run_state_set(w->run, world_ms(w), state);
+    if (w->vcd_on)
+        vcd_set(&w->vcd, cyc_to_ns(w, world_now(w)), VCD_HOST_STATE, (uint32_t)state);
+}
+
+void host_kill(struct world *w, int after, uint64_t off_until)
+{
+    struct host *h = &w->h;
+    if (h->hung && h->span_hang >= 0) {
+        world_span_close(w, h->span_hang);
+        h->span_hang = -1;
+    }
+    h->killed = 1;
+    h->hung = 0;
+    h->next_after = after;
+    if (off_until > h->off_until || !h->off_until)
+        h->off_until = off_until;
+    h->bus_up = 0;
+    h->in_loop = 0;
+    host_set_state(w, SC_HS_OFF);
+}
+
+/* ---- attribution ------------------------------------------------------------------------- */
+
+/* The injected fault that touched the unfed gap [from, to], if any. */
+static const char *explaining_fault(const struct world *w, double from, double to)
+{
+    const char *found = NULL;
+    for (size_t i = 0; i < w->run->spans.n; i++) {
+        const struct run_span *s = &VEC_AT(w->run->spans, struct run_span, i);
+        if (s->kind == SC_EV_WIFI_DROP) /* an outage the host must ride out, not a fault */
+            continue;
+        double end = s->t1_ms < 0 ? to : s->t1_ms;
+        if (s->t0_ms <= to && end >= from)
+            found = s->label; /* the latest one wins */
+    }
+    return found;
+}
+
+/* ---- edges ------------------------------------------------------------------------------- */
+
+static void on_reset_fall(struct world *w, uint64_t cyc)
+{
+    struct run *r = w->run;
+    double t = world_cyc_to_ms(w, cyc);
+    struct run_reset *rs = vec_push(&r->resets, sizeof *rs);
+    if (!rs)
+        return;
+    rs->t_ms = t;
+    rs->release_ms = -1;
+    rs->cause = -1;
+    rs->recovery = -1;
+    rs->since_last_feed_ms = w->last_feed_ms >= 0 ? t - w->last_feed_ms : -1;
+    rs->since_disarm_ms = w->last_disarm_ms >= 0 ? t - w->last_disarm_ms : -1;
+    double gap_from = w->last_feed_ms >= 0 ? w->last_feed_ms : 0;
+    rs->pretimeout_lead_ms = w->last_pretimeout_ms >= gap_from ? t - w->last_pretimeout_ms : -1;
+    if (w->sc->host.mode == SC_HOST_RAW) {
+        snprintf(rs->fault, sizeof rs->fault, "raw-script");
+    } else {
+        const char *f = explaining_fault(w, gap_from, t);
+        if (f) {
+            snprintf(rs->fault, sizeof rs->fault, "%s", f);
+        } else {
+            rs->is_false = 1;
+            r->false_resets++;
+        }
+    }
+    w->open_reset = (int)r->resets.n - 1;
+    if (w->chain_first < 0) {
+        w->chain_first = w->open_reset;
+        w->chain_len = 0;
+    }
+    w->chain_len++;
+    w->reset_low = 1;
+    char since[48];
+    if (rs->since_last_feed_ms >= 0)
+        snprintf(since, sizeof since, "%.1f ms after the last feed", rs->since_last_feed_ms);
+    else
+        snprintf(since, sizeof since, "no feed before it");
+    run_log(r, t, "chip", "RESET #%zu pulled low: %s%s%s%s", r->resets.n, since,
+            rs->fault[0] ? " (fault: " : " (FALSE RESET: the host was healthy",
+            rs->fault[0] ? rs->fault : "", ")");
+    if (w->sc->host.mode != SC_HOST_RAW && w->h.state != SC_HS_OFF)
+        host_kill(w, SC_AFTER_CHIP_RESET, 0);
+    else if (w->sc->host.mode != SC_HOST_RAW)
+        w->h.next_after = SC_AFTER_CHIP_RESET;
+}
+
+static void on_reset_rise(struct world *w, uint64_t cyc)
+{
+    double t = world_cyc_to_ms(w, cyc);
+    w->reset_low = 0;
+    w->reset_rise_cyc = cyc;
+    w->last_release_ms = t;
+    if (w->open_reset >= 0) {
+        struct run_reset *rs = &VEC_AT(w->run->resets, struct run_reset, w->open_reset);
+        rs->release_ms = t;
+        run_log(w->run, t, "chip", "reset released after %.1f ms", t - rs->t_ms);
+        w->open_reset = -1;
+    }
+    if (w->h.killed && w->sc->host.mode != SC_HOST_RAW && cyc > w->h.off_until)
+        w->h.off_until = cyc;
+}
+
+static void on_edge(void *ctx, enum chipsim_signal sig, int level, uint64_t cyc)
+{
+    struct world *w = ctx;
+    if (w->vcd_on) {
+        static const int map[CHIPSIM_SIG_COUNT] = { VCD_RESET, VCD_PRETIMEOUT, VCD_SDA, VCD_SCL };
+        if ((int)sig >= 0 && sig < CHIPSIM_SIG_COUNT)
+            vcd_set(&w->vcd, cyc_to_ns(w, cyc), map[sig], (uint32_t)(level != 0));
+    }
+    if (sig == CHIPSIM_SIG_RESET) {
+        if (!level && !w->reset_low)
+            on_reset_fall(w, cyc);
+        else if (level && w->reset_low)
+            on_reset_rise(w, cyc);
+    } else if (sig == CHIPSIM_SIG_PRETIMEOUT && !level) {
+        double t = world_cyc_to_ms(w, cyc);
+        double *e = vec_push(&w->run->pretimeout_edges, sizeof *e);
+        if (e)
+            *e = t;
+        w->last_pretimeout_ms = t;
+        w->run->pretimeouts++;
+        run_log(w->run, t, "chip", "pretimeout pin low");
+        struct host *h = &w->h;
+        if (w->sc->host.pretimeout_irq && !h->killed && !h->hung && h->state != SC_HS_OFF) {
+            w->run->pretimeout_irqs++;
+            run_log(w->run, t, "host", "pretimeout interrupt: the host logs its state (%s) before the reset",
+                    sc_host_state_name(h->state));
+        }
+    }
+}
+
+/* ---- sampling ------------------------------------------------------------------------------ */
+
+static void sample(struct world *w)
+{
+    struct chipsim_core_view v;
+    if (chipsim_core_view(w->cs, &v) != 0)
+        return;
+    /* Before the firmware has initialised its core (power-up, a chip
+     * restart) its RAM holds garbage: keep only plausible states. */
+    if (v.armed > 1 || v.in_grace > 1 || v.in_pulse > 1 ||
+        (v.timeout_ms && (v.timeout_ms < EXTWD_TIMEOUT_MS_MIN || v.timeout_ms > EXTWD_TIMEOUT_MS_MAX)))
+        return;
+    struct run_sample s = { world_ms(w), v.since_feed_ms, v.timeout_ms, v.armed, v.in_grace, v.in_pulse };
+    run_sample_add(w->run, &s);
+    if (w->vcd_on) {
+        uint64_t t = cyc_to_ns(w, world_now(w));
+        vcd_set(&w->vcd, t, VCD_ARMED, v.armed);
+        vcd_set(&w->vcd, t, VCD_IN_GRACE, v.in_grace);
+        vcd_set(&w->vcd, t, VCD_SINCE_FEED, v.since_feed_ms);
+        vcd_set(&w->vcd, t, VCD_TIMEOUT, v.timeout_ms);
+        vcd_set(&w->vcd, t, VCD_COUNTDOWN, v.since_feed_ms >= v.timeout_ms ? 0 : v.timeout_ms - v.since_feed_ms);
+    }
+}
+
+static void take_probe(struct world *w, int i)
+{
+    const struct sc_expect *x = &w->sc->expects[i];
+    struct run *r = w->run;
+    if (x->subject == SC_X_AT_HOST) {
+        r->at_value[i] = w->h.state;
+        r->at_ok[i] = 1;
+        return;
+    }
+    struct chipsim_core_view v;
+    if (chipsim_core_view(w->cs, &v) != 0)
+        return;
+    switch (x->field) {
+    case SC_F_ARMED:         r->at_value[i] = v.armed; break;
+    case SC_F_IN_GRACE:      r->at_value[i] = v.in_grace; break;
+    case SC_F_TIMEOUT_MS:    r->at_value[i] = v.timeout_ms; break;
+    case SC_F_SINCE_FEED_MS: r->at_value[i] = v.since_feed_ms; break;
+    case SC_F_GRACE_LEFT_MS: r->at_value[i] = v.grace_left_ms; break;
+    default:                 return;
+    }
+    r->at_ok[i] = 1;
+}
+
+/* ---- faults --------------------------------------------------------------------------------- */
+
+enum { P_RELEASE_SDA = 1, P_RELEASE_SCL, P_FACTORY_RELEASE };
+
+static void pending_add(struct world *w, uint64_t cyc, int kind, int arg)
+{
+    if (w->npending == WORLD_PENDING_MAX)
+        return;
+    int i = w->npending++;
+    while (i > 0 && w->pending[i - 1].cyc > cyc) {
+        w->pending[i] = w->pending[i - 1];
+        i--;
+    }
+    w->pending[i].cyc = cyc;
+    w->pending[i].kind = kind;
+    w->pending[i].arg = arg;
+}
+
+static void host_request(struct world *w, const struct sc_event *e)
+{
+    struct host *h = &w->h;
+    if (h->state == SC_HS_OFF || h->killed || h->hung) {
+        run_log(w->run, world_ms(w), "fault", "%s: the host is not running, nothing to do", sc_event_name(e->kind));
+        return;
+    }
+    if (h->nreq == HOST_REQ_MAX)
+        return;
+    h->req[h->nreq++] = *e;
+}
+
+static void fmt_bytes(char *out, size_t n, const uint8_t *b, int len)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (int i = 0; i < len && o + 4 < n; i++)
+        o += (size_t)snprintf(out + o, n - o, "%s%02x", i ? " " : "", b[i]);
+}
+
+static void corrupt_eeprom(struct world *w, int which)
+{
+    uint8_t img[WD_EEPROM_SIZE];
+    if (chipsim_eeprom_read(w->cs, 0, img, sizeof img) != 0)
+        return;
+    for (unsigned slot = 0; slot < WD_EEPROM_SLOTS; slot++) {
+        if (which && (unsigned)which != slot + 1)
+            continue;
+        /* one settings byte: the CRC no longer matches */
+        img[slot * WD_EEPROM_SLOT_SIZE + 6] ^= 0x5A;
+    }
+    chipsim_eeprom_write(w->cs, 0, img, sizeof img);
+}
+
+static void apply_event(struct world *w, const struct sc_event *e)
+{
+    struct run *r = w->run;
+    struct host *h = &w->h;
+    double t = world_ms(w);
+    char lbl[40], b[40];
+    switch (e->kind) {
+    case SC_EV_HANG:
+        if (e->task) {
+            static const char *const tasks[] = { "", "boot", "timers", "network", "otgw", "ota", "wifi" };
+            run_log(r, t, "fault", "the host will hang on entering task '%s'", tasks[e->task % 7]);
+            h->hang_task = e->task;
+        } else if (host_alive(w) && h->state != SC_HS_OFF) {
+            run_log(r, t, "fault", "host hangs: loop and interrupts stop");
+            h->hung = 1;
+            h->span_hang = world_span(w, SC_EV_HANG, "host hang");
+            host_set_state(w, SC_HS_HUNG);
+        } else {
+            run_log(r, t, "fault", "hang: the host is not running");
+        }
+        break;
+    case SC_EV_HANG_BOOT:
+    case SC_EV_CRASH_BOOT: {
+        int n = e->a ? (int)e->a : -1;
+        if (e->kind == SC_EV_HANG_BOOT) {
+            w->bugs.hang_boot_left = n;
+            w->bugs.hang_early = e->flag;
+        } else {
+            w->bugs.crash_boot_left = n;
+            w->bugs.crash_early = e->flag;
+        }
+        run_log(r, t, "fault", "from now on %s%s boot%s %s %s", n < 0 ? "every" : "the next ",
+                n < 0 ? "" : (snprintf(b, sizeof b, "%d", n), b), n == 1 ? "" : "s",
+                e->kind == SC_EV_HANG_BOOT ? "hang" : "crash",
+                e->flag ? "before the first feed" : "while starting services");
+        break;
+    }
+    case SC_EV_HEAP_LEAK:
+        w->bugs.heap_leak_bps = e->a;
+        run_log(r, t, "fault", "heap leak: %u bytes/s", (unsigned)e->a);
+        break;
+    case SC_EV_SLOW:
+    case SC_EV_OTA:
+    case SC_EV_FAST_FEED:
+        host_request(w, e);
+        break;
+    case SC_EV_WIFI_DROP:
+        w->wifi_back_cyc = world_now(w) + world_ms_to_cyc(w, e->a);
+        run_log(r, t, "fault", "WiFi access point gone for %.1f s", e->a / 1000.0);
+        {
+            struct run_span *s = run_span_open(r, t, SC_EV_WIFI_DROP, "WiFi down");
+            if (s)
+                s->t1_ms = t + e->a;
+        }
+        host_request(w, e);
+        break;
+    case SC_EV_HOST_RESET:
+        run_log(r, t, "fault", "host reset button");
+        world_instant(w, e->kind, "reset button");
+        if (h->state != SC_HS_OFF || h->killed)
+            host_kill(w, SC_AFTER_HOST_RESET, world_now(w) + world_ms_to_cyc(w, 100));
+        break;
+    case SC_EV_SDA_LOW:
+    case SC_EV_SCL_LOW: {
+        int sda = e->kind == SC_EV_SDA_LOW;
+        chipsim_hold_low(w->cs, sda ? CHIPSIM_SIG_SDA : CHIPSIM_SIG_SCL, 1);
+        snprintf(lbl, sizeof lbl, "%s held low %.1f s", sda ? "SDA" : "SCL", e->a / 1000.0);
+        run_log(r, t, "fault", "%s", lbl);
+        int idx = world_span(w, e->kind, lbl);
+        if (sda)
+            w->span_sda = idx;
+        else
+            w->span_scl = idx;
+        pending_add(w, world_now(w) + world_ms_to_cyc(w, e->a), sda ? P_RELEASE_SDA : P_RELEASE_SCL, idx);
+        break;
+    }
+    case SC_EV_NACK:
+        w->nack_left += e->a;
+        run_log(r, t, "fault", "the next %u host transaction(s) get a corrupted address (NACK)", (unsigned)e->a);
+        break;
+    case SC_EV_CORRUPT:
+        w->corrupt_left += e->a;
+        w->corrupt_bit = (uint8_t)e->b;
+        run_log(r, t, "fault", "the next %u host write(s) get bit %u of their first byte flipped",
+                (unsigned)e->a, (unsigned)e->b);
+        break;
+    case SC_EV_STRAY: {
+        fmt_bytes(b, sizeof b, e->bytes, e->nbytes);
+        snprintf(lbl, sizeof lbl, "stray write %s", b);
+        world_instant(w, e->kind, lbl);
+        int rc = world_i2c_write(w, (uint8_t)e->a, e->bytes, e->nbytes, 0);
+        run_log(r, world_ms(w), "fault", "a second master writes [%s] to 0x%02x: %s", b, (unsigned)e->a,
+                rc ? extwd_strerror(rc) : "acknowledged");
+        break;
+    }
+    case SC_EV_ABORT_TX: {
+        static const uint8_t feed = EXTWD_CMD_FEED;
+        snprintf(lbl, sizeof lbl, "transaction cut after %u bits", (unsigned)e->a);
+        world_instant(w, e->kind, lbl);
+        int rc = chipsim_i2c_write_abort(w->cs, w->chip_addr, &feed, 1, e->a);
+        run_log(r, world_ms(w), "fault", "the master stops driving %u bits into a feed (%s)%s", (unsigned)e->a,
+                rc ? "failed" : "bits sent", e->flag ? "; the host resets" : "");
+        if (e->flag && (h->state != SC_HS_OFF || h->killed))
+            host_kill(w, SC_AFTER_HOST_RESET, world_now(w) + world_ms_to_cyc(w, 100));
+        break;
+    }
+    case SC_EV_BROWNOUT:
+        run_log(r, t, "fault", "chip brown-out");
+        world_instant(w, e->kind, "brown-out");
+        chipsim_brownout(w->cs);
+        break;
+    case SC_EV_POWER_CYCLE:
+        run_log(r, t, "fault", "power cycle: chip and host");
+        world_instant(w, e->kind, "power cycle");
+        chipsim_power_cycle(w->cs, (uint32_t)rng_next(&w->rng));
+        if (w->sc->host.mode != SC_HOST_RAW)
+            host_kill(w, SC_AFTER_POWER_CYCLE, world_now(w));
+        break;
+    case SC_EV_EEPROM_CORRUPT:
+        run_log(r, t, "fault", "EEPROM corrupted (%s)", e->a == 0 ? "both slots" : e->a == 1 ? "slot 0" : "slot 1");
+        world_instant(w, e->kind, "EEPROM corrupted");
+        corrupt_eeprom(w, (int)e->a);
+        break;
+    case SC_EV_FACTORY_PIN:
+        run_log(r, t, "fault", "factory-reset pin %s", e->flag ? "held low" : "released");
+        chipsim_factory_pin(w->cs, e->flag);
+        break;
+    case SC_EV_RAW_WRITE: {
+        fmt_bytes(b, sizeof b, e->bytes, e->nbytes);
+        int rc = world_i2c_write(w, (uint8_t)e->a, e->bytes, e->nbytes, 1);
+        run_log(r, world_ms(w), "raw", "write [%s] to 0x%02x: %s", b, (unsigned)e->a,
+                rc ? extwd_strerror(rc) : "ok");
+        break;
+    }
+    case SC_EV_RAW_READ: {
+        struct run_raw_read *rr = vec_push(&r->raw_reads, sizeof *rr);
+        if (!rr)
+            break;
+        rr->t_ms = t;
+        rr->n = (uint8_t)e->a;
+        rr->rc = world_i2c_read(w, (uint8_t)e->b, rr->bytes, rr->n, 1);
+        fmt_bytes(b, sizeof b, rr->bytes, rr->n);
+        run_log(r, world_ms(w), "raw", "read %u from 0x%02x: %s%s", (unsigned)e->a, (unsigned)e->b,
+                rr->rc ? extwd_strerror(rr->rc) : "", rr->rc ? "" : b);
+        break;
+    }
+    case SC_EV_RAW_FEED:
+        w->raw_feed_active = 1;
+        w->raw_feed_every = world_ms_to_cyc(w, e->a);
+        w->raw_feed_next = world_now(w);
+        w->raw_feed_until = world_ms_to_cyc(w, e->b);
+        run_log(r, t, "raw", "feeding [a5] every %u ms until %.3f s", (unsigned)e->a, e->b / 1000.0);
+        break;
+    }
+}
+
+static void apply_pending(struct world *w, const struct world_pending *p)
+{
+    switch (p->kind) {
+    case P_RELEASE_SDA:
+    case P_RELEASE_SCL:
+        chipsim_hold_low(w->cs, p->kind == P_RELEASE_SDA ? CHIPSIM_SIG_SDA : CHIPSIM_SIG_SCL, 0);
+        world_span_close(w, p->arg);
+        run_log(w->run, world_ms(w), "fault", "%s released", p->kind == P_RELEASE_SDA ? "SDA" : "SCL");
+        break;
+    }
+}
+
+static uint64_t next_scheduled(const struct world *w)
+{
+    uint64_t next = UINT64_MAX;
+    if (w->next_event < w->sc->nevents) {
+        uint64_t c = world_ms_to_cyc(w, (double)w->sc->events[w->next_event].t_ms);
+        if (c < next)
+            next = c;
+    }
+    if (w->npending && w->pending[0].cyc < next)
+        next = w->pending[0].cyc;
+    if (w->raw_feed_active && w->raw_feed_next < next)
+        next = w->raw_feed_next;
+    if (w->next_probe < w->nprobes) {
+        uint64_t c = world_ms_to_cyc(w, (double)w->sc->expects[w->probe_order[w->next_probe]].at_ms);
+        if (c < next)
+            next = c;
+    }
+    return next;
+}
+
+/* Applies everything due by now, in time order. */
+static void apply_due(struct world *w)
+{
+    if (w->in_events)
+        return;
+    w->in_events = 1;
+    for (int guard = 0; guard < 10000; guard++) {
+        uint64_t now = world_now(w);
+        if (w->next_probe < w->nprobes &&
+            world_ms_to_cyc(w, (double)w->sc->expects[w->probe_order[w->next_probe]].at_ms) <= now) {
+            take_probe(w, w->probe_order[w->next_probe++]);
+            continue;
+        }
+        if (w->npending && w->pending[0].cyc <= now) {
+            struct world_pending p = w->pending[0];
+            memmove(&w->pending[0], &w->pending[1], (size_t)(w->npending - 1) * sizeof p);
+            w->npending--;
+            apply_pending(w, &p);
+            continue;
+        }
+        if (w->next_event < w->sc->nevents &&
+            world_ms_to_cyc(w, (double)w->sc->events[w->next_event].t_ms) <= now) {
+            apply_event(w, &w->sc->events[w->next_event++]);
+            continue;
+        }
+        if (w->raw_feed_active && w->raw_feed_next <= now) {
+            if (now >= w->raw_feed_until) {
+                w->raw_feed_active = 0;
+                continue;
+            }
+            static const uint8_t feed = EXTWD_CMD_FEED;
+            world_i2c_write(w, w->chip_addr, &feed, 1, 1);
+            w->raw_feed_next += w->raw_feed_every;
+            if (w->raw_feed_next <= now)
+                w->raw_feed_next = now + 1;
+            continue;
+        }
+        break;
+    }
+    w->in_events = 0;
+}
+
+/* ---- advancing ------------------------------------------------------------------------------ */
+
+static void after_run(struct world *w)
+{
+    sample(w);
+    apply_due(w);
+    if (world_now(w) >= w->end_cyc)
+        w->ended = 1;
+}
+
+int world_advance(struct world *w, uint64_t until, int stop_on_host)
+{
+    if (until > w->end_cyc)
+        until = w->end_cyc;
+    for (;;) {
+        if (w->fatal || w->ended)
+            return -1;
+        if (stop_on_host && !host_alive(w))
+            return -1;
+        uint64_t now = world_now(w);
+        if (now >= until)
+            return 0;
+        uint64_t next = now + w->slice_cyc;
+        if (next > until)
+            next = until;
+        uint64_t sched = next_scheduled(w);
+        if (sched > now && sched < next)
+            next = sched;
+        if (chipsim_run_until(w->cs, next) != 0) {
+            w->fatal = 1;
+            run_log(w->run, world_ms(w), "chip", "the simulated CPU stopped (crash)");
+            return -1;
+        }
+        after_run(w);
+    }
+}
+
+/* ---- bus -------------------------------------------------------------------------------------- */
+
+static int map_rc(int rc)
+{
+    switch (rc) {
+    case CHIPSIM_OK:          return EXTWD_OK;
+    case CHIPSIM_E_NACK_ADDR: return EXTWD_E_NODEV;
+    default:                  return EXTWD_E_IO;
+    }
+}
+
+static void after_bus(struct world *w)
+{
+    if (w->in_events)
+        return;
+    after_run(w);
+}
+
+int world_i2c_write(struct world *w, uint8_t addr, const uint8_t *buf, size_t len, int from_host)
+{
+    uint8_t tmp[16];
+    if (len > sizeof tmp || w->fatal)
+        return EXTWD_E_IO;
+    memcpy(tmp, buf, len);
+    if (from_host && w->nack_left) {
+        w->nack_left--;
+        addr ^= 0x01;
+        world_instant(w, SC_EV_NACK, "address NACK");
+    } else if (from_host && w->corrupt_left && len) {
+        w->corrupt_left--;
+        tmp[0] ^= (uint8_t)(1u << w->corrupt_bit);
+        world_instant(w, SC_EV_CORRUPT, "corrupt byte");
+    }
+    int rc = chipsim_i2c_write(w->cs, addr, tmp, len);
+    if (rc == CHIPSIM_E_CRASHED) {
+        w->fatal = 1;
+        run_log(w->run, world_ms(w), "chip", "the simulated CPU stopped (crash)");
+    }
+    double t = world_ms(w);
+    struct run *r = w->run;
+    int is_feed = len >= 1 && len <= 2 && tmp[0] == EXTWD_CMD_FEED;
+    if (rc == CHIPSIM_OK && addr == w->chip_addr) {
+        if (is_feed) {
+            w->last_feed_ms = t;
+            r->feeds++;
+        } else if (len >= 2 && tmp[0] == EXTWD_REG_ACTION && tmp[1] == 0) {
+            w->last_disarm_ms = t;
+        }
+    }
+    if (rc != CHIPSIM_OK) {
+        r->bus_errors++;
+        if (is_feed)
+            r->feed_errors++;
+    }
+    if (is_feed && from_host) {
+        struct run_feed *f = vec_push(&r->feeds_v, sizeof *f);
+        if (f) {
+            f->t_ms = t;
+            f->ok = rc == CHIPSIM_OK;
+        }
+    }
+    after_bus(w);
+    return map_rc(rc);
+}
+
+int world_i2c_read(struct world *w, uint8_t addr, uint8_t *buf, size_t len, int from_host)
+{
+    if (w->fatal)
+        return EXTWD_E_IO;
+    if (from_host && w->nack_left) {
+        w->nack_left--;
+        addr ^= 0x01;
+        world_instant(w, SC_EV_NACK, "address NACK");
+    }
+    int rc = chipsim_i2c_read(w->cs, addr, buf, len);
+    if (rc == CHIPSIM_E_CRASHED) {
+        w->fatal = 1;
+        run_log(w->run, world_ms(w), "chip", "the simulated CPU stopped (crash)");
+    }
+    if (rc != CHIPSIM_OK) {
+        w->run->bus_errors++;
+        memset(buf, 0xFF, len);
+    }
+    after_bus(w);
+    return map_rc(rc);
+}
+
+/* ---- the run ------------------------------------------------------------------------------------ */
+
+static void final_reads(struct world *w)
+{
+    const struct scenario *sc = w->sc;
+    for (int i = 0; i < sc->nexpects; i++) {
+        const struct sc_expect *x = &sc->expects[i];
+        if (x->subject != SC_X_FINAL)
+            continue;
+        uint32_t v = 0;
+        int ok = 1;
+        for (int k = 0; k < x->reg_width && ok; k++) {
+            uint8_t ptr[2] = { EXTWD_CMD_SET_POINTER, (uint8_t)(x->reg + k) }, byte = 0;
+            ok = chipsim_i2c_write(w->cs, w->chip_addr, ptr, 2) == CHIPSIM_OK &&
+                 chipsim_i2c_read(w->cs, w->chip_addr, &byte, 1) == CHIPSIM_OK;
+            v |= (uint32_t)byte << (8 * k);
+        }
+        w->run->final_value[i] = v;
+        w->run->final_ok[i] = (uint8_t)ok;
+    }
+}
+
+static int mcu_bit(const char *mcu)
+{
+    if (!strcmp(mcu, "attiny85"))
+        return 0;
+    if (!strcmp(mcu, "atmega328p"))
+        return 1;
+    return -1;
+}
+
+int sim_run(const struct scenario *sc, const struct sim_options *o, struct run *run, char *err, size_t errlen)
+{
+    struct world *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(err, errlen, "out of memory");
+        return SIM_E_INPUT;
+    }
+    run->seed = o->has_seed ? o->seed : sc->seed;
+    struct chipsim_config cfg = {
+        .elf_path = o->firmware,
+        .i2c_hz = sc->host.i2c_hz,
+        .stretch_limit_us = sc->host.stretch_limit_us,
+        .ram_seed = (uint32_t)(run->seed * 2654435761u + 1),
+    };
+    char cerr[256] = "";
+    if (chipsim_open(&w->cs, &cfg, cerr, sizeof cerr) != 0) {
+        snprintf(err, errlen, "%s: %s", o->firmware, cerr[0] ? cerr : "cannot load");
+        free(w);
+        return SIM_E_INPUT;
+    }
+    int bit = mcu_bit(chipsim_mcu(w->cs));
+    if (bit >= 0 && !(sc->mcus & (1u << bit))) {
+        snprintf(err, errlen, "%s does not apply to %s: %s", sc->name, chipsim_mcu(w->cs),
+                 sc->skip_reason[bit][0] ? sc->skip_reason[bit] : "see the scenario's mcu line");
+        snprintf(run->mcu, sizeof run->mcu, "%s", chipsim_mcu(w->cs));
+        chipsim_close(w->cs);
+        free(w);
+        return SIM_SKIP;
+    }
+    w->sc = sc;
+    w->run = run;
+    w->rng.s = run->seed;
+    w->freq = chipsim_freq(w->cs);
+    w->chip_addr = EXTWD_I2C_ADDR_DEFAULT;
+    w->end_cyc = world_ms_to_cyc(w, (double)sc->duration_ms);
+    w->slice_cyc = w->freq / 250; /* 4 ms: samples the chip 4x per 16 ms tick; the host notices a reset within it */
+    w->open_reset = -1;
+    w->chain_first = -1;
+    w->last_feed_ms = w->last_disarm_ms = w->last_pretimeout_ms = -1;
+    w->last_release_ms = 0;
+    w->span_sda = w->span_scl = -1;
+    w->h.span_hang = -1;
+    snprintf(run->firmware, sizeof run->firmware, "%s", o->firmware);
+    snprintf(run->mcu, sizeof run->mcu, "%s", chipsim_mcu(w->cs));
+    run->freq = w->freq;
+
+    for (int i = 0; i < sc->nexpects; i++)
+        if (sc->expects[i].subject == SC_X_AT_CHIP || sc->expects[i].subject == SC_X_AT_HOST)
+            w->probe_order[w->nprobes++] = i;
+    for (int a = 1; a < w->nprobes; a++) /* by time, ties in file order */
+        for (int b = a; b > 0 && sc->expects[w->probe_order[b - 1]].at_ms > sc->expects[w->probe_order[b]].at_ms; b--) {
+            int tmp = w->probe_order[b];
+            w->probe_order[b] = w->probe_order[b - 1];
+            w->probe_order[b - 1] = tmp;
+        }
+
+    if (o->vcd) {
+        char c[300];
+        snprintf(c, sizeof c, "extwd-sim %s on %s seed %llu", sc->name, o->firmware,
+                 (unsigned long long)run->seed);
+        vcd_open(&w->vcd, o->vcd, c);
+        w->vcd_on = 1;
+        for (int s = 0; s < CHIPSIM_SIG_COUNT; s++) {
+            static const int map[CHIPSIM_SIG_COUNT] = { VCD_RESET, VCD_PRETIMEOUT, VCD_SDA, VCD_SCL };
+            vcd_set(&w->vcd, 0, map[s], (uint32_t)(chipsim_level(w->cs, (enum chipsim_signal)s) != 0));
+        }
+    }
+    chipsim_on_edge(w->cs, on_edge, w);
+
+    run_log(run, 0, "sim", "scenario %s%s%s", sc->name, sc->title[0] ? ": " : "", sc->title);
+    run_log(run, 0, "sim", "firmware %s (%s, %.1f MHz), seed %llu, %.1f s simulated", o->firmware, run->mcu,
+            w->freq / 1e6, (unsigned long long)run->seed, sc->duration_ms / 1000.0);
+
+    sample(w);
+    apply_due(w);
+    host_run(w);
+    if (!w->ended && !w->fatal)
+        world_advance(w, w->end_cyc, 0);
+
+    /* close what is still open */
+    for (size_t i = 0; i < run->spans.n; i++) {
+        struct run_span *s = &VEC_AT(run->spans, struct run_span, i);
+        if (s->t1_ms < 0)
+            s->t1_ms = world_ms(w);
+    }
+    run->sim_ms = world_ms(w);
+    run->host_state_end = w->h.state;
+    struct chipsim_stats st;
+    chipsim_stats(w->cs, &st);
+    run->cycles = st.cycles;
+    run->awake_cycles = st.awake_cycles;
+    run->awake_fraction = st.cycles ? (double)st.awake_cycles / (double)st.cycles : 0;
+    run->sleep_mode_errors = st.sleep_mode_errors;
+    run->max_stretch_us = st.max_stretch_us;
+    run->bus_bytes = st.bus_bytes;
+    run->chip_resets = st.chip_resets;
+    if (w->vcd_on)
+        vcd_close(&w->vcd, cyc_to_ns(w, world_now(w)));
+    final_reads(w);
+    int fatal = w->fatal;
+    chipsim_close(w->cs);
+    free(w);
+    if (fatal) {
+        snprintf(err, errlen, "%s: the simulated CPU crashed", o->firmware);
+        return SIM_E_CHIP;
+    }
+    return 0;
+}
