@@ -505,6 +505,8 @@ int extwd_mqtt_start(struct extwd_mqtt *m)
         goto fail;
     }
     mosquitto_threaded_set(m->mosq, true);
+    /* Small messages: without this, Nagle holds the last ones ~40 ms. */
+    mosquitto_int_option(m->mosq, MOSQ_OPT_TCP_NODELAY, 1);
     mosquitto_connect_callback_set(m->mosq, on_connect);
     mosquitto_disconnect_callback_set(m->mosq, on_disconnect);
     mosquitto_publish_callback_set(m->mosq, on_publish);

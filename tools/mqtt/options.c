@@ -43,6 +43,24 @@ static int fail(struct extwd_mqtt_config *cfg, int err, const char *fmt, ...)
     return err;
 }
 
+/* A printable form of an outside string for a one-line message: bytes
+ * outside 0x20-0x7E become '?', and more than 80 bytes are cut with "...".
+ * Returns out. */
+static const char *show(const char *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; *s && n + 4 < cap && n < 80; s++)
+        out[n++] = (*s >= 0x20 && *s < 0x7F) ? *s : '?';
+    if (*s && n + 4 <= cap) {
+        memcpy(out + n, "...", 3);
+        n += 3;
+    }
+    out[n] = '\0';
+    return out;
+}
+
+#define SHOW(s) show((s), (char[96]){0}, 96)
+
 /* Copies s into dst[cap] if it fits. Returns 0 or -1. */
 static int copy_str(char *dst, size_t cap, const char *s)
 {
@@ -98,17 +116,19 @@ static int check_readable_file(struct extwd_mqtt_config *cfg, const char *opt, c
     struct stat sb;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return fail(cfg, EXTWD_MQTT_E_FILE, "--mqtt-%s: cannot read %s: %s", opt, path, strerror(errno));
+        return fail(cfg, EXTWD_MQTT_E_FILE, "--mqtt-%s: cannot read %s: %s", opt, SHOW(path), strerror(errno));
     int rc = fstat(fd, &sb);
     close(fd);
     if (rc != 0 || !S_ISREG(sb.st_mode))
-        return fail(cfg, EXTWD_MQTT_E_FILE, "--mqtt-%s: %s is not a regular file", opt, path);
+        return fail(cfg, EXTWD_MQTT_E_FILE, "--mqtt-%s: %s is not a regular file", opt, SHOW(path));
     return 0;
 }
 
-int extwd_mqtt_parse_credentials(struct extwd_mqtt_config *cfg, const char *path,
+int extwd_mqtt_parse_credentials(struct extwd_mqtt_config *cfg, const char *file,
                                  const char *text, size_t len)
 {
+    char shown[96];
+    const char *path = show(file, shown, sizeof shown);
     char user[EXTWD_MQTT_SECRET_MAX] = "", pass[EXTWD_MQTT_SECRET_MAX] = "";
     int have_user = 0, have_pass = 0;
     unsigned line = 0;
@@ -175,7 +195,7 @@ static int read_credentials_file(struct extwd_mqtt_config *cfg, const char *path
     size_t len = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return fail(cfg, EXTWD_MQTT_E_FILE, "cannot read credentials %s: %s", path, strerror(errno));
+        return fail(cfg, EXTWD_MQTT_E_FILE, "cannot read credentials %s: %s", SHOW(path), strerror(errno));
     for (;;) {
         ssize_t r = read(fd, text + len, sizeof text - len);
         if (r < 0 && errno == EINTR)
@@ -183,7 +203,7 @@ static int read_credentials_file(struct extwd_mqtt_config *cfg, const char *path
         if (r < 0) {
             int e = errno;
             close(fd);
-            return fail(cfg, EXTWD_MQTT_E_FILE, "cannot read credentials %s: %s", path, strerror(e));
+            return fail(cfg, EXTWD_MQTT_E_FILE, "cannot read credentials %s: %s", SHOW(path), strerror(e));
         }
         if (r == 0)
             break;
@@ -191,7 +211,7 @@ static int read_credentials_file(struct extwd_mqtt_config *cfg, const char *path
         if (len == sizeof text) {
             close(fd);
             return fail(cfg, EXTWD_MQTT_E_FILE, "%s: larger than %d bytes, not a credentials file",
-                        path, CREDENTIALS_MAX);
+                        SHOW(path), CREDENTIALS_MAX);
         }
     }
     close(fd);
@@ -266,7 +286,7 @@ int extwd_mqtt_parse_option(struct extwd_mqtt_config *cfg, const char *name, con
     int takes = extwd_mqtt_option_takes_value(name);
 
     if (takes < 0)
-        return fail(cfg, EXTWD_MQTT_E_UNKNOWN, "unknown option --mqtt-%s", name);
+        return fail(cfg, EXTWD_MQTT_E_UNKNOWN, "unknown option --mqtt-%s", SHOW(name));
     if (takes && !value)
         return fail(cfg, EXTWD_MQTT_E_INVAL, "--mqtt-%s needs a value", name);
     if (!takes && value)
@@ -282,7 +302,7 @@ int extwd_mqtt_parse_option(struct extwd_mqtt_config *cfg, const char *name, con
             return fail(cfg, EXTWD_MQTT_E_INVAL, "--mqtt-host: longer than %d bytes", EXTWD_MQTT_HOST_MAX - 1);
     } else if (strcmp(name, "port") == 0) {
         if (parse_u32(value, 1, 65535, &v))
-            return fail(cfg, EXTWD_MQTT_E_INVAL, "--mqtt-port: '%.40s' is not a number from 1 to 65535", value);
+            return fail(cfg, EXTWD_MQTT_E_INVAL, "--mqtt-port: '%s' is not a number from 1 to 65535", SHOW(value));
         cfg->port = (uint16_t)v;
     } else if (strcmp(name, "client-id") == 0) {
         size_t n = strlen(value);
@@ -318,21 +338,21 @@ int extwd_mqtt_parse_option(struct extwd_mqtt_config *cfg, const char *name, con
     } else if (strcmp(name, "capath") == 0) {
         struct stat sb;
         if (stat(value, &sb) != 0 || !S_ISDIR(sb.st_mode))
-            return fail(cfg, EXTWD_MQTT_E_FILE, "--mqtt-capath: %s is not a folder", value);
+            return fail(cfg, EXTWD_MQTT_E_FILE, "--mqtt-capath: %s is not a folder", SHOW(value));
         if (copy_str(cfg->capath, sizeof cfg->capath, value))
             return fail(cfg, EXTWD_MQTT_E_INVAL, "--mqtt-capath: path longer than %d bytes", EXTWD_MQTT_PATH_MAX - 1);
         cfg->tls = 1;
     } else if (strcmp(name, "interval") == 0) {
         if (parse_u32(value, 1, 86400, &v))
-            return fail(cfg, EXTWD_MQTT_E_INVAL, "--mqtt-interval: '%.40s' is not a number of seconds from 1 to 86400", value);
+            return fail(cfg, EXTWD_MQTT_E_INVAL, "--mqtt-interval: '%s' is not a number of seconds from 1 to 86400", SHOW(value));
         cfg->state_interval_ms = v * 1000u;
     } else if (strcmp(name, "keepalive") == 0) {
         if (parse_u32(value, 5, 65535, &v))
-            return fail(cfg, EXTWD_MQTT_E_INVAL, "--mqtt-keepalive: '%.40s' is not a number of seconds from 5 to 65535", value);
+            return fail(cfg, EXTWD_MQTT_E_INVAL, "--mqtt-keepalive: '%s' is not a number of seconds from 5 to 65535", SHOW(value));
         cfg->keepalive_s = (uint16_t)v;
     } else { /* timeout */
         if (parse_u32(value, 1, 3600, &v))
-            return fail(cfg, EXTWD_MQTT_E_INVAL, "--mqtt-timeout: '%.40s' is not a number of seconds from 1 to 3600", value);
+            return fail(cfg, EXTWD_MQTT_E_INVAL, "--mqtt-timeout: '%s' is not a number of seconds from 1 to 3600", SHOW(value));
         cfg->publish_timeout_ms = v * 1000u;
     }
     return 0;
@@ -359,12 +379,12 @@ int extwd_mqtt_parse_argv(struct extwd_mqtt_config *cfg, int *argc, char **argv)
         const char *eq = strchr(n, '=');
         size_t nlen = eq ? (size_t)(eq - n) : strlen(n);
         if (nlen == 0 || nlen >= sizeof name)
-            return fail(cfg, EXTWD_MQTT_E_INVAL, "unknown option %.60s", a);
+            return fail(cfg, EXTWD_MQTT_E_INVAL, "unknown option %s", SHOW(a));
         memcpy(name, n, nlen);
         name[nlen] = '\0';
         int takes = extwd_mqtt_option_takes_value(name);
         if (takes < 0)
-            return fail(cfg, EXTWD_MQTT_E_INVAL, "unknown option --mqtt-%s", name);
+            return fail(cfg, EXTWD_MQTT_E_INVAL, "unknown option --mqtt-%s", SHOW(name));
         const char *value = NULL;
         if (eq)
             value = eq + 1;
