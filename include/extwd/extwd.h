@@ -107,6 +107,7 @@ struct extwd {
     uint16_t caps;             /* EXTWD_CAP_*, 0 on stock chips */
     uint8_t options;           /* OPTIONS as last read or written */
     uint8_t last_chip_error;   /* LAST_ERROR after the last refused write */
+    uint16_t window_ms;        /* WINDOW_MS as last read or written: feeds keep out of it */
 };
 
 /* Probes the chip at cfg->addr, tells an extwd chip from a stock one and
@@ -164,6 +165,23 @@ int extwd_lock(struct extwd *wd);
 /* Saves the chip's settings to its EEPROM. Returns 0 or EXTWD_E_*. */
 int extwd_save(struct extwd *wd);
 
+/* Sets whether every write frame must carry a PEC (OPTIONS bit 1); the
+ * library appends it from then on. Returns 0, EXTWD_E_NOTSUP or EXTWD_E_*. */
+int extwd_set_pec(struct extwd *wd, int required);
+
+/* Sets the bus-health threshold, 1-100 % (register 0x0B, stock too).
+ * Returns 0, EXTWD_E_INVAL or another EXTWD_E_*. */
+int extwd_set_busload_pct(struct extwd *wd, uint8_t pct);
+
+/* Moves the chip to a new 7-bit address (0x08-0x77, command 0x82) and this
+ * handle with it; not saved until extwd_save. Returns 0, EXTWD_E_INVAL,
+ * EXTWD_E_NOTSUP on a stock chip, or another EXTWD_E_*. */
+int extwd_set_address(struct extwd *wd, uint8_t addr);
+
+/* Clears the chip's counters (command 0x84; history stays).
+ * Returns 0 or EXTWD_E_*. */
+int extwd_clear_counters(struct extwd *wd);
+
 /* Clears the sticky EXT_STATUS bits in mask (e.g. EXTWD_XS_SAFE_MODE) and, if
  * mask has EXTWD_STATUS_WD_RESET << 8, STATUS bit 0. Returns 0 or EXTWD_E_*. */
 int extwd_clear_flags(struct extwd *wd, uint16_t mask);
@@ -201,12 +219,17 @@ enum extwd_reset_reason extwd_reset_reason(const struct extwd *wd);
  * WD", as the seed's host prints it, and EXTWD_REASON_NONE gives "". */
 const char *extwd_reset_reason_text(enum extwd_reset_reason r);
 
+/* Returns a stable lower-case token for a reason ("none", "watchdog",
+ * "test", "window", "unknown"), for logs and machine-readable output. */
+const char *extwd_reset_reason_name(enum extwd_reset_reason r);
+
 /* ---- long operations (OTA, blocking reconnect) --------------------------------- */
 
 struct extwd_longop {
     uint8_t active;
     uint8_t was_armed;
     uint8_t used_disarm;       /* stock chip: disarmed instead of extending */
+    uint8_t extended;          /* extwd chip: the timeout was raised */
     uint32_t saved_timeout_ms;
 };
 

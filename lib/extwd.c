@@ -1,0 +1,962 @@
+/*
+ * libextwd: host side of the extwd watchdog chip and of the stock
+ * TinyI2CWatchdog chip it replaces. See include/extwd/extwd.h and SPEC.md.
+ *
+ * Portable C11: no malloc, no globals, no libc beyond <stdint.h> and
+ * <stddef.h> (so it builds freestanding for the xtensa, ARM and AVR targets).
+ * Every transfer goes through the caller's port; nothing here waits, so a
+ * call costs at most (1 + retries) transfers per bus transaction it needs.
+ *
+ * Mind AVR: int is 16 bits there, so every shift and product that can pass
+ * 0x7FFF is done on an explicitly widened operand.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "extwd/extwd.h"
+
+#define RETRIES_MAX      5u
+#define DEFAULT_FEED_MS  100u
+#define TICK_MS          16u
+/* A feed is early if the chip has counted less than WINDOW_MS; its count
+ * moves in 16 ms ticks, so keep two ticks away from the edge. */
+#define WINDOW_MARGIN_MS (2u * TICK_MS)
+#define STOCK_TIMEOUT_S_MAX 255u
+#define READ_CHUNK       32u  /* the smallest common Wire buffer */
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static uint16_t get_le16(const uint8_t *b)
+{
+    return (uint16_t)((uint16_t)b[0] | (uint16_t)((uint16_t)b[1] << 8));
+}
+
+static uint32_t get_le32(const uint8_t *b)
+{
+    return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) |
+           ((uint32_t)b[3] << 24);
+}
+
+static void put_le(uint8_t *b, uint32_t v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        b[i] = (uint8_t)(v >> (8u * i));
+}
+
+static void zero(void *p, size_t n)
+{
+    uint8_t *b = (uint8_t *)p;
+    while (n--)
+        *b++ = 0;
+}
+
+static int has_cap(const struct extwd *wd, uint16_t cap)
+{
+    return wd->is_extwd && (wd->caps & cap) == cap;
+}
+
+/* Maps whatever a port returned onto the two bus codes. */
+static int bus_code(int r)
+{
+    if (r == 0)
+        return 0;
+    return r == EXTWD_E_NODEV ? EXTWD_E_NODEV : EXTWD_E_IO;
+}
+
+static int retryable(int r)
+{
+    return r == EXTWD_E_IO || r == EXTWD_E_NODEV || r == EXTWD_E_PROTO;
+}
+
+/* ---- one transfer ------------------------------------------------------------ */
+
+static int xfer_write(struct extwd *wd, const uint8_t *buf, size_t len)
+{
+    const struct extwd_port *p = wd->cfg.port;
+    int r = bus_code(p->write(p->ctx, wd->cfg.addr, buf, len));
+    if (r)
+        wd->stats.bus_errors++;
+    return r;
+}
+
+static int xfer_read(struct extwd *wd, uint8_t *buf, size_t len)
+{
+    const struct extwd_port *p = wd->cfg.port;
+    int r = bus_code(p->read(p->ctx, wd->cfg.addr, buf, len));
+    if (r)
+        wd->stats.bus_errors++;
+    return r;
+}
+
+/* Writes body as one frame, with the SMBus PEC appended when the chip
+ * requires it. */
+static int write_frame(struct extwd *wd, const uint8_t *body, size_t len)
+{
+    uint8_t f[EXTWD_FRAME_MAX];
+    if (len == 0 || len >= EXTWD_FRAME_MAX)
+        return EXTWD_E_INVAL;
+    if (!(wd->is_extwd && (wd->options & EXTWD_OPT_PEC_REQUIRED)))
+        return xfer_write(wd, body, len);
+    uint8_t pec = extwd_pec_update(0, (uint8_t)(wd->cfg.addr << 1));
+    for (size_t i = 0; i < len; i++) {
+        f[i] = body[i];
+        pec = extwd_pec_update(pec, body[i]);
+    }
+    f[len] = pec;
+    return xfer_write(wd, f, len + 1u);
+}
+
+/* ---- reads -------------------------------------------------------------------- */
+
+/* One attempt: point at reg, read n bytes. extwd chips auto-increment, and the
+ * one-byte [reg] frame is their pointer set. A stock chip takes [0x83, reg]
+ * (its [reg] writes a stale byte) and answers one byte per read. */
+static int read_once(struct extwd *wd, uint8_t reg, uint8_t *buf, size_t n)
+{
+    uint8_t f[2];
+    size_t len;
+    if (wd->is_extwd && reg < 0x80u) {
+        f[0] = reg;
+        len = 1;
+    } else {
+        f[0] = EXTWD_CMD_SET_POINTER;
+        f[1] = reg;
+        len = 2;
+    }
+    /* A pointer frame never takes a PEC (SPEC 2.3), so bypass write_frame. */
+    int r = xfer_write(wd, f, len);
+    if (r)
+        return r;
+    return xfer_read(wd, buf, n);
+}
+
+static int read_retry(struct extwd *wd, uint8_t reg, uint8_t *buf, size_t n)
+{
+    for (uint8_t attempt = 0;; attempt++) {
+        int r = read_once(wd, reg, buf, n);
+        if (r == 0 || !retryable(r) || attempt >= wd->cfg.retries)
+            return r;
+        wd->stats.retries++;
+    }
+}
+
+/* Reads n registers from reg: in chunks on an extwd chip, a byte at a time
+ * on a stock one. */
+static int read_block(struct extwd *wd, uint8_t reg, uint8_t *buf, size_t n)
+{
+    size_t step = wd->is_extwd ? READ_CHUNK : 1u;
+    for (size_t off = 0; off < n; off += step) {
+        size_t k = n - off < step ? n - off : step;
+        int r = read_retry(wd, (uint8_t)(reg + off), buf + off, k);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+static int read_u8(struct extwd *wd, uint8_t reg, uint8_t *v)
+{
+    return read_block(wd, reg, v, 1);
+}
+
+/* ---- writes ------------------------------------------------------------------- */
+
+/* SPEC 5.11: the writes that keyed mode and the lock restrict. */
+static int is_protective(const uint8_t *f, size_t len)
+{
+    switch (f[0]) {
+    case EXTWD_REG_ACTION:
+        return len >= 2 && f[1] == 0;
+    case EXTWD_REG_TIMEOUT_S:
+    case EXTWD_REG_GRACE_S:
+    case EXTWD_REG_I2C_ADDR:
+    case EXTWD_REG_BUSLOAD_PCT:
+    case EXTWD_CMD_FACTORY_RESET:
+    case EXTWD_CMD_SET_ADDRESS:
+    case EXTWD_CMD_CLEAR_COUNTERS:
+        return 1;
+    default:
+        return f[0] >= EXTWD_REG_TIMEOUT_MS && f[0] <= EXTWD_REG_OPTIONS;
+    }
+}
+
+/* One attempt at a frame, with the key frame just before it when asked. */
+static int send_once(struct extwd *wd, const uint8_t *body, size_t len, int keyed)
+{
+    if (keyed) {
+        static const uint8_t key[3] = {EXTWD_REG_KEY, (uint8_t)(EXTWD_KEY & 0xFFu),
+                                       (uint8_t)(EXTWD_KEY >> 8)};
+        int r = write_frame(wd, key, sizeof key);
+        if (r)
+            return r;
+    }
+    return write_frame(wd, body, len);
+}
+
+static int send_retry(struct extwd *wd, const uint8_t *body, size_t len, int keyed)
+{
+    for (uint8_t attempt = 0;; attempt++) {
+        int r = send_once(wd, body, len, keyed);
+        if (r == 0 || !retryable(r) || attempt >= wd->cfg.retries)
+            return r;
+        wd->stats.retries++;
+    }
+}
+
+/* Reads LAST_ERROR after a write ([0x28] + one byte) and maps it. A nonzero
+ * value is read twice, so that one corrupt reply byte cannot turn an applied
+ * write into a refusal. */
+static int check_last_error(struct extwd *wd)
+{
+    uint8_t e = 0, again = 0;
+    for (uint8_t attempt = 0;; attempt++) {
+        int r = read_u8(wd, EXTWD_REG_LAST_ERROR, &e);
+        if (r)
+            return r;
+        if (e == EXTWD_ERR_OK)
+            return 0;
+        r = read_u8(wd, EXTWD_REG_LAST_ERROR, &again);
+        if (r)
+            return r;
+        if (again == e)
+            break;
+        if (attempt >= wd->cfg.retries)
+            return EXTWD_E_PROTO;
+        wd->stats.retries++;
+    }
+    if (e > EXTWD_ERR_DISARMED)
+        return EXTWD_E_PROTO;
+    wd->last_chip_error = e;
+    return e == EXTWD_ERR_LOCKED ? EXTWD_E_LOCKED : EXTWD_E_REFUSED;
+}
+
+static int refresh_options(struct extwd *wd)
+{
+    uint8_t o;
+    int r = read_u8(wd, EXTWD_REG_OPTIONS, &o);
+    if (r == 0)
+        wd->options = (uint8_t)(o & EXTWD_OPT_MASK);
+    return r;
+}
+
+/* Writes one frame and makes sure it landed: on an extwd chip by LAST_ERROR
+ * (with the key first for protective writes in keyed mode), on a stock chip
+ * by reading a written register back. */
+static int write_checked(struct extwd *wd, const uint8_t *body, size_t len)
+{
+    if (!wd->is_extwd) {
+        for (uint8_t attempt = 0;; attempt++) {
+            int r = send_retry(wd, body, len, 0);
+            if (r || len != 2 || body[0] < EXTWD_REG_TIMEOUT_S ||
+                body[0] > EXTWD_REG_STOCK_LAST || body[0] == EXTWD_REG_I2C_ADDR)
+                return r;
+            uint8_t back;
+            r = read_u8(wd, body[0], &back);
+            if (r == 0 && back == body[1])
+                return 0;
+            if (r && !retryable(r))
+                return r;
+            if (attempt >= wd->cfg.retries)
+                return r ? r : EXTWD_E_IO;
+            wd->stats.retries++;
+        }
+    }
+
+    int protective = is_protective(body, len);
+    int keyed = protective && (wd->options & EXTWD_OPT_KEYED);
+    int moves = len >= 2 && (body[0] == EXTWD_CMD_SET_ADDRESS || body[0] == EXTWD_REG_I2C_ADDR);
+    uint8_t old_addr = wd->cfg.addr;
+    for (int pass = 0;; pass++) {
+        int r = send_retry(wd, body, len, keyed);
+        if (r)
+            return r;
+        if (moves) {
+            /* The chip answers at the new address from the end of the frame,
+             * unless it refused the frame. */
+            wd->cfg.addr = body[1];
+            r = check_last_error(wd);
+            if (r == EXTWD_E_NODEV) {
+                wd->cfg.addr = old_addr;
+                r = check_last_error(wd);
+            }
+        } else {
+            r = check_last_error(wd);
+        }
+        /* Someone switched keyed mode on behind our back: learn it, go again. */
+        if (r == EXTWD_E_REFUSED && wd->last_chip_error == EXTWD_ERR_KEY && protective &&
+            !keyed && pass == 0 && refresh_options(wd) == 0 &&
+            (wd->options & EXTWD_OPT_KEYED)) {
+            keyed = 1;
+            continue;
+        }
+        return r;
+    }
+}
+
+static int write_reg_value(struct extwd *wd, uint8_t reg, uint32_t v, size_t width)
+{
+    uint8_t f[5];
+    f[0] = reg;
+    put_le(f + 1, v, width);
+    return write_checked(wd, f, width + 1u);
+}
+
+static int command(struct extwd *wd, uint8_t cmd)
+{
+    return write_checked(wd, &cmd, 1);
+}
+
+/* ---- errors and reasons -------------------------------------------------------- */
+
+const char *extwd_strerror(int err)
+{
+    switch (err) {
+    case EXTWD_OK: return "ok";
+    case EXTWD_E_IO: return "bus error";
+    case EXTWD_E_NODEV: return "no chip answered";
+    case EXTWD_E_INVAL: return "invalid argument";
+    case EXTWD_E_NOTSUP: return "not supported by this chip";
+    case EXTWD_E_REFUSED: return "refused by the chip";
+    case EXTWD_E_PROTO: return "impossible reply from the chip";
+    case EXTWD_E_STATE: return "called out of order";
+    case EXTWD_E_LOCKED: return "the chip is locked";
+    default: return "unknown error";
+    }
+}
+
+enum extwd_reset_reason extwd_reset_reason(const struct extwd *wd)
+{
+    return wd->boot.reason;
+}
+
+const char *extwd_reset_reason_text(enum extwd_reset_reason r)
+{
+    switch (r) {
+    case EXTWD_REASON_NONE: return "";
+    case EXTWD_REASON_WATCHDOG: return "Reset by External WD";
+    case EXTWD_REASON_TEST: return "Reset by External WD (test)";
+    case EXTWD_REASON_WINDOW: return "Reset by External WD (early feed)";
+    case EXTWD_REASON_UNKNOWN:
+    default: return "External WD not readable";
+    }
+}
+
+const char *extwd_reset_reason_name(enum extwd_reset_reason r)
+{
+    switch (r) {
+    case EXTWD_REASON_NONE: return "none";
+    case EXTWD_REASON_WATCHDOG: return "watchdog";
+    case EXTWD_REASON_TEST: return "test";
+    case EXTWD_REASON_WINDOW: return "window";
+    case EXTWD_REASON_UNKNOWN:
+    default: return "unknown";
+    }
+}
+
+static enum extwd_reset_reason reason_of(uint8_t status, uint8_t cause, int is_extwd)
+{
+    if (!(status & EXTWD_STATUS_WD_RESET))
+        return EXTWD_REASON_NONE;
+    if (is_extwd && cause == EXTWD_CAUSE_TEST)
+        return EXTWD_REASON_TEST;
+    if (is_extwd && cause == EXTWD_CAUSE_WINDOW)
+        return EXTWD_REASON_WINDOW;
+    return EXTWD_REASON_WATCHDOG;
+}
+
+/* ---- init ------------------------------------------------------------------------ */
+
+/* The rate limit: the configured interval, stretched past the window if one
+ * is set, keeping the time of the last feed. */
+static void set_feed_interval(struct extwd *wd)
+{
+    struct extwd_timer *t = &wd->feed_timer;
+    uint32_t iv = wd->cfg.feed_interval_ms;
+    if (wd->window_ms && iv < (uint32_t)wd->window_ms + WINDOW_MARGIN_MS)
+        iv = (uint32_t)wd->window_ms + WINDOW_MARGIN_MS;
+    uint32_t last = t->due_ms - t->interval_ms;
+    t->interval_ms = iv;
+    t->due_ms = last + iv;
+}
+
+/* Identity, capabilities and the reset evidence of an extwd chip. */
+static int init_extwd(struct extwd *wd)
+{
+    uint8_t b[24];
+    struct extwd_boot_info *bi = &wd->boot;
+
+    int r = read_block(wd, EXTWD_REG_PROTO_VERSION, b, 8);
+    if (r)
+        return r;
+    if (b[0] == 0 || b[0] == EXTWD_UNMAPPED_READ)
+        return EXTWD_E_PROTO;
+    wd->proto_version = b[0];
+    wd->fw_version[0] = b[1];
+    wd->fw_version[1] = b[2];
+    wd->fw_version[2] = b[3];
+    bi->ext_status = b[5];
+    wd->caps = get_le16(b + 6);
+
+    /* The evidence: counters, STATUS, LAST_CAUSE. */
+    if ((r = read_block(wd, EXTWD_REG_RESET_COUNT, b, 5)) != 0)
+        return r;
+    bi->reset_count = b[0];
+    bi->status = b[3];
+    bi->last_cause = b[4];
+
+    if ((r = read_block(wd, EXTWD_REG_HISTORY_LEN, b, 5)) != 0)
+        return r;
+    if (b[0] > EXTWD_HISTORY_ENTRIES)
+        return EXTWD_E_PROTO;
+    bi->history_len = b[0];
+    bi->bootloop_count = b[1];
+    bi->resets_total = get_le16(b + 3);
+
+    if (has_cap(wd, EXTWD_CAP_BREADCRUMB) &&
+        (r = read_u8(wd, EXTWD_REG_BREADCRUMB_RST, &bi->breadcrumb)) != 0)
+        return r;
+
+    if (has_cap(wd, EXTWD_CAP_HISTORY) && bi->history_len) {
+        size_t n = (size_t)bi->history_len * EXTWD_HISTORY_ENTRY_SIZE;
+        if ((r = read_block(wd, EXTWD_REG_HISTORY, b, n)) != 0)
+            return r;
+        for (uint8_t i = 0; i < bi->history_len; i++) {
+            const uint8_t *e = b + (size_t)i * EXTWD_HISTORY_ENTRY_SIZE;
+            bi->history[i].cause = e[0];
+            bi->history[i].breadcrumb = e[1];
+            bi->history[i].uptime_s = get_le32(e + 2);
+        }
+    }
+
+    /* Settings that change how we write: window (feeds) and options (key, PEC). */
+    if ((r = read_block(wd, EXTWD_REG_WINDOW_MS, b, 5)) != 0)
+        return r;
+    wd->window_ms = has_cap(wd, EXTWD_CAP_WINDOW) ? get_le16(b) : 0u;
+    wd->options = (uint8_t)(b[4] & EXTWD_OPT_MASK);
+    return 0;
+}
+
+int extwd_init(struct extwd *wd, const struct extwd_config *cfg)
+{
+    if (!wd || !cfg || !cfg->port || !cfg->port->write || !cfg->port->read ||
+        !cfg->port->millis)
+        return EXTWD_E_INVAL;
+    uint8_t addr = cfg->addr ? cfg->addr : (uint8_t)EXTWD_I2C_ADDR_DEFAULT;
+    if (addr < EXTWD_I2C_ADDR_MIN || addr > EXTWD_I2C_ADDR_MAX || cfg->retries > RETRIES_MAX)
+        return EXTWD_E_INVAL;
+
+    zero(wd, sizeof *wd);
+    wd->cfg = *cfg;
+    wd->cfg.addr = addr;
+    if (!wd->cfg.feed_interval_ms)
+        wd->cfg.feed_interval_ms = DEFAULT_FEED_MS;
+    extwd_timer_init(&wd->feed_timer, wd->cfg.feed_interval_ms, EXTWD_TIMER_SKIP_MISSED, 1);
+
+    /* SPEC 8: registers 0-3 one byte per read, which both chips answer. */
+    static const uint8_t id[4] = {'E', 'X', 'W', 'D'};
+    uint8_t got[4];
+    int match = 1;
+    for (uint8_t i = 0; i < 4u; i++) {
+        int r = read_u8(wd, (uint8_t)(EXTWD_REG_PROJECT_ID + i), &got[i]);
+        if (r)
+            return r;
+        match = match && got[i] == id[i];
+    }
+    wd->is_extwd = (uint8_t)match;
+
+    int r;
+    struct extwd_boot_info *bi = &wd->boot;
+    if (wd->is_extwd) {
+        r = init_extwd(wd);
+    } else {
+        r = read_u8(wd, EXTWD_REG_RESET_COUNT, &bi->reset_count);
+        if (r == 0)
+            r = read_u8(wd, EXTWD_REG_STATUS, &bi->status);
+        if (r == 0)
+            r = read_u8(wd, EXTWD_REG_LAST_CAUSE, &bi->last_cause);
+    }
+    if (r) {
+        zero(bi, sizeof *bi); /* reason stays UNKNOWN */
+        return r;
+    }
+    bi->reason = reason_of(bi->status, bi->last_cause, wd->is_extwd);
+    set_feed_interval(wd);
+    wd->initialised = 1;
+    return 0;
+}
+
+/* ---- feeding -------------------------------------------------------------------- */
+
+static int feed_write(struct extwd *wd, uint32_t now)
+{
+    static const uint8_t feed = EXTWD_CMD_FEED;
+    int r = send_retry(wd, &feed, 1, 0);
+    if (r)
+        return r;
+    wd->stats.feeds++;
+    extwd_timer_restart(&wd->feed_timer, now);
+    return 0;
+}
+
+int extwd_feed(struct extwd *wd)
+{
+    if (!wd || !wd->initialised)
+        return EXTWD_E_STATE;
+    const struct extwd_port *p = wd->cfg.port;
+    uint32_t now = p->millis(p->ctx);
+    struct extwd_timer *t = &wd->feed_timer;
+    /* Time since the last feed, unsigned: right for any gap below 2^32 ms,
+     * so neither a long block nor the wrap can make a due feed look early. */
+    if (t->started && now - (t->due_ms - t->interval_ms) < t->interval_ms) {
+        wd->stats.feed_skips++;
+        return 0;
+    }
+    int r = feed_write(wd, now);
+    return r ? r : 1;
+}
+
+int extwd_feed_now(struct extwd *wd)
+{
+    if (!wd || !wd->initialised)
+        return EXTWD_E_STATE;
+    const struct extwd_port *p = wd->cfg.port;
+    return feed_write(wd, p->millis(p->ctx));
+}
+
+/* A feed that keeps out of the chip's window (SPEC 5.9): when the last feed
+ * is too recent to be fed again, the countdown is fresh anyway, so skip. */
+static int feed_safe(struct extwd *wd)
+{
+    const struct extwd_port *p = wd->cfg.port;
+    uint32_t now = p->millis(p->ctx);
+    if (wd->window_ms) {
+        uint32_t need = (uint32_t)wd->window_ms + WINDOW_MARGIN_MS;
+        const struct extwd_timer *t = &wd->feed_timer;
+        if (t->started) {
+            if (now - (t->due_ms - t->interval_ms) < need)
+                return 0;
+        } else {
+            /* We have not fed yet; someone else may have. Ask the chip. */
+            uint8_t b[4];
+            int r = read_block(wd, EXTWD_REG_SINCE_FEED_MS, b, 4);
+            if (r)
+                return r;
+            if (get_le32(b) < need)
+                return 0;
+        }
+    }
+    return feed_write(wd, now);
+}
+
+/* ---- arming ------------------------------------------------------------------------ */
+
+int extwd_arm(struct extwd *wd)
+{
+    if (!wd || !wd->initialised)
+        return EXTWD_E_STATE;
+    int r = feed_safe(wd);
+    if (r)
+        return r;
+    return write_reg_value(wd, EXTWD_REG_ACTION, 1, 1);
+}
+
+int extwd_disarm(struct extwd *wd)
+{
+    if (!wd || !wd->initialised)
+        return EXTWD_E_STATE;
+    return write_reg_value(wd, EXTWD_REG_ACTION, 0, 1);
+}
+
+/* ---- configuration ---------------------------------------------------------------- */
+
+/* Common entry of the setters: initialised, and the capability present. */
+static int setter_check(const struct extwd *wd, uint16_t cap)
+{
+    if (!wd || !wd->initialised)
+        return EXTWD_E_STATE;
+    if (cap && !has_cap(wd, cap))
+        return EXTWD_E_NOTSUP;
+    return 0;
+}
+
+int extwd_set_timeout_ms(struct extwd *wd, uint32_t ms)
+{
+    int r = setter_check(wd, 0);
+    if (r)
+        return r;
+    if (has_cap(wd, EXTWD_CAP_TIMEOUT_MS)) {
+        if (ms != 0 && (ms < EXTWD_TIMEOUT_MS_MIN || ms > EXTWD_TIMEOUT_MS_MAX))
+            return EXTWD_E_INVAL;
+        return write_reg_value(wd, EXTWD_REG_TIMEOUT_MS, ms, 4);
+    }
+    /* Register 6 counts whole seconds; round up so the host never gets less. */
+    if (ms > STOCK_TIMEOUT_S_MAX * 1000ul)
+        return EXTWD_E_INVAL;
+    return write_reg_value(wd, EXTWD_REG_TIMEOUT_S, (ms + 999u) / 1000u, 1);
+}
+
+int extwd_set_grace_s(struct extwd *wd, uint8_t s)
+{
+    /* Register 9 is the stock chip's "sleep after a reset": the same idea. */
+    int r = setter_check(wd, 0);
+    return r ? r : write_reg_value(wd, EXTWD_REG_GRACE_S, s, 1);
+}
+
+int extwd_set_pulse_ms(struct extwd *wd, uint16_t ms)
+{
+    int r = setter_check(wd, EXTWD_CAP_PULSE);
+    if (r)
+        return r;
+    if (ms < EXTWD_PULSE_MS_MIN || ms > EXTWD_PULSE_MS_MAX)
+        return EXTWD_E_INVAL;
+    return write_reg_value(wd, EXTWD_REG_PULSE_MS, ms, 2);
+}
+
+int extwd_set_max_disarm_s(struct extwd *wd, uint16_t s)
+{
+    int r = setter_check(wd, EXTWD_CAP_BOUNDED_DISARM);
+    return r ? r : write_reg_value(wd, EXTWD_REG_MAX_DISARM_S, s, 2);
+}
+
+int extwd_set_bootloop(struct extwd *wd, uint8_t limit, uint8_t healthy_s)
+{
+    int r = setter_check(wd, EXTWD_CAP_BOOTLOOP);
+    if (r)
+        return r;
+    if (healthy_s == 0)
+        return EXTWD_E_INVAL;
+    r = write_reg_value(wd, EXTWD_REG_BOOTLOOP_LIMIT, limit, 1);
+    return r ? r : write_reg_value(wd, EXTWD_REG_HEALTHY_S, healthy_s, 1);
+}
+
+/* Read-modify-write of OPTIONS: bits in mask set to value. */
+static int update_options(struct extwd *wd, uint8_t mask, uint8_t value)
+{
+    int r = refresh_options(wd);
+    if (r)
+        return r;
+    uint8_t next = (uint8_t)((wd->options & (uint8_t)~mask) | (value & mask));
+    if (next == wd->options)
+        return 0;
+    r = write_reg_value(wd, EXTWD_REG_OPTIONS, next, 1);
+    if (r == 0)
+        wd->options = next;
+    return r;
+}
+
+int extwd_set_pretimeout_ms(struct extwd *wd, uint16_t ms, int drive_pin)
+{
+    int r = setter_check(wd, EXTWD_CAP_PRETIMEOUT);
+    if (r)
+        return r;
+    if (drive_pin && !has_cap(wd, EXTWD_CAP_PRETIMEOUT_PIN))
+        return EXTWD_E_NOTSUP;
+    /* "Below the timeout" is the chip's check (ERR_RANGE -> EXTWD_E_REFUSED). */
+    r = write_reg_value(wd, EXTWD_REG_PRETIMEOUT_MS, ms, 2);
+    if (r || !has_cap(wd, EXTWD_CAP_PRETIMEOUT_PIN))
+        return r;
+    return update_options(wd, EXTWD_OPT_PRETIMEOUT_PIN,
+                          (drive_pin && ms) ? EXTWD_OPT_PRETIMEOUT_PIN : 0u);
+}
+
+int extwd_set_window_ms(struct extwd *wd, uint16_t ms)
+{
+    int r = setter_check(wd, EXTWD_CAP_WINDOW);
+    if (r)
+        return r;
+    r = write_reg_value(wd, EXTWD_REG_WINDOW_MS, ms, 2);
+    if (r == 0) {
+        wd->window_ms = ms;
+        set_feed_interval(wd);
+    }
+    return r;
+}
+
+int extwd_set_keyed(struct extwd *wd, int keyed)
+{
+    int r = setter_check(wd, EXTWD_CAP_KEYED);
+    return r ? r : update_options(wd, EXTWD_OPT_KEYED, keyed ? EXTWD_OPT_KEYED : 0u);
+}
+
+int extwd_set_pec(struct extwd *wd, int required)
+{
+    int r = setter_check(wd, EXTWD_CAP_PEC);
+    return r ? r : update_options(wd, EXTWD_OPT_PEC_REQUIRED, required ? EXTWD_OPT_PEC_REQUIRED : 0u);
+}
+
+int extwd_set_busload_pct(struct extwd *wd, uint8_t pct)
+{
+    int r = setter_check(wd, 0);
+    if (r)
+        return r;
+    if (pct < EXTWD_BUSLOAD_PCT_MIN || pct > EXTWD_BUSLOAD_PCT_MAX)
+        return EXTWD_E_INVAL;
+    return write_reg_value(wd, EXTWD_REG_BUSLOAD_PCT, pct, 1);
+}
+
+int extwd_set_address(struct extwd *wd, uint8_t addr)
+{
+    if (!wd || !wd->initialised)
+        return EXTWD_E_STATE;
+    if (addr < EXTWD_I2C_ADDR_MIN || addr > EXTWD_I2C_ADDR_MAX)
+        return EXTWD_E_INVAL;
+    if (!wd->is_extwd)
+        return EXTWD_E_NOTSUP; /* the stock chip's 0x82 takes effect at an unknown time */
+    uint8_t f[2] = {EXTWD_CMD_SET_ADDRESS, addr};
+    return write_checked(wd, f, 2);
+}
+
+int extwd_clear_counters(struct extwd *wd)
+{
+    int r = setter_check(wd, 0);
+    return r ? r : command(wd, EXTWD_CMD_CLEAR_COUNTERS);
+}
+
+int extwd_breadcrumb(struct extwd *wd, uint8_t id)
+{
+    int r = setter_check(wd, EXTWD_CAP_BREADCRUMB);
+    if (r)
+        return r;
+    /* Hot path, like a feed: one frame, not checked by LAST_ERROR. */
+    uint8_t f[2] = {EXTWD_REG_BREADCRUMB, id};
+    return send_retry(wd, f, 2, 0);
+}
+
+int extwd_lock(struct extwd *wd)
+{
+    int r = setter_check(wd, EXTWD_CAP_LOCK);
+    return r ? r : write_reg_value(wd, EXTWD_REG_LOCK, EXTWD_LOCK_MAGIC, 1);
+}
+
+int extwd_save(struct extwd *wd)
+{
+    int r = setter_check(wd, 0);
+    return r ? r : command(wd, EXTWD_CMD_SAVE);
+}
+
+int extwd_clear_flags(struct extwd *wd, uint16_t mask)
+{
+    int r = setter_check(wd, 0);
+    if (r)
+        return r;
+    uint8_t ext = (uint8_t)(mask & 0xFFu);
+    uint8_t st = (uint8_t)(mask >> 8);
+    if ((ext & (uint8_t)~EXTWD_XS_STICKY) || (st & (uint8_t)~EXTWD_STATUS_WD_RESET))
+        return EXTWD_E_INVAL;
+    if (ext && !wd->is_extwd)
+        return EXTWD_E_NOTSUP;
+    /* Clear-only registers: a written 0 clears, a written 1 keeps. A stock
+     * STATUS is a plain byte whose only bit is bit 0. */
+    if (ext && (r = write_reg_value(wd, EXTWD_REG_EXT_STATUS, (uint8_t)~ext, 1)) != 0)
+        return r;
+    if (st)
+        r = write_reg_value(wd, EXTWD_REG_STATUS, wd->is_extwd ? (uint8_t)~st : 0u, 1);
+    return r;
+}
+
+/* ---- reading -------------------------------------------------------------------- */
+
+static int valid_timeout(uint32_t ms)
+{
+    return ms == 0 || (ms >= EXTWD_TIMEOUT_MS_MIN && ms <= EXTWD_TIMEOUT_MS_MAX);
+}
+
+int extwd_get_state(struct extwd *wd, struct extwd_state *st)
+{
+    if (!wd || !wd->initialised)
+        return EXTWD_E_STATE;
+    if (!st)
+        return EXTWD_E_INVAL;
+    uint8_t b[16];
+    int r;
+    zero(st, sizeof *st);
+    st->time_left_ms = 0xFFFFFFFFu;
+
+    if (!wd->is_extwd) {
+        static const uint8_t regs[6] = {EXTWD_REG_TIMEOUT_S, EXTWD_REG_ACTION,
+                                        EXTWD_REG_SINCE_FEED_S, EXTWD_REG_RESET_COUNT,
+                                        EXTWD_REG_REINIT_COUNT, EXTWD_REG_BUSERR_COUNT};
+        for (uint8_t i = 0; i < 6u; i++)
+            if ((r = read_u8(wd, regs[i], &b[i])) != 0)
+                return r;
+        if ((r = read_u8(wd, EXTWD_REG_STATUS, &st->status)) != 0)
+            return r;
+        st->timeout_ms = 1000ul * b[0];
+        st->armed = b[1] == 1u;
+        st->since_feed_ms = 1000ul * b[2];
+        st->reset_count = b[3];
+        st->reinit_count = b[4];
+        st->buserr_count = b[5];
+        st->resets_total = b[3];
+        return 0;
+    }
+
+    /* 0x07-0x12: ACTION .. LAST_CAUSE */
+    if ((r = read_block(wd, EXTWD_REG_ACTION, b, 12)) != 0)
+        return r;
+    if (b[0] > 1u)
+        return EXTWD_E_PROTO;
+    st->armed = b[0];
+    st->reset_count = b[7];
+    st->reinit_count = b[8];
+    st->buserr_count = b[9];
+    st->status = b[10];
+
+    /* 0x25-0x33: EXT_STATUS .. RESETS_TOTAL, TIMEOUT_MS */
+    if ((r = read_block(wd, EXTWD_REG_EXT_STATUS, b, 15)) != 0)
+        return r;
+    st->ext_status = b[0];
+    st->resets_total = get_le16(b + 9);
+    st->timeout_ms = get_le32(b + 11);
+    if (!valid_timeout(st->timeout_ms))
+        return EXTWD_E_PROTO;
+
+    if (has_cap(wd, EXTWD_CAP_BREADCRUMB) &&
+        (r = read_u8(wd, EXTWD_REG_BREADCRUMB, &st->breadcrumb)) != 0)
+        return r;
+
+    /* 0x48-0x53: TIME_LEFT_MS, SINCE_FEED_MS, UPTIME_S */
+    if ((r = read_block(wd, EXTWD_REG_TIME_LEFT_MS, b, 12)) != 0)
+        return r;
+    if (has_cap(wd, EXTWD_CAP_TIME_LEFT))
+        st->time_left_ms = get_le32(b);
+    st->since_feed_ms = get_le32(b + 4);
+    if (has_cap(wd, EXTWD_CAP_UPTIME))
+        st->uptime_s = get_le32(b + 8);
+    return 0;
+}
+
+int extwd_read_regs(struct extwd *wd, uint8_t reg, uint8_t *buf, size_t n)
+{
+    if (!wd || !wd->initialised)
+        return EXTWD_E_STATE;
+    if (!buf || n == 0 || (size_t)reg + n > 0x100u)
+        return EXTWD_E_INVAL;
+    /* A stock chip's pointer is not bounds-checked: past 0x12 it reads RAM. */
+    if (!wd->is_extwd && (size_t)reg + n > (size_t)EXTWD_REG_STOCK_LAST + 1u)
+        return EXTWD_E_INVAL;
+    return read_block(wd, reg, buf, n);
+}
+
+int extwd_write_reg(struct extwd *wd, uint8_t reg, const uint8_t *buf, size_t n)
+{
+    if (!wd || !wd->initialised)
+        return EXTWD_E_STATE;
+    if (!buf || n == 0 || n > 4u || reg >= 0x80u)
+        return EXTWD_E_INVAL;
+    if (!wd->is_extwd && (n != 1u || reg < EXTWD_REG_TIMEOUT_S || reg > EXTWD_REG_STOCK_LAST))
+        return EXTWD_E_INVAL;
+    uint8_t f[5];
+    f[0] = reg;
+    for (size_t i = 0; i < n; i++)
+        f[i + 1u] = buf[i];
+    int r = write_checked(wd, f, n + 1u);
+    if (r == 0 && reg == EXTWD_REG_OPTIONS)
+        wd->options = (uint8_t)(buf[0] & EXTWD_OPT_MASK);
+    if (r == 0 && reg == EXTWD_REG_WINDOW_MS && n == 2u) {
+        wd->window_ms = get_le16(buf);
+        set_feed_interval(wd);
+    }
+    return r;
+}
+
+/* ---- long operations -------------------------------------------------------------- */
+
+/* The chip answered and did not apply the write. */
+static int refused(int r)
+{
+    return r == EXTWD_E_REFUSED || r == EXTWD_E_LOCKED;
+}
+
+int extwd_longop_begin(struct extwd *wd, struct extwd_longop *op, uint32_t step_ms)
+{
+    if (!wd || !wd->initialised || !op)
+        return EXTWD_E_STATE;
+    if (op->active)
+        return EXTWD_E_STATE;
+    if (step_ms == 0)
+        return EXTWD_E_INVAL;
+    zero(op, sizeof *op);
+
+    uint8_t b[4];
+    int r = read_u8(wd, EXTWD_REG_ACTION, b);
+    if (r)
+        return r;
+    if (b[0] > 1u && wd->is_extwd)
+        return EXTWD_E_PROTO;
+    op->was_armed = b[0] == 1u;
+
+    if (has_cap(wd, EXTWD_CAP_TIMEOUT_MS)) {
+        if ((r = read_block(wd, EXTWD_REG_TIMEOUT_MS, b, 4)) != 0)
+            return r;
+        op->saved_timeout_ms = get_le32(b);
+        if (!valid_timeout(op->saved_timeout_ms))
+            return EXTWD_E_PROTO;
+        if ((r = feed_safe(wd)) != 0)
+            return r;
+        uint32_t want = step_ms > EXTWD_TIMEOUT_MS_MAX ? EXTWD_TIMEOUT_MS_MAX : step_ms;
+        if (op->saved_timeout_ms != 0 && want > op->saved_timeout_ms) {
+            r = write_reg_value(wd, EXTWD_REG_TIMEOUT_MS, want, 4);
+            if (r) {
+                /* Unless the chip said no, the write may have landed without
+                 * our knowing: put the old value back, best effort. */
+                if (!refused(r))
+                    (void)write_reg_value(wd, EXTWD_REG_TIMEOUT_MS, op->saved_timeout_ms, 4);
+                return r;
+            }
+            op->extended = 1;
+        }
+    } else {
+        uint8_t s;
+        if ((r = read_u8(wd, EXTWD_REG_TIMEOUT_S, &s)) != 0)
+            return r;
+        op->saved_timeout_ms = 1000ul * s;
+        if ((r = feed_safe(wd)) != 0)
+            return r;
+        if (op->was_armed) {
+            r = write_reg_value(wd, EXTWD_REG_ACTION, 0, 1);
+            if (r) {
+                if (!refused(r))
+                    (void)extwd_arm(wd);
+                return r;
+            }
+            op->used_disarm = 1;
+        }
+    }
+    op->active = 1;
+    return 0;
+}
+
+int extwd_longop_step(struct extwd *wd, struct extwd_longop *op)
+{
+    if (!wd || !wd->initialised || !op || !op->active)
+        return EXTWD_E_STATE;
+    return feed_safe(wd);
+}
+
+int extwd_longop_end(struct extwd *wd, struct extwd_longop *op)
+{
+    if (!wd || !wd->initialised || !op || !op->active)
+        return EXTWD_E_STATE;
+    /* Feed first: the step that just ended may have used most of the raised
+     * timeout, and a shorter one must not start already expired. */
+    int first = feed_safe(wd);
+    int r = 0;
+    if (op->extended) {
+        r = write_reg_value(wd, EXTWD_REG_TIMEOUT_MS, op->saved_timeout_ms, 4);
+        if (r == 0)
+            op->extended = 0;
+    }
+    if (!first)
+        first = r;
+    if (op->used_disarm) {
+        r = write_reg_value(wd, EXTWD_REG_ACTION, 1, 1);
+        if (r == 0)
+            op->used_disarm = 0;
+        if (!first)
+            first = r;
+    }
+    /* Still active after a failure, so that the caller can end it again. */
+    if (!op->extended && !op->used_disarm)
+        op->active = 0;
+    return first;
+}
