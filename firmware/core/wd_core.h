@@ -145,10 +145,9 @@ struct wd_core {
     uint8_t breadcrumb;
     uint8_t last_error;
     uint8_t chip_reset;       /* EXTWD_CHIP_* at boot */
-    uint8_t flags;            /* WD_F_* below, private */
+    uint8_t flags;            /* private bits (WD_F_* in wd_core.c) */
     uint8_t requests;         /* WD_REQ_* pending */
-    uint8_t eeprom_seq;       /* sequence of the newest valid slot */
-    uint8_t eeprom_next_slot; /* the slot the next save goes to */
+    uint8_t eeprom_seq;       /* sequence of the newest slot (the next save gets +1) */
     struct wd_persist *persist;
 };
 
@@ -159,6 +158,11 @@ struct wd_core {
  * power-on or a bad checksum, else setting CHIP_RESTARTED), and starts the
  * power-up grace period. chip_reset is the EXTWD_CHIP_* flags of this boot. */
 void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_reset);
+
+/* Applies the factory defaults now and requests their save (WD_REQ_SAVE,
+ * and WD_REQ_ADDRESS): what the factory-reset pin does at power-up. Never
+ * refused, unlike command 0x81, which a lock or keyed mode may refuse. */
+void wd_core_factory_reset(struct wd_core *c);
 
 /* Advances time by elapsed_ms (one tick) and samples the bus: bus_low is
  * nonzero if SDA or SCL read low at this tick. Runs the countdown, the pulse,

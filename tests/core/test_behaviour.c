@@ -1,0 +1,702 @@
+/*
+ * Core unit tests: time-driven behaviour (SPEC 5.1-5.10) and counter
+ * saturation.
+ * SPDX-License-Identifier: MIT
+ */
+#include "harness.h"
+
+#include <string.h>
+
+static struct chip ch;
+
+static int setup(void **state)
+{
+    (void)state;
+    h_erase();
+    h_boot(&ch, EXTWD_CHIP_PORF);
+    ch.seen = 0;
+    return 0;
+}
+
+/* Saves the current settings, as a host that configures and saves does. */
+static void save(void)
+{
+    assert_int_equal(H_W(&ch, EXTWD_CMD_SAVE), EXTWD_ERR_OK);
+}
+
+/* SPEC 5.1: the reset comes between T-16 and T+16 ms after the feed, for a
+ * feed at any phase of the 16 ms tick. Time is simulated in 1 ms steps: the
+ * core gets a 16 ms tick every 16 ms, frames land between ticks. */
+static void reset_timing_every_phase(void **state)
+{
+    static const uint32_t timeouts[] = {100, 1000, 1007, 3000, 65536 + 9};
+    (void)state;
+    for (size_t ti = 0; ti < sizeof timeouts / sizeof timeouts[0]; ti++) {
+        for (uint32_t phase = 0; phase < WD_TICK_MS; phase++) {
+            h_erase();
+            h_boot(&ch, EXTWD_CHIP_PORF);
+            assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, timeouts[ti], 4), EXTWD_ERR_OK);
+            assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+            uint32_t now = 0, fed_at = phase, reset_at = 0;
+            for (; now < timeouts[ti] + 1000; now++) {
+                if (now == fed_at)
+                    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+                if (now % WD_TICK_MS == WD_TICK_MS - 1) {
+                    wd_core_tick(&ch.c, WD_TICK_MS, 0);
+                    h_serve(&ch);
+                }
+                if (wd_core_outputs(&ch.c) & WD_OUT_RESET) {
+                    reset_at = now + 1; /* the tick ends this ms */
+                    break;
+                }
+            }
+            assert_true(reset_at != 0);
+            uint32_t after = reset_at - fed_at;
+            assert_true(after + WD_TICK_MS > timeouts[ti]);
+            assert_true(after < timeouts[ti] + WD_TICK_MS);
+        }
+    }
+}
+
+/* Fed every 100 ms for a long time: never reset. */
+static void steady_feeding_never_resets(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 6000; i++) {
+        assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+        h_run(&ch, 100);
+        assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    }
+    assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 0);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_UPTIME_S, 4), 600);
+}
+
+static void countdown_runs_while_disarmed(void **state)
+{
+    (void)state;
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
+    h_run(&ch, 5000);
+    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 5000);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_SINCE_FEED_S), 5);
+    /* arming does not restart it: the next tick resets */
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 1, 1), EXTWD_ERR_OK);
+    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    h_run(&ch, 16);
+    assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_LAST_CAUSE), EXTWD_CAUSE_TIMEOUT);
+    /* feed, then arm: no reset */
+    setup(NULL);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
+    h_run(&ch, 5000);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 1, 1), EXTWD_ERR_OK);
+    h_run(&ch, 2900);
+    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+}
+
+static void timeout_zero_never_resets(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_S, 0, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    h_run(&ch, 700000);
+    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_SINCE_FEED_S), 255);
+}
+
+static void since_feed_saturates(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_S, 0, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    ch.c.since_feed_ms = 0xFFFFFFF0u;
+    wd_core_tick(&ch.c, 15, 0);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 0xFFFFFFFFu);
+    wd_core_tick(&ch.c, 16, 0);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 0xFFFFFFFFu);
+    wd_core_tick(&ch.c, 65535, 0);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 0xFFFFFFFFu);
+    /* arming then resets at once: a wrapped counter would not */
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 600000, 4), EXTWD_ERR_OK);
+    h_run(&ch, 16);
+    assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+}
+
+static void power_up_grace(void **state)
+{
+    (void)state;
+    /* nothing counts for 20 s; then the countdown from 0 */
+    h_run(&ch, 19984);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 0);
+    assert_true(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_IN_GRACE);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_LEFT_MS, 4), 16);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_GRACE_LEFT_S), 1);
+    h_run(&ch, 16);
+    assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_IN_GRACE);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_GRACE_LEFT_S), 0);
+    uint32_t t = h_run_until_reset(&ch, 5000);
+    assert_int_equal(t, 3008); /* ceil(3000 / 16) ticks */
+}
+
+static void grace_ends_at_first_feed(void **state)
+{
+    (void)state;
+    h_run(&ch, 5000);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_LEFT_MS, 4), 0);
+    assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_IN_GRACE);
+    assert_int_equal(h_run_until_reset(&ch, 5000), 3008);
+}
+
+static void grace_zero(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 0, 1), EXTWD_ERR_OK);
+    save();
+    h_boot(&ch, EXTWD_CHIP_PORF);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_LEFT_MS, 4), 0);
+    assert_int_equal(h_run_until_reset(&ch, 5000), 3008);
+    /* and no grace after the pulse either */
+    h_run(&ch, 96);
+    assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    h_run(&ch, 16);
+    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_int_equal(h_run_until_reset(&ch, 5000), 3008);
+}
+
+/* SPEC 5.3, one step at a time. */
+static void host_reset_sequence(void **state)
+{
+    (void)state;
+    /* saved: timeout 2 s, grace 5 s, pulse 50 ms */
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 2000, 4), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 5, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_PULSE_MS, 50, 2), EXTWD_ERR_OK);
+    save();
+    /* unsaved changes made by a host that then hangs */
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 1000, 4), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 9, 1), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_SET_ADDRESS, 0x31), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_BREADCRUMB, 0x77, 1), EXTWD_ERR_OK);
+    h_run(&ch, 2000);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    ch.seen = 0;
+    uint32_t t = h_run_until_reset(&ch, 5000);
+    assert_int_equal(t, 1008);
+    /* 1: evidence */
+    assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS), 1);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_LAST_CAUSE), EXTWD_CAUSE_TIMEOUT);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BREADCRUMB_RST), 0x77);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 1);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_RESETS_TOTAL, 2), 1);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_HISTORY_LEN), 1);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_HISTORY + 0), EXTWD_CAUSE_TIMEOUT);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_HISTORY + 1), 0x77);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_HISTORY + 2, 4), 3); /* 3008 ms of uptime */
+    /* 2: the boot loop count */
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BOOTLOOP_COUNT), 1);
+    /* 3: saved settings are back, the address with them */
+    assert_int_equal(h_rd(&ch, EXTWD_REG_TIMEOUT_MS, 4), 2000);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_GRACE_S), 5);
+    assert_int_equal(wd_core_address(&ch.c), 0x26);
+    assert_true(ch.seen & WD_REQ_ADDRESS);
+    assert_true(ch.seen & WD_REQ_SEAL);
+    /* BREADCRUMB itself is not cleared */
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BREADCRUMB), 0x77);
+    /* 4: the pulse, PULSE_MS long (saved value 50 ms: 4 ticks) */
+    assert_int_equal(h_rd(&ch, EXTWD_REG_TIME_LEFT_MS, 4), 0);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_BUSY);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS), 1);
+    h_run(&ch, 48);
+    assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_IN_GRACE);
+    h_run(&ch, 16);
+    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    /* 5: the grace: GRACE_S as restored */
+    assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_LEFT_MS, 4), 5000);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_EFF_S, 2), 5);
+    assert_true(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_IN_GRACE);
+    /* STATUS stays across reads until the next feed */
+    assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS), 1);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS), 1);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS), 0);
+    /* the history survives the feed */
+    assert_int_equal(H_R8(&ch, EXTWD_REG_HISTORY_LEN), 1);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_LAST_CAUSE), EXTWD_CAUSE_TIMEOUT);
+}
+
+static void pulse_width(void **state)
+{
+    static const uint16_t widths[] = {1, 16, 17, 100, 500, 10000};
+    (void)state;
+    for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
+        setup(NULL);
+        assert_int_equal(h_set(&ch, EXTWD_REG_PULSE_MS, widths[i], 2), EXTWD_ERR_OK);
+        save();
+        assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+        uint32_t low = 0;
+        while (wd_core_outputs(&ch.c) & WD_OUT_RESET) {
+            h_run(&ch, 16);
+            low += 16;
+        }
+        /* whole ticks, at least the width, less than a tick more */
+        assert_true(low >= widths[i]);
+        assert_true(low < widths[i] + 16u);
+    }
+}
+
+static void history_keeps_four_newest(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 0, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_BOOTLOOP_LIMIT, 0, 1), EXTWD_ERR_OK);
+    save();
+    for (uint8_t i = 1; i <= 6; i++) {
+        assert_int_equal(h_set(&ch, EXTWD_REG_BREADCRUMB, i, 1), EXTWD_ERR_OK);
+        h_run(&ch, 1000);
+        assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+        h_run(&ch, 112);
+        assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    }
+    assert_int_equal(H_R8(&ch, EXTWD_REG_HISTORY_LEN), 4);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 6);
+    for (uint8_t k = 0; k < 4; k++) {
+        assert_int_equal(H_R8(&ch, (uint8_t)(EXTWD_REG_HISTORY + 6 * k)), EXTWD_CAUSE_TEST);
+        assert_int_equal(H_R8(&ch, (uint8_t)(EXTWD_REG_HISTORY + 6 * k + 1)), 6 - k);
+    }
+    /* uptimes newest first */
+    assert_true(h_rd(&ch, EXTWD_REG_HISTORY + 2, 4) > h_rd(&ch, EXTWD_REG_HISTORY + 8, 4));
+}
+
+static void counters_saturate(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 0, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_PULSE_MS, 1, 2), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_BOOTLOOP_LIMIT, 0, 1), EXTWD_ERR_OK);
+    save();
+    ch.p.resets_total = 65533;
+    for (int i = 0; i < 300; i++) {
+        assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+        h_run(&ch, 16);
+    }
+    assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 255);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_RESETS_TOTAL, 2), 65535);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BOOTLOOP_COUNT), 255);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_HISTORY_LEN), 4);
+    /* reinit counts from the port saturate too */
+    for (int i = 0; i < 300; i++)
+        wd_core_note_reinit(&ch.c);
+    h_serve(&ch);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_REINIT_COUNT), 255);
+    assert_true(ch.seen & WD_REQ_SEAL);
+}
+
+/* SPEC 5.5 with the defaults: limit 3, grace 20 s. */
+static void boot_loop_escalation(void **state)
+{
+    static const uint16_t grace_after[] = {20, 20, 20, 40, 80, 160, 320, 320, 320};
+    (void)state;
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    for (size_t i = 0; i < sizeof grace_after / sizeof grace_after[0]; i++) {
+        /* the host never feeds: grace, then the timeout */
+        assert_true(h_run_until_reset(&ch, 400000) <= 320000 + 3008);
+        assert_int_equal(H_R8(&ch, EXTWD_REG_BOOTLOOP_COUNT), i + 1);
+        assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_EFF_S, 2), grace_after[i]);
+        uint8_t safe = H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_SAFE_MODE;
+        assert_int_equal(safe, i >= 3 ? EXTWD_XS_SAFE_MODE : 0);
+        h_run(&ch, 112); /* the pulse */
+        assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_LEFT_MS, 4), grace_after[i] * 1000u);
+    }
+    /* the host comes up: a healthy period clears the count, not SAFE_MODE */
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    for (int s = 0; s < 59; s++) {
+        h_run(&ch, 1000);
+        assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    }
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BOOTLOOP_COUNT), 9);
+    h_run(&ch, 1000);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BOOTLOOP_COUNT), 0);
+    assert_true(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_SAFE_MODE);
+    assert_int_equal(h_set(&ch, EXTWD_REG_EXT_STATUS, (uint8_t)~EXTWD_XS_SAFE_MODE, 1), EXTWD_ERR_OK);
+    assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_SAFE_MODE);
+    /* the next reset starts a new loop: plain grace */
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BOOTLOOP_COUNT), 1);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_EFF_S, 2), 20);
+}
+
+/* A reset before the healthy period ends keeps counting; the period starts
+ * at the first feed after a reset, not at the reset. */
+static void healthy_period_needs_the_feed(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_HEALTHY_S, 5, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 10, 1), EXTWD_ERR_OK);
+    save();
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+    h_run(&ch, 112);
+    /* 8 s of grace without a feed: not healthy */
+    h_run(&ch, 8000);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BOOTLOOP_COUNT), 1);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    h_run(&ch, 2000);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    h_run(&ch, 2000);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BOOTLOOP_COUNT), 1);
+    /* reset again before 5 s: the count goes on */
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BOOTLOOP_COUNT), 2);
+    h_run(&ch, 112);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    for (int i = 0; i < 6; i++) {
+        h_run(&ch, 1000);
+        assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    }
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BOOTLOOP_COUNT), 0);
+}
+
+static void bootloop_limit_zero_is_off(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_BOOTLOOP_LIMIT, 0, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 1, 1), EXTWD_ERR_OK);
+    save();
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+        h_run(&ch, 112);
+    }
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BOOTLOOP_COUNT), 10);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_EFF_S, 2), 1);
+    assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_SAFE_MODE);
+}
+
+/* The largest back-off: 255 s x 16 = 4080 s. */
+static void grace_backoff_largest(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 255, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_BOOTLOOP_LIMIT, 1, 1), EXTWD_ERR_OK);
+    save();
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+        assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+        h_run(&ch, 112);
+    }
+    assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_EFF_S, 2), 4080);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_LEFT_MS, 4), 4080000);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_GRACE_LEFT_S), 255);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_TIME_LEFT_MS, 4), 4083000);
+}
+
+/* SPEC 5.6 */
+static void bounded_disarm(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_MAX_DISARM_S, 10, 2), EXTWD_ERR_OK);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 0xFFFF);
+    h_run(&ch, 500); /* half a second into an uptime second */
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 10);
+    /* a host that keeps feeding carries on after the re-arm */
+    for (int i = 0; i < 100; i++) {
+        h_run(&ch, 100);
+        assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+        if (i == 49)
+            assert_int_equal(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 5);
+        /* writing 0 again does not extend the disarm */
+        if (i == 50)
+            assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
+    }
+    /* re-armed after 9.5-10 s */
+    assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 1);
+    assert_true(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_AUTO_REARMED);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 0xFFFF);
+    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 0);
+    assert_true(ch.seen & WD_REQ_SEAL);
+}
+
+static void bounded_disarm_exact_time(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_MAX_DISARM_S, 10, 2), EXTWD_ERR_OK);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    h_run(&ch, 496);
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
+    uint32_t t = 0;
+    while (H_R8(&ch, EXTWD_REG_ACTION) == 0 && t < 20000) {
+        h_run(&ch, 16);
+        t += 16;
+        assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    }
+    assert_true(t > 9000 && t <= 10000);
+}
+
+static void hung_while_disarmed_is_reset_at_once(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_MAX_DISARM_S, 10, 2), EXTWD_ERR_OK);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
+    uint32_t t = h_run_until_reset(&ch, 20000);
+    assert_true(t > 9000 && t <= 10016);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_LAST_CAUSE), EXTWD_CAUSE_TIMEOUT);
+    assert_true(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_AUTO_REARMED);
+}
+
+static void unbounded_disarm(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_MAX_DISARM_S, 0, 2), EXTWD_ERR_OK);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 0xFFFF);
+    h_run(&ch, 100000);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 0);
+    assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_AUTO_REARMED);
+    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    /* the disarm counter saturates rather than wrapping */
+    h_run(&ch, 70000u * 1000u / 1000u);
+    ch.c.disarm_s = 0xFFFE;
+    h_run(&ch, 3000);
+    assert_int_equal(ch.c.disarm_s, 0xFFFF);
+    /* now bounding it re-arms at once */
+    assert_int_equal(h_set(&ch, EXTWD_REG_MAX_DISARM_S, 300, 2), EXTWD_ERR_OK);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 0);
+    h_run(&ch, 16);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 1);
+}
+
+/* A disarm saved in EEPROM is bounded at power-up too. */
+static void saved_disarm_bounded_at_power_up(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_MAX_DISARM_S, 30, 2), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
+    save();
+    h_boot(&ch, EXTWD_CHIP_PORF);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 0);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 30);
+    for (int i = 0; i < 29; i++) {
+        h_run(&ch, 1000);
+        assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    }
+    assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 0);
+    h_run(&ch, 1008);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 1);
+    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    /* a host that never feeds is reset when it expires; the reset restores
+     * the saved disarm, which is bounded again */
+    h_boot(&ch, EXTWD_CHIP_PORF);
+    uint32_t t = h_run_until_reset(&ch, 40000);
+    assert_true(t > 29000 && t <= 30016);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 0);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 30);
+}
+
+/* SPEC 5.8 */
+static void pretimeout(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_PRETIMEOUT_MS, 500, 2), EXTWD_ERR_OK);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    h_run(&ch, 2496);
+    assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_PRETIMEOUT);
+    h_run(&ch, 16); /* 2512 counted: 488 left */
+    assert_true(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_PRETIMEOUT);
+    /* no pin unless OPTIONS bit 2 */
+    assert_int_equal(wd_core_outputs(&ch.c), 0);
+    assert_int_equal(h_set(&ch, EXTWD_REG_OPTIONS, EXTWD_OPT_PRETIMEOUT_PIN, 1), EXTWD_ERR_OK);
+    assert_int_equal(wd_core_outputs(&ch.c), WD_OUT_PRETIMEOUT);
+    /* a feed clears both */
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_PRETIMEOUT);
+    assert_int_equal(wd_core_outputs(&ch.c), 0);
+    /* up to the reset; the pulse replaces it */
+    h_run(&ch, 2512);
+    assert_int_equal(wd_core_outputs(&ch.c), WD_OUT_PRETIMEOUT);
+    h_run(&ch, 480);
+    assert_int_equal(wd_core_outputs(&ch.c), WD_OUT_PRETIMEOUT);
+    h_run(&ch, 16);
+    assert_int_equal(wd_core_outputs(&ch.c), WD_OUT_RESET);
+    assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_PRETIMEOUT);
+}
+
+static void pretimeout_off_cases(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_PRETIMEOUT_MS, 2000, 2), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_OPTIONS, EXTWD_OPT_PRETIMEOUT_PIN, 1), EXTWD_ERR_OK);
+    /* in grace: off, though the since-feed count would not say so */
+    assert_true(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_IN_GRACE);
+    assert_int_equal(wd_core_outputs(&ch.c), 0);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    h_run(&ch, 1500);
+    assert_int_equal(wd_core_outputs(&ch.c), WD_OUT_PRETIMEOUT);
+    /* disarmed: off */
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
+    assert_int_equal(wd_core_outputs(&ch.c), 0);
+    assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_PRETIMEOUT);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 1, 1), EXTWD_ERR_OK);
+    /* a timeout made shorter than it switches it off, a longer one back on */
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 2000, 4), EXTWD_ERR_OK);
+    h_run(&ch, 1900);
+    assert_int_equal(wd_core_outputs(&ch.c), 0);
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 3000, 4), EXTWD_ERR_OK);
+    assert_int_equal(wd_core_outputs(&ch.c), WD_OUT_PRETIMEOUT);
+    /* timeout 0: no reset pending, no warning */
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 0, 4), EXTWD_ERR_OK);
+    assert_int_equal(wd_core_outputs(&ch.c), 0);
+}
+
+/* SPEC 5.9 */
+static void window(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_WINDOW_MS, 200, 2), EXTWD_ERR_OK);
+    /* in grace: early feeds are fine */
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    /* 208 ms: late enough */
+    h_run(&ch, 208);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 0);
+    /* 192 ms: too early */
+    h_run(&ch, 192);
+    assert_int_equal(h_set(&ch, EXTWD_REG_BREADCRUMB, 0x5C, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_LAST_CAUSE), EXTWD_CAUSE_WINDOW);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_WINDOW_FAULTS), 1);
+    assert_true(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_WINDOW_FAULT);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_HISTORY), EXTWD_CAUSE_WINDOW);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_HISTORY + 1), 0x5C);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS), 1);
+}
+
+static void window_off_cases(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_WINDOW_MS, 1000, 2), EXTWD_ERR_OK);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    /* disarmed: no fault */
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 1, 1), EXTWD_ERR_OK);
+    /* timeout made shorter than the window: off */
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 1000, 4), EXTWD_ERR_OK);
+    h_run(&ch, 100);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 0);
+    /* long enough again: on */
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 3000, 4), EXTWD_ERR_OK);
+    h_run(&ch, 100);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 1);
+    /* window faults saturate */
+    assert_int_equal(h_set(&ch, EXTWD_REG_WINDOW_MS, 1000, 2), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 0, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_PULSE_MS, 1, 2), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_BOOTLOOP_LIMIT, 0, 1), EXTWD_ERR_OK);
+    save();
+    h_run(&ch, 112); /* the pulse of the last fault */
+    for (int i = 0; i < 300; i++) {
+        assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+        h_run(&ch, 16);
+    }
+    assert_int_equal(H_R8(&ch, EXTWD_REG_WINDOW_FAULTS), 255);
+}
+
+/* SPEC 5.10: 16 samples, share of lows above BUSLOAD_PCT. */
+static void bus_health(void **state)
+{
+    (void)state;
+    /* no host resets here: they would reload BUSLOAD_PCT */
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 0, 4), EXTWD_ERR_OK);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    /* 50 %: 8 of 16 low is not above it */
+    for (int i = 0; i < 64; i++) {
+        wd_core_tick(&ch.c, 16, (uint8_t)(i & 1));
+        h_serve(&ch);
+    }
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BUSERR_COUNT), 0);
+    assert_false(ch.seen & WD_REQ_BUS_REINIT);
+    /* a stuck line: the 9th low sample of the window trips it */
+    int n = 0;
+    while (!(ch.seen & WD_REQ_BUS_REINIT) && n < 100) {
+        wd_core_tick(&ch.c, 16, 1);
+        h_serve(&ch);
+        n++;
+    }
+    /* the window held 8 lows of the alternating pattern: 1 more trips it */
+    assert_int_equal(n, 1);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BUSERR_COUNT), 1);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_REINIT_COUNT), 1);
+    /* a fresh window: 9 more low samples to trip again */
+    ch.seen = 0;
+    for (n = 0; !(ch.seen & WD_REQ_BUS_REINIT) && n < 100; n++) {
+        wd_core_tick(&ch.c, 16, 1);
+        h_serve(&ch);
+    }
+    assert_int_equal(n, 9);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BUSERR_COUNT), 2);
+    /* 100 % never trips; 1 % trips at the first low sample */
+    assert_int_equal(h_set(&ch, EXTWD_REG_BUSLOAD_PCT, 100, 1), EXTWD_ERR_OK);
+    ch.seen = 0;
+    for (n = 0; n < 100; n++)
+        wd_core_tick(&ch.c, 16, 1);
+    h_serve(&ch);
+    assert_false(ch.seen & WD_REQ_BUS_REINIT);
+    assert_int_equal(h_set(&ch, EXTWD_REG_BUSLOAD_PCT, 1, 1), EXTWD_ERR_OK);
+    ch.c.bus_samples = 0;
+    wd_core_tick(&ch.c, 16, 1);
+    h_serve(&ch);
+    assert_true(ch.seen & WD_REQ_BUS_REINIT);
+    /* counters saturate */
+    for (n = 0; n < 600; n++)
+        wd_core_tick(&ch.c, 16, 1);
+    h_serve(&ch);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BUSERR_COUNT), 255);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_REINIT_COUNT), 255);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(reset_timing_every_phase, setup),
+        cmocka_unit_test_setup(steady_feeding_never_resets, setup),
+        cmocka_unit_test_setup(countdown_runs_while_disarmed, setup),
+        cmocka_unit_test_setup(timeout_zero_never_resets, setup),
+        cmocka_unit_test_setup(since_feed_saturates, setup),
+        cmocka_unit_test_setup(power_up_grace, setup),
+        cmocka_unit_test_setup(grace_ends_at_first_feed, setup),
+        cmocka_unit_test_setup(grace_zero, setup),
+        cmocka_unit_test_setup(host_reset_sequence, setup),
+        cmocka_unit_test_setup(pulse_width, setup),
+        cmocka_unit_test_setup(history_keeps_four_newest, setup),
+        cmocka_unit_test_setup(counters_saturate, setup),
+        cmocka_unit_test_setup(boot_loop_escalation, setup),
+        cmocka_unit_test_setup(healthy_period_needs_the_feed, setup),
+        cmocka_unit_test_setup(bootloop_limit_zero_is_off, setup),
+        cmocka_unit_test_setup(grace_backoff_largest, setup),
+        cmocka_unit_test_setup(bounded_disarm, setup),
+        cmocka_unit_test_setup(bounded_disarm_exact_time, setup),
+        cmocka_unit_test_setup(hung_while_disarmed_is_reset_at_once, setup),
+        cmocka_unit_test_setup(unbounded_disarm, setup),
+        cmocka_unit_test_setup(saved_disarm_bounded_at_power_up, setup),
+        cmocka_unit_test_setup(pretimeout, setup),
+        cmocka_unit_test_setup(pretimeout_off_cases, setup),
+        cmocka_unit_test_setup(window, setup),
+        cmocka_unit_test_setup(window_off_cases, setup),
+        cmocka_unit_test_setup(bus_health, setup),
+    };
+    return cmocka_run_group_tests_name("core_behaviour", tests, NULL, NULL);
+}

@@ -1,0 +1,336 @@
+/*
+ * Core unit tests: the register map as a host reads it (SPEC 2.2, 3, 7).
+ * SPDX-License-Identifier: MIT
+ */
+#include "harness.h"
+
+#include <string.h>
+
+static struct chip ch;
+
+static int setup(void **state)
+{
+    (void)state;
+    h_erase();
+    h_boot(&ch, EXTWD_CHIP_PORF);
+    return 0;
+}
+
+/* Addresses SPEC 3 maps, written out independently of the core's table. */
+static int mapped(unsigned a)
+{
+    return a <= 0x12 || (a >= 0x20 && a <= 0x2F) || (a >= 0x30 && a <= 0x3E) ||
+           (a >= 0x40 && a <= 0x44) || (a >= 0x48 && a <= 0x5B) || (a >= 0x60 && a <= 0x77);
+}
+
+static void power_up_defaults(void **state)
+{
+    (void)state;
+    assert_int_equal(H_R8(&ch, EXTWD_REG_TIMEOUT_S), 3);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 1);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_PIN), 1);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_GRACE_S), 20);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_I2C_ADDR), 0x26);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BUSLOAD_PCT), 50);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_SINCE_FEED_S), 0);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_GRACE_LEFT_S), 20);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 0);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_REINIT_COUNT), 0);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BUSERR_COUNT), 0);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS), 0);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_LAST_CAUSE), 0);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_TIMEOUT_MS, 4), 3000);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_PULSE_MS, 2), 100);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_MAX_DISARM_S, 2), 300);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_PRETIMEOUT_MS, 2), 0);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_WINDOW_MS, 2), 0);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BOOTLOOP_LIMIT), 3);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_HEALTHY_S), 60);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_OPTIONS), 0);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_CHIP_RESET), EXTWD_CHIP_PORF);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_EXT_STATUS), EXTWD_XS_DEFAULTS_LOADED | EXTWD_XS_IN_GRACE);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_LEFT_MS, 4), 20000);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_EFF_S, 2), 20);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_UPTIME_S, 4), 0);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 0);
+    /* armed, in grace: the reset is grace + timeout away */
+    assert_int_equal(h_rd(&ch, EXTWD_REG_TIME_LEFT_MS, 4), 23000);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 0xFFFF);
+    assert_int_equal(wd_core_address(&ch.c), 0x26);
+    assert_int_equal(wd_core_outputs(&ch.c), 0);
+}
+
+static void identity(void **state)
+{
+    uint8_t b[6];
+    (void)state;
+    assert_int_equal(H_W(&ch, 0x00), EXTWD_ERR_OK);
+    h_read(&ch, b, 6);
+    assert_memory_equal(b, "EXWD\x01\x00", 6);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_PROTO_VERSION), 1);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_FW_MAJOR), WD_FW_MAJOR);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_FW_MINOR), WD_FW_MINOR);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_FW_PATCH), WD_FW_PATCH);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_MCU_ID), EXTWD_MCU_HOST);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_CAPS, 2), 0xFFFF);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_KEY, 2), 0);
+}
+
+/* The discovery recipe of SPEC 8: pointer to 0, then one byte at a time. */
+static void stock_one_byte_reads(void **state)
+{
+    uint8_t b;
+    (void)state;
+    for (uint8_t i = 0; i < 4; i++) {
+        assert_int_equal(H_W(&ch, EXTWD_CMD_SET_POINTER, i), EXTWD_ERR_OK);
+        h_read(&ch, &b, 1);
+        assert_int_equal(b, "EXWD"[i]);
+    }
+    /* the pointer does not move: the same register every time */
+    h_read(&ch, &b, 1);
+    assert_int_equal(b, 'D');
+    h_read(&ch, &b, 1);
+    assert_int_equal(b, 'D');
+}
+
+static void no_pointer_reads_status(void **state)
+{
+    uint8_t b = 0xEE;
+    (void)state;
+    ch.p.status = 1;
+    h_read(&ch, &b, 1);
+    assert_int_equal(b, 1);
+}
+
+/* Every address, one byte: unmapped gives 0xFF, and no read of a mapped
+ * address gives 0xFF on a fresh chip except the ones that are 0xFF. */
+static void unmapped_reads(void **state)
+{
+    (void)state;
+    for (unsigned a = 0; a < 256; a++) {
+        uint8_t v = H_R8(&ch, (uint8_t)a);
+        if (!mapped(a))
+            assert_int_equal(v, 0xFF);
+        else if (a != 0x26 && a != 0x27 && a != 0x58 && a != 0x59)
+            assert_int_not_equal(v, 0xFF);
+    }
+}
+
+static void reads_past_the_map(void **state)
+{
+    uint8_t b[12];
+    (void)state;
+    /* 0x76-0x77 is the last history uptime; then 0x78.. is unmapped */
+    assert_int_equal(H_W(&ch, 0x74), EXTWD_ERR_OK);
+    h_read(&ch, b, 12);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(b[i], 0);
+    for (int i = 4; i < 12; i++)
+        assert_int_equal(b[i], 0xFF);
+    /* a long read from 0x7E never wraps back into the map */
+    assert_int_equal(H_W(&ch, 0x7E), EXTWD_ERR_OK);
+    wd_core_read_begin(&ch.c);
+    for (int i = 0; i < 600; i++)
+        assert_int_equal(wd_core_read_next(&ch.c), 0xFF);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_SET_POINTER, 0xF0), EXTWD_ERR_OK);
+    h_read(&ch, b, 3);
+    assert_memory_equal(b, "\xFF\xFF\xFF", 3);
+}
+
+static void auto_increment_crosses_registers(void **state)
+{
+    uint8_t b[8];
+    (void)state;
+    /* 0x10 BUSERR, 0x11 STATUS, 0x12 LAST_CAUSE, 0x13.. unmapped */
+    ch.p.buserr_count = 7;
+    ch.p.status = 1;
+    ch.p.last_cause = 2;
+    assert_int_equal(H_W(&ch, 0x10), EXTWD_ERR_OK);
+    h_read(&ch, b, 5);
+    assert_memory_equal(b, "\x07\x01\x02\xFF\xFF", 5);
+    /* settings block in one go: timeout 3000 LE, pulse 100, max disarm 300 */
+    assert_int_equal(H_W(&ch, 0x30), EXTWD_ERR_OK);
+    h_read(&ch, b, 8);
+    assert_memory_equal(b, "\xB8\x0B\x00\x00\x64\x00\x2C\x01", 8);
+    /* 0x3E OPTIONS, 0x3F unmapped, 0x40 BREADCRUMB, 0x41, 0x42 LOCK */
+    ch.c.breadcrumb = 0x42;
+    assert_int_equal(H_W(&ch, 0x3E), EXTWD_ERR_OK);
+    h_read(&ch, b, 5);
+    assert_memory_equal(b, "\x00\xFF\x42\x00\x00", 5);
+}
+
+/* A multi-byte register read from its first byte comes from one instant. */
+static void multibyte_latch(void **state)
+{
+    uint8_t b[4];
+    (void)state;
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    /* 248 ms counted: 0xF8; one more tick makes 264 = 0x108 */
+    h_run(&ch, 248);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 248);
+    ch.c.read_ptr = EXTWD_REG_SINCE_FEED_MS;
+    wd_core_read_begin(&ch.c);
+    b[0] = wd_core_read_next(&ch.c);
+    wd_core_tick(&ch.c, 16, 0);
+    b[1] = wd_core_read_next(&ch.c);
+    b[2] = wd_core_read_next(&ch.c);
+    b[3] = wd_core_read_next(&ch.c);
+    assert_memory_equal(b, "\xF8\x00\x00\x00", 4);
+    /* started in the middle: live bytes */
+    assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS + 1, 1), 0x01);
+    ch.c.read_ptr = EXTWD_REG_SINCE_FEED_MS + 1;
+    wd_core_read_begin(&ch.c);
+    b[0] = wd_core_read_next(&ch.c);
+    assert_int_equal(b[0], 0x01);
+    /* and a new transaction latches anew */
+    ch.c.read_ptr = EXTWD_REG_SINCE_FEED_MS;
+    h_read(&ch, b, 2);
+    assert_memory_equal(b, "\x08\x01", 2);
+}
+
+/* A latch applies to the register read from its start only: reading past
+ * it into the next register latches that one at its own first byte. */
+static void latch_per_register(void **state)
+{
+    uint8_t b[8];
+    (void)state;
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    h_run(&ch, 1000);
+    /* 0x4C SINCE_FEED_MS then 0x50 UPTIME_S */
+    ch.c.read_ptr = EXTWD_REG_SINCE_FEED_MS;
+    wd_core_read_begin(&ch.c);
+    for (int i = 0; i < 8; i++)
+        b[i] = wd_core_read_next(&ch.c);
+    assert_memory_equal(b, "\xE8\x03\x00\x00\x01\x00\x00\x00", 8);
+}
+
+static void seconds_registers_round(void **state)
+{
+    (void)state;
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    /* TIMEOUT_S rounds up */
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 2500, 4), EXTWD_ERR_OK);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_TIMEOUT_S), 3);
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 2001, 4), EXTWD_ERR_OK);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_TIMEOUT_S), 3);
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 2000, 4), EXTWD_ERR_OK);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_TIMEOUT_S), 2);
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 254001, 4), EXTWD_ERR_OK);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_TIMEOUT_S), 255);
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 254000, 4), EXTWD_ERR_OK);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_TIMEOUT_S), 254);
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 600000, 4), EXTWD_ERR_OK);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_TIMEOUT_S), 255);
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 0, 4), EXTWD_ERR_OK);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_TIMEOUT_S), 0);
+    /* SINCE_FEED_S rounds down and stops at 255 */
+    ch.c.since_feed_ms = 1999;
+    assert_int_equal(H_R8(&ch, EXTWD_REG_SINCE_FEED_S), 1);
+    ch.c.since_feed_ms = 254999;
+    assert_int_equal(H_R8(&ch, EXTWD_REG_SINCE_FEED_S), 254);
+    ch.c.since_feed_ms = 255000;
+    assert_int_equal(H_R8(&ch, EXTWD_REG_SINCE_FEED_S), 255);
+    ch.c.since_feed_ms = 0xFFFFFFFFu;
+    assert_int_equal(H_R8(&ch, EXTWD_REG_SINCE_FEED_S), 255);
+    /* GRACE_LEFT_S rounds up and stops at 255 */
+    ch.c.grace_left_ms = 1;
+    assert_int_equal(H_R8(&ch, EXTWD_REG_GRACE_LEFT_S), 1);
+    ch.c.grace_left_ms = 1000;
+    assert_int_equal(H_R8(&ch, EXTWD_REG_GRACE_LEFT_S), 1);
+    ch.c.grace_left_ms = 1001;
+    assert_int_equal(H_R8(&ch, EXTWD_REG_GRACE_LEFT_S), 2);
+    ch.c.grace_left_ms = 320000;
+    assert_int_equal(H_R8(&ch, EXTWD_REG_GRACE_LEFT_S), 255);
+}
+
+static void time_left(void **state)
+{
+    (void)state;
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_TIME_LEFT_MS, 4), 3000);
+    h_run(&ch, 1000);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_TIME_LEFT_MS, 4), 2000);
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_TIME_LEFT_MS, 4), 0xFFFFFFFFu);
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 1, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 0, 4), EXTWD_ERR_OK);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_TIME_LEFT_MS, 4), 0xFFFFFFFFu);
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 500, 4), EXTWD_ERR_OK);
+    /* 1000 ms counted already: the reset is due, none left */
+    assert_int_equal(h_rd(&ch, EXTWD_REG_TIME_LEFT_MS, 4), 0);
+    h_run(&ch, 16);
+    assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_TIME_LEFT_MS, 4), 0); /* during the pulse */
+}
+
+static void uptime_counts_seconds(void **state)
+{
+    (void)state;
+    h_run(&ch, 999);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_UPTIME_S, 4), 0);
+    h_run(&ch, 1);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_UPTIME_S, 4), 1);
+    /* odd tick lengths add up exactly */
+    for (int i = 0; i < 1000; i++)
+        wd_core_tick(&ch.c, 17, 0);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_UPTIME_S, 4), 18);
+    assert_int_equal(ch.c.uptime_frac_ms, 0);
+    /* one huge tick */
+    wd_core_tick(&ch.c, 65535, 0);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_UPTIME_S, 4), 18 + 65);
+    assert_int_equal(ch.c.uptime_frac_ms, 535);
+    /* it stops at its maximum instead of wrapping */
+    ch.c.uptime_s = 0xFFFFFFFEu;
+    wd_core_tick(&ch.c, 2000, 0);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_UPTIME_S, 4), 0xFFFFFFFFu);
+    wd_core_tick(&ch.c, 2000, 0);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_UPTIME_S, 4), 0xFFFFFFFFu);
+}
+
+static void history_reads(void **state)
+{
+    uint8_t b[24];
+    (void)state;
+    /* no entries yet: all zero, HISTORY_LEN 0 */
+    assert_int_equal(H_R8(&ch, EXTWD_REG_HISTORY_LEN), 0);
+    assert_int_equal(H_W(&ch, EXTWD_REG_HISTORY), EXTWD_ERR_OK);
+    h_read(&ch, b, 24);
+    for (int i = 0; i < 24; i++)
+        assert_int_equal(b[i], 0);
+    /* stale bytes past HISTORY_LEN read as 0 */
+    ch.p.history[1].cause = 9;
+    ch.p.history[1].uptime_s = 77;
+    ch.p.history[0].cause = 1;
+    ch.p.history[0].breadcrumb = 0x33;
+    ch.p.history[0].uptime_s = 0x01020304;
+    ch.p.history_len = 1;
+    h_read(&ch, b, 24);
+    assert_memory_equal(b, "\x01\x33\x04\x03\x02\x01", 6);
+    for (int i = 6; i < 24; i++)
+        assert_int_equal(b[i], 0);
+    ch.p.history_len = 2;
+    h_read(&ch, b, 12);
+    assert_memory_equal(b + 6, "\x09\x00\x4D\x00\x00\x00", 6);
+    /* middle of an entry's uptime */
+    assert_int_equal(h_rd(&ch, 0x63, 2), 0x0203);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(power_up_defaults, setup),
+        cmocka_unit_test_setup(identity, setup),
+        cmocka_unit_test_setup(stock_one_byte_reads, setup),
+        cmocka_unit_test_setup(no_pointer_reads_status, setup),
+        cmocka_unit_test_setup(unmapped_reads, setup),
+        cmocka_unit_test_setup(reads_past_the_map, setup),
+        cmocka_unit_test_setup(auto_increment_crosses_registers, setup),
+        cmocka_unit_test_setup(multibyte_latch, setup),
+        cmocka_unit_test_setup(latch_per_register, setup),
+        cmocka_unit_test_setup(seconds_registers_round, setup),
+        cmocka_unit_test_setup(time_left, setup),
+        cmocka_unit_test_setup(uptime_counts_seconds, setup),
+        cmocka_unit_test_setup(history_reads, setup),
+    };
+    return cmocka_run_group_tests_name("core_regs", tests, NULL, NULL);
+}
