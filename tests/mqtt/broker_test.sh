@@ -9,12 +9,15 @@
 #   blackhole  a broker that accepts and never answers, and a closed port
 #   auth       credentials from a file and the environment, refusals, errors
 #   tls        TLS with a CA file and a client certificate, refusals
+#   chip       libextwd + the real chip core on the fake bus: a watchdog reset,
+#              then the daemon turn publishes it (4th argument: mqtt_chip_test)
 # SPDX-License-Identifier: MIT
 set -euo pipefail
 
 TEST=$1
 H=$2
 SRC=$3
+EXTRA=${4:-}
 MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 MOSQUITTO_PASSWD=$(command -v mosquitto_passwd || echo /usr/bin/mosquitto_passwd)
 [ -x "$MOSQUITTO" ] || { echo "FAIL: no mosquitto broker (scripts/install-deps.sh installs it)" >&2; exit 1; }
@@ -377,7 +380,32 @@ EOF
   echo "tls: CA file + client certificate accepted; no client cert, unknown CA, key alone, missing file refused"
 }
 
+# ---------------------------------------------------------------------------------
+test_chip() {
+  plain_conf
+  start_broker
+  local base=extwd/chipdev/fake_26
+  sub_bg "$TMP/live.txt" --topic "$base/#" --timeout-ms 20000
+  "$EXTRA" "$PORT" >"$TMP/out.txt" 2>&1 || fail "mqtt_chip_test: $(cat "$TMP/out.txt")"
+  wait_for "$TMP/live.txt" "$base/status offline" 5 || fail "no clean offline at the end"
+  kill -TERM "$SUB"
+  wait "$SUB" || true
+  grep -q "^reason=watchdog breadcrumb=66 " "$TMP/out.txt" || fail "libextwd read: $(cat "$TMP/out.txt")"
+  grep -q "^0 1 $base/boot {\"reason\":\"watchdog\",\"breadcrumb\":66,\"cause\":1,.*\"chip\":\"extwd\"" \
+    "$TMP/live.txt" || fail "boot record: $(grep /boot "$TMP/live.txt")"
+  grep -q "^0 1 $base/event {\"seq\":1,\"event\":\"reset\",.*\"reason\":\"watchdog\",\"breadcrumb\":66," \
+    "$TMP/live.txt" || fail "reset event: $(grep /event "$TMP/live.txt")"
+  # The bus errors the daemon met reach the broker as events adding up to the count.
+  local want got
+  want=$(kv "$TMP/out.txt" bus_errors)
+  got=$(grep "$base/event" "$TMP/live.txt" | grep -o '"event":"bus_error",[^}]*"code":[0-9]*' |
+        grep -o '[0-9]*$' | awk '{ s += $1 } END { print s + 0 }')
+  [ "$want" -gt 0 ] && [ "$got" = "$want" ] || fail "bus_error events add up to $got, want $want"
+  grep -q "^0 1 $base/state {.*\"chip_ok\":true,\"armed\":true," "$TMP/live.txt" || fail "no state from the chip"
+  echo "chip: $(cat "$TMP/out.txt")"
+}
+
 case "$TEST" in
-  topics|will|outage|blackhole|auth|tls) "test_$TEST" ;;
-  *) echo "usage: $0 topics|will|outage|blackhole|auth|tls HELPER SRCDIR" >&2; exit 2 ;;
+  topics|will|outage|blackhole|auth|tls|chip) "test_$TEST" ;;
+  *) echo "usage: $0 topics|will|outage|blackhole|auth|tls|chip HELPER SRCDIR [EXTRA]" >&2; exit 2 ;;
 esac
