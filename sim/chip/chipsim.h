@@ -125,10 +125,28 @@ struct chipsim_stats {
     uint32_t max_stretch_us;    /* longest time the chip held SCL low (bit-level bus only) */
     uint64_t bus_bytes;         /* bytes that went over the bus, address bytes included */
     uint32_t chip_resets;       /* resets of the chip itself (watchdog, brown-out, power) */
+    /* extensions (simchip): */
+    uint64_t idle_cycles;       /* part of the sleeping cycles spent in idle or ADC noise
+                                   reduction (clocks running), not power-down */
+    uint32_t max_reply_us;      /* TWI only: longest wait for the chip to answer a byte */
+    uint32_t contentions;       /* a line the chip drove high while something pulled it low */
+    uint64_t last_stop_cycle;   /* cycle of the last STOP the master put on the bus */
 };
 
 /* Fills st. */
 void chipsim_stats(const struct chipsim *cs, struct chipsim_stats *st);
+
+/* Returns a one-line description of the first sleep-mode error (which mode,
+ * which interrupt, at which cycle), or NULL if there was none. */
+const char *chipsim_sleep_error(const struct chipsim *cs);
+
+/* Reads / writes n bytes at offset off of the firmware variable named symbol
+ * (an object in the ELF's symbol table), straight from or into chip RAM.
+ * Return 0, or -1 if there is no such symbol or the range is outside it. */
+int chipsim_ram_read(const struct chipsim *cs, const char *symbol, uint32_t off,
+                     void *buf, size_t n);
+int chipsim_ram_write(struct chipsim *cs, const char *symbol, uint32_t off,
+                      const void *buf, size_t n);
 
 /* The firmware's own view of the watchdog, read from its RAM (the ELF's
  * g_wd symbol, struct wd_core in firmware/core/wd_core.h) without touching

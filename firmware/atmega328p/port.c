@@ -1,0 +1,201 @@
+/*
+ * extwd on the ATmega328P: TWI slave, pins, sleep, calibrated tick. All
+ * watchdog logic is in the core (firmware/core); the event loop, the tick
+ * and the EEPROM are shared with the ATtiny85 (firmware/common/port_common.h).
+ *
+ * Pins (SPEC 1): PC4 SDA, PC5 SCL (external pull-ups), PB1 reset output
+ * (open drain), PB2 pretimeout output (open drain), PB0 factory-reset input
+ * (pull-up).
+ *
+ * The TWI holds SCL low while TWINT is set, so the ISR only masks TWIE and
+ * wakes the CPU; the main loop reads TWSR and clears TWINT. The status
+ * handling works on silicon and on simavr 1.6 alike: a write frame ends at
+ * any STOP/repeated START (0xA0), at a new own-address match (0x60, 0xA8),
+ * or at our NACK (0x88), and a data byte without a preceding 0x60 (simavr
+ * folds SLA+W into the first byte) opens a frame.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <avr/io.h>
+#include <avr/fuse.h>
+#include <avr/interrupt.h>
+
+#include "mmcu_tag.h"
+#include "wd_core.h"
+
+MMCU_TAGS("atmega328p", F_CPU);
+
+/* 8 MHz internal RC, no CKDIV8, 6 CK + 65 ms start-up (lfuse 0xE2); SPIEN,
+ * no boot reset vector (hfuse 0xD9); BOD 2.7 V (efuse 0xFD, reads 0x05 on
+ * some avrdude versions). */
+FUSES = {
+    .low = 0xE2,
+    .high = 0xD9,
+    .extended = 0xFD,
+};
+
+#define FRP PB0
+#define RST PB1
+#define PRE PB2
+#define SDA PC4
+#define SCL PC5
+
+#define PORT_WDTCR    WDTCSR
+#define PORT_FR_PIN   PINB
+#define PORT_FR_BIT   FRP
+#define PORT_BUS_PINS PINC
+#define PORT_BUS_MASK (_BV(SDA) | _BV(SCL))
+#define PORT_FLAGS    GPIOR0
+
+#define PORT_SLEEP_IDLE     _BV(SE)
+#define PORT_SLEEP_PWR_DOWN (_BV(SE) | _BV(SM1))
+/* Sets the mode, turns the BOD off for this sleep (BODS must be set within
+ * 3 cycles of the SLEEP) and sleeps; SEI lets the SLEEP run first. */
+#define port_sleep(mode)                                              \
+    do {                                                              \
+        SMCR = (mode);                                                \
+        __asm__ __volatile__("out %[cr], %[a]\n\t"                    \
+                             "out %[cr], %[b]\n\t"                    \
+                             "sei\n\t"                                \
+                             "sleep\n\t" ::[cr] "I"(_SFR_IO_ADDR(MCUCR)), \
+                             [a] "r"((uint8_t)(_BV(BODS) | _BV(BODSE))), \
+                             [b] "r"((uint8_t)_BV(BODS)));            \
+    } while (0)
+
+#include "port_common.h"
+
+/* PORT_FLAGS bits of the bus slave. */
+#define F_BUSY 2 /* a transaction is in flight: sleep in idle */
+#define F_OPEN 3 /* a write frame is open */
+
+/* ---- pins -------------------------------------------------------------------- */
+
+/* Open drain: PORT stays 0, DDR=1 pulls the line low, DDR=0 releases it.
+ * WD_OUT_RESET (bit 0) lands on PB1, WD_OUT_PRETIMEOUT (bit 1) on PB2. */
+static void port_pins_update(void)
+{
+    uint8_t o = wd_core_outputs(&g_wd);
+    DDRB = (uint8_t)((DDRB & ~(_BV(RST) | _BV(PRE))) |
+                     ((o & (WD_OUT_RESET | WD_OUT_PRETIMEOUT)) << RST));
+}
+
+/* ---- TWI slave ------------------------------------------------------------------- */
+
+#define TW_ON (_BV(TWEN) | _BV(TWIE))
+
+static uint8_t len;
+static uint8_t buf[EXTWD_FRAME_MAX];
+
+/* Masks itself and wakes the CPU; TWINT stays set, so SCL stays low. */
+ISR(TWI_vect)
+{
+    TWCR = _BV(TWEN) | _BV(TWEA);
+}
+
+/* The open write frame ended: hand it to the core. */
+static void frame_end(void)
+{
+    if (PORT_FLAGS & _BV(F_OPEN)) {
+        PORT_FLAGS &= (uint8_t)~_BV(F_OPEN);
+        wd_core_frame(&g_wd, buf, len);
+        port_pins_update();
+    }
+}
+
+static void frame_open(void)
+{
+    frame_end();
+    len = 0;
+    PORT_FLAGS |= _BV(F_OPEN) | _BV(F_BUSY);
+}
+
+static void port_bus_service(void)
+{
+    if (!(TWCR & _BV(TWINT)))
+        return;
+    uint8_t ea = _BV(TWEA);
+    switch (TWSR & 0xF8u) {
+    case 0x60: /* own SLA+W, ACK returned */
+    case 0x68: /* (after a lost arbitration; never as a pure slave) */
+        frame_open();
+        break;
+    case 0x80: /* data received, ACK returned */
+        if (!(PORT_FLAGS & _BV(F_OPEN)))
+            frame_open(); /* simavr: SLA+W came with this byte */
+        buf[len++] = TWDR;
+        if (len >= EXTWD_FRAME_MAX)
+            ea = 0; /* NACK the next byte */
+        break;
+    case 0x88: /* data received, NACK returned: the frame is too long, and
+                  the TWI no longer listens to this transaction */
+        len = EXTWD_FRAME_MAX + 1;
+        frame_end();
+        PORT_FLAGS &= (uint8_t)~_BV(F_BUSY);
+        break;
+    case 0xA8: /* own SLA+R, ACK returned (simavr: also a STOP) */
+    case 0xB0:
+        frame_end();
+        wd_core_read_begin(&g_wd);
+        PORT_FLAGS |= _BV(F_BUSY);
+        /* fall through */
+    case 0xB8: /* data sent, ACK received: the master wants more */
+        TWDR = wd_core_read_next(&g_wd);
+        break;
+    case 0x00: /* bus error: release the lines */
+        PORT_FLAGS &= (uint8_t)~(_BV(F_OPEN) | _BV(F_BUSY));
+        TWCR = TW_ON | _BV(TWINT) | _BV(TWSTO) | _BV(TWEA);
+        return;
+    default: /* 0xA0 STOP or repeated START, 0xC0/0xC8 read done */
+        frame_end();
+        PORT_FLAGS &= (uint8_t)~_BV(F_BUSY);
+        break;
+    }
+    TWCR = TW_ON | _BV(TWINT) | ea;
+}
+
+static void port_bus_address(void)
+{
+    TWAR = (uint8_t)(wd_core_address(&g_wd) << 1);
+}
+
+/* Switching the TWI off and on drops any transaction and releases SDA and
+ * SCL; the open frame is dropped too. */
+static void port_bus_reinit(void)
+{
+    PORT_FLAGS &= (uint8_t)~(_BV(F_OPEN) | _BV(F_BUSY));
+    TWCR = 0;
+    port_bus_address();
+    TWCR = TW_ON | _BV(TWEA);
+}
+
+static uint8_t port_bus_busy(void)
+{
+    return PORT_FLAGS & _BV(F_BUSY);
+}
+
+/* ---- boot ------------------------------------------------------------------------- */
+
+int main(void)
+{
+    uint8_t chip_reset = MCUSR & 0x0Fu;
+    MCUSR = 0;
+    /* Watchdog first: after a watchdog reset it already runs at 16 ms. */
+    WDTCSR = _BV(WDCE) | _BV(WDE);
+    WDTCSR = PORT_WDT_ON;
+
+    /* Unused: Timer1, Timer2, SPI, USART, ADC, analog comparator; digital
+     * inputs of ADC0-3 and AIN0/1. Timer0 counts for the calibration. */
+    ACSR = _BV(ACD);
+    PRR = _BV(PRTIM2) | _BV(PRTIM1) | _BV(PRSPI) | _BV(PRUSART0) | _BV(PRADC);
+    DIDR0 = 0x0F;
+    DIDR1 = _BV(AIN1D) | _BV(AIN0D);
+    TCCR0B = _BV(CS02) | _BV(CS00); /* clk/1024 */
+
+    /* Pull-ups on every unused pin and the factory-reset input; the two
+     * outputs stay released (input, no pull-up). */
+    PORTB = (uint8_t)~(_BV(RST) | _BV(PRE));
+    PORTD = 0xFF;
+    PORT_FLAGS = 0;
+
+    port_run(chip_reset); /* switches the TWI on once the core knows its address */
+}

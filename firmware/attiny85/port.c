@@ -1,0 +1,264 @@
+/*
+ * extwd on the ATtiny85: USI two-wire slave, pins, sleep, calibrated tick.
+ * All watchdog logic is in the core (firmware/core); this file only moves
+ * bytes and levels between the hardware and the core.
+ *
+ * Pins (SPEC 1): PB0 SDA, PB2 SCL, PB1 reset output (open drain), PB4
+ * pretimeout output (open drain), PB3 factory-reset input (pull-up).
+ *
+ * The USI sees a byte as 16 SCL edges on its 4-bit counter. With USIWM=11
+ * it holds SCL low after every counter overflow until USIOIF is cleared, and
+ * after a start condition until USISIF is cleared: that hold is the only
+ * clock stretching, and every ISR clears the flag as early as it can.
+ * A STOP raises no interrupt; while a write frame is open, a pin change on
+ * SDA wakes the main loop, which looks at USIPF.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <avr/io.h>
+#include <avr/fuse.h>
+#include <avr/interrupt.h>
+
+#include "mmcu_tag.h"
+#include "wd_core.h"
+
+MMCU_TAGS("attiny85", F_CPU);
+
+/* 8 MHz internal RC, no CKDIV8, 6 CK + 64 ms start-up (lfuse 0xE2);
+ * BOD 2.7 V (8 MHz needs 2.7 V), SPIEN (hfuse 0xDD); efuse 0xFF. */
+FUSES = {
+    .low = 0xE2,
+    .high = 0xDD,
+    .extended = 0xFF,
+};
+
+#define SDA PB0
+#define RST PB1
+#define SCL PB2
+#define FRP PB3
+#define PRE PB4
+
+#define PORT_WDTCR    WDTCR
+#define PORT_FR_PIN   PINB
+#define PORT_FR_BIT   FRP
+#define PORT_BUS_PINS PINB
+#define PORT_BUS_MASK (_BV(SDA) | _BV(SCL))
+#define PORT_FLAGS    GPIOR0
+
+/* MCUCR is written whole: the port uses none of PUD, ISC0x. */
+#define PORT_SLEEP_IDLE     _BV(SE)
+#define PORT_SLEEP_PWR_DOWN (_BV(SE) | _BV(SM1))
+/* Turns the BOD off for this sleep (timed sequence: BODS within 3 cycles
+ * of the SLEEP; ATtiny85 revision C and later, ignored before) and sleeps.
+ * SEI lets exactly one more instruction, the SLEEP, run first. */
+#define port_sleep(mode)                                         \
+    __asm__ __volatile__("out %[cr], %[a]\n\t"                   \
+                         "out %[cr], %[b]\n\t"                   \
+                         "sei\n\t"                               \
+                         "sleep\n\t" ::[cr] "I"(_SFR_IO_ADDR(MCUCR)), \
+                         [a] "r"((uint8_t)((mode) | _BV(BODS) | _BV(BODSE))), \
+                         [b] "r"((uint8_t)((mode) | _BV(BODS))))
+
+#include "port_common.h"
+
+/* PORT_FLAGS bits of the bus slave. */
+#define F_BUSY 2 /* a transaction is in flight: sleep in idle */
+#define F_ADDR 3 /* the next overflow ends the address byte */
+#define F_ACK  4 /* the next overflow ends an ACK bit */
+#define F_READ 5 /* the master is reading */
+#define F_OPEN 6 /* a write frame is open */
+
+/* ---- pins -------------------------------------------------------------------- */
+
+/* Open drain: PORT stays 0, DDR=1 pulls the line low, DDR=0 releases it.
+ * WD_OUT_RESET (bit 0) lands on PB1, WD_OUT_PRETIMEOUT (bit 1) on PB4. */
+static void port_pins_update(void)
+{
+    uint8_t o = wd_core_outputs(&g_wd);
+    DDRB = (uint8_t)((DDRB & ~(_BV(RST) | _BV(PRE))) | ((o & WD_OUT_RESET) << RST) |
+                     ((o & WD_OUT_PRETIMEOUT) << (PRE - 1)));
+}
+
+/* ---- USI two-wire slave ----------------------------------------------------------- */
+
+/* Start detector on, no SCL hold on overflow, overflow interrupt off. */
+#define CR_IDLE (_BV(USISIE) | _BV(USIWM1) | _BV(USICS1))
+/* SCL held low after each overflow, overflow interrupt on. */
+#define CR_BUSY (_BV(USISIE) | _BV(USIOIE) | _BV(USIWM1) | _BV(USIWM0) | _BV(USICS1))
+/* Clear overflow, stop and collision flags (not the start flag) and load the
+ * counter: 0 = 16 edges (a byte), 14 = 2 edges (one bit). */
+#define SR_BYTE (_BV(USIOIF) | _BV(USIPF) | _BV(USIDC))
+#define SR_BIT  (SR_BYTE | 14u)
+
+static uint8_t len;
+static uint8_t buf[EXTWD_FRAME_MAX];
+
+/* The ISRs only mask their source and wake the CPU; the flags stay set and
+ * the USI keeps SCL low until port_bus_service clears them. */
+ISR(USI_START_vect, ISR_NAKED)
+{
+    __asm__ __volatile__("cbi %[cr], %[ie]\n\treti\n\t" ::[cr] "I"(_SFR_IO_ADDR(USICR)),
+                         [ie] "I"(USISIE));
+}
+ISR(USI_OVF_vect, ISR_NAKED)
+{
+    __asm__ __volatile__("cbi %[cr], %[ie]\n\treti\n\t" ::[cr] "I"(_SFR_IO_ADDR(USICR)),
+                         [ie] "I"(USIOIE));
+}
+/* SDA changed while a write frame is open: perhaps the STOP. */
+EMPTY_INTERRUPT(PCINT0_vect);
+
+#define BUS_STATE (_BV(F_BUSY) | _BV(F_ADDR) | _BV(F_ACK) | _BV(F_READ))
+
+/* Back to waiting for a start, releasing SDA and any overflow hold on SCL. */
+static void usi_idle(void)
+{
+    DDRB &= (uint8_t)~_BV(SDA);
+    USICR = CR_IDLE;
+    USISR = SR_BYTE;
+    PCMSK = 0;
+    PORT_FLAGS &= (uint8_t)~BUS_STATE;
+}
+
+/* The open write frame ended (STOP or START): hand it to the core. */
+static void frame_end(void)
+{
+    if (PORT_FLAGS & _BV(F_OPEN)) {
+        PORT_FLAGS &= (uint8_t)~_BV(F_OPEN);
+        wd_core_frame(&g_wd, buf, len);
+        port_pins_update();
+    }
+}
+
+/* One overflow: a byte or an ACK bit has gone by and SCL is held low. */
+static void usi_overflow(void)
+{
+    uint8_t d = USIDR;
+    if (PORT_FLAGS & _BV(F_ADDR)) {
+        PORT_FLAGS &= (uint8_t)~_BV(F_ADDR);
+        if ((uint8_t)(d >> 1) != wd_core_address(&g_wd))
+            goto idle;
+        if (d & 1u) {
+            PORT_FLAGS |= _BV(F_READ);
+            wd_core_read_begin(&g_wd);
+        } else {
+            len = 0;
+            PORT_FLAGS |= _BV(F_OPEN);
+            PCMSK = _BV(SDA); /* wake on SDA edges: one of them is the STOP */
+        }
+        goto ack;
+    }
+    if (PORT_FLAGS & _BV(F_ACK)) { /* an ACK bit has ended */
+        PORT_FLAGS &= (uint8_t)~_BV(F_ACK);
+        if (PORT_FLAGS & _BV(F_READ)) {
+            /* The bit we sampled: the master's ACK (0) or NACK (1) of the
+             * last byte, or our own ACK of SLA+R, which we drove low. */
+            if (d & 1u)
+                goto idle;
+            USIDR = wd_core_read_next(&g_wd);
+            DDRB |= _BV(SDA);
+        } else {
+            DDRB &= (uint8_t)~_BV(SDA); /* receive the next byte */
+        }
+        USISR = SR_BYTE;
+        goto out;
+    }
+    /* A byte has ended. */
+    if (PORT_FLAGS & _BV(F_READ)) {
+        DDRB &= (uint8_t)~_BV(SDA); /* let the master answer */
+        USIDR = 0;
+        goto bit;
+    }
+    if (len >= EXTWD_FRAME_MAX) {
+        len = EXTWD_FRAME_MAX + 1; /* NACK: SDA stays released */
+        goto bit;
+    }
+    buf[len++] = d;
+ack:
+    USIDR = 0;
+    DDRB |= _BV(SDA);
+bit:
+    PORT_FLAGS |= _BV(F_ACK);
+    USISR = SR_BIT;
+out:
+    USICR = CR_BUSY;
+    return;
+idle:
+    usi_idle();
+}
+
+static void port_bus_service(void)
+{
+    uint8_t sr = USISR;
+    if (sr & _BV(USISIF)) {
+        /* The start detector holds SCL once the master pulls it low:
+         * count the address from there. Bounded (~100 us) in case SCL
+         * never falls. */
+        DDRB &= (uint8_t)~_BV(SDA);
+        uint8_t n = 0;
+        while ((PINB & _BV(SCL)) && !(PINB & _BV(SDA)) && --n) {
+        }
+        USICR = CR_BUSY;
+        USISR = 0xF0; /* clear every flag (releases SCL), count a byte */
+        PCMSK = 0;
+        PORT_FLAGS = (uint8_t)((PORT_FLAGS & ~BUS_STATE) | _BV(F_BUSY) | _BV(F_ADDR));
+        frame_end(); /* a repeated START ends the frame before it */
+        return;
+    }
+    if (!(PORT_FLAGS & _BV(F_BUSY))) {
+        USICR = CR_IDLE; /* the start ISR masked itself */
+        return;
+    }
+    if (sr & _BV(USIOIF)) {
+        usi_overflow();
+    } else if ((PORT_FLAGS & _BV(F_OPEN)) && (sr & _BV(USIPF))) {
+        usi_idle();
+        frame_end();
+    }
+}
+
+static void port_bus_reinit(void)
+{
+    PORT_FLAGS &= (uint8_t)~_BV(F_OPEN);
+    usi_idle();
+    USISR = 0xF0; /* also drop a start hold on SCL */
+}
+
+/* The USI has no address register: each address byte is checked against
+ * wd_core_address. */
+static void port_bus_address(void)
+{
+}
+
+static uint8_t port_bus_busy(void)
+{
+    return PORT_FLAGS & _BV(F_BUSY);
+}
+
+/* ---- boot ------------------------------------------------------------------------- */
+
+int main(void)
+{
+    uint8_t chip_reset = MCUSR & 0x0Fu;
+    MCUSR = 0;
+    /* Watchdog first: after a watchdog reset it already runs at 16 ms. */
+    WDTCR = _BV(WDCE) | _BV(WDE);
+    WDTCR = PORT_WDT_ON;
+
+    /* Unused: Timer1, ADC, analog comparator, and the digital inputs of the
+     * two open-drain outputs, which may float. Timer0 counts for the
+     * calibration. */
+    ACSR = _BV(ACD);
+    PRR = _BV(PRTIM1) | _BV(PRADC);
+    DIDR0 = _BV(ADC2D) | _BV(AIN1D);
+    TCCR0B = _BV(CS02) | _BV(CS00); /* clk/1024 */
+
+    PORTB = _BV(SDA) | _BV(SCL) | _BV(FRP);
+    USICR = CR_IDLE; /* two-wire mode before SCL becomes an open-drain output */
+    USISR = 0xF0;
+    DDRB = _BV(SCL);
+    GIMSK = _BV(PCIE);
+    PORT_FLAGS = 0;
+
+    port_run(chip_reset);
+}

@@ -1,0 +1,2 @@
+# ATtiny85: 8 MHz internal RC (fuses in firmware/attiny85/port.c, see firmware/README.md).
+FW_FLAGS_attiny85 := -DF_CPU=8000000UL -DWD_MCU_ID=1

@@ -1,0 +1,925 @@
+/*
+ * chipsim: the extwd chip (real firmware ELF) in simavr 1.6, with its bus,
+ * pins, sleep accounting and sleep-mode checker. See chipsim.h.
+ *
+ * This file links libsimavr (GPL-3): binaries that include it are GPL-3.
+ */
+#include "chipsim.h"
+#include "i2c_master.h"
+#include "twi_master.h"
+#include "../parts/usi.h"
+#include "../parts/wires.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <simavr/sim_avr.h>
+#include <simavr/sim_elf.h>
+#include <simavr/sim_io.h>
+#include <simavr/sim_regbit.h>
+#include <simavr/sim_interrupts.h>
+#include <simavr/sim_cycle_timers.h>
+#include <simavr/avr_eeprom.h>
+#include <simavr/avr_twi.h>
+
+/* The firmware's struct wd_core as the AVR lays it out (packed, little
+ * endian). Only the last field is a pointer, so every other offset holds. */
+#pragma pack(push, 1)
+#include "wd_core.h"
+#pragma pack(pop)
+
+#define AVR_DATA_SPACE 0x800000u
+#define WD_CORE_AVR_SIZE (offsetof(struct wd_core, persist) + 2u)
+_Static_assert(offsetof(struct wd_core, set) == 0, "wd_core layout");
+_Static_assert(sizeof(struct wd_settings) == WD_SETTINGS_SIZE, "wd_settings is the EEPROM payload");
+
+enum mcu_kind { MCU_TINY85, MCU_MEGA328 };
+
+/* Per-MCU constants: data-space register addresses and vector numbers. */
+struct mcu_desc {
+    const char *name;
+    enum mcu_kind kind;
+    avr_io_addr_t mcusr, mcucr, smreg, pud_reg;
+    uint8_t pud_bit;
+    char bus_port;
+    uint8_t sda_bit, scl_bit;
+    char pin_port;
+    uint8_t reset_bit, pretimeout_bit, factory_bit;
+};
+
+static const struct mcu_desc MCUS[] = {
+    { "attiny85",   MCU_TINY85,  0x54, 0x55, 0x55, 0x55, 6, 'B', 0, 2, 'B', 1, 4, 3 },
+    { "atmega328p", MCU_MEGA328, 0x54, 0x55, 0x53, 0x55, 4, 'C', 4, 5, 'B', 1, 2, 0 },
+};
+
+/* ATtiny85 */
+#define T85_USICR 0x2D
+#define T85_USISR 0x2E
+#define T85_USIDR 0x2F
+#define T85_USIBR 0x30
+#define T85_PORTB 0x38
+#define T85_DDRB  0x37
+#define T85_PRR   0x40
+/* ATmega328P */
+#define M328_TWCR  0xBC
+#define M328_EICRA 0x69
+#define M328_ASSR  0xB6
+
+#define MCUSR_PORF 0x01u
+#define MCUSR_BORF 0x04u
+
+struct sym {
+    char name[32];
+    uint32_t addr;  /* data space */
+    uint32_t size;
+};
+
+struct wake_hook {
+    struct chipsim *cs;
+    avr_int_vector_t *vec;
+};
+
+struct chipsim {
+    avr_t *avr;
+    const struct mcu_desc *d;
+    char mcu[16];
+    uint32_t freq;
+    struct chipsim_config cfg;
+
+    struct wires wires;
+    int w_sig[CHIPSIM_SIG_COUNT];   /* wire index of each signal */
+    struct usi usi;
+    struct i2c_master bit;
+    struct twi_master twi;
+    struct i2c_bus_ops ops;
+
+    avr_io_t reset_io;              /* last in simavr's reset order */
+    uint8_t reset_cause;            /* MCUSR flag of a reset we start */
+    uint8_t mcusr;                  /* MCUSR as the chip last had it */
+    uint32_t chip_resets;
+    int ready;
+    int reset_seen;
+
+    int asleep;
+    uint8_t sleep_mode;
+    uint64_t slept, slept_idle, sleeps;
+    uint32_t sleep_errors;
+    char sleep_error[192];
+    struct wake_hook *wake;
+    int nwake;
+
+    chipsim_edge_fn edge_fn;
+    void *edge_ctx;
+
+    struct sym *syms;
+    int nsyms;
+    uint32_t g_wd_addr;
+    int core_ok;
+    uint32_t rng;
+};
+
+/* ---- small helpers ------------------------------------------------------------ */
+
+static void errf(char *err, size_t len, const char *fmt, ...)
+{
+    if (!err || !len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, len, fmt, ap);
+    va_end(ap);
+}
+
+static uint32_t rng_next(uint32_t *s)
+{
+    uint32_t x = *s ? *s : 0x9E3779B9u;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    *s = x;
+    return x;
+}
+
+static void logger(avr_t *avr, const int level, const char *fmt, va_list ap)
+{
+    (void)avr;
+    if (level > LOG_ERROR)
+        return;
+    if (level == LOG_OUTPUT)
+        return;
+    fputs("simavr: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
+/* ---- the ELF -------------------------------------------------------------------- */
+
+/* Checks the file and reads its .mmcu tags and data symbols. */
+static int read_elf(struct chipsim *cs, const char *path, char *mcu, size_t mcu_len,
+                    uint32_t *freq, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    elf_version(EV_CURRENT);
+    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+    int rc = -1;
+    GElf_Ehdr eh;
+    if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
+        errf(err, errlen, "%s: not an ELF file", path);
+        goto out;
+    }
+    if (gelf_getclass(e) != ELFCLASS32 || eh.e_machine != EM_AVR) {
+        errf(err, errlen, "%s: not an AVR ELF (machine %u)", path, (unsigned)eh.e_machine);
+        goto out;
+    }
+    size_t shstrndx;
+    if (elf_getshdrstrndx(e, &shstrndx)) {
+        errf(err, errlen, "%s: damaged ELF (no section names)", path);
+        goto out;
+    }
+    mcu[0] = 0;
+    *freq = 0;
+    int have_text = 0;
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(e, scn))) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh))
+            continue;
+        const char *name = elf_strptr(e, shstrndx, sh.sh_name);
+        if (!name)
+            continue;
+        if (!strcmp(name, ".text") && sh.sh_size)
+            have_text = 1;
+        if (!strcmp(name, ".mmcu")) {
+            Elf_Data *dd = elf_getdata(scn, NULL);
+            const uint8_t *p = dd ? dd->d_buf : NULL;
+            size_t n = dd ? dd->d_size : 0;
+            for (size_t i = 0; p && i + 2 <= n;) {
+                uint8_t tag = p[i], len = p[i + 1];
+                if (tag == 0 || i + 2u + len > n)
+                    break;
+                if (tag == AVR_MMCU_TAG_NAME) {
+                    size_t k = len < mcu_len - 1 ? len : mcu_len - 1;
+                    memcpy(mcu, p + i + 2, k);
+                    mcu[k] = 0;
+                } else if (tag == AVR_MMCU_TAG_FREQUENCY && len >= 4) {
+                    *freq = (uint32_t)p[i + 2] | (uint32_t)p[i + 3] << 8 |
+                            (uint32_t)p[i + 4] << 16 | (uint32_t)p[i + 5] << 24;
+                }
+                i += 2u + len;
+            }
+        }
+        if (sh.sh_type == SHT_SYMTAB && sh.sh_entsize) {
+            Elf_Data *dd = elf_getdata(scn, NULL);
+            size_t count = sh.sh_size / sh.sh_entsize;
+            for (size_t i = 0; dd && i < count; i++) {
+                GElf_Sym s;
+                if (!gelf_getsym(dd, (int)i, &s) || GELF_ST_TYPE(s.st_info) != STT_OBJECT)
+                    continue;
+                if (s.st_value < AVR_DATA_SPACE || s.st_value >= AVR_DATA_SPACE + 0x10000u)
+                    continue;
+                const char *sn = elf_strptr(e, sh.sh_link, s.st_name);
+                if (!sn || strlen(sn) >= sizeof(cs->syms[0].name))
+                    continue;
+                struct sym *ns = realloc(cs->syms, (size_t)(cs->nsyms + 1) * sizeof(*ns));
+                if (!ns)
+                    continue;
+                cs->syms = ns;
+                strcpy(ns[cs->nsyms].name, sn);
+                ns[cs->nsyms].addr = (uint32_t)(s.st_value - AVR_DATA_SPACE);
+                ns[cs->nsyms].size = (uint32_t)s.st_size;
+                cs->nsyms++;
+            }
+        }
+    }
+    if (!have_text) {
+        errf(err, errlen, "%s: no code (.text) in the ELF", path);
+        goto out;
+    }
+    if (!mcu[0]) {
+        errf(err, errlen, "%s: no .mmcu section naming the MCU", path);
+        goto out;
+    }
+    if (!*freq) {
+        errf(err, errlen, "%s: .mmcu section gives no clock frequency", path);
+        goto out;
+    }
+    rc = 0;
+out:
+    if (e)
+        elf_end(e);
+    close(fd);
+    return rc;
+}
+
+static const struct sym *find_sym(const struct chipsim *cs, const char *name)
+{
+    for (int i = 0; i < cs->nsyms; i++)
+        if (!strcmp(cs->syms[i].name, name))
+            return &cs->syms[i];
+    return NULL;
+}
+
+/* ---- the bus as the masters see it ------------------------------------------- */
+
+static int sig_of_line(int line)
+{
+    return line == I2C_SDA ? CHIPSIM_SIG_SDA : CHIPSIM_SIG_SCL;
+}
+
+static void ops_pull(void *ctx, int line, int low)
+{
+    struct chipsim *cs = ctx;
+    wires_pull(&cs->wires, cs->w_sig[sig_of_line(line)], WIRE_BY_MASTER, low);
+}
+
+static int ops_level(void *ctx, int line)
+{
+    struct chipsim *cs = ctx;
+    return wires_level(&cs->wires, cs->w_sig[sig_of_line(line)]);
+}
+
+static uint64_t ops_now(void *ctx)
+{
+    return ((struct chipsim *)ctx)->avr->cycle;
+}
+
+/* Fires at the deadline and then every cycle until cancelled: if the timer
+ * fired and the CPU went to sleep in the same step, the sleep must still end
+ * at once (an empty timer list would let simavr sleep 1000 cycles). */
+static avr_cycle_count_t stop_timer(struct avr_t *avr, avr_cycle_count_t when, void *param)
+{
+    (void)avr; (void)param;
+    return when + 1;
+}
+
+static int crashed(const struct chipsim *cs)
+{
+    int st = cs->avr->state;
+    return st == cpu_Done || st == cpu_Crashed || st == cpu_Stopped;
+}
+
+/* Runs the chip until cycle `until` or until done(arg). The stop timer keeps
+ * a sleeping chip from jumping past the deadline. */
+static int ops_run(void *ctx, uint64_t until, int (*done)(void *), void *arg)
+{
+    struct chipsim *cs = ctx;
+    avr_t *avr = cs->avr;
+    if (crashed(cs))
+        return CHIPSIM_E_CRASHED;
+    if (done && done(arg))
+        return 1;
+    if (avr->cycle >= until)
+        return 0;
+    avr_cycle_timer_register(avr, until - avr->cycle, stop_timer, cs);
+    int r = 0;
+    for (;;) {
+        cs->reset_seen = 0;
+        avr_run(avr);
+        if (crashed(cs)) {
+            r = CHIPSIM_E_CRASHED;
+            break;
+        }
+        if (done && done(arg)) {
+            r = 1;
+            break;
+        }
+        if (avr->cycle >= until)
+            break;
+        if (cs->reset_seen) /* a reset dropped every cycle timer */
+            avr_cycle_timer_register(avr, until - avr->cycle, stop_timer, cs);
+    }
+    avr_cycle_timer_cancel(avr, stop_timer, cs);
+    return r;
+}
+
+/* ---- wires: drives and edges ---------------------------------------------------- */
+
+static enum wire_drive drive_t85(void *ctx, int index)
+{
+    struct chipsim *cs = ctx;
+    int gpio = 1;
+    enum wire_drive d = WIRE_RELEASED;
+    if (index == cs->w_sig[CHIPSIM_SIG_SDA])
+        d = usi_drive(&cs->usi, 0, &gpio);
+    else if (index == cs->w_sig[CHIPSIM_SIG_SCL])
+        d = usi_drive(&cs->usi, 1, &gpio);
+    else if (index == cs->w_sig[CHIPSIM_SIG_RESET])
+        d = usi_do_drive(&cs->usi, &gpio);
+    return gpio ? wires_gpio_drive(&cs->wires, index) : d;
+}
+
+static enum wire_drive drive_m328_bus(void *ctx, int index)
+{
+    struct chipsim *cs = ctx;
+    enum wire_drive d = wires_gpio_drive(&cs->wires, index);
+    if (cs->avr->data[M328_TWCR] & 0x04u) /* TWEN: the TWI owns the pin, open drain */
+        return d == WIRE_PULLUP ? WIRE_PULLUP : (d == WIRE_HIGH ? WIRE_PULLUP : WIRE_RELEASED);
+    return d;
+}
+
+static void usi_changed(void *ctx)
+{
+    wires_update(&((struct chipsim *)ctx)->wires);
+}
+
+static void on_wire_edge(void *ctx, int index, int level)
+{
+    struct chipsim *cs = ctx;
+    for (int s = 0; s < CHIPSIM_SIG_COUNT; s++) {
+        if (cs->w_sig[s] != index)
+            continue;
+        if (cs->d->kind == MCU_TINY85 && (s == CHIPSIM_SIG_SDA || s == CHIPSIM_SIG_SCL))
+            usi_line_edge(&cs->usi, s == CHIPSIM_SIG_SDA ? 0 : 1, level);
+        if (cs->edge_fn && cs->ready)
+            cs->edge_fn(cs->edge_ctx, (enum chipsim_signal)s, level, cs->avr->cycle);
+    }
+}
+
+/* ---- resets ----------------------------------------------------------------------- */
+
+static void mcusr_write(struct avr_t *avr, avr_io_addr_t addr, uint8_t v, void *param)
+{
+    struct chipsim *cs = param;
+    avr->data[addr] = (uint8_t)(avr->data[addr] & v);  /* flags only clear */
+    cs->mcusr = avr->data[addr];
+}
+
+/* simavr resets its modules newest first; this one is registered before the
+ * core's, so it runs last, after the port and watchdog resets. */
+static void after_reset(avr_io_t *io)
+{
+    struct chipsim *cs = io->avr->custom.data;
+    if (!cs || !cs->ready)
+        return;
+    avr_t *avr = cs->avr;
+    uint8_t flags = (uint8_t)(avr->data[cs->d->mcusr] | cs->reset_cause);
+    if (cs->reset_cause != MCUSR_PORF)
+        flags |= cs->mcusr;             /* flags stay until software clears them */
+    avr->data[cs->d->mcusr] = flags;
+    cs->mcusr = flags;
+    cs->reset_cause = 0;
+    cs->chip_resets++;
+    cs->reset_seen = 1;
+    cs->asleep = 0;
+    if (cs->d->kind == MCU_TINY85)
+        usi_reset(&cs->usi, wires_level(&cs->wires, cs->w_sig[CHIPSIM_SIG_SDA]),
+                  wires_level(&cs->wires, cs->w_sig[CHIPSIM_SIG_SCL]));
+    wires_after_reset(&cs->wires);
+}
+
+static void custom_init(avr_t *avr, void *data)
+{
+    struct chipsim *cs = data;
+    memset(&cs->reset_io, 0, sizeof(cs->reset_io));
+    cs->reset_io.kind = "chipsim";
+    cs->reset_io.reset = after_reset;
+    avr_register_io(avr, &cs->reset_io);
+}
+
+static void fill_garbage(struct chipsim *cs, uint32_t seed)
+{
+    avr_t *avr = cs->avr;
+    cs->rng = seed ? seed : 1u;
+    for (int i = 0; i < 32; i++)
+        avr->data[i] = (uint8_t)rng_next(&cs->rng);
+    for (uint32_t a = (uint32_t)avr->ioend + 1u; a <= avr->ramend; a++)
+        avr->data[a] = (uint8_t)rng_next(&cs->rng);
+}
+
+/* ---- sleep ------------------------------------------------------------------------ */
+
+enum { SLEEP_IDLE = 0, SLEEP_ADCNR = 1, SLEEP_PDOWN = 2, SLEEP_PSAVE = 3,
+       SLEEP_STANDBY = 6, SLEEP_EXTSTANDBY = 7 };
+
+static const char *mode_name(const struct chipsim *cs, uint8_t m)
+{
+    if (cs->d->kind == MCU_TINY85) {
+        static const char *n[] = { "idle", "ADC noise reduction", "power-down", "reserved mode 3" };
+        return n[m & 3];
+    }
+    static const char *n[] = { "idle", "ADC noise reduction", "power-down", "power-save",
+                               "reserved mode 4", "reserved mode 5", "standby", "extended standby" };
+    return n[m & 7];
+}
+
+static void sleep_error(struct chipsim *cs, const char *fmt, ...)
+{
+    cs->sleep_errors++;
+    if (cs->sleep_error[0])
+        return;                         /* keep the first one */
+    int n = snprintf(cs->sleep_error, sizeof(cs->sleep_error), "cycle %llu: ",
+                     (unsigned long long)cs->avr->cycle);
+    va_list ap;
+    va_start(ap, fmt);
+    if (n > 0 && (size_t)n < sizeof(cs->sleep_error))
+        vsnprintf(cs->sleep_error + n, sizeof(cs->sleep_error) - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+/* Can vector wake the CPU from sleep mode `mode` on silicon?
+ * ATtiny25/45/85 datasheet table 7-1, ATmega328P datasheet table 10-1. */
+static int wake_legal(const struct chipsim *cs, uint8_t mode, uint8_t vec)
+{
+    const uint8_t *d = cs->avr->data;
+    if (mode == SLEEP_IDLE)
+        return 1;
+    if (cs->d->kind == MCU_TINY85) {
+        if (mode != SLEEP_ADCNR && mode != SLEEP_PDOWN)
+            return 0;
+        if (vec == 2 || vec == 12 || vec == 13)   /* PCINT0, WDT, USI_START */
+            return 1;
+        if (vec == 1)                             /* INT0: level only */
+            return (d[cs->d->mcucr] & 0x03u) == 0;
+        if (mode == SLEEP_ADCNR)
+            return vec == 6 || vec == 8;          /* EE_RDY, ADC */
+        return 0;
+    }
+    if (mode == 4 || mode == 5)
+        return 0;
+    if (vec >= 3 && vec <= 6)                     /* PCINT0-2, WDT */
+        return 1;
+    if (vec == 1)
+        return (d[M328_EICRA] & 0x03u) == 0;
+    if (vec == 2)
+        return (d[M328_EICRA] & 0x0Cu) == 0;
+    if (vec == 24)                                /* TWI: address match only */
+        return cs->twi.addr_phase;
+    if (vec >= 7 && vec <= 9)                     /* Timer2, asynchronous only */
+        return mode != SLEEP_PDOWN && mode != SLEEP_STANDBY && (d[M328_ASSR] & 0x20u);
+    if (mode == SLEEP_ADCNR)
+        return vec == 21 || vec == 22 || vec == 25; /* ADC, EE_READY, SPM_READY */
+    return 0;
+}
+
+static void on_pending(struct avr_irq_t *irq, uint32_t value, void *param)
+{
+    struct wake_hook *h = param;
+    struct chipsim *cs = h->cs;
+    avr_t *avr = cs->avr;
+    (void)irq;
+    if (!value || !cs->asleep || avr->state != cpu_Sleeping)
+        return;
+    if (!avr_regbit_get(avr, h->vec->enable))
+        return;                         /* does not wake the CPU */
+    cs->asleep = 0;
+    if (!wake_legal(cs, cs->sleep_mode, h->vec->vector))
+        sleep_error(cs, "woken from %s by vector %u, which cannot wake that mode on silicon",
+                    mode_name(cs, cs->sleep_mode), h->vec->vector);
+}
+
+static void on_sleep(avr_t *avr, avr_cycle_count_t how_long)
+{
+    struct chipsim *cs = avr->custom.data;
+    if (!cs->asleep) {
+        cs->asleep = 1;
+        cs->sleeps++;
+        uint8_t r = avr->data[cs->d->smreg];
+        int se;
+        if (cs->d->kind == MCU_TINY85) {
+            se = (r >> 5) & 1;
+            cs->sleep_mode = (uint8_t)((r >> 3) & 3);
+        } else {
+            se = r & 1;
+            cs->sleep_mode = (uint8_t)((r >> 1) & 7);
+        }
+        if (!se)
+            sleep_error(cs, "SLEEP with SE = 0: silicon would not sleep");
+        else if ((cs->d->kind == MCU_TINY85 && cs->sleep_mode == 3) ||
+                 (cs->d->kind == MCU_MEGA328 && (cs->sleep_mode == 4 || cs->sleep_mode == 5)))
+            sleep_error(cs, "SLEEP in %s", mode_name(cs, cs->sleep_mode));
+    }
+    cs->slept += how_long + 1;
+    if (cs->sleep_mode == SLEEP_IDLE || cs->sleep_mode == SLEEP_ADCNR)
+        cs->slept_idle += how_long + 1;
+}
+
+static int hook_wakeups(struct chipsim *cs)
+{
+    avr_int_table_p t = &cs->avr->interrupts;
+    cs->wake = calloc(t->vector_count ? t->vector_count : 1, sizeof(*cs->wake));
+    if (!cs->wake)
+        return -1;
+    for (int i = 0; i < t->vector_count; i++) {
+        cs->wake[i].cs = cs;
+        cs->wake[i].vec = t->vector[i];
+        avr_irq_register_notify(t->vector[i]->irq + AVR_INT_IRQ_PENDING, on_pending, &cs->wake[i]);
+    }
+    cs->nwake = t->vector_count;
+    return 0;
+}
+
+/* ---- setup ---------------------------------------------------------------------------- */
+
+static int setup_wires(struct chipsim *cs)
+{
+    const struct mcu_desc *d = cs->d;
+    struct wires *ws = &cs->wires;
+    wires_init(ws, cs->avr, d->pud_reg, d->pud_bit);
+    wire_drive_fn bus = d->kind == MCU_TINY85 ? drive_t85 : drive_m328_bus;
+    wire_drive_fn pin = d->kind == MCU_TINY85 ? drive_t85 : NULL;
+    /* SDA before SCL: when both move at once, SDA's change is seen first */
+    cs->w_sig[CHIPSIM_SIG_SDA] = wires_add(ws, d->bus_port, d->sda_bit, 1, bus, cs);
+    cs->w_sig[CHIPSIM_SIG_SCL] = wires_add(ws, d->bus_port, d->scl_bit, 1, bus, cs);
+    /* the host's RST and the pretimeout input have pull-ups; the factory
+     * button has none: the firmware must enable its own */
+    cs->w_sig[CHIPSIM_SIG_RESET] = wires_add(ws, d->pin_port, d->reset_bit, 1, pin, cs);
+    cs->w_sig[CHIPSIM_SIG_PRETIMEOUT] = wires_add(ws, d->pin_port, d->pretimeout_bit, 1, pin, cs);
+    int factory = wires_add(ws, d->pin_port, d->factory_bit, 0, pin, cs);
+    for (int s = 0; s < CHIPSIM_SIG_COUNT; s++)
+        if (cs->w_sig[s] < 0)
+            return -1;
+    if (factory < 0)
+        return -1;
+    if (d->kind == MCU_MEGA328 && wires_watch(ws, M328_TWCR))
+        return -1;
+    wires_on_edge(ws, on_wire_edge, cs);
+    return 0;
+}
+
+static int factory_wire(const struct chipsim *cs)
+{
+    return cs->wires.n - 1;
+}
+
+int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (!cfg || !cfg->elf_path) {
+        errf(err, errlen, "chipsim: no firmware ELF given");
+        return -1;
+    }
+    struct chipsim *cs = calloc(1, sizeof(*cs));
+    if (!cs) {
+        errf(err, errlen, "chipsim: out of memory");
+        return -1;
+    }
+    cs->cfg = *cfg;
+    const char *path = cfg->elf_path;
+    if (read_elf(cs, path, cs->mcu, sizeof(cs->mcu), &cs->freq, err, errlen))
+        goto fail;
+    for (size_t i = 0; i < sizeof(MCUS) / sizeof(MCUS[0]); i++)
+        if (!strcmp(MCUS[i].name, cs->mcu))
+            cs->d = &MCUS[i];
+    if (!cs->d) {
+        errf(err, errlen, "%s: MCU '%s' is not supported (attiny85, atmega328p)", path, cs->mcu);
+        goto fail;
+    }
+
+    avr_global_logger_set(logger);
+    elf_firmware_t *fw = calloc(1, sizeof(*fw));
+    if (!fw || elf_read_firmware(path, fw)) {
+        free(fw);
+        errf(err, errlen, "%s: simavr could not load the ELF", path);
+        goto fail;
+    }
+    cs->avr = avr_make_mcu_by_name(cs->mcu);
+    if (!cs->avr || fw->flashsize > cs->avr->flashend + 1u) {
+        errf(err, errlen, cs->avr ? "%s: code does not fit the %s flash" : "%s: simavr has no %s",
+             path, cs->mcu);
+        free(fw->flash);
+        free(fw->eeprom);
+        free(fw);
+        goto fail;
+    }
+    cs->avr->custom.init = custom_init;
+    cs->avr->custom.data = cs;
+    avr_init(cs->avr);
+    avr_load_firmware(cs->avr, fw);
+    cs->avr->frequency = cs->freq;
+    free(fw->flash);
+    free(fw->eeprom);
+    free(fw->fuse);
+    free(fw->lockbits);
+#if ELF_SYMBOLS
+    for (uint32_t i = 0; i < fw->symbolcount; i++)
+        free(fw->symbol[i]);
+    free(fw->symbol);
+#endif
+    free(fw);
+
+    avr_t *avr = cs->avr;
+    avr->sleep = on_sleep;
+    avr->log = LOG_ERROR;
+
+    if (cfg->eeprom && cfg->eeprom_len) {
+        if (cfg->eeprom_len > avr->e2end + 1u) {
+            errf(err, errlen, "%s: EEPROM image of %zu bytes is larger than the %s EEPROM (%u)",
+                 path, cfg->eeprom_len, cs->mcu, avr->e2end + 1u);
+            goto fail;
+        }
+        chipsim_eeprom_write(cs, 0, cfg->eeprom, cfg->eeprom_len);
+    }
+
+    if (cs->d->kind == MCU_TINY85) {
+        struct usi_config uc = {
+            .r_usicr = T85_USICR, .r_usisr = T85_USISR, .r_usidr = T85_USIDR, .r_usibr = T85_USIBR,
+            .r_port = T85_PORTB, .r_ddr = T85_DDRB, .r_prr = T85_PRR, .prusi_bit = 1,
+            .sda_bit = 0, .scl_bit = 2, .do_bit = 1, .vec_start = 13, .vec_ovf = 14,
+        };
+        usi_init(&cs->usi, avr, &uc, usi_changed, cs);
+    }
+    if (setup_wires(cs)) {
+        errf(err, errlen, "%s: could not wire the %s pins", path, cs->mcu);
+        goto fail;
+    }
+    avr_register_io_write(avr, cs->d->mcusr, mcusr_write, cs);
+    if (hook_wakeups(cs)) {
+        errf(err, errlen, "chipsim: out of memory");
+        goto fail;
+    }
+
+    cs->ops.pull = ops_pull;
+    cs->ops.level = ops_level;
+    cs->ops.now = ops_now;
+    cs->ops.run = ops_run;
+    uint32_t hz = cfg->i2c_hz ? cfg->i2c_hz : 100000u;
+    uint32_t limit = cfg->stretch_limit_us ? cfg->stretch_limit_us : 230u;
+    if (cs->d->kind == MCU_TINY85) {
+        if (i2c_master_init(&cs->bit, &cs->ops, cs, cs->freq, hz, limit)) {
+            errf(err, errlen, "chipsim: I2C clock %u Hz is too fast for a %u Hz chip", hz, cs->freq);
+            goto fail;
+        }
+    } else if (twi_master_init(&cs->twi, avr, &cs->ops, cs, cs->freq, hz)) {
+        errf(err, errlen, "%s: simavr's %s has no TWI", path, cs->mcu);
+        goto fail;
+    }
+
+    const struct sym *g = find_sym(cs, "g_wd");
+    cs->core_ok = g && g->size == WD_CORE_AVR_SIZE;
+    cs->g_wd_addr = g ? g->addr : 0;
+
+    /* power-up: SRAM and registers hold whatever the cells settled to */
+    fill_garbage(cs, cfg->ram_seed);
+    avr->data[cs->d->mcusr] = MCUSR_PORF;
+    cs->mcusr = MCUSR_PORF;
+    cs->ready = 1;
+    wires_after_reset(&cs->wires);
+    *out = cs;
+    return 0;
+fail:
+    chipsim_close(cs);
+    return -1;
+}
+
+void chipsim_close(struct chipsim *cs)
+{
+    if (!cs)
+        return;
+    if (cs->avr) {
+        /* avr_terminate frees the modules' IRQs but not the interrupt
+         * vectors' ones nor the IRQ pool: free them too, so that programs
+         * using chipsim run clean under LeakSanitizer */
+        avr_int_table_p t = &cs->avr->interrupts;
+        for (int i = 0; i < t->vector_count; i++)
+            avr_free_irq(t->vector[i]->irq, AVR_INT_IRQ_COUNT);
+        avr_free_irq(t->irq, AVR_INT_IRQ_COUNT);
+        for (int a = 0; a < MAX_IOs; a++)
+            if (cs->avr->io[a].irq) {
+                avr_free_irq(cs->avr->io[a].irq, 9);    /* from avr_iomem_getirq */
+                cs->avr->io[a].irq = NULL;
+            }
+        avr_terminate(cs->avr);
+        free(cs->avr->irq_pool.irq);
+        free(cs->avr);
+    }
+    free(cs->wake);
+    free(cs->syms);
+    free(cs);
+}
+
+const char *chipsim_mcu(const struct chipsim *cs) { return cs->mcu; }
+uint32_t chipsim_freq(const struct chipsim *cs) { return cs->freq; }
+uint64_t chipsim_cycles(const struct chipsim *cs) { return cs->avr->cycle; }
+
+uint64_t chipsim_us(const struct chipsim *cs)
+{
+    return cs->avr->cycle * 1000000u / cs->freq;
+}
+
+int chipsim_run_until(struct chipsim *cs, uint64_t cycle)
+{
+    int r = ops_run(cs, cycle, NULL, NULL);
+    return r < 0 ? r : CHIPSIM_OK;
+}
+
+int chipsim_run_us(struct chipsim *cs, uint64_t us)
+{
+    return chipsim_run_until(cs, cs->avr->cycle + us * cs->freq / 1000000u);
+}
+
+/* ---- bus ------------------------------------------------------------------------------- */
+
+int chipsim_i2c_write(struct chipsim *cs, uint8_t addr, const uint8_t *buf, size_t len)
+{
+    if (crashed(cs))
+        return CHIPSIM_E_CRASHED;
+    return cs->d->kind == MCU_TINY85 ? i2c_master_write(&cs->bit, addr, buf, len)
+                                     : twi_master_write(&cs->twi, addr, buf, len);
+}
+
+int chipsim_i2c_read(struct chipsim *cs, uint8_t addr, uint8_t *buf, size_t len)
+{
+    if (crashed(cs))
+        return CHIPSIM_E_CRASHED;
+    return cs->d->kind == MCU_TINY85 ? i2c_master_read(&cs->bit, addr, buf, len)
+                                     : twi_master_read(&cs->twi, addr, buf, len);
+}
+
+int chipsim_i2c_write_read(struct chipsim *cs, uint8_t addr, const uint8_t *w, size_t wlen,
+                           uint8_t *r, size_t rlen)
+{
+    if (crashed(cs))
+        return CHIPSIM_E_CRASHED;
+    return cs->d->kind == MCU_TINY85 ? i2c_master_write_read(&cs->bit, addr, w, wlen, r, rlen)
+                                     : twi_master_write_read(&cs->twi, addr, w, wlen, r, rlen);
+}
+
+int chipsim_i2c_write_abort(struct chipsim *cs, uint8_t addr, const uint8_t *buf, size_t len,
+                            unsigned bits_before_abort)
+{
+    if (crashed(cs))
+        return CHIPSIM_E_CRASHED;
+    return cs->d->kind == MCU_TINY85
+               ? i2c_master_write_abort(&cs->bit, addr, buf, len, bits_before_abort)
+               : twi_master_write_abort(&cs->twi, addr, buf, len, bits_before_abort);
+}
+
+/* ---- lines and pins --------------------------------------------------------------------- */
+
+int chipsim_level(const struct chipsim *cs, enum chipsim_signal sig)
+{
+    if ((int)sig < 0 || sig >= CHIPSIM_SIG_COUNT)
+        return 1;
+    return wires_level(&cs->wires, cs->w_sig[sig]);
+}
+
+void chipsim_on_edge(struct chipsim *cs, chipsim_edge_fn fn, void *ctx)
+{
+    cs->edge_fn = fn;
+    cs->edge_ctx = ctx;
+}
+
+void chipsim_factory_pin(struct chipsim *cs, int low)
+{
+    wires_pull(&cs->wires, factory_wire(cs), WIRE_BY_BUTTON, low);
+}
+
+void chipsim_hold_low(struct chipsim *cs, enum chipsim_signal sda_or_scl, int low)
+{
+    if (sda_or_scl != CHIPSIM_SIG_SDA && sda_or_scl != CHIPSIM_SIG_SCL)
+        return;
+    wires_pull(&cs->wires, cs->w_sig[sda_or_scl], WIRE_BY_FAULT, low);
+}
+
+/* ---- faults ------------------------------------------------------------------------------- */
+
+void chipsim_brownout(struct chipsim *cs)
+{
+    cs->reset_cause = MCUSR_BORF;
+    avr_reset(cs->avr);
+}
+
+void chipsim_power_cycle(struct chipsim *cs, uint32_t seed)
+{
+    cs->reset_cause = MCUSR_PORF;
+    avr_reset(cs->avr);
+    fill_garbage(cs, seed);
+}
+
+int chipsim_eeprom_read(const struct chipsim *cs, uint16_t off, uint8_t *buf, size_t n)
+{
+    avr_t *avr = cs->avr;
+    if ((size_t)off + n > avr->e2end + 1u)
+        return -1;
+    if (!n)
+        return 0;
+    avr_eeprom_desc_t d = { .ee = buf, .offset = off, .size = (uint32_t)n };
+    avr_ioctl(avr, AVR_IOCTL_EEPROM_GET, &d);   /* returns -1 even on success in 1.6 */
+    return 0;
+}
+
+int chipsim_eeprom_write(struct chipsim *cs, uint16_t off, const uint8_t *buf, size_t n)
+{
+    avr_t *avr = cs->avr;
+    if ((size_t)off + n > avr->e2end + 1u)
+        return -1;
+    if (!n)
+        return 0;
+    avr_eeprom_desc_t d = { .ee = (uint8_t *)buf, .offset = off, .size = (uint32_t)n };
+    avr_ioctl(avr, AVR_IOCTL_EEPROM_SET, &d);
+    return 0;
+}
+
+/* ---- observation ------------------------------------------------------------------------------ */
+
+void chipsim_stats(const struct chipsim *cs, struct chipsim_stats *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->cycles = cs->avr->cycle;
+    st->awake_cycles = cs->avr->cycle > cs->slept ? cs->avr->cycle - cs->slept : 0;
+    st->sleeps = cs->sleeps;
+    st->sleep_mode_errors = cs->sleep_errors;
+    st->idle_cycles = cs->slept_idle;
+    st->chip_resets = cs->chip_resets;
+    if (cs->d->kind == MCU_TINY85) {
+        st->max_stretch_us = (uint32_t)(cs->bit.max_stretch * 1000000u / cs->freq);
+        st->bus_bytes = cs->bit.bytes;
+        st->last_stop_cycle = cs->bit.last_stop;
+    } else {
+        st->last_stop_cycle = cs->twi.last_stop;
+        st->bus_bytes = cs->twi.bytes;
+        st->max_reply_us = (uint32_t)(cs->twi.max_reply * 1000000u / cs->freq);
+    }
+    st->contentions = cs->wires.contentions;
+}
+
+const char *chipsim_sleep_error(const struct chipsim *cs)
+{
+    return cs->sleep_error[0] ? cs->sleep_error : NULL;
+}
+
+int chipsim_core_view(const struct chipsim *cs, struct chipsim_core_view *v)
+{
+    if (!cs->core_ok)
+        return -1;
+    struct wd_core c;
+    memcpy(&c, cs->avr->data + cs->g_wd_addr, offsetof(struct wd_core, persist));
+    v->armed = c.set.action != 0;
+    v->in_grace = c.grace_left_ms != 0;
+    v->in_pulse = c.pulse_left_ms != 0;
+    v->timeout_ms = c.set.timeout_ms;
+    v->since_feed_ms = c.since_feed_ms;
+    v->grace_left_ms = c.grace_left_ms;
+    return 0;
+}
+
+int chipsim_ram_read(const struct chipsim *cs, const char *symbol, uint32_t off,
+                     void *buf, size_t n)
+{
+    const struct sym *s = find_sym(cs, symbol);
+    if (!s || (uint64_t)off + n > s->size)
+        return -1;
+    memcpy(buf, cs->avr->data + s->addr + off, n);
+    return 0;
+}
+
+int chipsim_ram_write(struct chipsim *cs, const char *symbol, uint32_t off,
+                      const void *buf, size_t n)
+{
+    const struct sym *s = find_sym(cs, symbol);
+    if (!s || (uint64_t)off + n > s->size)
+        return -1;
+    memcpy(cs->avr->data + s->addr + off, buf, n);
+    return 0;
+}

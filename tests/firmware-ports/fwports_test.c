@@ -1,0 +1,310 @@
+/*
+ * Firmware-in-the-loop checks of the two MCU ports (firmware/attiny85,
+ * firmware/atmega328p): the real ELF in simavr through chipsim, timed in
+ * simulated cycles. What the ports own is checked here: the bus slave
+ * (frames, NACK past the limit, repeated START, address change), the tick
+ * and its calibration, the reset output, sleep modes, clock stretching, the
+ * EEPROM save path and the factory-reset pin. The protocol itself is the
+ * core's and the simchip suite's business.
+ *
+ * Usage: fwports_test <elf> [test-name]
+ * Prints one line per check and a closing "N passed, N failed" line.
+ *
+ * Links libsimavr through chipsim: this program is GPL-3.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chipsim.h"
+#include "extwd/protocol.h"
+
+#define ADDR EXTWD_I2C_ADDR_DEFAULT
+
+static int passed, failed;
+static const char *elf;
+
+#define CHECK(cond, ...)                                  \
+    do {                                                  \
+        if (cond) {                                       \
+            passed++;                                     \
+        } else {                                          \
+            failed++;                                     \
+            printf("  FAIL %s:%d: ", __FILE__, __LINE__); \
+            printf(__VA_ARGS__);                          \
+            printf("\n");                                 \
+        }                                                 \
+    } while (0)
+
+/* Edges of the reset output, recorded by cycle. */
+struct edges {
+    uint64_t fall[16], rise[16];
+    int nfall, nrise;
+};
+
+static void on_edge(void *ctx, enum chipsim_signal sig, int level, uint64_t cycle)
+{
+    struct edges *e = ctx;
+    if (sig != CHIPSIM_SIG_RESET)
+        return;
+    if (!level && e->nfall < 16)
+        e->fall[e->nfall++] = cycle;
+    if (level && e->nrise < 16)
+        e->rise[e->nrise++] = cycle;
+}
+
+static struct chipsim *open_chip(const uint8_t *eeprom, size_t n)
+{
+    struct chipsim_config cfg = { .elf_path = elf, .eeprom = eeprom, .eeprom_len = n,
+                                  .ram_seed = 1 };
+    struct chipsim *cs;
+    char err[256];
+    if (chipsim_open(&cs, &cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "fwports_test: %s\n", err);
+        exit(2);
+    }
+    return cs;
+}
+
+static int wr(struct chipsim *cs, const uint8_t *b, size_t n)
+{
+    return chipsim_i2c_write(cs, ADDR, b, n);
+}
+
+static int wr2(struct chipsim *cs, uint8_t a, uint8_t b)
+{
+    uint8_t f[2] = { a, b };
+    return wr(cs, f, 2);
+}
+
+static int wr1(struct chipsim *cs, uint8_t a)
+{
+    return wr(cs, &a, 1);
+}
+
+/* Reads one register through a pointer set and a one-byte read; -1 on a bus error. */
+static int reg(struct chipsim *cs, uint8_t r)
+{
+    uint8_t v;
+    if (wr2(cs, EXTWD_CMD_SET_POINTER, r) || chipsim_i2c_read(cs, ADDR, &v, 1))
+        return -1;
+    return v;
+}
+
+static double ms_between(struct chipsim *cs, uint64_t a, uint64_t b)
+{
+    return (double)(b - a) * 1000.0 / chipsim_freq(cs);
+}
+
+/* The stock OTGW sequence, then 100 ms feeding, then silence: the reset edge
+ * comes 3000 ms +- 1 % after the last feed; stretching, sleep modes and the
+ * awake fraction are checked on the way. */
+static void test_stock_host(void)
+{
+    struct chipsim *cs = open_chip(NULL, 0);
+    struct edges e = { 0 };
+    chipsim_on_edge(cs, on_edge, &e);
+    chipsim_run_us(cs, 100000);
+
+    CHECK(wr2(cs, EXTWD_REG_ACTION, 0) == CHIPSIM_OK, "disarm [7,0]");
+    chipsim_run_us(cs, 100000);
+    int st = reg(cs, EXTWD_REG_STATUS);
+    CHECK(st == 0, "status after power-up reads %d, want 0", st);
+    CHECK(wr2(cs, EXTWD_REG_ACTION, 1) == CHIPSIM_OK, "arm [7,1]");
+
+    struct chipsim_stats s0, s1;
+    chipsim_stats(cs, &s0);
+    uint64_t last_feed = 0;
+    int bad = 0;
+    for (int i = 0; i < 300; i++) { /* 30 s of feeding */
+        if (wr1(cs, EXTWD_CMD_FEED) != CHIPSIM_OK)
+            bad++;
+        last_feed = chipsim_cycles(cs);
+        chipsim_run_us(cs, 100000 - (chipsim_us(cs) % 100000));
+    }
+    chipsim_stats(cs, &s1);
+    CHECK(bad == 0, "%d feeds failed", bad);
+    CHECK(e.nfall == 0, "reset while fed (%d edges)", e.nfall);
+    double awake = (double)(s1.awake_cycles - s0.awake_cycles) / (double)(s1.cycles - s0.cycles);
+    printf("  %s: awake fraction at 100 ms feeding %.3f %%, max stretch %" PRIu32
+           " us, sleeps %" PRIu64 "\n",
+           chipsim_mcu(cs), awake * 100.0, s1.max_stretch_us, s1.sleeps - s0.sleeps);
+    CHECK(awake <= 0.01, "awake fraction %.4f > 1 %%", awake);
+
+    chipsim_run_us(cs, 3500000);
+    CHECK(e.nfall == 1, "reset edges after silence: %d", e.nfall);
+    if (e.nfall >= 1) {
+        double t = ms_between(cs, last_feed, e.fall[0]);
+        printf("  %s: reset edge %.3f ms after the last feed\n", chipsim_mcu(cs), t);
+        CHECK(t >= 2970.0 && t <= 3030.0, "reset edge %.3f ms after the last feed", t);
+    }
+    chipsim_run_us(cs, 200000);
+    CHECK(e.nrise == 1, "reset released: %d rising edges", e.nrise);
+    if (e.nrise >= 1 && e.nfall >= 1) {
+        double w = ms_between(cs, e.fall[0], e.rise[0]);
+        CHECK(w >= 99.0 && w <= 117.0, "pulse %.3f ms, want 100 (+1 tick)", w);
+    }
+    st = reg(cs, EXTWD_REG_STATUS);
+    CHECK(st >= 0 && (st & EXTWD_STATUS_WD_RESET), "status after the reset reads %d", st);
+    st = reg(cs, EXTWD_REG_LAST_CAUSE);
+    CHECK(st == EXTWD_CAUSE_TIMEOUT, "last cause %d", st);
+
+    chipsim_stats(cs, &s1);
+    CHECK(s1.sleep_mode_errors == 0, "%" PRIu32 " sleep-mode errors", s1.sleep_mode_errors);
+    CHECK(s1.max_stretch_us < 100, "max stretch %" PRIu32 " us", s1.max_stretch_us);
+    CHECK(s1.chip_resets == 0, "%" PRIu32 " chip resets", s1.chip_resets);
+    chipsim_close(cs);
+}
+
+/* The tick as the core sees it: after a feed, SINCE_FEED_MS follows
+ * simulated time (calibration included) within one tick. */
+static void test_tick(void)
+{
+    struct chipsim *cs = open_chip(NULL, 0);
+    chipsim_run_us(cs, 50000);
+    CHECK(wr1(cs, EXTWD_CMD_FEED) == CHIPSIM_OK, "feed");
+    CHECK(wr2(cs, EXTWD_REG_ACTION, 0) == CHIPSIM_OK, "disarm");
+    uint64_t t0 = chipsim_cycles(cs);
+    chipsim_run_us(cs, 20000000); /* 20 s: several calibrations */
+    struct chipsim_core_view v;
+    CHECK(chipsim_core_view(cs, &v) == 0, "core view");
+    double real = ms_between(cs, t0, chipsim_cycles(cs));
+    printf("  %s: since_feed %" PRIu32 " ms after %.1f ms\n", chipsim_mcu(cs), v.since_feed_ms,
+           real);
+    CHECK(v.since_feed_ms + 32 >= real && v.since_feed_ms <= real + 32,
+          "since_feed %" PRIu32 " ms vs %.1f ms simulated", v.since_feed_ms, real);
+    chipsim_close(cs);
+}
+
+/* Frame edges the port owns: a 7-byte write is NACKed at the 7th byte and
+ * refused whole; write, repeated START, read works; an empty frame changes
+ * nothing; reads auto-increment within a transaction. */
+static void test_frames(int tiny)
+{
+    struct chipsim *cs = open_chip(NULL, 0);
+    chipsim_run_us(cs, 50000);
+    uint8_t big[7] = { EXTWD_REG_BREADCRUMB, 1, 2, 3, 4, 5, 6 };
+    int r = wr(cs, big, 7);
+    CHECK(r == CHIPSIM_E_NACK_DATA, "7-byte frame: %d, want NACK", r);
+    chipsim_run_us(cs, 1000);
+    CHECK(reg(cs, EXTWD_REG_LAST_ERROR) == EXTWD_ERR_LENGTH, "7-byte frame refused");
+    CHECK(reg(cs, EXTWD_REG_BREADCRUMB) == 0, "breadcrumb untouched");
+
+    CHECK(wr2(cs, EXTWD_REG_BREADCRUMB, 0x5C) == CHIPSIM_OK, "breadcrumb write");
+    uint8_t p = EXTWD_REG_BREADCRUMB, v = 0;
+    r = chipsim_i2c_write_read(cs, ADDR, &p, 1, &v, 1);
+    CHECK(r == CHIPSIM_OK && v == 0x5C, "write, repeated START, read: %d 0x%02x", r, v);
+
+    CHECK(wr(cs, NULL, 0) == CHIPSIM_OK, "empty frame (probe) is ACKed");
+    CHECK(reg(cs, EXTWD_REG_BREADCRUMB) == 0x5C, "probe changed nothing");
+
+    if (tiny) { /* simavr's TWI gives one byte per read transaction */
+        uint8_t id[4];
+        CHECK(wr1(cs, EXTWD_REG_PROJECT_ID) == CHIPSIM_OK, "pointer 0");
+        r = chipsim_i2c_read(cs, ADDR, id, 4);
+        CHECK(r == CHIPSIM_OK && !memcmp(id, "EXWD", 4), "4-byte read: %d %.4s", r, (char *)id);
+    }
+    struct chipsim_stats s;
+    chipsim_stats(cs, &s);
+    CHECK(s.sleep_mode_errors == 0, "%" PRIu32 " sleep-mode errors", s.sleep_mode_errors);
+    chipsim_close(cs);
+}
+
+/* SET_ADDRESS: the old address stops answering, the new one answers; a save
+ * goes to EEPROM while the bus keeps working, and survives a power cycle. */
+static void test_address_and_save(void)
+{
+    struct chipsim *cs = open_chip(NULL, 0);
+    chipsim_run_us(cs, 50000);
+    CHECK(wr2(cs, EXTWD_CMD_SET_ADDRESS, 0x31) == CHIPSIM_OK, "set address 0x31");
+    chipsim_run_us(cs, 1000);
+    uint8_t v;
+    CHECK(chipsim_i2c_read(cs, ADDR, &v, 1) == CHIPSIM_E_NACK_ADDR, "0x26 no longer answers");
+    uint8_t f[2] = { EXTWD_CMD_SET_POINTER, EXTWD_REG_I2C_ADDR };
+    CHECK(chipsim_i2c_write(cs, 0x31, f, 2) == CHIPSIM_OK, "0x31 answers");
+    CHECK(chipsim_i2c_read(cs, 0x31, &v, 1) == CHIPSIM_OK && v == 0x31, "I2C_ADDR reads 0x%02x", v);
+
+    uint8_t save = EXTWD_CMD_SAVE;
+    CHECK(chipsim_i2c_write(cs, 0x31, &save, 1) == CHIPSIM_OK, "save");
+    /* The bus keeps answering while the EEPROM is written. */
+    int ok = 0;
+    for (int i = 0; i < 20; i++) {
+        f[1] = EXTWD_REG_LAST_ERROR;
+        if (chipsim_i2c_write(cs, 0x31, f, 2) == CHIPSIM_OK &&
+            chipsim_i2c_read(cs, 0x31, &v, 1) == CHIPSIM_OK && v == EXTWD_ERR_OK)
+            ok++;
+        chipsim_run_us(cs, 2000);
+    }
+    CHECK(ok == 20, "%d of 20 reads during the save", ok);
+    chipsim_run_us(cs, 200000);
+    chipsim_power_cycle(cs, 7);
+    chipsim_run_us(cs, 50000);
+    CHECK(chipsim_i2c_write(cs, 0x31, f, 2) == CHIPSIM_OK, "0x31 answers after power cycle");
+    struct chipsim_stats s;
+    chipsim_stats(cs, &s);
+    printf("  %s: max stretch with a save in flight %" PRIu32 " us\n", chipsim_mcu(cs),
+           s.max_stretch_us);
+    CHECK(s.max_stretch_us < 230, "max stretch %" PRIu32 " us", s.max_stretch_us);
+    chipsim_close(cs);
+}
+
+/* Factory-reset pin: held low from power-up for 10 s it restores and saves
+ * the defaults; released earlier it does nothing. */
+static void test_factory_pin(void)
+{
+    struct chipsim *cs = open_chip(NULL, 0);
+    chipsim_run_us(cs, 50000);
+    CHECK(wr2(cs, EXTWD_CMD_SET_ADDRESS, 0x31) == CHIPSIM_OK, "set address");
+    uint8_t save = EXTWD_CMD_SAVE;
+    CHECK(chipsim_i2c_write(cs, 0x31, &save, 1) == CHIPSIM_OK, "save");
+    chipsim_run_us(cs, 300000);
+
+    chipsim_factory_pin(cs, 1);
+    chipsim_power_cycle(cs, 3);
+    chipsim_run_us(cs, 5000000);
+    chipsim_factory_pin(cs, 0); /* released after 5 s: nothing happens */
+    chipsim_run_us(cs, 6000000);
+    uint8_t f[2] = { EXTWD_CMD_SET_POINTER, EXTWD_REG_I2C_ADDR };
+    CHECK(chipsim_i2c_write(cs, 0x31, f, 2) == CHIPSIM_OK, "5 s press: still at 0x31");
+
+    chipsim_factory_pin(cs, 1);
+    chipsim_power_cycle(cs, 4);
+    chipsim_run_us(cs, 10500000);
+    chipsim_factory_pin(cs, 0);
+    chipsim_run_us(cs, 300000);
+    CHECK(chipsim_i2c_write(cs, ADDR, f, 2) == CHIPSIM_OK, "10 s press: back at 0x26");
+    uint8_t img[2 * 24];
+    CHECK(chipsim_eeprom_read(cs, 0, img, sizeof img) == 0, "eeprom read");
+    CHECK(img[0] == 'E' && img[1] == 'W' && img[24] == 'E' && img[25] == 'W',
+          "both slots written");
+    struct chipsim_stats s;
+    chipsim_stats(cs, &s);
+    CHECK(s.sleep_mode_errors == 0, "%" PRIu32 " sleep-mode errors", s.sleep_mode_errors);
+    chipsim_close(cs);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: fwports_test <elf> [stock|tick|frames|address|factory]\n");
+        return 2;
+    }
+    elf = argv[1];
+    const char *only = argc > 2 ? argv[2] : NULL;
+    struct chipsim *probe = open_chip(NULL, 0);
+    int tiny = !strcmp(chipsim_mcu(probe), "attiny85");
+    chipsim_close(probe);
+#define RUN(name, call)                      \
+    if (!only || !strcmp(only, name)) {      \
+        printf("%s\n", name);                \
+        call;                                \
+    }
+    RUN("stock", test_stock_host());
+    RUN("tick", test_tick());
+    RUN("frames", test_frames(tiny));
+    RUN("address", test_address_and_save());
+    RUN("factory", test_factory_pin());
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
