@@ -11,6 +11,8 @@
 #   tls        TLS with a CA file and a client certificate, refusals
 #   chip       libextwd + the real chip core on the fake bus: a watchdog reset,
 #              then the daemon turn publishes it (4th argument: mqtt_chip_test)
+#   sim        the firmware ELF in simavr: the watchdog fires, the next boot
+#              publishes (4th argument: mqtt_sim_test, 5th: the ELF)
 # SPDX-License-Identifier: MIT
 set -euo pipefail
 
@@ -18,6 +20,7 @@ TEST=$1
 H=$2
 SRC=$3
 EXTRA=${4:-}
+EXTRA2=${5:-}
 MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 MOSQUITTO_PASSWD=$(command -v mosquitto_passwd || echo /usr/bin/mosquitto_passwd)
 [ -x "$MOSQUITTO" ] || { echo "FAIL: no mosquitto broker (scripts/install-deps.sh installs it)" >&2; exit 1; }
@@ -405,7 +408,24 @@ test_chip() {
   echo "chip: $(cat "$TMP/out.txt")"
 }
 
+# ---------------------------------------------------------------------------------
+test_sim() {
+  [ -f "$EXTRA2" ] || fail "no firmware $EXTRA2 (make firmware)"
+  plain_conf
+  start_broker
+  local base=extwd/simdev/sim_26
+  "$EXTRA" "$EXTRA2" "$PORT" >"$TMP/out.txt" 2>&1 || fail "mqtt_sim_test: $(cat "$TMP/out.txt")"
+  "$H" sub --port "$PORT" --topic "$base/#" --count 3 --timeout-ms 5000 >"$TMP/retained.txt" ||
+    fail "retained: $(cat "$TMP/retained.txt")"
+  grep -q "reason=watchdog breadcrumb=66 " "$TMP/out.txt" || fail "libextwd read: $(cat "$TMP/out.txt")"
+  grep -q "^1 1 $base/boot {\"reason\":\"watchdog\",\"breadcrumb\":66,\"cause\":1,.*\"chip\":\"extwd\"" \
+    "$TMP/retained.txt" || fail "boot record: $(cat "$TMP/retained.txt")"
+  grep -qx "1 1 $base/status online" "$TMP/retained.txt" || fail "status: $(cat "$TMP/retained.txt")"
+  grep -q "^1 1 $base/state {.*\"chip_ok\":true," "$TMP/retained.txt" || fail "state: $(cat "$TMP/retained.txt")"
+  echo "sim: $(cat "$TMP/out.txt")"
+}
+
 case "$TEST" in
-  topics|will|outage|blackhole|auth|tls|chip) "test_$TEST" ;;
-  *) echo "usage: $0 topics|will|outage|blackhole|auth|tls|chip HELPER SRCDIR [EXTRA]" >&2; exit 2 ;;
+  topics|will|outage|blackhole|auth|tls|chip|sim) "test_$TEST" ;;
+  *) echo "usage: $0 topics|will|outage|blackhole|auth|tls|chip|sim HELPER SRCDIR [EXTRA [EXTRA2]]" >&2; exit 2 ;;
 esac
