@@ -394,6 +394,7 @@ test_chip() {
   kill -TERM "$SUB"
   wait "$SUB" || true
   grep -q "^reason=watchdog breadcrumb=66 " "$TMP/out.txt" || fail "libextwd read: $(cat "$TMP/out.txt")"
+  [ "$(grep -c . "$TMP/out.txt")" = 2 ] || fail "unexpected output: $(cat "$TMP/out.txt")"
   grep -q "^0 1 $base/boot {\"reason\":\"watchdog\",\"breadcrumb\":66,\"cause\":1,.*\"chip\":\"extwd\"" \
     "$TMP/live.txt" || fail "boot record: $(grep /boot "$TMP/live.txt")"
   grep -q "^0 1 $base/event {\"seq\":1,\"event\":\"reset\",.*\"reason\":\"watchdog\",\"breadcrumb\":66," \
@@ -404,8 +405,16 @@ test_chip() {
   got=$(grep "$base/event" "$TMP/live.txt" | grep -o '"event":"bus_error",[^}]*"code":[0-9]*' |
         grep -o '[0-9]*$' | awk '{ s += $1 } END { print s + 0 }')
   [ "$want" -gt 0 ] && [ "$got" = "$want" ] || fail "bus_error events add up to $got, want $want"
+  grep -q "$base/event {\"seq\":[0-9]*,\"event\":\"health_fail\",.*\"code\":3}" "$TMP/live.txt" || fail "no health_fail event"
+  grep -q "$base/event {\"seq\":[0-9]*,\"event\":\"stopping\",.*\"code\":15}" "$TMP/live.txt" || fail "no stopping event"
+  grep -qx "extwdctl: mqtt: connected to 127.0.0.1:$PORT" "$TMP/out.txt" || fail "no connection line: $(cat "$TMP/out.txt")"
   grep -q "^0 1 $base/state {.*\"chip_ok\":true,\"armed\":true," "$TMP/live.txt" || fail "no state from the chip"
-  echo "chip: $(cat "$TMP/out.txt")"
+  # With no broker the daemon goes on, says so once, and still reads the chip.
+  "$EXTRA" "$PORT2" >"$TMP/out2.txt" 2>&1 || fail "mqtt_chip_test without a broker: $(cat "$TMP/out2.txt")"
+  grep -qx "extwdctl: mqtt: 127.0.0.1:$PORT2: Connection refused (retrying, events are queued)" "$TMP/out2.txt" ||
+    fail "no broker: $(cat "$TMP/out2.txt")"
+  [ "$(grep -c . "$TMP/out2.txt")" = 2 ] || fail "no broker: more than one line: $(cat "$TMP/out2.txt")"
+  echo "chip: $(grep reason= "$TMP/out.txt")"
 }
 
 # ---------------------------------------------------------------------------------

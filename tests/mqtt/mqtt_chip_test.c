@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "extwd_mqtt.h"
 #include "fake_bus.h"
@@ -33,8 +34,7 @@ int main(int argc, char **argv)
     static struct fake_chip chip;
     static struct faulty_port faulty;
     static struct extwd wd;
-    static struct extwd_mqtt m;
-    struct extwd_mqtt_event queue[16];
+    static struct extwd_mqtt_daemon d;
     struct extwd_port port;
     struct fake_device dev;
     int rc;
@@ -75,36 +75,33 @@ int main(int argc, char **argv)
     int oc = 9;
     if (extwd_mqtt_parse_argv(&cfg, &oc, opts) != 0)
         return fail(cfg.error, 0);
-    if (extwd_mqtt_init(&m, &cfg, "fake", A, queue, 16) != 0)
-        return fail(m.cfg.error, 0);
-    extwd_mqtt_post_boot(&m, &wd, bus.now_ms);
-    if (extwd_mqtt_start(&m) != 0)
-        return fail("extwd_mqtt_start", 0);
+    /* The daemon's MQTT side, as extwdctl run uses it. */
+    if ((rc = extwd_mqtt_daemon_begin(&d, &cfg, "fake", &wd, bus.now_ms, stderr)) != 0)
+        return fail("extwd_mqtt_daemon_begin", rc);
 
     /* The daemon loop on the bus clock: 10 ms turns for 3 s, grace included;
-     * two failed feeds in the middle. */
-    int state_reads = 0;
+     * two failed feeds in the middle, a health check failing once. */
     for (int turn = 0; turn < 300; turn++) {
         if (turn == 150)
             faulty_schedule(&faulty, faulty.xfers, 2, FAULTY_NACK_ADDR);
+        if (turn == 200)
+            extwd_mqtt_daemon_event(&d, EXTWD_MQTT_EV_HEALTH_FAIL, 3, bus.now_ms);
         fake_bus_advance(&bus, 10);
         extwd_feed(&wd);
-        rc = extwd_mqtt_service_chip(&m, &wd, bus.now_ms);
-        if (rc == 1)
-            state_reads++;
-        else if (rc < 0 && turn != 150 && turn != 151)
-            return fail("extwd_mqtt_service_chip", rc);
+        extwd_mqtt_daemon_turn(&d, &wd, bus.now_ms);
     }
-    rc = extwd_mqtt_flush(&m, 8000);
+    /* Let the daemon see its connection, as a long-running one would. */
+    for (int i = 0; i < 100 && !d.was_connected; i++) {
+        struct timespec ts = {0, 20000000};
+        nanosleep(&ts, NULL);
+        fake_bus_advance(&bus, 1000);
+        extwd_mqtt_daemon_turn(&d, &wd, bus.now_ms);
+    }
     struct extwd_mqtt_stats st;
-    extwd_mqtt_get_stats(&m, &st);
-    extwd_mqtt_stop(&m, 1);
-    if (rc != 0) {
-        char why[400];
-        return fail(extwd_mqtt_last_error(&m, why, sizeof why), rc);
-    }
-    printf("reason=%s breadcrumb=%u bus_errors=%u state_reads=%d events=%u delivered=%u host_resets=%u\n",
-           extwd_mqtt_reason_name(wd.boot.reason), wd.boot.breadcrumb, wd.stats.bus_errors, state_reads,
+    extwd_mqtt_get_stats(&d.m, &st);
+    extwd_mqtt_daemon_end(&d, 15, bus.now_ms);
+    printf("reason=%s breadcrumb=%u bus_errors=%u events=%u delivered=%u host_resets=%u\n",
+           extwd_mqtt_reason_name(wd.boot.reason), wd.boot.breadcrumb, wd.stats.bus_errors,
            st.events_posted, st.events_delivered, chip.host_resets);
     return 0;
 }

@@ -92,12 +92,10 @@ int main(int argc, char **argv)
     if (sp.resets != 1)
         return fail("the watchdog did not fire once", (int)sp.resets);
 
-    /* This boot: the evidence, then the one-shot publish. */
+    /* This boot: the evidence, then the one-shot publish as extwdctl does it. */
     memset(&wd, 0, sizeof wd);
     if ((rc = extwd_init(&wd, &wcfg)) != 0)
         return fail("extwd_init (after the reset)", rc);
-    struct extwd_state st;
-    int st_rc = extwd_get_state(&wd, &st);
 
     struct extwd_mqtt_config cfg;
     extwd_mqtt_config_init(&cfg);
@@ -105,10 +103,8 @@ int main(int argc, char **argv)
     int oc = 7;
     if (extwd_mqtt_parse_argv(&cfg, &oc, opts) != 0)
         return fail(cfg.error, 0);
-    rc = extwd_mqtt_publish_once(&cfg, "sim", EXTWD_I2C_ADDR_DEFAULT, &wd, st_rc == 0 ? &st : NULL,
-                                 sp_millis(&sp), err, sizeof err);
-    if (rc)
-        return fail(err, rc);
+    if ((rc = extwd_mqtt_cli_publish(&cfg, "sim", &wd, sp_millis(&sp), stderr)) != 0)
+        return fail("extwd_mqtt_cli_publish", rc);
     printf("mcu=%s reason=%s breadcrumb=%u resets=%u host_resets=%u fw=%u.%u.%u sim_ms=%u\n",
            chipsim_mcu(sp.cs), extwd_mqtt_reason_name(wd.boot.reason), wd.boot.breadcrumb,
            wd.boot.resets_total, sp.resets, wd.fw_version[0], wd.fw_version[1], wd.fw_version[2],

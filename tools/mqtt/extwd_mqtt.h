@@ -31,6 +31,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "extwd/extwd.h"
 
 #ifdef __cplusplus
@@ -309,6 +310,41 @@ const char *extwd_mqtt_last_error(struct extwd_mqtt *m, char *buf, size_t len);
 int extwd_mqtt_publish_once(const struct extwd_mqtt_config *cfg, const char *bus, uint8_t addr,
                             const struct extwd *wd, const struct extwd_state *st,
                             uint32_t now, char *err, size_t errlen);
+
+/* ---- for command-line tools (cli.c, linked with libextwd) ------------------------------ */
+
+/* The whole `extwdctl publish` after extwd_init: checks cfg, reads the state
+ * and publishes once. Errors go to err as one line. Returns an exit status:
+ * 0 published, 1 not delivered (broker, credentials, TLS), 2 bad options. */
+int extwd_mqtt_cli_publish(struct extwd_mqtt_config *cfg, const char *bus, struct extwd *wd,
+                           uint32_t now, FILE *err);
+
+#define EXTWD_MQTT_DAEMON_QUEUE 64
+
+/* The MQTT side of `extwdctl run`, in four calls. */
+struct extwd_mqtt_daemon {
+    struct extwd_mqtt m;
+    struct extwd_mqtt_event queue[EXTWD_MQTT_DAEMON_QUEUE];
+    FILE *err;
+    uint8_t enabled, was_connected, said_failing;
+};
+
+/* After extwd_init, before the loop. Does nothing if cfg has no host (MQTT
+ * off). Returns 0, or 2 (an exit status) with one line on err. */
+int extwd_mqtt_daemon_begin(struct extwd_mqtt_daemon *d, struct extwd_mqtt_config *cfg, const char *bus,
+                            const struct extwd *wd, uint32_t now, FILE *err);
+
+/* Each loop turn, after extwd_feed: extwd_mqtt_service_chip, and one line on
+ * err when the broker connection comes or goes. Never waits on the network. */
+void extwd_mqtt_daemon_turn(struct extwd_mqtt_daemon *d, struct extwd *wd, uint32_t now);
+
+/* Queues an event (health_fail, health_ok, armed, disarmed). */
+void extwd_mqtt_daemon_event(struct extwd_mqtt_daemon *d, enum extwd_mqtt_event_kind kind,
+                             int32_t code, uint32_t now);
+
+/* At exit: a "stopping" event, up to 2 s for the queue to drain, "offline",
+ * and a clean disconnect. */
+void extwd_mqtt_daemon_end(struct extwd_mqtt_daemon *d, int signal_number, uint32_t now);
 
 /* ---- payloads (pure functions; the client and the tests use them) ---------------- */
 
