@@ -15,6 +15,24 @@ struct wd_persist g_wd_persist __attribute__((section(".noinit")));
 static volatile uint8_t sink;
 static volatile uint8_t source;
 
+#ifdef SIZE_BASELINE
+/* The same driver against stubs: what the driver itself costs. */
+#define STUB __attribute__((noinline))
+STUB void wd_core_init(struct wd_core *c, struct wd_persist *p, uint8_t r) { c->persist = p; c->flags = r; }
+STUB void wd_core_factory_reset(struct wd_core *c) { c->flags = 0; }
+STUB void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t n) { c->flags = f[n]; }
+STUB void wd_core_tick(struct wd_core *c, uint16_t e, uint8_t b) { c->flags = (uint8_t)(e + b); }
+STUB void wd_core_read_begin(struct wd_core *c) { c->flags = 1; }
+STUB uint8_t wd_core_read_next(struct wd_core *c) { return c->flags; }
+STUB void wd_core_note_reinit(struct wd_core *c) { c->flags = 2; }
+STUB uint8_t wd_core_take_requests(struct wd_core *c) { return c->requests; }
+STUB void wd_core_seal(struct wd_core *c) { c->flags = 3; }
+STUB uint16_t wd_core_eeprom_slot(struct wd_core *c, uint8_t *out) { out[0] = c->flags; return 0; }
+STUB uint8_t wd_core_outputs(const struct wd_core *c) { return c->flags; }
+STUB uint8_t wd_core_address(const struct wd_core *c) { return c->requests; }
+#endif
+
+void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n);
 void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n)
 {
     while (n--)

@@ -7,9 +7,12 @@
  * (open drain), PB2 pretimeout output (open drain), PB0 factory-reset input
  * (pull-up).
  *
- * The TWI holds SCL low while TWINT is set, so the ISR only masks TWIE and
- * wakes the CPU; the main loop reads TWSR and clears TWINT. The status
- * handling works on silicon and on simavr 1.6 alike: a write frame ends at
+ * Unlike the ATtiny85 port, the TWI is served inside its ISR (the core's
+ * contract allows core calls from interrupt context; flash is no concern
+ * here): simavr 1.6 raises TWINT for the next byte only once the previous
+ * one was acknowledged through TWCR, and a main-loop service lost bytes
+ * that arrived back to back. The status handling works on silicon and on
+ * simavr 1.6 alike: a write frame ends at
  * any STOP/repeated START (0xA0), at a new own-address match (0x60, 0xA8),
  * or at our NACK (0x88), and a data byte without a preceding 0x60 (simavr
  * folds SLA+W into the first byte) opens a frame.
@@ -85,12 +88,7 @@ static void port_pins_update(void)
 
 static uint8_t len;
 static uint8_t buf[EXTWD_FRAME_MAX];
-
-/* Masks itself and wakes the CPU; TWINT stays set, so SCL stays low. */
-ISR(TWI_vect)
-{
-    TWCR = _BV(TWEN) | _BV(TWEA);
-}
+static uint8_t quiet; /* ticks without a TWI event */
 
 /* The open write frame ended: hand it to the core. */
 static void frame_end(void)
@@ -109,11 +107,11 @@ static void frame_open(void)
     PORT_FLAGS |= _BV(F_OPEN) | _BV(F_BUSY);
 }
 
-static void port_bus_service(void)
+/* One TWI event; SCL is held low until TWINT is cleared at the end. */
+ISR(TWI_vect)
 {
-    if (!(TWCR & _BV(TWINT)))
-        return;
     uint8_t ea = _BV(TWEA);
+    quiet = 0;
     switch (TWSR & 0xF8u) {
     case 0x60: /* own SLA+W, ACK returned */
     case 0x68: /* (after a lost arbitration; never as a pure slave) */
@@ -122,7 +120,10 @@ static void port_bus_service(void)
     case 0x80: /* data received, ACK returned */
         if (!(PORT_FLAGS & _BV(F_OPEN)))
             frame_open(); /* simavr: SLA+W came with this byte */
-        buf[len++] = TWDR;
+        if (len < EXTWD_FRAME_MAX)
+            buf[len++] = TWDR;
+        else
+            len = EXTWD_FRAME_MAX + 1; /* cannot happen with TWEA: never overrun */
         if (len >= EXTWD_FRAME_MAX)
             ea = 0; /* NACK the next byte */
         break;
@@ -153,6 +154,11 @@ static void port_bus_service(void)
     TWCR = TW_ON | _BV(TWINT) | ea;
 }
 
+/* Everything happens in the ISR. */
+static void port_bus_service(void)
+{
+}
+
 static void port_bus_address(void)
 {
     TWAR = (uint8_t)(wd_core_address(&g_wd) << 1);
@@ -166,6 +172,16 @@ static void port_bus_reinit(void)
     TWCR = 0;
     port_bus_address();
     TWCR = TW_ON | _BV(TWEA);
+}
+
+/* A transaction that saw no TWI event for 2-3 ticks is over as far as the
+ * sleep mode goes: a master that vanished mid-read leaves no 0xC0 (and
+ * simavr 1.6 never gives one), and the deferred EEPROM/CRC work waits for
+ * a quiet bus. The TWI itself needs no reset: a new START resynchronises it. */
+static void port_bus_tick(void)
+{
+    if (++quiet >= 3)
+        PORT_FLAGS &= (uint8_t)~_BV(F_BUSY);
 }
 
 static uint8_t port_bus_busy(void)
@@ -195,7 +211,6 @@ int main(void)
      * outputs stay released (input, no pull-up). */
     PORTB = (uint8_t)~(_BV(RST) | _BV(PRE));
     PORTD = 0xFF;
-    PORT_FLAGS = 0;
 
     port_run(chip_reset); /* switches the TWI on once the core knows its address */
 }

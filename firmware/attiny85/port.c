@@ -217,16 +217,25 @@ static void port_bus_service(void)
     }
 }
 
+/* Also the boot-time start: two-wire mode first, then SCL becomes an
+ * (open-drain) output; SDA is released. */
 static void port_bus_reinit(void)
 {
     PORT_FLAGS &= (uint8_t)~_BV(F_OPEN);
     usi_idle();
     USISR = 0xF0; /* also drop a start hold on SCL */
+    DDRB |= _BV(SCL);
 }
 
 /* The USI has no address register: each address byte is checked against
  * wd_core_address. */
 static void port_bus_address(void)
+{
+}
+
+/* Nothing: every start condition resynchronises the USI, and the core's
+ * bus-health check releases a line held low. */
+static void port_bus_tick(void)
 {
 }
 
@@ -254,11 +263,7 @@ int main(void)
     TCCR0B = _BV(CS02) | _BV(CS00); /* clk/1024 */
 
     PORTB = _BV(SDA) | _BV(SCL) | _BV(FRP);
-    USICR = CR_IDLE; /* two-wire mode before SCL becomes an open-drain output */
-    USISR = 0xF0;
-    DDRB = _BV(SCL);
     GIMSK = _BV(PCIE);
-    PORT_FLAGS = 0;
 
-    port_run(chip_reset);
+    port_run(chip_reset); /* starts the USI through port_bus_reinit */
 }

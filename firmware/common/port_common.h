@@ -42,6 +42,7 @@ static void port_bus_service(void);   /* handle whatever the bus slave flagged *
 static void port_bus_reinit(void);    /* reset the slave, release SDA and SCL */
 static void port_bus_address(void);   /* the core's address changed */
 static uint8_t port_bus_busy(void);   /* nonzero while a transaction is in flight */
+static void port_bus_tick(void);      /* once per tick */
 
 /* Watchdog: interrupt-and-reset mode, 2K WDT cycles (16 ms nominal). A
  * timeout clears WDIE in hardware; the main loop sets it again on every
@@ -92,8 +93,15 @@ static uint8_t cal_shift; /* 0 for the first sample (taken whole), then 2 */
 
 /* Returns the length of the tick whose capture is t, in whole ms, carrying
  * the fraction to the next tick. */
+#ifndef PORT_CALIBRATE
+#define PORT_CALIBRATE 1 /* 0: nominal 16 ms ticks, for a build that must shed the flash */
+#endif
 static uint8_t port_tick_ms(uint8_t t)
 {
+    if (!PORT_CALIBRATE) {
+        (void)t;
+        return WD_TICK_MS;
+    }
     if (PORT_FLAGS & _BV(PORT_F_CAL)) {
         uint8_t c = (uint8_t)(t - cal_t0);
         PORT_FLAGS &= (uint8_t)~_BV(PORT_F_CAL);
@@ -182,6 +190,7 @@ static uint8_t port_poll(void)
         uint8_t ms = port_tick_ms(GPIOR1);
         wd_core_tick(&g_wd, ms, (uint8_t)(~PORT_BUS_PINS & PORT_BUS_MASK));
         port_pins_update();
+        port_bus_tick();
     }
     uint8_t r = wd_core_take_requests(&g_wd);
     if (r & WD_REQ_BUS_REINIT)
@@ -193,12 +202,12 @@ static uint8_t port_poll(void)
 }
 
 /* Writes the factory defaults into both EEPROM slots (SPEC 5.12, the
- * factory-reset pin) and restarts the chip. */
+ * factory-reset pin) and restarts the chip. The live settings serve as
+ * scratch: the chip restarts on the defaults anyway. */
 static void __attribute__((noreturn)) port_factory_pin(void)
 {
-    struct wd_settings s;
-    wd_settings_defaults(&s);
-    wd_settings_encode(&s, 0, port_img);
+    wd_settings_defaults(&g_wd.set);
+    wd_settings_encode(&g_wd.set, 0, port_img);
     port_eeprom_write(0);
     port_eeprom_write(WD_EEPROM_SLOT_SIZE);
     port_chip_restart();
@@ -233,16 +242,14 @@ static void __attribute__((noreturn)) port_run(uint8_t chip_reset)
         if (fr_wait) {
             if (PORT_FR_PIN & _BV(PORT_FR_BIT))
                 fr_wait = 0;
-            else if (g_wd.uptime_s >= 10u)
+            else if ((uint8_t)g_wd.uptime_s >= 10u) /* checked every tick from 0 */
                 port_factory_pin();
         }
         /* Power-down stops the I/O clock, which the bus byte engine and
          * Timer0 need: idle then. A start condition / address match, a pin
          * change and the watchdog all wake from power-down. */
-        if ((PORT_FLAGS & _BV(PORT_F_CAL)) || port_bus_busy())
-            port_sleep(PORT_SLEEP_IDLE);
-        else
-            port_sleep(PORT_SLEEP_PWR_DOWN);
+        port_sleep(((PORT_FLAGS & _BV(PORT_F_CAL)) || port_bus_busy()) ? PORT_SLEEP_IDLE
+                                                                         : PORT_SLEEP_PWR_DOWN);
     }
 }
 

@@ -30,6 +30,7 @@
 #define WD_F_HEALTHY_WAIT 0x02u /* waiting for the first feed after a reset */
 #define WD_F_HEALTHY_RUN  0x04u /* counting healthy_s since that feed */
 #define WD_F_NEXT_SLOT    0x08u /* the next save goes to EEPROM slot 1 */
+#define WD_F_GRACE        0x10u /* grace_left_ms != 0, kept as a bit: cheaper to test */
 
 #define PERSIST_CRC_LEN ((uint8_t)offsetof(struct wd_persist, crc))
 #define SLOT_CRC_AT     (WD_EEPROM_SLOT_SIZE - 1u)
@@ -49,64 +50,62 @@ EXTWD_STATIC_ASSERT(offsetof(struct wd_core, grace_eff_s) < 0x3Fu &&
  *   0x40-0x7F  struct wd_persist at (source - 0x40)
  *   0x80-0xBF  const_bytes[] at (source - 0x80)
  *   0xC0-      a value computed by reg_calc()
- * The history (0x60-0x77) is found by arithmetic in reg_find.
  */
 #define SRC_CORE(f)  ((uint8_t)offsetof(struct wd_core, f))
 #define SRC_PERS(f)  ((uint8_t)(0x40u + offsetof(struct wd_persist, f)))
 #define SRC_CONST(i) ((uint8_t)(0x80u + (i)))
-#define SRC_CALC(i)  ((uint8_t)(0xC0u + (i)))
+#define SRC_UNMAPPED 0xC0u
+#define SRC_TIMEOUT_S 0xC1u
+#define SRC_SINCE_FEED_S 0xC2u
+#define SRC_GRACE_LEFT_S 0xC3u
+#define SRC_EXT_STATUS 0xC4u
+#define SRC_LOCK 0xC5u
+#define SRC_TIME_LEFT 0xC6u
+#define SRC_DISARM_LEFT 0xC7u
 
-enum {
-    CALC_UNMAPPED,
-    CALC_TIMEOUT_S,
-    CALC_SINCE_FEED_S,
-    CALC_GRACE_LEFT_S,
-    CALC_EXT_STATUS,
-    CALC_LOCK,
-    CALC_TIME_LEFT,
-    CALC_DISARM_LEFT,
-};
-#define SRC_UNMAPPED SRC_CALC(CALC_UNMAPPED)
-
-#define CONST_ZEROS 5u /* four zero bytes: KEY, unused history entries */
 static const WD_FLASH uint8_t const_bytes[] = {
-    'E', 'X', 'W', 'D',                 /* 0: PROJECT_ID */
-    EXTWD_SETTINGS_VERSION, 0, 0, 0, 0, /* 4: SETTINGS_VER; 5: zeros */
-    1,                                  /* 9: RESET_PIN, PROTO_VERSION */
+    'E', 'X', 'W', 'D',           /* 0: PROJECT_ID */
+    EXTWD_SETTINGS_VERSION, 0, 0, /* 4: SETTINGS_VER; 5: KEY reads 0 0 */
+    1,                            /* 7: RESET_PIN, PROTO_VERSION */
     WD_FW_MAJOR, WD_FW_MINOR, WD_FW_PATCH, WD_MCU_ID,
     (uint8_t)WD_CAPS, (uint8_t)(WD_CAPS >> 8),
 };
-EXTWD_STATIC_ASSERT(EXTWD_PROTO_VERSION == 1u, "const_bytes[9] serves RESET_PIN and PROTO_VERSION");
+EXTWD_STATIC_ASSERT(EXTWD_PROTO_VERSION == 1u, "const_bytes[7] serves RESET_PIN and PROTO_VERSION");
 
 struct reg_entry {
     uint8_t reg;
     uint8_t src;
 };
 
+#define HISTORY_ENTRY(k)                                                                      \
+    {EXTWD_REG_HISTORY + 6u * (k), SRC_PERS(history[k].cause)},                               \
+    {EXTWD_REG_HISTORY + 6u * (k) + 1u, SRC_PERS(history[k].breadcrumb)},                     \
+    {EXTWD_REG_HISTORY + 6u * (k) + 2u, SRC_PERS(history[k].uptime_s)}
+
 static const WD_FLASH struct reg_entry reg_map[] = {
     {EXTWD_REG_PROJECT_ID, SRC_CONST(0)},
     {EXTWD_REG_SETTINGS_VER, SRC_CONST(4)},
-    {EXTWD_REG_TIMEOUT_S, SRC_CALC(CALC_TIMEOUT_S)},
+    {EXTWD_REG_TIMEOUT_S, SRC_TIMEOUT_S},
     {EXTWD_REG_ACTION, SRC_CORE(set.action)},
-    {EXTWD_REG_RESET_PIN, SRC_CONST(9)},
+    {EXTWD_REG_RESET_PIN, SRC_CONST(7)},
     {EXTWD_REG_GRACE_S, SRC_CORE(set.grace_s)},
     {EXTWD_REG_I2C_ADDR, SRC_CORE(set.i2c_addr)},
     {EXTWD_REG_BUSLOAD_PCT, SRC_CORE(set.busload_pct)},
-    {EXTWD_REG_SINCE_FEED_S, SRC_CALC(CALC_SINCE_FEED_S)},
-    {EXTWD_REG_GRACE_LEFT_S, SRC_CALC(CALC_GRACE_LEFT_S)},
+    {EXTWD_REG_SINCE_FEED_S, SRC_SINCE_FEED_S},
+    {EXTWD_REG_GRACE_LEFT_S, SRC_GRACE_LEFT_S},
     {EXTWD_REG_RESET_COUNT, SRC_PERS(reset_count)},
     {EXTWD_REG_REINIT_COUNT, SRC_PERS(reinit_count)},
     {EXTWD_REG_BUSERR_COUNT, SRC_PERS(buserr_count)},
     {EXTWD_REG_STATUS, SRC_PERS(status)},
     {EXTWD_REG_LAST_CAUSE, SRC_PERS(last_cause)},
     {EXTWD_REG_LAST_CAUSE + 1u, SRC_UNMAPPED},
-    {EXTWD_REG_PROTO_VERSION, SRC_CONST(9)},
-    {EXTWD_REG_FW_MAJOR, SRC_CONST(10)},
-    {EXTWD_REG_FW_MINOR, SRC_CONST(11)},
-    {EXTWD_REG_FW_PATCH, SRC_CONST(12)},
-    {EXTWD_REG_MCU_ID, SRC_CONST(13)},
-    {EXTWD_REG_EXT_STATUS, SRC_CALC(CALC_EXT_STATUS)},
-    {EXTWD_REG_CAPS, SRC_CONST(14)},
+    {EXTWD_REG_PROTO_VERSION, SRC_CONST(7)},
+    {EXTWD_REG_FW_MAJOR, SRC_CONST(8)},
+    {EXTWD_REG_FW_MINOR, SRC_CONST(9)},
+    {EXTWD_REG_FW_PATCH, SRC_CONST(10)},
+    {EXTWD_REG_MCU_ID, SRC_CONST(11)},
+    {EXTWD_REG_EXT_STATUS, SRC_EXT_STATUS},
+    {EXTWD_REG_CAPS, SRC_CONST(12)},
     {EXTWD_REG_LAST_ERROR, SRC_CORE(last_error)},
     {EXTWD_REG_REFUSED_COUNT, SRC_PERS(refused_count)},
     {EXTWD_REG_CHIP_RESET, SRC_CORE(chip_reset)},
@@ -125,17 +124,19 @@ static const WD_FLASH struct reg_entry reg_map[] = {
     {EXTWD_REG_OPTIONS + 1u, SRC_UNMAPPED},
     {EXTWD_REG_BREADCRUMB, SRC_CORE(breadcrumb)},
     {EXTWD_REG_BREADCRUMB_RST, SRC_PERS(breadcrumb_rst)},
-    {EXTWD_REG_LOCK, SRC_CALC(CALC_LOCK)},
-    {EXTWD_REG_KEY, SRC_CONST(CONST_ZEROS)},
+    {EXTWD_REG_LOCK, SRC_LOCK},
+    {EXTWD_REG_KEY, SRC_CONST(5)},
     {EXTWD_REG_KEY + 2u, SRC_UNMAPPED},
-    {EXTWD_REG_TIME_LEFT_MS, SRC_CALC(CALC_TIME_LEFT)},
+    {EXTWD_REG_TIME_LEFT_MS, SRC_TIME_LEFT},
     {EXTWD_REG_SINCE_FEED_MS, SRC_CORE(since_feed_ms)},
     {EXTWD_REG_UPTIME_S, SRC_CORE(uptime_s)},
     {EXTWD_REG_GRACE_LEFT_MS, SRC_CORE(grace_left_ms)},
-    {EXTWD_REG_DISARM_LEFT_S, SRC_CALC(CALC_DISARM_LEFT)},
+    {EXTWD_REG_DISARM_LEFT_S, SRC_DISARM_LEFT},
     {EXTWD_REG_GRACE_EFF_S, SRC_CORE(grace_eff_s)},
     {EXTWD_REG_GRACE_EFF_S + 2u, SRC_UNMAPPED},
-    {EXTWD_REG_HISTORY, SRC_UNMAPPED}, /* end marker */
+    HISTORY_ENTRY(0), HISTORY_ENTRY(1), HISTORY_ENTRY(2), HISTORY_ENTRY(3),
+    {EXTWD_REG_HISTORY_END, SRC_UNMAPPED},
+    {0x80u, SRC_UNMAPPED}, /* end marker */
 };
 
 /* Writable registers; bit 7 marks a protective write (5.11). ACTION is
@@ -150,7 +151,7 @@ static const WD_FLASH uint8_t writable[] = {
     EXTWD_REG_BREADCRUMB, EXTWD_REG_LOCK, EXTWD_REG_KEY,
 };
 
-/* ---- small arithmetic ------------------------------------------------------ */
+/* ---- small helpers ---------------------------------------------------------- */
 
 static void inc_sat8(uint8_t *v)
 {
@@ -160,23 +161,56 @@ static void inc_sat8(uint8_t *v)
 
 /* ms to whole seconds for the one-byte stock registers; round is 0 (down) or
  * 999 (up); 255 s and more read 255. */
-static uint8_t ms_to_s8(uint32_t ms, uint16_t round)
+static __attribute__((noinline)) uint8_t ms_to_s8(uint32_t ms, uint16_t round)
 {
     ms += round;
     if (ms >= 255000u)
         return 0xFFu;
-    return (uint8_t)((uint16_t)(ms >> 3) / 125u); /* 16-bit division is cheaper */
+    return (uint8_t)((uint16_t)(ms >> 3) / 125u); /* a 16-bit division is cheaper */
+}
+
+static uint8_t crc8_byte(uint8_t crc, uint8_t byte)
+{
+    crc ^= byte;
+    for (uint8_t i = 0; i < 8; i++)
+        crc = (uint8_t)((crc & 0x80u) ? ((unsigned)crc << 1) ^ EXTWD_PEC_POLY : (unsigned)crc << 1);
+    return crc;
 }
 
 uint8_t wd_crc8(uint8_t init, const uint8_t *p, uint8_t n)
 {
-    uint8_t crc = init;
+    while (n--)
+        init = crc8_byte(init, *p++);
+    return init;
+}
+
+typedef const WD_FLASH struct reg_entry *reg_ref;
+
+/* Returns the map entry of the register that holds address a (< 0x80); it
+ * starts at e->reg and is (e[1].reg - e->reg) bytes wide. */
+static reg_ref reg_find(uint8_t a)
+{
+    reg_ref e = reg_map;
+    while (e[1].reg <= a)
+        e++;
+    return e;
+}
+
+/* n (0-4) little-endian bytes as a number. */
+static uint32_t get_le(const uint8_t *p, uint8_t n)
+{
+    uint32_t v = 0;
+    while (n--)
+        v = v << 8 | p[n];
+    return v;
+}
+
+static void put_le(uint8_t *d, uint32_t v, uint8_t n)
+{
     while (n--) {
-        crc ^= *p++;
-        for (uint8_t i = 0; i < 8; i++)
-            crc = (uint8_t)((crc & 0x80u) ? ((unsigned)crc << 1) ^ EXTWD_PEC_POLY : (unsigned)crc << 1);
+        *d++ = (uint8_t)v;
+        v >>= 8;
     }
-    return crc;
 }
 
 /* ---- settings and EEPROM -------------------------------------------------- */
@@ -201,10 +235,10 @@ void wd_settings_defaults(struct wd_settings *s)
     *s = factory;
 }
 
-/* Every range of SPEC 3 that does not depend on another value. Shared by the
- * write path and the EEPROM decoder. PRETIMEOUT_MS and WINDOW_MS are checked
- * against the timeout only when written (a later, shorter timeout switches
- * them off instead). Returns nonzero if s is acceptable. */
+/* Every range of SPEC 3 that does not depend on another value; shared by
+ * the write path and the EEPROM decoder. PRETIMEOUT_MS and WINDOW_MS are
+ * checked against the timeout only when written (a later, shorter timeout
+ * switches them off instead). Returns nonzero if s is acceptable. */
 static uint8_t settings_ok(const struct wd_settings *s)
 {
     uint32_t t = s->timeout_ms;
@@ -267,22 +301,33 @@ static void load_settings(struct wd_core *c)
 
 /* ---- derived state ---------------------------------------------------------- */
 
-static uint8_t counting(const struct wd_core *c)
+/* ms from SINCE_FEED_MS to the timeout, 0 if past it. */
+static uint32_t to_timeout(const struct wd_core *c)
 {
-    return !c->pulse_left_ms && !c->grace_left_ms;
+    uint32_t t = c->set.timeout_ms, s = c->since_feed_ms;
+    return t > s ? t - s : 0u;
 }
 
 /* Returns nonzero while the live PRETIMEOUT bit is set (5.8). */
 static uint8_t pretimeout_active(const struct wd_core *c)
 {
     uint16_t pre = c->set.pretimeout_ms;
-    uint32_t t = c->set.timeout_ms;
-    return pre && pre < t && c->set.action && counting(c) && c->since_feed_ms > t - pre;
+    if (!pre || !c->set.action || c->pulse_left_ms || (c->flags & WD_F_GRACE) || pre >= c->set.timeout_ms)
+        return 0;
+    return to_timeout(c) < pre;
+}
+
+static void start_grace(struct wd_core *c, uint16_t s)
+{
+    c->grace_left_ms = (uint32_t)s * 1000u;
+    c->flags &= (uint8_t)~WD_F_GRACE;
+    if (s)
+        c->flags |= WD_F_GRACE;
 }
 
 /* ---- host reset (5.3) ------------------------------------------------------ */
 
-static void host_reset(struct wd_core *c, uint8_t cause)
+static __attribute__((noinline)) void host_reset(struct wd_core *c, uint8_t cause)
 {
     struct wd_persist *p = c->persist;
     uint8_t backoff = 0, old_addr = c->set.i2c_addr;
@@ -316,7 +361,7 @@ static void host_reset(struct wd_core *c, uint8_t cause)
     c->since_feed_ms = 0;
     c->grace_left_ms = 0;
     c->disarm_s = 0;
-    c->flags = (uint8_t)((c->flags & ~WD_F_HEALTHY_RUN) | WD_F_HEALTHY_WAIT);
+    c->flags = (uint8_t)((c->flags & ~(WD_F_HEALTHY_RUN | WD_F_GRACE)) | WD_F_HEALTHY_WAIT);
     c->requests |= WD_REQ_SEAL;
 }
 
@@ -324,24 +369,27 @@ static void host_reset(struct wd_core *c, uint8_t cause)
 
 void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_reset)
 {
+    uint8_t len = persist->history_len;
+
     memset(c, 0, sizeof *c);
     c->persist = persist;
     c->chip_reset = chip_reset;
     if ((chip_reset & EXTWD_CHIP_PORF) || persist->magic != WD_PERSIST_MAGIC ||
-        persist->version != WD_PERSIST_VERSION || persist->history_len > EXTWD_HISTORY_ENTRIES ||
+        persist->version != WD_PERSIST_VERSION || len > EXTWD_HISTORY_ENTRIES ||
         wd_crc8(0xFFu, (const uint8_t *)persist, PERSIST_CRC_LEN) != persist->crc) {
         memset(persist, 0, sizeof *persist);
         persist->magic = WD_PERSIST_MAGIC;
         persist->version = WD_PERSIST_VERSION;
     } else {
         persist->ext_sticky |= EXTWD_XS_CHIP_RESTARTED;
+        /* entries past HISTORY_LEN read as 0 */
+        memset(&persist->history[len], 0, sizeof persist->history[0] * (EXTWD_HISTORY_ENTRIES - len));
     }
     load_settings(c);
     c->grace_eff_s = c->set.grace_s;
-    c->grace_left_ms = (uint32_t)c->set.grace_s * 1000u;
+    start_grace(c, c->set.grace_s);
     c->read_ptr = EXTWD_REG_STATUS;
     c->latch_reg = 0xFFu;
-    c->key_age_ms = 0xFFFFu;
     c->flags |= WD_F_HEALTHY_WAIT;
     wd_core_seal(c);
 }
@@ -355,8 +403,7 @@ void wd_core_factory_reset(struct wd_core *c)
 void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus_low)
 {
     struct wd_persist *p = c->persist;
-    uint16_t left = elapsed_ms;
-    uint8_t lows = 0;
+    uint16_t left = elapsed_ms, lows = 0;
 
     /* whole seconds: uptime, bounded disarm, healthy period */
     for (;;) {
@@ -369,19 +416,20 @@ void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus_low)
             c->uptime_s++;
         if (!c->set.action && c->disarm_s != 0xFFFFu)
             c->disarm_s++;
-        if (c->healthy_s != 0xFFu)
-            c->healthy_s++;
+        inc_sat8(&c->healthy_s);
     }
     c->uptime_frac_ms = (uint16_t)(c->uptime_frac_ms + left);
-    if (c->key_age_ms < EXTWD_KEY_VALID_MS)
-        c->key_age_ms = (uint16_t)(c->key_age_ms + elapsed_ms < EXTWD_KEY_VALID_MS ?
-                                   c->key_age_ms + elapsed_ms : 0xFFFFu);
+    c->key_left_ms = c->key_left_ms > elapsed_ms ? (uint16_t)(c->key_left_ms - elapsed_ms) : 0u;
 
-    /* bus health: share of low samples among the last 16 ticks (5.10) */
-    c->bus_samples = (uint16_t)((c->bus_samples << 1) | (bus_low ? 1u : 0u));
+    /* bus health: share of low samples among the last 16 ticks (5.10);
+     * lows counts 100 per low sample, so lows > 16 x pct means share > pct */
+    c->bus_samples = (uint16_t)(c->bus_samples << 1);
+    if (bus_low)
+        c->bus_samples |= 1u;
     for (uint16_t s = c->bus_samples; s; s >>= 1)
-        lows = (uint8_t)(lows + (s & 1u));
-    if ((uint16_t)(lows * 25u) > (uint16_t)(c->set.busload_pct * 4u)) {
+        if (s & 1u)
+            lows = (uint16_t)(lows + 100u);
+    if (lows > (uint16_t)(c->set.busload_pct << 4)) {
         inc_sat8(&p->buserr_count);
         inc_sat8(&p->reinit_count);
         c->bus_samples = 0;
@@ -411,91 +459,59 @@ void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus_low)
             c->pulse_left_ms = (uint16_t)(c->pulse_left_ms - elapsed_ms);
         } else {
             c->pulse_left_ms = 0;
-            c->grace_left_ms = (uint32_t)c->grace_eff_s * 1000u;
+            start_grace(c, c->grace_eff_s);
         }
-    } else if (c->grace_left_ms) {
-        c->grace_left_ms = c->grace_left_ms > elapsed_ms ? c->grace_left_ms - elapsed_ms : 0u;
+    } else if (c->flags & WD_F_GRACE) {
+        if (c->grace_left_ms > elapsed_ms) {
+            c->grace_left_ms -= elapsed_ms;
+        } else {
+            c->grace_left_ms = 0;
+            c->flags &= (uint8_t)~WD_F_GRACE;
+        }
     } else {
         uint32_t t = c->since_feed_ms + elapsed_ms;
         c->since_feed_ms = t < elapsed_ms ? 0xFFFFFFFFu : t;
-        if (c->set.action && c->set.timeout_ms && c->since_feed_ms >= c->set.timeout_ms)
+        if (c->set.action && c->set.timeout_ms && !to_timeout(c))
             host_reset(c, EXTWD_CAUSE_TIMEOUT);
     }
 }
 
 /* ---- register reads ----------------------------------------------------------- */
 
-/* Finds the register that holds address a (< 0x80): returns its source and
- * fills its first address and width. */
-static uint8_t reg_find(const struct wd_core *c, uint8_t a, uint8_t *start, uint8_t *width)
-{
-    if (a >= EXTWD_REG_HISTORY) {
-        uint8_t j = (uint8_t)(a - EXTWD_REG_HISTORY), k = 0;
-        uint8_t off = (uint8_t)offsetof(struct wd_persist, history);
-        *start = a;
-        *width = 1;
-        if (a >= EXTWD_REG_HISTORY_END)
-            return SRC_UNMAPPED;
-        while (j >= EXTWD_HISTORY_ENTRY_SIZE) {
-            j = (uint8_t)(j - EXTWD_HISTORY_ENTRY_SIZE);
-            off = (uint8_t)(off + sizeof(struct wd_history_entry));
-            k++;
-        }
-        if (j < 2u) { /* cause, breadcrumb */
-            off = (uint8_t)(off + j);
-        } else {      /* the 4-byte uptime */
-            *start = (uint8_t)(a - (j - 2u));
-            *width = 4;
-            off = (uint8_t)(off + offsetof(struct wd_history_entry, uptime_s));
-        }
-        return k < c->persist->history_len ? (uint8_t)(0x40u + off) : SRC_CONST(CONST_ZEROS);
-    }
-    const WD_FLASH struct reg_entry *e = reg_map;
-    while (e[1].reg <= a)
-        e++;
-    *start = e->reg;
-    *width = (uint8_t)(e[1].reg - e->reg);
-    return e->src;
-}
-
 /* The live value of a computed register. */
-static uint32_t reg_calc(const struct wd_core *c, uint8_t id)
+static uint32_t reg_calc(const struct wd_core *c, uint8_t src)
 {
     uint32_t t = c->set.timeout_ms;
 
-    switch (id) {
-    case CALC_TIMEOUT_S:
+    switch (src) {
+    case SRC_TIMEOUT_S:
         return ms_to_s8(t, 999u);
-    case CALC_SINCE_FEED_S:
+    case SRC_SINCE_FEED_S:
         return ms_to_s8(c->since_feed_ms, 0u);
-    case CALC_GRACE_LEFT_S:
+    case SRC_GRACE_LEFT_S:
         return ms_to_s8(c->grace_left_ms, 999u);
-    case CALC_EXT_STATUS: {
+    case SRC_EXT_STATUS: {
         uint8_t v = (uint8_t)(c->persist->ext_sticky & EXTWD_XS_STICKY);
         if (pretimeout_active(c))
             v |= EXTWD_XS_PRETIMEOUT;
         if (c->flags & WD_F_LOCKED)
             v |= EXTWD_XS_LOCKED;
-        if (c->grace_left_ms)
+        if (c->flags & WD_F_GRACE)
             v |= EXTWD_XS_IN_GRACE;
         return v;
     }
-    case CALC_LOCK:
+    case SRC_LOCK:
         return c->flags & WD_F_LOCKED;
-    case CALC_TIME_LEFT:
+    case SRC_TIME_LEFT:
         if (!c->set.action || !t)
             break;
         if (c->pulse_left_ms)
             return 0;
-        if (c->grace_left_ms)
-            return c->grace_left_ms + t;
-        return t > c->since_feed_ms ? t - c->since_feed_ms : 0u;
-    case CALC_DISARM_LEFT:
+        return to_timeout(c) + c->grace_left_ms; /* SINCE_FEED_MS is 0 during grace */
+    default: /* SRC_DISARM_LEFT */
         if (c->set.action || !c->set.max_disarm_s)
             return 0xFFFFu;
         return c->set.max_disarm_s > c->disarm_s ? (uint16_t)(c->set.max_disarm_s - c->disarm_s) : 0u;
-    default:
-        break;
     }
     return 0xFFFFFFFFu;
 }
@@ -506,31 +522,39 @@ void wd_core_read_begin(struct wd_core *c)
     c->latch_reg = 0xFFu;
 }
 
+/* Copies the register e into the latch. */
+static void reg_fetch(struct wd_core *c, reg_ref e)
+{
+    uint8_t src = e->src, width = (uint8_t)(e[1].reg - e->reg);
+
+    if (src >= 0xC0u) {
+        put_le(c->latch, reg_calc(c, src), 4);
+    } else if (src >= 0x80u) {
+        for (uint8_t i = 0; i < width; i++)
+            c->latch[i] = const_bytes[src - 0x80u + i];
+    } else {
+        memcpy(c->latch, src < 0x40u ? (const uint8_t *)c + src : (const uint8_t *)c->persist + (src - 0x40u),
+               width);
+    }
+}
+
 uint8_t wd_core_read_next(struct wd_core *c)
 {
-    uint8_t a = c->read_cursor, start, width, src;
+    uint8_t a = c->read_cursor, start;
+    reg_ref e;
 
     if (a >= 0x80u)
         return EXTWD_UNMAPPED_READ;
     c->read_cursor = (uint8_t)(a + 1u);
-    src = reg_find(c, a, &start, &width);
-    if (src == SRC_UNMAPPED)
+    e = reg_find(a);
+    if (e->src == SRC_UNMAPPED)
         return EXTWD_UNMAPPED_READ;
     /* a register read from its first byte is latched whole; one read from
      * the middle is fetched live for every byte */
+    start = e->reg;
     if (a == start || c->latch_reg != start) {
         c->latch_reg = a == start ? a : 0xFFu;
-        if (src >= 0xC0u) {
-            uint32_t v = reg_calc(c, (uint8_t)(src - 0xC0u));
-            memcpy(c->latch, &v, sizeof v);
-        } else if (src >= 0x80u) {
-            for (uint8_t i = 0; i < width; i++)
-                c->latch[i] = const_bytes[src - 0x80u + i];
-        } else {
-            const uint8_t *from = src < 0x40u ? (const uint8_t *)c + src
-                                              : (const uint8_t *)c->persist + (src - 0x40u);
-            memcpy(c->latch, from, width);
-        }
+        reg_fetch(c, e);
     }
     return c->latch[a - start];
 }
@@ -540,32 +564,32 @@ uint8_t wd_core_read_next(struct wd_core *c)
 void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
 {
     struct wd_persist *p = c->persist;
-    struct wd_settings t;
-    uint8_t r, w, start, src = 0xFFu, fresh, prot, extra, err;
-    uint32_t v = 0;
+    uint8_t r, w = 0, src = 0xFFu, fresh, prot = 0, extra, err, i = 0;
+    uint32_t v;
 
     if (!len)
         return; /* a probe */
-    fresh = c->key_age_ms < EXTWD_KEY_VALID_MS;
-    c->key_age_ms = 0xFFFFu; /* any frame uses the key up */
+    fresh = c->key_left_ms != 0;
+    c->key_left_ms = 0; /* any frame uses the key up */
     r = f[0];
+    if (r == EXTWD_CMD_SET_ADDRESS)
+        r = EXTWD_REG_I2C_ADDR; /* the same write, from here on */
 
     /* UNKNOWN: the register or command, and how many value bytes it takes */
     err = EXTWD_ERR_UNKNOWN;
     if (r < 0x80u) {
-        if (len == 1u) {
+        if (len == 1u && r == f[0]) {
             c->read_ptr = r;
             return;
         }
-        src = reg_find(c, r, &start, &w);
+        reg_ref m = reg_find(r);
+        src = m->src;
         if (src == SRC_UNMAPPED)
             goto done;
-        w = (uint8_t)(start + w - r); /* into the middle: the rest of it */
-    } else if ((uint8_t)(r - EXTWD_CMD_SET_ADDRESS) <= 1u) {
+        w = (uint8_t)(m[1].reg - r); /* into the middle: the rest of it */
+    } else if (r == EXTWD_CMD_SET_POINTER) {
         w = 1;
-    } else if (r <= EXTWD_CMD_TEST_ACTION || r == EXTWD_CMD_FEED) {
-        w = 0;
-    } else {
+    } else if (r > EXTWD_CMD_TEST_ACTION && r != EXTWD_CMD_FEED) {
         goto done;
     }
 
@@ -576,8 +600,7 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
         goto done;
     err = EXTWD_ERR_PEC;
     if (extra) {
-        uint8_t addr_w = (uint8_t)(c->set.i2c_addr << 1);
-        if (wd_crc8(wd_crc8(0, &addr_w, 1), f, (uint8_t)(len - 1u)) != f[len - 1u])
+        if (wd_crc8(crc8_byte(0, (uint8_t)(c->set.i2c_addr << 1)), f, (uint8_t)(len - 1u)) != f[len - 1u])
             goto done;
     } else if ((c->set.options & EXTWD_OPT_PEC_REQUIRED) && r != EXTWD_CMD_SET_POINTER) {
         goto done;
@@ -586,23 +609,19 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
         c->read_ptr = f[1];
         return; /* like [reg]: LAST_ERROR stays */
     }
-    memcpy(&v, f + 1, w);
+    v = get_le(f + 1, w);
 
     /* READONLY */
     err = EXTWD_ERR_READONLY;
     if (r < 0x80u) {
-        uint8_t i = 0;
         while ((writable[i] & 0x7Fu) != r)
             if (++i == sizeof writable)
                 goto done;
         prot = writable[i] & PROT;
         if (r == EXTWD_REG_ACTION && !v)
             prot = PROT;
-    } else {
-        prot = r == EXTWD_CMD_FACTORY_RESET || r == EXTWD_CMD_SET_ADDRESS ||
-               r == EXTWD_CMD_CLEAR_COUNTERS;
-        if (r == EXTWD_CMD_SET_ADDRESS)
-            src = SRC_CORE(set.i2c_addr);
+    } else if (r == EXTWD_CMD_FACTORY_RESET || r == EXTWD_CMD_CLEAR_COUNTERS) {
+        prot = PROT;
     }
 
     /* LOCKED, KEY */
@@ -615,29 +634,33 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
             goto done;
     }
 
-    /* RANGE: settings are checked as a whole on a candidate copy */
+    /* RANGE: a settings register is written in place and the settings
+     * checked whole; a refused value is put back */
     err = EXTWD_ERR_RANGE;
-    t = c->set;
-    if (r == EXTWD_REG_TIMEOUT_S)
-        t.timeout_ms = v * 1000u;
-    else if (src < WD_SETTINGS_SIZE)
-        memcpy((uint8_t *)&t + src, &v, w);
-    if (!settings_ok(&t))
-        goto done;
-    if ((r == EXTWD_REG_PRETIMEOUT_MS || r == EXTWD_REG_WINDOW_MS) && v && v >= t.timeout_ms)
-        goto done;
-
+    if (src < WD_SETTINGS_SIZE) {
+        uint8_t *dst = (uint8_t *)c + src;
+        uint32_t old = get_le(dst, w);
+        memcpy(dst, f + 1, w);
+        if (!settings_ok(&c->set) ||
+            ((r == EXTWD_REG_PRETIMEOUT_MS || r == EXTWD_REG_WINDOW_MS) && v && v >= c->set.timeout_ms)) {
+            put_le(dst, old, w);
+            goto done;
+        }
+        src = 0xFFu;
+    }
     switch (r) {
-    case EXTWD_REG_STATUS:
-        p->status &= (uint8_t)v;
-        c->requests |= WD_REQ_SEAL;
+    case EXTWD_REG_TIMEOUT_S:
+        c->set.timeout_ms = v * 1000u;
+        break;
+    case EXTWD_REG_ACTION:
+        if (v)
+            c->disarm_s = 0; /* a disarm is timed from the write that disarms */
+        break;
+    case EXTWD_REG_I2C_ADDR:
+        c->requests |= WD_REQ_ADDRESS;
         break;
     case EXTWD_REG_EXT_STATUS:
-        p->ext_sticky &= (uint8_t)v;
-        c->requests |= WD_REQ_SEAL;
-        break;
-    case EXTWD_REG_BREADCRUMB:
-        c->breadcrumb = (uint8_t)v;
+        src = SRC_PERS(ext_sticky);
         break;
     case EXTWD_REG_LOCK:
         if (v != EXTWD_LOCK_MAGIC)
@@ -648,13 +671,13 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
         err = EXTWD_ERR_KEY;
         if (v != EXTWD_KEY)
             goto done;
-        c->key_age_ms = 0;
+        c->key_left_ms = EXTWD_KEY_VALID_MS;
         break;
     case EXTWD_CMD_SAVE:
         c->requests |= WD_REQ_SAVE;
         break;
     case EXTWD_CMD_FACTORY_RESET:
-        wd_settings_defaults(&t);
+        wd_settings_defaults(&c->set);
         c->requests |= WD_REQ_FACTORY;
         break;
     case EXTWD_CMD_CLEAR_COUNTERS:
@@ -671,41 +694,46 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
         if (c->pulse_left_ms)
             goto done;
         err = EXTWD_ERR_DISARMED;
-        if (!t.action)
+        if (!c->set.action)
             goto done;
         host_reset(c, EXTWD_CAUSE_TEST);
-        goto ok; /* the reset reloaded the settings: t is stale */
-    case EXTWD_CMD_FEED:
+        break;
+    case EXTWD_CMD_FEED: {
+        uint16_t win = c->set.window_ms;
         err = EXTWD_ERR_BUSY;
         if (c->pulse_left_ms)
             goto done;
-        if (t.window_ms && t.window_ms < t.timeout_ms && t.action && !c->grace_left_ms &&
-            c->since_feed_ms < t.window_ms) {
+        if (win && c->set.action && !(c->flags & WD_F_GRACE) && win < c->set.timeout_ms &&
+            c->since_feed_ms < win) {
             inc_sat8(&p->window_faults);
             p->ext_sticky |= EXTWD_XS_WINDOW_FAULT;
             host_reset(c, EXTWD_CAUSE_WINDOW);
-            goto ok;
+            break;
         }
         c->since_feed_ms = 0;
         c->grace_left_ms = 0;
+        c->flags &= (uint8_t)~WD_F_GRACE;
         if (p->status & EXTWD_STATUS_WD_RESET) {
             p->status &= (uint8_t)~EXTWD_STATUS_WD_RESET;
             c->requests |= WD_REQ_SEAL;
         }
         if (c->flags & WD_F_HEALTHY_WAIT) {
-            c->flags = (uint8_t)((c->flags & ~WD_F_HEALTHY_WAIT) | WD_F_HEALTHY_RUN);
+            c->flags ^= WD_F_HEALTHY_WAIT | WD_F_HEALTHY_RUN;
             c->healthy_s = 0;
         }
         break;
+    }
     default:
         break;
     }
-    if (t.i2c_addr != c->set.i2c_addr)
-        c->requests |= WD_REQ_ADDRESS;
-    if (t.action)
-        c->disarm_s = 0; /* a disarm is timed from the write that disarms */
-    c->set = t;
-ok:
+    /* BREADCRUMB takes the value as written; the clear-only STATUS and
+     * EXT_STATUS are ANDed into persist */
+    if (src < 0x40u) {
+        memcpy((uint8_t *)c + src, f + 1, w);
+    } else if (src < 0x80u) {
+        ((uint8_t *)p)[src - 0x40u] &= (uint8_t)v;
+        c->requests |= WD_REQ_SEAL;
+    }
     err = EXTWD_ERR_OK;
 done:
     c->last_error = err;

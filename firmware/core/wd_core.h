@@ -134,7 +134,7 @@ struct wd_core {
     uint8_t healthy_s;        /* whole seconds since the first feed after a reset */
     uint16_t pulse_left_ms;
     uint16_t grace_eff_s;
-    uint16_t key_age_ms;      /* 0xFFFF = no key */
+    uint16_t key_left_ms;     /* ms the last KEY stays valid; 0 = no key */
     uint16_t bus_samples;     /* last 16 bus-health samples, 1 = a line low */
 
     uint8_t read_ptr;

@@ -102,6 +102,8 @@ struct chipsim {
     struct i2c_bus_ops ops;
 
     avr_io_t reset_io;              /* last in simavr's reset order */
+    avr_io_write_t twcr_orig;       /* TWCR write handler we chain behind */
+    void *twcr_orig_param;
     uint8_t reset_cause;            /* MCUSR flag of a reset we start */
     uint8_t mcusr;                  /* MCUSR as the chip last had it */
     uint32_t chip_resets;
@@ -368,6 +370,22 @@ static enum wire_drive drive_m328_bus(void *ctx, int index)
     return d;
 }
 
+/* simavr 1.6 keeps TWINT set when software writes one to it (the TWI
+ * vector is raise_sticky, and avr_clear_interrupt leaves sticky flags
+ * alone); on silicon the write clears it. A firmware that polls TWINT would
+ * see every status twice. Clear it after simavr's own handler: simavr raises
+ * the next status from a timer, never inside this write. */
+static void twcr_write(struct avr_t *avr, avr_io_addr_t addr, uint8_t v, void *param)
+{
+    struct chipsim *cs = param;
+    if (cs->twcr_orig)
+        cs->twcr_orig(avr, addr, v, cs->twcr_orig_param);
+    else
+        avr->data[addr] = v;
+    if (v & 0x80u)
+        avr->data[addr] &= (uint8_t)~0x80u;
+}
+
 static void usi_changed(void *ctx)
 {
     wires_update(&((struct chipsim *)ctx)->wires);
@@ -581,8 +599,15 @@ static int setup_wires(struct chipsim *cs)
             return -1;
     if (factory < 0)
         return -1;
-    if (d->kind == MCU_MEGA328 && wires_watch(ws, M328_TWCR))
-        return -1;
+    if (d->kind == MCU_MEGA328) {
+        if (wires_watch(ws, M328_TWCR))
+            return -1;
+        avr_io_addr_t a = AVR_DATA_TO_IO(M328_TWCR);
+        cs->twcr_orig = cs->avr->io[a].w.c;
+        cs->twcr_orig_param = cs->avr->io[a].w.param;
+        cs->avr->io[a].w.c = twcr_write;
+        cs->avr->io[a].w.param = cs;
+    }
     wires_on_edge(ws, on_wire_edge, cs);
     return 0;
 }
@@ -690,7 +715,7 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
             errf(err, errlen, "chipsim: I2C clock %u Hz is too fast for a %u Hz chip", hz, cs->freq);
             goto fail;
         }
-    } else if (twi_master_init(&cs->twi, avr, &cs->ops, cs, cs->freq, hz)) {
+    } else if (twi_master_init(&cs->twi, avr, &cs->ops, cs, cs->freq, hz, limit)) {
         errf(err, errlen, "%s: simavr's %s has no TWI", path, cs->mcu);
         goto fail;
     }
@@ -795,6 +820,14 @@ int chipsim_i2c_write_abort(struct chipsim *cs, uint8_t addr, const uint8_t *buf
                : twi_master_write_abort(&cs->twi, addr, buf, len, bits_before_abort);
 }
 
+int chipsim_i2c_read_abort(struct chipsim *cs, uint8_t addr, unsigned bits_before_abort)
+{
+    if (crashed(cs))
+        return CHIPSIM_E_CRASHED;
+    return cs->d->kind == MCU_TINY85 ? i2c_master_read_abort(&cs->bit, addr, bits_before_abort)
+                                     : twi_master_read_abort(&cs->twi, addr);
+}
+
 /* ---- lines and pins --------------------------------------------------------------------- */
 
 int chipsim_level(const struct chipsim *cs, enum chipsim_signal sig)
@@ -879,6 +912,7 @@ void chipsim_stats(const struct chipsim *cs, struct chipsim_stats *st)
     } else {
         st->last_stop_cycle = cs->twi.last_stop;
         st->bus_bytes = cs->twi.bytes;
+        st->max_stretch_us = (uint32_t)(cs->twi.max_stretch * 1000000u / cs->freq);
         st->max_reply_us = (uint32_t)(cs->twi.max_reply * 1000000u / cs->freq);
     }
     st->contentions = cs->wires.contentions;

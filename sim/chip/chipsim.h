@@ -78,6 +78,14 @@ int chipsim_i2c_write_read(struct chipsim *cs, uint8_t addr, const uint8_t *w, s
 int chipsim_i2c_write_abort(struct chipsim *cs, uint8_t addr, const uint8_t *buf, size_t len,
                             unsigned bits_before_abort);
 
+/* Extension: START, the address for a read, then bits_before_abort clocks
+ * of the chip's data (the chip drives SDA), then the master stops driving,
+ * leaving SCL released and the chip wherever it was in its byte: a master
+ * reset in the middle of a read. On the ATmega328P (message-level TWI) only
+ * the address goes out and no STOP follows. Returns CHIPSIM_OK when the
+ * bits went out. */
+int chipsim_i2c_read_abort(struct chipsim *cs, uint8_t addr, unsigned bits_before_abort);
+
 /* ---- lines and pins ------------------------------------------------------------ */
 
 enum chipsim_signal {
@@ -122,7 +130,8 @@ struct chipsim_stats {
     uint64_t awake_cycles;      /* cycles the CPU was not sleeping */
     uint64_t sleeps;            /* SLEEP instructions that slept */
     uint32_t sleep_mode_errors; /* wake-ups from a source that cannot wake that sleep mode on silicon */
-    uint32_t max_stretch_us;    /* longest time the chip held SCL low (bit-level bus only) */
+    uint32_t max_stretch_us;    /* longest time the chip held SCL low (ATmega328P: held the
+                                   bus with TWINT set beyond the byte's nominal 9 us) */
     uint64_t bus_bytes;         /* bytes that went over the bus, address bytes included */
     uint32_t chip_resets;       /* resets of the chip itself (watchdog, brown-out, power) */
     /* extensions (simchip): */

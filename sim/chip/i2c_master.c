@@ -282,3 +282,25 @@ int i2c_master_write_abort(struct i2c_master *m, uint8_t addr, const uint8_t *bu
     let_go(m);
     return CHIPSIM_OK;
 }
+
+int i2c_master_read_abort(struct i2c_master *m, uint8_t addr, unsigned bits_before_abort)
+{
+    int r = start(m), ack, bit;
+    if (r)
+        return r == CHIPSIM_E_BUS ? r : finish(m, r);
+    if ((r = send_byte(m, (uint8_t)((addr << 1) | 1u), &ack)))
+        return finish(m, r);
+    if (!ack)
+        return finish(m, CHIPSIM_E_NACK_ADDR);
+    for (unsigned i = 0; i < bits_before_abort; i++) {
+        if ((r = recv_bit(m, &bit)))
+            return finish(m, r);
+        if (i % 8 == 7) {
+            if ((r = send_bit(m, 0)))
+                return finish(m, r);
+            m->bytes++;
+        }
+    }
+    let_go(m);
+    return CHIPSIM_OK;
+}

@@ -66,4 +66,8 @@ int i2c_master_write_read(struct i2c_master *m, uint8_t addr, const uint8_t *w, 
 int i2c_master_write_abort(struct i2c_master *m, uint8_t addr, const uint8_t *buf, size_t len,
                            unsigned bits_before_abort);
 
+/* START, read address, bits_before_abort data clocks, then both lines let go
+ * with no STOP (the slave may be left driving SDA). */
+int i2c_master_read_abort(struct i2c_master *m, uint8_t addr, unsigned bits_before_abort);
+
 #endif /* EXTWD_SIM_I2C_MASTER_H */

@@ -83,12 +83,21 @@ static uint8_t pin_read(struct avr_t *avr, avr_io_addr_t addr, void *param)
 static void reg_written(struct avr_t *avr, avr_io_addr_t addr, uint8_t v, void *param)
 {
     struct wires *ws = param;
-    for (int i = 0; i < ws->nhooks; i++)
-        if (ws->hooks[i].addr == addr && ws->hooks[i].stores)
+    for (int i = 0; i < ws->nhooks; i++) {
+        struct wires_hook *h = &ws->hooks[i];
+        if (h->addr != addr)
+            continue;
+        if (h->orig)
+            h->orig(avr, addr, v, h->orig_param);
+        else
             avr->data[addr] = v;
+    }
     wires_update(ws);
 }
 
+/* Chains our write handler behind the module's own. Not through
+ * avr_register_io_write: simavr 1.6 shares at most 4 registers between
+ * modules that way, and the ATmega328P needs more (two ports, TWCR). */
 static int hook(struct wires *ws, avr_io_addr_t addr)
 {
     for (int i = 0; i < ws->nhooks; i++)
@@ -97,10 +106,12 @@ static int hook(struct wires *ws, avr_io_addr_t addr)
     if (ws->nhooks == WIRES_HOOKS_MAX)
         return -1;
     avr_io_addr_t a = AVR_DATA_TO_IO(addr);
-    ws->hooks[ws->nhooks].addr = addr;
-    ws->hooks[ws->nhooks].stores = ws->avr->io[a].w.c == NULL;
-    ws->nhooks++;
-    avr_register_io_write(ws->avr, addr, reg_written, ws);
+    struct wires_hook *h = &ws->hooks[ws->nhooks++];
+    h->addr = addr;
+    h->orig = ws->avr->io[a].w.c;
+    h->orig_param = ws->avr->io[a].w.param;
+    ws->avr->io[a].w.c = reg_written;
+    ws->avr->io[a].w.param = ws;
     return 0;
 }
 

@@ -61,7 +61,8 @@ struct wires_port {
 
 struct wires_hook {
     avr_io_addr_t addr;
-    uint8_t stores;         /* no other module handles writes here: we store them */
+    avr_io_write_t orig;    /* the module's own write handler, called first */
+    void *orig_param;
 };
 
 struct wires {

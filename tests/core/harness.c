@@ -165,7 +165,7 @@ void h_assert_same_but_refusal(const struct chip *ch, const struct snap *s)
     struct snap now;
     h_snap(ch, &now);
     now.c.last_error = s->c.last_error;
-    now.c.key_age_ms = s->c.key_age_ms;
+    now.c.key_left_ms = s->c.key_left_ms;
     now.c.requests = s->c.requests;
     now.p.refused_count = s->p.refused_count;
     now.p.crc = s->p.crc;

@@ -297,20 +297,27 @@ static void history_reads(void **state)
     h_read(&ch, b, 24);
     for (int i = 0; i < 24; i++)
         assert_int_equal(b[i], 0);
-    /* stale bytes past HISTORY_LEN read as 0 */
+    /* two entries */
     ch.p.history[1].cause = 9;
     ch.p.history[1].uptime_s = 77;
     ch.p.history[0].cause = 1;
     ch.p.history[0].breadcrumb = 0x33;
     ch.p.history[0].uptime_s = 0x01020304;
+    ch.p.history_len = 2;
+    h_read(&ch, b, 24);
+    assert_memory_equal(b, "\x01\x33\x04\x03\x02\x01\x09\x00\x4D\x00\x00\x00", 12);
+    for (int i = 12; i < 24; i++)
+        assert_int_equal(b[i], 0);
+    /* stale bytes past HISTORY_LEN in a kept persist block read as 0 */
     ch.p.history_len = 1;
+    wd_core_seal(&ch.c);
+    h_restart(&ch, EXTWD_CHIP_WDRF);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_HISTORY_LEN), 1);
+    assert_int_equal(H_W(&ch, EXTWD_REG_HISTORY), EXTWD_ERR_OK);
     h_read(&ch, b, 24);
     assert_memory_equal(b, "\x01\x33\x04\x03\x02\x01", 6);
     for (int i = 6; i < 24; i++)
         assert_int_equal(b[i], 0);
-    ch.p.history_len = 2;
-    h_read(&ch, b, 12);
-    assert_memory_equal(b + 6, "\x09\x00\x4D\x00\x00\x00", 6);
     /* middle of an entry's uptime */
     assert_int_equal(h_rd(&ch, 0x63, 2), 0x0203);
 }

@@ -30,12 +30,17 @@ static const char *fw_elf;
         }                                                                     \
     } while (0)
 
-/* Like CHECK, but ends the case: later steps would only repeat the failure. */
+/* Like CHECK, but ends the case: later steps would only repeat the failure.
+ * cond is evaluated once (it may run the chip). */
 #define REQUIRE(cond, ...)                                                    \
     do {                                                                      \
-        CHECK(cond, __VA_ARGS__);                                             \
-        if (!(cond))                                                          \
+        if (!(cond)) {                                                        \
+            fw_case_failures++;                                               \
+            fprintf(stderr, "  FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__);                                     \
+            fputc('\n', stderr);                                              \
             return;                                                           \
+        }                                                                     \
     } while (0)
 
 typedef void (*fw_case_fn)(void);

@@ -1,0 +1,886 @@
+/*
+ * Firmware in the loop: the built extwd ELF (ATtiny85 or ATmega328P) in
+ * simavr, driven over its bus like a host would, checked against SPEC.md.
+ * All timing is in simulated cycles. Lines starting "info:" carry measured
+ * figures (the benchmark collects them).
+ *
+ * GPL-3 (links libsimavr through chipsim).
+ */
+#include <math.h>
+
+#include "fwtest.h"
+#include "extwd/protocol.h"
+
+#define ADDR EXTWD_I2C_ADDR_DEFAULT
+#define TICK_MS 16.0
+
+static struct chipsim *cs;
+
+/* Edges of the reset and pretimeout outputs. */
+#define NEDGE 64
+static struct rec {
+    uint64_t rf[NEDGE], rr[NEDGE], pf[NEDGE], pr[NEDGE];
+    int nrf, nrr, npf, npr;
+} rec;
+
+static void on_edge(void *ctx, enum chipsim_signal sig, int level, uint64_t cycle)
+{
+    struct rec *r = ctx;
+    if (sig == CHIPSIM_SIG_RESET) {
+        if (!level && r->nrf < NEDGE)
+            r->rf[r->nrf++] = cycle;
+        if (level && r->nrr < NEDGE)
+            r->rr[r->nrr++] = cycle;
+    } else if (sig == CHIPSIM_SIG_PRETIMEOUT) {
+        if (!level && r->npf < NEDGE)
+            r->pf[r->npf++] = cycle;
+        if (level && r->npr < NEDGE)
+            r->pr[r->npr++] = cycle;
+    }
+}
+
+static void run_ms(double ms)
+{
+    chipsim_run_until(cs, chipsim_cycles(cs) + fw_ms_to_cycles(cs, ms));
+}
+
+static void up_cfg(const struct chipsim_config *cfg)
+{
+    memset(&rec, 0, sizeof(rec));
+    cs = fw_open(cfg);
+    chipsim_on_edge(cs, on_edge, &rec);
+    run_ms(50);                         /* boot: core loaded, slave listening */
+}
+
+static void up(void) { up_cfg(NULL); }
+
+static void down(void)
+{
+    struct chipsim_stats st;
+    chipsim_stats(cs, &st);
+    /* every case also checks the sleep modes and the stretch limit */
+    CHECK(st.sleep_mode_errors == 0, "sleep-mode errors: %u (%s)", st.sleep_mode_errors,
+          chipsim_sleep_error(cs) ? chipsim_sleep_error(cs) : "");
+    CHECK(st.contentions == 0, "a line driven high against a low: %u", st.contentions);
+    chipsim_close(cs);
+    cs = NULL;
+}
+
+static double ms(uint64_t cycles) { return fw_cycles_to_ms(cs, cycles); }
+
+static int wr_(const uint8_t *f, size_t n) { return chipsim_i2c_write(cs, ADDR, f, n); }
+#define WR(...) wr_((const uint8_t[]){ __VA_ARGS__ }, sizeof((const uint8_t[]){ __VA_ARGS__ }))
+
+/* Stock-style read of one register: [0x83, reg], then a one-byte read.
+ * Returns the byte, or 0x100 if the bus failed. */
+static unsigned rd1(uint8_t reg)
+{
+    uint8_t f[2] = { EXTWD_CMD_SET_POINTER, reg }, b;
+    if (wr_(f, 2) != CHIPSIM_OK || chipsim_i2c_read(cs, ADDR, &b, 1) != CHIPSIM_OK)
+        return 0x100u;
+    return b;
+}
+
+/* A little-endian register of n bytes: [reg], repeated START, n-byte read. */
+static int64_t rdle(uint8_t reg, int n)
+{
+    uint8_t b[4] = { 0 };
+    if (chipsim_i2c_write_read(cs, ADDR, &reg, 1, b, (size_t)n) != CHIPSIM_OK)
+        return -1;
+    int64_t v = 0;
+    for (int i = n - 1; i >= 0; i--)
+        v = (v << 8) | b[i];
+    return v;
+}
+
+static int feed(void) { return WR(EXTWD_CMD_FEED); }
+
+static uint64_t last_stop(void)
+{
+    struct chipsim_stats st;
+    chipsim_stats(cs, &st);
+    return st.last_stop_cycle;
+}
+
+/* Feeds every period_ms for n feeds, on a fixed grid. Returns the failures. */
+static int feed_for(int n, double period_ms)
+{
+    int bad = 0;
+    uint64_t t0 = chipsim_cycles(cs);
+    for (int i = 0; i < n; i++) {
+        bad += feed() != CHIPSIM_OK;
+        chipsim_run_until(cs, t0 + fw_ms_to_cycles(cs, (i + 1) * period_ms));
+    }
+    return bad;
+}
+
+/* Runs until the reset output has fallen more than n0 times in all, or
+ * max_ms pass. Returns the cycle of fall number n0, or 0. */
+static uint64_t wait_reset_from(int n0, double max_ms)
+{
+    uint64_t end = chipsim_cycles(cs) + fw_ms_to_cycles(cs, max_ms);
+    while (rec.nrf == n0 && chipsim_cycles(cs) < end)
+        run_ms(1);
+    return rec.nrf > n0 ? rec.rf[n0] : 0;
+}
+
+/* The same, counting from the falls seen so far. */
+static uint64_t wait_reset(double max_ms)
+{
+    return wait_reset_from(rec.nrf, max_ms);
+}
+
+/* Waits for the pulse that is running to end, plus a margin. */
+static void wait_pulse_end(void)
+{
+    for (int i = 0; i < 20000 && chipsim_level(cs, CHIPSIM_SIG_RESET) == 0; i++)
+        run_ms(1);
+    run_ms(20);
+}
+
+/* ---- issue 2, "Done when" ------------------------------------------------------ */
+
+static void fed_every_100ms_for_60s(void)
+{
+    up();
+    struct chipsim_stats a, b;
+    feed();                             /* ends the power-up grace */
+    run_ms(100);
+    chipsim_stats(cs, &a);
+    int bad = feed_for(600, 100);
+    chipsim_stats(cs, &b);
+    CHECK(bad == 0, "%d feeds failed", bad);
+    CHECK(rec.nrf == 0, "a reset in 60 s of feeding (at %.1f ms)", rec.nrf ? ms(rec.rf[0]) : 0.0);
+    double awake = (double)(b.awake_cycles - a.awake_cycles) / (double)(b.cycles - a.cycles);
+    CHECK(awake <= 0.01, "awake %.3f %% of the time", awake * 100);
+    CHECK(b.max_stretch_us < 230, "stretch %u us", b.max_stretch_us);
+    double idle = (double)(b.idle_cycles - a.idle_cycles) / (double)(b.cycles - a.cycles);
+    printf("info: %s awake_fraction_pct=%.4f idle_fraction_pct=%.4f max_stretch_us=%u "
+           "max_reply_us=%u sleeps_per_s=%.1f\n",
+           chipsim_mcu(cs), awake * 100, idle * 100, b.max_stretch_us, b.max_reply_us,
+           (double)(b.sleeps - a.sleeps) / 60.0);
+    unsigned status = rd1(EXTWD_REG_STATUS);
+    CHECK(status == 0, "STATUS %d", status);
+    down();
+}
+
+static void reset_3000ms_after_last_feed(void)
+{
+    double worst = 0;
+    /* several phases of the last feed against the 16 ms tick */
+    for (int k = 0; k < 6; k++) {
+        up();
+        feed();
+        run_ms(100 + 2.7 * k);
+        feed_for(5, 100);
+        feed();
+        uint64_t stop = last_stop();
+        uint64_t fall = wait_reset(5000);
+        REQUIRE(fall, "no reset within 5 s of the last feed");
+        double after = ms(fall - stop);
+        double err = after - EXTWD_DEFAULT_TIMEOUT_MS;
+        if (fabs(err) > fabs(worst))
+            worst = err;
+        CHECK(fabs(err) <= 30.0, "reset %.2f ms after the last STOP", after);
+        down();
+    }
+    printf("info: reset_edge_error_ms=%+.2f reset_edge_error_pct=%+.3f (worst of 6 phases)\n",
+           worst, worst * 100.0 / EXTWD_DEFAULT_TIMEOUT_MS);
+}
+
+/* anchors.md section 3, OTGW v1.7.2, byte for byte, one-byte reads only. */
+static void stock_host_sequence(void)
+{
+    up();
+    CHECK(WR(EXTWD_REG_ACTION, 0) == CHIPSIM_OK, "disarm");
+    run_ms(100);
+    CHECK(WR(EXTWD_CMD_SET_POINTER, EXTWD_REG_STATUS) == CHIPSIM_OK, "[0x83, 17]");
+    uint8_t st = 0xEE;
+    CHECK(chipsim_i2c_read(cs, ADDR, &st, 1) == CHIPSIM_OK, "read");
+    CHECK((st & 1) == 0, "fresh chip: no watchdog reset (%02x)", st);
+    CHECK(WR(EXTWD_REG_ACTION, 1) == CHIPSIM_OK, "arm");
+    CHECK(feed_for(100, 100) == 0, "feeds");
+    CHECK(rec.nrf == 0, "reset while fed");
+    /* the host hangs */
+    uint64_t stop = last_stop();
+    uint64_t fall = wait_reset(4000);
+    REQUIRE(fall, "no reset after the hang");
+    CHECK(fabs(ms(fall - stop) - 3000) <= 30, "reset %.1f ms after the last feed", ms(fall - stop));
+    wait_pulse_end();
+    run_ms(5000);                       /* the host boots */
+    CHECK(WR(EXTWD_REG_ACTION, 0) == CHIPSIM_OK, "disarm");
+    run_ms(100);
+    CHECK(WR(EXTWD_CMD_SET_POINTER, EXTWD_REG_STATUS) == CHIPSIM_OK, "[0x83, 17]");
+    CHECK(chipsim_i2c_read(cs, ADDR, &st, 1) == CHIPSIM_OK, "read");
+    CHECK(st & 1, "\"Reset by External WD\" expected, STATUS %02x", st);
+    CHECK(WR(EXTWD_REG_ACTION, 1) == CHIPSIM_OK, "arm");
+    int n = rec.nrf;
+    CHECK(feed_for(100, 100) == 0, "feeds");
+    CHECK(rec.nrf == n, "reset while fed after the reboot");
+    down();
+}
+
+/* ---- the rest of SPEC.md, through the bus ---------------------------------------- */
+
+static void status_and_cause_after_timeout(void)
+{
+    up();
+    feed();
+    REQUIRE(wait_reset(4000), "no timeout reset");
+    wait_pulse_end();
+    CHECK((rd1(EXTWD_REG_STATUS) & 1) == 1, "STATUS bit 0");
+    CHECK(rd1(EXTWD_REG_LAST_CAUSE) == EXTWD_CAUSE_TIMEOUT, "LAST_CAUSE %d", rd1(EXTWD_REG_LAST_CAUSE));
+    CHECK(rd1(EXTWD_REG_RESET_COUNT) == 1, "RESET_COUNT %d", rd1(EXTWD_REG_RESET_COUNT));
+    CHECK(rd1(EXTWD_REG_HISTORY_LEN) == 1, "HISTORY_LEN %d", rd1(EXTWD_REG_HISTORY_LEN));
+    CHECK(rd1(EXTWD_REG_HISTORY) == EXTWD_CAUSE_TIMEOUT, "history[0].cause %d", rd1(EXTWD_REG_HISTORY));
+    CHECK(rdle(EXTWD_REG_RESETS_TOTAL, 2) == 1, "RESETS_TOTAL");
+    /* STATUS survives reads; the next feed clears it */
+    CHECK((rd1(EXTWD_REG_STATUS) & 1) == 1, "STATUS bit 0 survives a read");
+    feed();
+    CHECK((rd1(EXTWD_REG_STATUS) & 1) == 0, "a feed clears STATUS bit 0");
+    CHECK(rd1(EXTWD_REG_LAST_CAUSE) == EXTWD_CAUSE_TIMEOUT, "LAST_CAUSE stays");
+    down();
+}
+
+static void reset_pulse_width(void)
+{
+    up();
+    feed();
+    REQUIRE(wait_reset(4000), "no reset");
+    wait_pulse_end();
+    REQUIRE(rec.nrr >= 1, "reset never released");
+    double w = ms(rec.rr[0] - rec.rf[0]);
+    CHECK(fabs(w - EXTWD_DEFAULT_PULSE_MS) <= TICK_MS + 0.5, "default pulse %.2f ms", w);
+    printf("info: %s reset_pulse_ms=%.2f\n", chipsim_mcu(cs), w);
+    /* a saved pulse width of 250 ms, tried with the test action */
+    feed();
+    CHECK(WR(EXTWD_REG_PULSE_MS, 250, 0) == CHIPSIM_OK, "PULSE_MS");
+    CHECK(WR(EXTWD_CMD_SAVE) == CHIPSIM_OK, "save");
+    run_ms(300);
+    int n0 = rec.nrf;
+    CHECK(WR(EXTWD_CMD_TEST_ACTION) == CHIPSIM_OK, "0x85");
+    REQUIRE(wait_reset_from(n0, 100), "0x85 gave no reset");
+    wait_pulse_end();
+    REQUIRE(rec.nrr >= 2, "second pulse never released");
+    w = ms(rec.rr[1] - rec.rf[1]);
+    CHECK(fabs(w - 250) <= TICK_MS + 0.5, "pulse %.2f ms", w);
+    CHECK(rd1(EXTWD_REG_LAST_CAUSE) == EXTWD_CAUSE_TEST, "LAST_CAUSE %d", rd1(EXTWD_REG_LAST_CAUSE));
+    down();
+}
+
+static void grace_at_power_up(void)
+{
+    up();
+    unsigned g = rd1(EXTWD_REG_GRACE_LEFT_S);
+    CHECK(g == EXTWD_DEFAULT_GRACE_S, "GRACE_LEFT_S %d at power-up", g);
+    CHECK(rd1(EXTWD_REG_EXT_STATUS) & EXTWD_XS_IN_GRACE, "IN_GRACE");
+    /* never fed: grace, then the timeout */
+    uint64_t fall = wait_reset(30000);
+    REQUIRE(fall, "no reset without feeds");
+    double t = ms(fall);
+    double want = EXTWD_DEFAULT_GRACE_S * 1000.0 + EXTWD_DEFAULT_TIMEOUT_MS;
+    CHECK(fabs(t - want) <= 2 * TICK_MS + 50, "reset at %.1f ms, want %.0f", t, want);
+    /* grace again after the pulse the chip issued */
+    wait_pulse_end();
+    uint64_t fall2 = wait_reset(30000);
+    REQUIRE(fall2, "no second reset");
+    double t2 = ms(fall2 - rec.rr[0]);
+    CHECK(fabs(t2 - want) <= 2 * TICK_MS + 10, "second reset %.1f ms after the pulse", t2);
+    down();
+}
+
+static void reads_past_the_map(void)
+{
+    up();
+    const char *id = EXTWD_PROJECT_ID;
+    for (int i = 0; i < 4; i++)
+        CHECK(rd1((uint8_t)i) == (unsigned char)id[i], "PROJECT_ID[%d] = %d", i, rd1((uint8_t)i));
+    for (unsigned r = 0x13; r <= 0x1F; r++)
+        CHECK(rd1((uint8_t)r) == EXTWD_UNMAPPED_READ, "reg 0x%02x = %d", r, rd1((uint8_t)r));
+    for (unsigned r = 0x80; r <= 0xFF; r += 0x3F)
+        CHECK(rd1((uint8_t)r) == EXTWD_UNMAPPED_READ, "reg 0x%02x = %d", r, rd1((uint8_t)r));
+    CHECK(rd1(EXTWD_REG_KEY) == 0, "KEY reads 0");
+    CHECK(rd1(EXTWD_REG_TIMEOUT_S) == 3, "TIMEOUT_S");
+    CHECK(rd1(EXTWD_REG_PROTO_VERSION) == EXTWD_PROTO_VERSION, "PROTO_VERSION");
+    unsigned mcu = rd1(EXTWD_REG_MCU_ID);
+    CHECK(mcu == (strcmp(chipsim_mcu(cs), "attiny85") ? EXTWD_MCU_ATMEGA328P : EXTWD_MCU_ATTINY85),
+          "MCU_ID %d", mcu);
+    /* auto-increment across the end of the map */
+    uint8_t p = 0x7E, b[4] = { 0 };
+    CHECK(chipsim_i2c_write_read(cs, ADDR, &p, 1, b, 4) == CHIPSIM_OK, "read 4 at 0x7E");
+    CHECK(b[2] == 0xFF && b[3] == 0xFF, "past 0x7F: %02x %02x", b[2], b[3]);
+    CHECK(rdle(EXTWD_REG_TIMEOUT_MS, 4) == EXTWD_DEFAULT_TIMEOUT_MS, "TIMEOUT_MS multi-byte");
+    CHECK(rdle(EXTWD_REG_CAPS, 2) == 0xFFFF, "CAPS");
+    down();
+}
+
+struct snapshot {
+    unsigned stock[EXTWD_REG_STOCK_LAST + 1];
+    int64_t timeout_ms, since;
+    struct chipsim_core_view v;
+};
+
+static void snap(struct snapshot *s)
+{
+    for (unsigned r = EXTWD_REG_TIMEOUT_S; r <= EXTWD_REG_LAST_CAUSE; r++)
+        s->stock[r] = r == EXTWD_REG_SINCE_FEED_S || r == EXTWD_REG_GRACE_LEFT_S ? 0 : rd1((uint8_t)r);
+    s->timeout_ms = rdle(EXTWD_REG_TIMEOUT_MS, 4);
+    chipsim_core_view(cs, &s->v);
+}
+
+static void malformed_frames_change_nothing(void)
+{
+    up();
+    feed();
+    struct {
+        uint8_t f[8];
+        size_t n;
+        unsigned err;
+        int nack;   /* the frame is longer than 6: the 7th byte is NACKed */
+    } bad[] = {
+        { { 0x30, 1, 2 }, 3, EXTWD_ERR_LENGTH, 0 },
+        { { EXTWD_REG_ACTION, 5 }, 2, EXTWD_ERR_RANGE, 0 },
+        { { 0x86 }, 1, EXTWD_ERR_UNKNOWN, 0 },
+        { { EXTWD_CMD_SET_ADDRESS }, 1, EXTWD_ERR_LENGTH, 0 },
+        { { EXTWD_CMD_SET_ADDRESS, 0x03 }, 2, EXTWD_ERR_RANGE, 0 },
+        { { 0x13, 1 }, 2, EXTWD_ERR_UNKNOWN, 0 },
+        { { 0x00, 1 }, 2, EXTWD_ERR_LENGTH, 0 },      /* 4-byte register: LENGTH before READONLY */
+        { { EXTWD_REG_RESET_PIN, 2 }, 2, EXTWD_ERR_READONLY, 0 },
+        { { EXTWD_REG_RESET_COUNT, 9 }, 2, EXTWD_ERR_READONLY, 0 },
+        { { EXTWD_REG_ACTION, 0, 0x00 }, 3, EXTWD_ERR_PEC, 0 },
+        { { EXTWD_REG_TIMEOUT_S, 1, 2, 3, 4, 5, 6 }, 7, EXTWD_ERR_LENGTH, 1 },
+    };
+    /* a PEC that is wrong for [ACTION, 0] from this master */
+    uint8_t pec = extwd_pec_update(extwd_pec_update(extwd_pec_update(0, ADDR << 1), EXTWD_REG_ACTION), 0);
+    bad[9].f[2] = (uint8_t)(pec ^ 0x01);
+    struct snapshot a, b;
+    snap(&a);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        unsigned refused0 = rd1(EXTWD_REG_REFUSED_COUNT);
+        int r = wr_(bad[i].f, bad[i].n);
+        CHECK(r == (bad[i].nack ? CHIPSIM_E_NACK_DATA : CHIPSIM_OK), "frame %zu: bus result %d", i, r);
+        run_ms(20);
+        CHECK(rd1(EXTWD_REG_LAST_ERROR) == bad[i].err, "frame %zu: LAST_ERROR %d, want %d", i,
+              rd1(EXTWD_REG_LAST_ERROR), bad[i].err);
+        CHECK(rd1(EXTWD_REG_REFUSED_COUNT) == refused0 + 1, "frame %zu: REFUSED_COUNT", i);
+        feed();
+    }
+    snap(&b);
+    for (unsigned r = EXTWD_REG_TIMEOUT_S; r <= EXTWD_REG_LAST_CAUSE; r++)
+        CHECK(a.stock[r] == b.stock[r], "register 0x%02x changed: %u -> %u", r, a.stock[r], b.stock[r]);
+    CHECK(a.timeout_ms == b.timeout_ms, "TIMEOUT_MS changed");
+    CHECK(a.v.armed == b.v.armed && b.v.armed, "armed state changed");
+    CHECK(rec.nrf == 0, "a malformed frame caused a reset");
+    down();
+}
+
+static void eeprom_save_survives_power_cycle(void)
+{
+    up();
+    CHECK(rd1(EXTWD_REG_EXT_STATUS) & EXTWD_XS_DEFAULTS_LOADED, "erased EEPROM: DEFAULTS_LOADED");
+    CHECK(WR(EXTWD_REG_TIMEOUT_S, 5) == CHIPSIM_OK, "TIMEOUT_S = 5");
+    CHECK(WR(EXTWD_CMD_SAVE) == CHIPSIM_OK, "save");
+    run_ms(400);                        /* a slot is 24 bytes of ~3.4 ms */
+    CHECK(WR(EXTWD_REG_GRACE_S, 9) == CHIPSIM_OK, "GRACE_S = 9, not saved");
+    chipsim_power_cycle(cs, 0xC0FFEEu);
+    run_ms(50);
+    CHECK(rd1(EXTWD_REG_TIMEOUT_S) == 5, "TIMEOUT_S after power cycle %d", rd1(EXTWD_REG_TIMEOUT_S));
+    CHECK(rdle(EXTWD_REG_TIMEOUT_MS, 4) == 5000, "TIMEOUT_MS");
+    CHECK(rd1(EXTWD_REG_GRACE_S) == EXTWD_DEFAULT_GRACE_S, "unsaved GRACE_S survived");
+    CHECK(!(rd1(EXTWD_REG_EXT_STATUS) & EXTWD_XS_DEFAULTS_LOADED), "DEFAULTS_LOADED after a save");
+    CHECK(rd1(EXTWD_REG_CHIP_RESET) == EXTWD_CHIP_PORF, "CHIP_RESET %d", rd1(EXTWD_REG_CHIP_RESET));
+    /* and the saved timeout is the one that runs */
+    feed();
+    uint64_t stop = last_stop();
+    uint64_t fall = wait_reset(7000);
+    REQUIRE(fall, "no reset");
+    CHECK(fabs(ms(fall - stop) - 5000) <= 50, "reset %.1f ms after the feed", ms(fall - stop));
+    down();
+}
+
+/* A slot image written from the layout in wd_core.h, independently of the
+ * firmware's encoder. */
+static void slot_image(uint8_t *img, uint8_t seq, uint32_t timeout_ms)
+{
+    uint8_t *p = img;
+    *p++ = 0x45; *p++ = 0x57; *p++ = EXTWD_SETTINGS_VERSION; *p++ = seq;
+    uint16_t w16[] = { EXTWD_DEFAULT_PULSE_MS, EXTWD_DEFAULT_MAX_DISARM_S,
+                       EXTWD_DEFAULT_PRETIMEOUT_MS, EXTWD_DEFAULT_WINDOW_MS };
+    for (int i = 0; i < 4; i++)
+        *p++ = (uint8_t)(timeout_ms >> (8 * i));
+    for (int i = 0; i < 4; i++) {
+        *p++ = (uint8_t)w16[i];
+        *p++ = (uint8_t)(w16[i] >> 8);
+    }
+    uint8_t b8[] = { EXTWD_DEFAULT_ACTION, EXTWD_DEFAULT_GRACE_S, EXTWD_I2C_ADDR_DEFAULT,
+                     EXTWD_DEFAULT_BUSLOAD_PCT, EXTWD_DEFAULT_BOOTLOOP_LIMIT,
+                     EXTWD_DEFAULT_HEALTHY_S, EXTWD_DEFAULT_OPTIONS };
+    for (size_t i = 0; i < sizeof(b8); i++)
+        *p++ = b8[i];
+    uint8_t crc = 0xFF;
+    for (uint8_t *q = img; q < p; q++) {
+        crc ^= *q;
+        for (int k = 0; k < 8; k++)
+            crc = (uint8_t)(crc & 0x80 ? (crc << 1) ^ 0x07 : crc << 1);
+    }
+    *p = crc;
+}
+
+static void eeprom_image_and_corruption(void)
+{
+    uint8_t ee[48];
+    memset(ee, 0xFF, sizeof(ee));
+    slot_image(ee, 1, 7000);            /* slot 0 only */
+    struct chipsim_config c = { .eeprom = ee, .eeprom_len = sizeof(ee), .ram_seed = 3 };
+    up_cfg(&c);
+    CHECK(rdle(EXTWD_REG_TIMEOUT_MS, 4) == 7000, "preloaded slot: TIMEOUT_MS %lld",
+          (long long)rdle(EXTWD_REG_TIMEOUT_MS, 4));
+    CHECK(!(rd1(EXTWD_REG_EXT_STATUS) & EXTWD_XS_DEFAULTS_LOADED), "valid slot: no DEFAULTS_LOADED");
+    /* a save goes to the other slot, with a newer sequence */
+    WR(EXTWD_REG_TIMEOUT_S, 4);
+    WR(EXTWD_CMD_SAVE);
+    run_ms(400);
+    uint8_t now[48];
+    chipsim_eeprom_read(cs, 0, now, sizeof(now));
+    CHECK(!memcmp(now, ee, 24), "slot 0 must be kept by the save");
+    CHECK(now[24] == 0x45 && now[25] == 0x57 && now[27] == 2, "slot 1: magic and sequence 2");
+    /* one flipped bit in each slot: both invalid, factory defaults */
+    for (int s = 0; s < 2; s++) {
+        uint8_t b;
+        chipsim_eeprom_read(cs, (uint16_t)(s * 24 + 5), &b, 1);
+        b ^= 0x10;
+        chipsim_eeprom_write(cs, (uint16_t)(s * 24 + 5), &b, 1);
+    }
+    chipsim_power_cycle(cs, 99);
+    run_ms(50);
+    CHECK(rd1(EXTWD_REG_EXT_STATUS) & EXTWD_XS_DEFAULTS_LOADED, "corrupt: DEFAULTS_LOADED");
+    CHECK(rd1(EXTWD_REG_TIMEOUT_S) == 3, "corrupt: default timeout, got %d", rd1(EXTWD_REG_TIMEOUT_S));
+    /* only the newer slot corrupt: the older one is used */
+    chipsim_eeprom_write(cs, 0, ee, 24);
+    chipsim_power_cycle(cs, 100);
+    run_ms(50);
+    CHECK(rdle(EXTWD_REG_TIMEOUT_MS, 4) == 7000, "fallback to the valid slot");
+    down();
+}
+
+static void factory_pin(void)
+{
+    up();
+    WR(EXTWD_REG_TIMEOUT_S, 5);
+    WR(EXTWD_CMD_SAVE);
+    run_ms(400);
+    /* held for 5 s only: nothing happens */
+    chipsim_factory_pin(cs, 1);
+    chipsim_power_cycle(cs, 5);
+    run_ms(5000);
+    chipsim_factory_pin(cs, 0);
+    run_ms(6000);
+    CHECK(rd1(EXTWD_REG_TIMEOUT_S) == 5, "5 s of factory pin must not reset, TIMEOUT_S %d",
+          rd1(EXTWD_REG_TIMEOUT_S));
+    /* held for 11 s from power-up: defaults, saved */
+    chipsim_factory_pin(cs, 1);
+    chipsim_power_cycle(cs, 6);
+    run_ms(11000);
+    chipsim_factory_pin(cs, 0);
+    run_ms(1000);
+    CHECK(rd1(EXTWD_REG_TIMEOUT_S) == 3, "after the factory pin TIMEOUT_S %d", rd1(EXTWD_REG_TIMEOUT_S));
+    chipsim_power_cycle(cs, 7);
+    run_ms(50);
+    CHECK(rd1(EXTWD_REG_TIMEOUT_S) == 3, "defaults not saved: TIMEOUT_S %d", rd1(EXTWD_REG_TIMEOUT_S));
+    down();
+}
+
+static void stuck_line(enum chipsim_signal line)
+{
+    up();
+    feed();
+    unsigned be0 = rd1(EXTWD_REG_BUSERR_COUNT), ri0 = rd1(EXTWD_REG_REINIT_COUNT);
+    chipsim_hold_low(cs, line, 1);
+    CHECK(feed() == CHIPSIM_E_BUS, "a transfer with the line stuck");
+    run_ms(1000);
+    chipsim_hold_low(cs, line, 0);
+    run_ms(20);
+    CHECK(feed() == CHIPSIM_OK, "the chip answers again");
+    CHECK(rd1(EXTWD_REG_BUSERR_COUNT) > be0, "BUSERR_COUNT %d", rd1(EXTWD_REG_BUSERR_COUNT));
+    CHECK(rd1(EXTWD_REG_REINIT_COUNT) > ri0, "REINIT_COUNT %d", rd1(EXTWD_REG_REINIT_COUNT));
+    down();
+}
+
+static void stuck_sda_recovers(void) { stuck_line(CHIPSIM_SIG_SDA); }
+static void stuck_scl_recovers(void) { stuck_line(CHIPSIM_SIG_SCL); }
+
+/* A master reset in the middle of a read leaves the chip driving SDA; the
+ * chip must find the bus stuck and let go by itself. */
+static void master_dies_mid_read(void)
+{
+    up();
+    feed();
+    WR(EXTWD_CMD_SET_POINTER, EXTWD_REG_CAPS + 1); /* 0x00: the chip drives SDA low */
+    CHECK(chipsim_i2c_read_abort(cs, ADDR, 3) == CHIPSIM_OK, "read abort");
+    run_ms(1000);
+    CHECK(chipsim_level(cs, CHIPSIM_SIG_SDA) == 1, "SDA still held after 1 s");
+    CHECK(chipsim_level(cs, CHIPSIM_SIG_SCL) == 1, "SCL held after 1 s");
+    CHECK(feed() == CHIPSIM_OK, "feed after recovery");
+    down();
+}
+
+static void master_dies_mid_write(void)
+{
+    up();
+    feed();
+    uint8_t f[] = { EXTWD_REG_ACTION, 0 };
+    CHECK(chipsim_i2c_write_abort(cs, ADDR, f, 2, 12) == CHIPSIM_OK, "write abort");
+    run_ms(100);
+    CHECK(feed() == CHIPSIM_OK, "the next transaction works");
+    struct chipsim_core_view v;
+    CHECK(chipsim_core_view(cs, &v) == 0 && v.armed, "an aborted disarm frame must not apply");
+    down();
+}
+
+static void history_across_brownout(void)
+{
+    up();
+    feed();
+    REQUIRE(wait_reset(4000), "no reset");
+    wait_pulse_end();
+    CHECK(rd1(EXTWD_REG_RESET_COUNT) == 1, "RESET_COUNT");
+    chipsim_brownout(cs);
+    run_ms(50);
+    CHECK(rd1(EXTWD_REG_RESET_COUNT) == 1, "RESET_COUNT after brown-out %d", rd1(EXTWD_REG_RESET_COUNT));
+    CHECK(rd1(EXTWD_REG_HISTORY_LEN) == 1, "HISTORY_LEN after brown-out");
+    CHECK((rd1(EXTWD_REG_STATUS) & 1) == 1, "STATUS after brown-out");
+    CHECK(rd1(EXTWD_REG_EXT_STATUS) & EXTWD_XS_CHIP_RESTARTED, "CHIP_RESTARTED");
+    CHECK(rd1(EXTWD_REG_CHIP_RESET) & EXTWD_CHIP_BORF, "CHIP_RESET %02x", rd1(EXTWD_REG_CHIP_RESET));
+    chipsim_power_cycle(cs, 0x5EED);
+    run_ms(50);
+    CHECK(rd1(EXTWD_REG_RESET_COUNT) == 0, "RESET_COUNT after power cycle %d", rd1(EXTWD_REG_RESET_COUNT));
+    CHECK(rd1(EXTWD_REG_HISTORY_LEN) == 0, "HISTORY_LEN after power cycle");
+    CHECK(!(rd1(EXTWD_REG_EXT_STATUS) & EXTWD_XS_CHIP_RESTARTED), "CHIP_RESTARTED after power-on");
+    struct chipsim_stats st;
+    chipsim_stats(cs, &st);
+    CHECK(st.chip_resets == 2, "chip resets %u (the chip's own watchdog fired?)", st.chip_resets);
+    down();
+}
+
+static void bounded_disarm(void)
+{
+    up();
+    feed();
+    CHECK(WR(EXTWD_REG_MAX_DISARM_S, 5, 0) == CHIPSIM_OK, "MAX_DISARM_S = 5");
+    CHECK(WR(EXTWD_REG_ACTION, 0) == CHIPSIM_OK, "disarm");
+    uint64_t t = last_stop();
+    int64_t left = rdle(EXTWD_REG_DISARM_LEFT_S, 2);
+    CHECK(left >= 4 && left <= 5, "DISARM_LEFT_S %lld", (long long)left);
+    /* the host hangs while disarmed */
+    uint64_t fall = wait_reset(8000);
+    REQUIRE(fall, "a hang while disarmed never recovered");
+    double after = ms(fall - t);
+    CHECK(after >= 4000 && after <= 6100, "re-armed and reset %.0f ms after the disarm", after);
+    wait_pulse_end();
+    CHECK(rd1(EXTWD_REG_EXT_STATUS) & EXTWD_XS_AUTO_REARMED, "AUTO_REARMED");
+    down();
+
+    up();                               /* 0 = a disarm lasts (stock behaviour) */
+    feed();
+    WR(EXTWD_REG_MAX_DISARM_S, 0, 0);
+    WR(EXTWD_REG_ACTION, 0);
+    CHECK(!wait_reset(20000), "MAX_DISARM_S = 0 must never re-arm");
+    down();
+}
+
+static void pretimeout_pin(void)
+{
+    up();
+    feed();
+    CHECK(WR(EXTWD_REG_PRETIMEOUT_MS, 0xF4, 0x01) == CHIPSIM_OK, "PRETIMEOUT_MS = 500");
+    CHECK(WR(EXTWD_REG_OPTIONS, EXTWD_OPT_PRETIMEOUT_PIN) == CHIPSIM_OK, "OPTIONS pin");
+    /* a feed during the warning releases the pin */
+    feed();
+    run_ms(2700);
+    CHECK(chipsim_level(cs, CHIPSIM_SIG_PRETIMEOUT) == 0, "pin low 2.7 s after a feed");
+    CHECK(rd1(EXTWD_REG_EXT_STATUS) & EXTWD_XS_PRETIMEOUT, "PRETIMEOUT bit");
+    feed();
+    run_ms(20);
+    CHECK(rec.npr == 1 && chipsim_level(cs, CHIPSIM_SIG_PRETIMEOUT) == 1, "a feed releases the pin");
+    CHECK(!(rd1(EXTWD_REG_EXT_STATUS) & EXTWD_XS_PRETIMEOUT), "a feed clears the PRETIMEOUT bit");
+    memset(&rec, 0, sizeof(rec));
+    feed();
+    uint64_t stop = last_stop();
+    uint64_t fall = wait_reset(4000);
+    REQUIRE(fall && rec.npf >= 1, "no pretimeout edge");
+    double pre = ms(rec.pf[0] - stop);
+    CHECK(fabs(pre - 2500) <= 30, "pretimeout pin fell %.1f ms after the feed", pre);
+    CHECK(rec.pf[0] < fall, "pretimeout before the reset");
+    printf("info: %s pretimeout_pin_ms=%.2f\n", chipsim_mcu(cs), pre);
+    wait_pulse_end();
+    CHECK(chipsim_level(cs, CHIPSIM_SIG_PRETIMEOUT) == 1, "pin released after the reset");
+    down();
+}
+
+static void address_change(void)
+{
+    up();
+    feed();
+    CHECK(WR(EXTWD_CMD_SET_ADDRESS, 0x30) == CHIPSIM_OK, "0x82 0x30");
+    run_ms(20);
+    uint8_t b;
+    CHECK(chipsim_i2c_read(cs, ADDR, &b, 1) == CHIPSIM_E_NACK_ADDR, "0x26 must be gone");
+    uint8_t fd = EXTWD_CMD_FEED;
+    CHECK(chipsim_i2c_write(cs, 0x30, &fd, 1) == CHIPSIM_OK, "feed at 0x30");
+    CHECK(chipsim_i2c_read(cs, 0x30, &b, 1) == CHIPSIM_OK, "read at 0x30");
+    chipsim_power_cycle(cs, 11);        /* not saved: back at 0x26 */
+    run_ms(50);
+    CHECK(feed() == CHIPSIM_OK, "0x26 after a power cycle");
+    WR(EXTWD_CMD_SET_ADDRESS, 0x31);
+    uint8_t save = EXTWD_CMD_SAVE;
+    CHECK(chipsim_i2c_write(cs, 0x31, &save, 1) == CHIPSIM_OK, "save at 0x31");
+    run_ms(400);
+    chipsim_power_cycle(cs, 12);
+    run_ms(50);
+    CHECK(chipsim_i2c_write(cs, 0x31, &fd, 1) == CHIPSIM_OK, "0x31 saved");
+    CHECK(chipsim_i2c_write(cs, ADDR, &fd, 1) == CHIPSIM_E_NACK_ADDR, "0x26 after saving 0x31");
+    down();
+}
+
+static void test_action_and_disarmed(void)
+{
+    up();
+    feed();
+    WR(EXTWD_REG_ACTION, 0);
+    CHECK(WR(EXTWD_CMD_TEST_ACTION) == CHIPSIM_OK, "0x85");
+    run_ms(50);
+    CHECK(rec.nrf == 0, "0x85 disarmed must not reset");
+    CHECK(rd1(EXTWD_REG_LAST_ERROR) == EXTWD_ERR_DISARMED, "LAST_ERROR %d", rd1(EXTWD_REG_LAST_ERROR));
+    WR(EXTWD_REG_ACTION, 1);
+    feed();
+    int n0 = rec.nrf;
+    CHECK(WR(EXTWD_CMD_TEST_ACTION) == CHIPSIM_OK, "0x85");
+    uint64_t stop = last_stop();
+    uint64_t fall = wait_reset_from(n0, 100);
+    REQUIRE(fall, "0x85 armed must reset");
+    CHECK(ms(fall - stop) <= TICK_MS + 1, "0x85 reset %.1f ms after the STOP", ms(fall - stop));
+    wait_pulse_end();
+    CHECK(feed() == CHIPSIM_OK && rd1(EXTWD_REG_LAST_CAUSE) == EXTWD_CAUSE_TEST, "cause 2");
+    down();
+}
+
+static void core_view_agrees(void)
+{
+    up();
+    struct chipsim_core_view v;
+    REQUIRE(chipsim_core_view(cs, &v) == 0, "no g_wd in the ELF, or its layout differs");
+    CHECK(v.armed && v.in_grace && !v.in_pulse, "boot: armed %u grace %u pulse %u", v.armed,
+          v.in_grace, v.in_pulse);
+    CHECK(v.timeout_ms == EXTWD_DEFAULT_TIMEOUT_MS, "timeout %u", v.timeout_ms);
+    feed();
+    run_ms(1000);
+    chipsim_core_view(cs, &v);
+    CHECK(!v.in_grace, "a feed ends grace");
+    CHECK(v.since_feed_ms >= 980 && v.since_feed_ms <= 1020, "since_feed %u after 1 s", v.since_feed_ms);
+    int64_t bus = rdle(EXTWD_REG_SINCE_FEED_MS, 4);
+    CHECK(bus >= v.since_feed_ms && bus <= v.since_feed_ms + 32, "bus %lld vs RAM %u", (long long)bus,
+          v.since_feed_ms);
+    down();
+}
+
+/* Bursts of transactions back to back, no gap between them: every frame
+ * must land. The bursts are short and apart, so the bus is busy but not
+ * saturated (SPEC 5.10 lets a saturated bus trip the bus-health check). */
+static void back_to_back(void)
+{
+    up();
+    feed();
+    int bad = 0;
+    for (int burst = 0; burst < 10; burst++) {
+        for (int k = 0; k < 10; k++) {
+            int i = burst * 10 + k;
+            uint8_t f[2] = { EXTWD_REG_BREADCRUMB, (uint8_t)i }, p = EXTWD_REG_BREADCRUMB, r = 0;
+            int a = chipsim_i2c_write(cs, ADDR, f, 2);
+            int b = chipsim_i2c_write_read(cs, ADDR, &p, 1, &r, 1);
+            if (a || b || r != (uint8_t)i) {
+                bad++;
+                printf("  transaction %d at %.3f ms: write %d, write-read %d, read %u\n", i,
+                       ms(chipsim_cycles(cs)), a, b, r);
+            }
+        }
+        bad += feed() != CHIPSIM_OK;
+        run_ms(300);
+    }
+    CHECK(bad == 0, "%d failures", bad);
+    CHECK(rec.nrf == 0, "reset");
+    CHECK(rd1(EXTWD_REG_BUSERR_COUNT) == 0, "bus-health tripped by bursts");
+    down();
+}
+
+/* Runs until the chip's tick advances SINCE_FEED_MS (seen in its RAM). */
+static int wait_tick(void)
+{
+    struct chipsim_core_view v0, v;
+    if (chipsim_core_view(cs, &v0))
+        return -1;
+    for (int i = 0; i < 3000; i++) {
+        chipsim_run_until(cs, chipsim_cycles(cs) + chipsim_freq(cs) / 100000u); /* 10 us */
+        chipsim_core_view(cs, &v);
+        if (v.since_feed_ms != v0.since_feed_ms) {
+            if (getenv("FW_DEBUG"))
+                printf("  since_feed %u -> %u at %llu\n", v0.since_feed_ms, v.since_feed_ms,
+                       (unsigned long long)chipsim_cycles(cs));
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* The chip's housekeeping must not hold a START longer than the ESP8266's
+ * 230 us. Clearing STATUS makes the chip re-seal its persistent block at the
+ * next tick; a host START that comes just after that tick, at any of several
+ * delays, must never see SCL held past the limit. */
+static void stretch_limit_during_housekeeping(void)
+{
+    up();
+    feed();
+    static const int delay_us[] = { 0, 20, 50, 100, 200, 300 };
+    int stretched = 0;
+    for (size_t k = 0; k < sizeof(delay_us) / sizeof(delay_us[0]); k++) {
+        WR(EXTWD_REG_STATUS, 0);        /* the seal runs at the next tick */
+        if (getenv("FW_DEBUG"))
+            printf("  STATUS frame done at %llu\n", (unsigned long long)chipsim_cycles(cs));
+        REQUIRE(wait_tick() == 0, "no tick seen");
+        chipsim_run_us(cs, (uint64_t)delay_us[k]);
+        uint64_t t0 = chipsim_cycles(cs);
+        int r = feed();
+        if (getenv("FW_DEBUG"))
+            printf("  delay %d: tick seen at %llu, feed %d\n", delay_us[k], (unsigned long long)t0, r);
+        if (r != CHIPSIM_OK) {
+            stretched++;
+            printf("  feed %d us after a housekeeping tick: %d\n", delay_us[k], r);
+        }
+        run_ms(40);
+    }
+    struct chipsim_stats st;
+    chipsim_stats(cs, &st);
+    CHECK(stretched == 0 && st.max_stretch_us < 230, "%d feeds failed, longest stretch %u us",
+          stretched, st.max_stretch_us);
+    printf("info: %s housekeeping_max_stretch_us=%u (limit 230)\n", chipsim_mcu(cs), st.max_stretch_us);
+    down();
+}
+
+static void breadcrumb_latched_at_reset(void)
+{
+    up();
+    feed();
+    WR(EXTWD_REG_BREADCRUMB, 0x5A);
+    REQUIRE(wait_reset(4000), "no reset");
+    wait_pulse_end();
+    CHECK(rd1(EXTWD_REG_BREADCRUMB_RST) == 0x5A, "BREADCRUMB_RST %d", rd1(EXTWD_REG_BREADCRUMB_RST));
+    CHECK(rd1(EXTWD_REG_HISTORY + 1) == 0x5A, "history breadcrumb");
+    down();
+}
+
+static void lock_and_key(void)
+{
+    up();
+    feed();
+    CHECK(WR(EXTWD_REG_LOCK, EXTWD_LOCK_MAGIC) == CHIPSIM_OK, "lock");
+    WR(EXTWD_REG_ACTION, 0);
+    CHECK(rd1(EXTWD_REG_LAST_ERROR) == EXTWD_ERR_LOCKED, "disarm refused: %d", rd1(EXTWD_REG_LAST_ERROR));
+    struct chipsim_core_view v;
+    chipsim_core_view(cs, &v);
+    CHECK(v.armed, "still armed");
+    chipsim_brownout(cs);               /* a chip restart clears the lock */
+    run_ms(50);
+    CHECK(!(rd1(EXTWD_REG_EXT_STATUS) & EXTWD_XS_LOCKED), "LOCKED after brown-out");
+    /* keyed mode */
+    WR(EXTWD_REG_OPTIONS, EXTWD_OPT_KEYED);
+    WR(EXTWD_REG_ACTION, 0);
+    CHECK(rd1(EXTWD_REG_LAST_ERROR) == EXTWD_ERR_KEY, "unkeyed disarm: %d", rd1(EXTWD_REG_LAST_ERROR));
+    WR(EXTWD_REG_KEY, 0x5A, 0xD1);
+    WR(EXTWD_REG_ACTION, 0);
+    CHECK(rd1(EXTWD_REG_LAST_ERROR) == EXTWD_ERR_OK, "keyed disarm: %d", rd1(EXTWD_REG_LAST_ERROR));
+    chipsim_core_view(cs, &v);
+    CHECK(!v.armed, "disarmed with the key");
+    down();
+}
+
+static void window_fault(void)
+{
+    up();
+    feed();
+    CHECK(WR(EXTWD_REG_WINDOW_MS, 0xF4, 0x01) == CHIPSIM_OK, "WINDOW_MS = 500");
+    CHECK(rd1(EXTWD_REG_LAST_ERROR) == 0, "WINDOW_MS write: LAST_ERROR %u", rd1(EXTWD_REG_LAST_ERROR));
+    run_ms(600);
+    feed();                             /* in time */
+    run_ms(200);
+    CHECK(rec.nrf == 0, "a feed after the window must not reset");
+    int n0 = rec.nrf;
+    feed();                             /* too early */
+    REQUIRE(wait_reset_from(n0, 100), "an early feed must reset");
+    wait_pulse_end();
+    CHECK(rd1(EXTWD_REG_LAST_CAUSE) == EXTWD_CAUSE_WINDOW, "cause %d", rd1(EXTWD_REG_LAST_CAUSE));
+    CHECK(rd1(EXTWD_REG_WINDOW_FAULTS) == 1, "WINDOW_FAULTS");
+    down();
+}
+
+static void bootloop_escalation(void)
+{
+    up();
+    feed();
+    for (int i = 0; i < 4; i++) {       /* the host hangs at every boot */
+        REQUIRE(wait_reset(200000), "reset %d missing", i);
+        wait_pulse_end();
+    }
+    CHECK(rd1(EXTWD_REG_EXT_STATUS) & EXTWD_XS_SAFE_MODE, "SAFE_MODE after 4 resets in a row");
+    CHECK(rd1(EXTWD_REG_BOOTLOOP_COUNT) == 4, "BOOTLOOP_COUNT %d", rd1(EXTWD_REG_BOOTLOOP_COUNT));
+    CHECK(rdle(EXTWD_REG_GRACE_EFF_S, 2) == 2 * EXTWD_DEFAULT_GRACE_S, "grace backed off: %lld",
+          (long long)rdle(EXTWD_REG_GRACE_EFF_S, 2));
+    down();
+}
+
+static void fast_bus_400khz(void)
+{
+    struct chipsim_config c = { .i2c_hz = 400000 };
+    up_cfg(&c);
+    CHECK(feed_for(50, 100) == 0, "feeds at 400 kHz");
+    CHECK(rd1(EXTWD_REG_TIMEOUT_S) == 3, "read at 400 kHz");
+    struct chipsim_stats st;
+    chipsim_stats(cs, &st);
+    CHECK(st.max_stretch_us < 230, "stretch %u", st.max_stretch_us);
+    printf("info: %s max_stretch_us_400khz=%u\n", chipsim_mcu(cs), st.max_stretch_us);
+    down();
+}
+
+int main(int argc, char **argv)
+{
+    fw_main(argc, argv);
+    const char *only = argc > 2 ? argv[2] : NULL;
+#define CASE(fn) if (!only || !strcmp(only, #fn)) RUN(fn)
+    CASE(fed_every_100ms_for_60s);
+    CASE(reset_3000ms_after_last_feed);
+    CASE(stock_host_sequence);
+    CASE(status_and_cause_after_timeout);
+    CASE(reset_pulse_width);
+    CASE(grace_at_power_up);
+    CASE(reads_past_the_map);
+    CASE(malformed_frames_change_nothing);
+    CASE(eeprom_save_survives_power_cycle);
+    CASE(eeprom_image_and_corruption);
+    CASE(factory_pin);
+    CASE(stuck_sda_recovers);
+    CASE(stuck_scl_recovers);
+    CASE(master_dies_mid_read);
+    CASE(master_dies_mid_write);
+    CASE(history_across_brownout);
+    CASE(bounded_disarm);
+    CASE(pretimeout_pin);
+    CASE(address_change);
+    CASE(test_action_and_disarmed);
+    CASE(core_view_agrees);
+    CASE(back_to_back);
+    CASE(stretch_limit_during_housekeeping);
+    CASE(breadcrumb_latched_at_reset);
+    CASE(lock_and_key);
+    CASE(window_fault);
+    CASE(bootloop_escalation);
+    CASE(fast_bus_400khz);
+    return fw_done();
+}

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# End to end: the real extwdctl and Linux port, through an LD_PRELOAD i2c-dev
+# shim, against a chip served by an I2C server that keeps the chip's clock in
+# step with real time. The server is either the fake bus (the real chip core
+# built for the host, or the stock model, or an empty bus) or chipsim (the
+# real firmware ELF in simavr).
+#
+#   tests/tools/e2e.sh extwd|stock|none EXTWDCTL SHIM.so SERVER [SERVER ARGS...]
+#
+# The server logs feeds and host resets in chip milliseconds; the checks on
+# timing use that log (the chip's clock), never the wall clock.
+# SPDX-License-Identifier: MIT
+set -u
+KIND=$1 CTL=$2 SHIM=$3
+shift 3
+T=$(mktemp -d)
+SERVER_PID=
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  rm -rf "$T"
+}
+trap cleanup EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+"$@" --socket "$T/sock" --log "$T/log" >"$T/server.out" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 100); do [ -S "$T/sock" ] && break; sleep 0.05; done
+[ -S "$T/sock" ] || { cat "$T/server.out"; echo "FAIL: the I2C server did not start"; exit 1; }
+
+export EXTWD_SHIM_DEV=/dev/i2c-77 EXTWD_SHIM_SOCK="$T/sock"
+BUS=/dev/i2c-77
+
+# ok DESC ARGS... : extwdctl must exit 0; its stdout is in $T/out.
+ok() {
+  local desc=$1; shift
+  LD_PRELOAD="$SHIM" "$CTL" --bus $BUS "$@" >"$T/out" 2>"$T/err"
+  local rc=$?
+  if [ $rc -ne 0 ]; then fail "$desc: extwdctl $* exited $rc: $(cat "$T/err")"; return 1; fi
+  echo "ok: $desc"
+}
+# bad DESC CODE REGEX ARGS... : exit CODE and exactly one stderr line matching REGEX.
+bad() {
+  local desc=$1 want=$2 re=$3; shift 3
+  LD_PRELOAD="$SHIM" "$CTL" --bus $BUS "$@" >"$T/out" 2>"$T/err"
+  local rc=$? lines
+  lines=$(wc -l <"$T/err")
+  if [ $rc -ne "$want" ] || [ "$lines" -ne 1 ] || ! grep -Eq -- "$re" "$T/err"; then
+    fail "$desc: extwdctl $* exited $rc (want $want), stderr: $(cat "$T/err")"; return 1
+  fi
+  echo "ok: $desc: $(cat "$T/err")"
+}
+# has REGEX [FILE]: the last output (or FILE) has a line matching REGEX.
+has() { grep -Eq -- "$1" "${2:-$T/out}" || fail "no line matching '$1' in: $(cat "${2:-$T/out}")"; }
+resets() { grep -c ' reset$' "$T/log"; }
+# Chip ms from the last feed to the last reset.
+last_gap() {
+  awk '$2=="feed"{f=$1} $2=="reset"{r=$1; g=r-f} END{print g+0}' "$T/log"
+}
+gap_in() {
+  local g; g=$(last_gap)
+  if [ "$g" -lt "$1" ] || [ "$g" -gt "$2" ]; then fail "reset came $g ms after the last feed, want $1-$2"
+  else echo "ok: reset $g ms after the last feed"; fi
+}
+wait_resets() { # N MAX_SECONDS
+  for _ in $(seq $(($2 * 20))); do [ "$(resets)" -ge "$1" ] && return 0; sleep 0.05; done
+  return 1
+}
+
+# run_daemon TIMEOUT_S: the feeding daemon with a health file; checks that it
+# keeps the host alive while healthy, stops feeding when not, and the chip
+# then resets the host.
+run_daemon() {
+  local min=$1 max=$2 before
+  before=$(resets)
+  touch "$T/healthy"
+  LD_PRELOAD="$SHIM" "$CTL" --bus $BUS run --interval 500 --health-interval 200 \
+    --health-cmd "test -e $T/healthy" --verbose >"$T/run.out" 2>"$T/run.err" &
+  local pid=$!
+  sleep 4.5
+  [ "$(resets)" -eq "$before" ] || fail "the host was reset while the daemon fed it"
+  kill -0 $pid 2>/dev/null || fail "the daemon died while healthy: $(cat "$T/run.err")"
+  rm -f "$T/healthy"
+  wait $pid
+  local rc=$?
+  [ $rc -eq 3 ] || fail "daemon exit status $rc after the health command failed, want 3"
+  [ "$(wc -l <"$T/run.err")" -eq 1 ] || fail "daemon stderr is not one line: $(cat "$T/run.err")"
+  has "health command 'test -e .*' failed \(exit status 1\); stopped feeding" "$T/run.err"
+  echo "ok: daemon: $(cat "$T/run.err")"
+  has "health command succeeded" "$T/run.out"
+  wait_resets $((before + 1)) 6 || fail "no reset after the daemon stopped feeding"
+  gap_in "$min" "$max"
+}
+
+case $KIND in
+none)
+  bad "empty bus" 1 "^extwdctl: no chip answers at 0x26 on $BUS\$" status
+  bad "empty bus, run" 1 "^extwdctl: no chip answers at 0x26 on $BUS\$" run --interval 100
+  ;;
+
+extwd)
+  ok "status" status
+  has '^chip +extwd protocol 1, firmware [0-9]+\.[0-9]+\.[0-9]+'
+  has '^last reset +not by the watchdog$'
+  has '^armed +yes$'
+  has '^flags .*in_grace'
+  ok "status --json" --json status
+  has '"chip":"extwd".*"reset_reason":"none".*"armed":true,"timeout_ms":3000'
+  ok "get timeout_ms" get timeout_ms; has '^3000$'
+  ok "set timeout_ms 5000" set timeout_ms 5000
+  ok "get timeout_ms" get timeout_ms; has '^5000$'
+  ok "get timeout_s" get timeout_s; has '^5$'
+  ok "set timeout_ms back" set timeout_ms 3000
+  bad "timeout below range" 2 "set timeout_ms: 50 is outside the allowed range" set timeout_ms 50
+  bad "pretimeout past the timeout" 1 "set pretimeout_ms: the chip refused 4000 as out of range" set pretimeout_ms 4000
+  ok "get everything" get; has '^pulse_ms +100$'; has '^grace_s +20$'
+  ok "raw read of PROJECT_ID" get 0x00 4; has '^45 58 57 44$'
+  ok "disarm" disarm
+  ok "get armed" get armed; has '^0$'
+  ok "arm" arm
+  ok "get armed" get armed; has '^1$'
+  ok "breadcrumb" set breadcrumb 0x42
+  ok "get breadcrumb" get breadcrumb; has '^66$'
+
+  # The hang: nobody feeds after the arm.
+  wait_resets 1 6 || fail "the chip did not reset the silent host"
+  gap_in 2980 3020
+  sleep 0.3 # past the 100 ms reset pulse
+  ok "status after the reset" status
+  has '^last reset +Reset by External WD \(cause timeout, breadcrumb 0x42\)$'
+  ok "status again: reading never clears the evidence" status
+  has '^last reset +Reset by External WD'
+  ok "history" history
+  has '^host resets: 1 in total'
+  has '^1 +timeout +0x42 '
+  ok "history --json" --json history
+  has '"history":\[\{"cause":"timeout","breadcrumb":66,'
+  ok "feed" feed
+  ok "status after a feed" status
+  has '^last reset +not by the watchdog$'
+  ok "history survives the feed" history; has '^1 +timeout +0x42 '
+
+  run_daemon 2980 3020
+  sleep 0.3
+
+  ok "keyed mode on" set keyed 1
+  ok "get keyed" get keyed; has '^1$'
+  ok "disarm in keyed mode (sends the key)" disarm
+  ok "get armed" get armed; has '^0$'
+  ok "arm" arm
+  bad "no chip at 0x27" 1 "^extwdctl: no chip answers at 0x27 on $BUS\$" --addr 0x27 status
+  ok "lock" set lock 1
+  bad "disarm when locked" 1 "disarm: the chip is locked until it powers down" disarm
+  bad "timeout when locked" 1 "set timeout_ms: the chip is locked" set timeout_ms 4000
+  ok "still armed" get armed; has '^1$'
+  ;;
+
+stock)
+  ok "status" status
+  has '^chip +stock TinyI2CWatchdog'
+  has '^armed +yes$'
+  has '^timeout +70000 ms$'
+  ok "set timeout_ms 2500 (whole seconds, rounded up)" set timeout_ms 2500
+  ok "get timeout_s" get timeout_s; has '^3$'
+  ok "get timeout_ms" get timeout_ms; has '^3000$'
+  ok "no sleep after a reset" set grace_s 0
+  bad "pulse on a stock chip" 1 "set pulse_ms: not supported by this chip \(a stock TinyI2CWatchdog\)" set pulse_ms 100
+  bad "beyond the stock map" 2 "outside the stock chip's map" get 0x20 1
+  ok "disarm" disarm
+  ok "get armed" get armed; has '^0$'
+  ok "arm" arm
+  wait_resets 1 7 || fail "the stock chip did not reset the silent host"
+  gap_in 3000 4000
+  sleep 0.6 # past the 500 ms pulse
+  ok "status after the reset" status
+  has '^last reset +Reset by External WD$'
+  ok "history" history
+  has '^stock chip: no history; 1 reset\(s\) counted, last reset by the watchdog'
+  run_daemon 3000 4000
+  ;;
+*)
+  echo "e2e: unknown kind $KIND"; exit 2 ;;
+esac
+
+echo "server log:"; sed 's/^/    /' "$T/log" | grep -v ' feed$' | head -20
+echo "e2e $KIND: $fails failure(s)"
+[ "$fails" -eq 0 ]
