@@ -169,7 +169,7 @@ static __attribute__((noinline)) uint8_t ms_to_s8(uint32_t ms, uint16_t round)
     return (uint8_t)((uint16_t)(ms >> 3) / 125u); /* a 16-bit division is cheaper */
 }
 
-static uint8_t crc8_byte(uint8_t crc, uint8_t byte)
+static __attribute__((noinline)) uint8_t crc8_byte(uint8_t crc, uint8_t byte)
 {
     crc ^= byte;
     for (uint8_t i = 0; i < 8; i++)
@@ -259,17 +259,31 @@ void wd_settings_encode(const struct wd_settings *s, uint8_t seq, uint8_t out[WD
     out[SLOT_CRC_AT] = wd_crc8(0xFFu, out, SLOT_CRC_AT);
 }
 
+/* A slot image whose settings are aligned for struct access. */
+union slot_image {
+    uint8_t b[WD_EEPROM_SLOT_SIZE + 1u];
+    struct {
+        uint8_t head[4];
+        struct wd_settings set; /* the CRC byte is right after its 19 bytes */
+    } v;
+};
+
+/* Returns nonzero if the slot image holds valid settings. */
+static uint8_t slot_ok(const union slot_image *img)
+{
+    return img->b[0] == WD_EEPROM_MAGIC0 && img->b[1] == WD_EEPROM_MAGIC1 &&
+           img->b[2] == EXTWD_SETTINGS_VERSION &&
+           wd_crc8(0xFFu, img->b, SLOT_CRC_AT) == img->b[SLOT_CRC_AT] && settings_ok(&img->v.set);
+}
+
 int wd_settings_decode(const uint8_t in[WD_EEPROM_SLOT_SIZE], struct wd_settings *s, uint8_t *seq)
 {
-    struct wd_settings t;
+    union slot_image img;
 
-    if (in[0] != WD_EEPROM_MAGIC0 || in[1] != WD_EEPROM_MAGIC1 ||
-        in[2] != EXTWD_SETTINGS_VERSION || wd_crc8(0xFFu, in, SLOT_CRC_AT) != in[SLOT_CRC_AT])
+    memcpy(img.b, in, WD_EEPROM_SLOT_SIZE);
+    if (!slot_ok(&img))
         return -1;
-    memcpy(&t, in + 4, WD_SETTINGS_SIZE);
-    if (!settings_ok(&t))
-        return -2;
-    memcpy(s, &t, WD_SETTINGS_SIZE);
+    memcpy(s, &img.v.set, WD_SETTINGS_SIZE);
     *seq = in[3];
     return 0;
 }
@@ -279,15 +293,18 @@ int wd_settings_decode(const uint8_t in[WD_EEPROM_SLOT_SIZE], struct wd_settings
  * slot. */
 static void load_settings(struct wd_core *c)
 {
-    uint8_t buf[WD_EEPROM_SLOT_SIZE];
+    union slot_image img;
     uint8_t seq = 0, found = 0;
 
     for (uint8_t slot = 0; slot < WD_EEPROM_SLOTS; slot++) {
-        wd_port_eeprom_read(slot ? WD_EEPROM_SLOT_SIZE : 0u, buf, WD_EEPROM_SLOT_SIZE);
+        wd_port_eeprom_read(slot ? WD_EEPROM_SLOT_SIZE : 0u, img.b, WD_EEPROM_SLOT_SIZE);
         /* slot 1 wins only with a newer sequence; comparing the difference
          * as signed handles the 255 -> 0 wrap */
-        if ((!found || (int8_t)(buf[3] - seq) > 0) && wd_settings_decode(buf, &c->set, &seq) == 0)
+        if ((!found || (int8_t)(img.b[3] - seq) > 0) && slot_ok(&img)) {
+            memcpy(&c->set, &img.v.set, WD_SETTINGS_SIZE);
+            seq = img.b[3];
             found = (uint8_t)(slot + 1u);
+        }
     }
     c->flags &= (uint8_t)~WD_F_NEXT_SLOT;
     if (found == 1u)
@@ -561,116 +578,55 @@ uint8_t wd_core_read_next(struct wd_core *c)
 
 /* ---- write frames -------------------------------------------------------------- */
 
-void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
+#define FRAME_POINTER 0xFFu /* the frame only set the read pointer */
+
+/* RANGE and the effect of a checked write of w value bytes at data to
+ * register (or command) r, whose map source is src. Returns LAST_ERROR. */
+static uint8_t frame_act(struct wd_core *c, uint8_t r, uint8_t src, const uint8_t *data, uint8_t w)
 {
     struct wd_persist *p = c->persist;
-    uint8_t r, w = 0, src = 0xFFu, fresh, prot = 0, extra, err, i = 0;
-    uint32_t v;
+    uint32_t v = get_le(data, w);
 
-    if (!len)
-        return; /* a probe */
-    fresh = c->key_left_ms != 0;
-    c->key_left_ms = 0; /* any frame uses the key up */
-    r = f[0];
-    if (r == EXTWD_CMD_SET_ADDRESS)
-        r = EXTWD_REG_I2C_ADDR; /* the same write, from here on */
-
-    /* UNKNOWN: the register or command, and how many value bytes it takes */
-    err = EXTWD_ERR_UNKNOWN;
-    if (r < 0x80u) {
-        if (len == 1u && r == f[0]) {
-            c->read_ptr = r;
-            return;
-        }
-        reg_ref m = reg_find(r);
-        src = m->src;
-        if (src == SRC_UNMAPPED)
-            goto done;
-        w = (uint8_t)(m[1].reg - r); /* into the middle: the rest of it */
-    } else if (r == EXTWD_CMD_SET_POINTER) {
-        w = 1;
-    } else if (r > EXTWD_CMD_TEST_ACTION && r != EXTWD_CMD_FEED) {
-        goto done;
-    }
-
-    /* LENGTH, PEC */
-    err = EXTWD_ERR_LENGTH;
-    extra = (uint8_t)(len - 1u - w);
-    if (extra > 1u)
-        goto done;
-    err = EXTWD_ERR_PEC;
-    if (extra) {
-        if (wd_crc8(crc8_byte(0, (uint8_t)(c->set.i2c_addr << 1)), f, (uint8_t)(len - 1u)) != f[len - 1u])
-            goto done;
-    } else if ((c->set.options & EXTWD_OPT_PEC_REQUIRED) && r != EXTWD_CMD_SET_POINTER) {
-        goto done;
-    }
-    if (r == EXTWD_CMD_SET_POINTER) {
-        c->read_ptr = f[1];
-        return; /* like [reg]: LAST_ERROR stays */
-    }
-    v = get_le(f + 1, w);
-
-    /* READONLY */
-    err = EXTWD_ERR_READONLY;
-    if (r < 0x80u) {
-        while ((writable[i] & 0x7Fu) != r)
-            if (++i == sizeof writable)
-                goto done;
-        prot = writable[i] & PROT;
-        if (r == EXTWD_REG_ACTION && !v)
-            prot = PROT;
-    } else if (r == EXTWD_CMD_FACTORY_RESET || r == EXTWD_CMD_CLEAR_COUNTERS) {
-        prot = PROT;
-    }
-
-    /* LOCKED, KEY */
-    if (prot) {
-        err = EXTWD_ERR_LOCKED;
-        if (c->flags & WD_F_LOCKED)
-            goto done;
-        err = EXTWD_ERR_KEY;
-        if ((c->set.options & EXTWD_OPT_KEYED) && !fresh)
-            goto done;
-    }
-
-    /* RANGE: a settings register is written in place and the settings
-     * checked whole; a refused value is put back */
-    err = EXTWD_ERR_RANGE;
+    /* a settings register is written in place and the settings checked
+     * whole; a refused value is put back */
     if (src < WD_SETTINGS_SIZE) {
         uint8_t *dst = (uint8_t *)c + src;
         uint32_t old = get_le(dst, w);
-        memcpy(dst, f + 1, w);
+        memcpy(dst, data, w);
         if (!settings_ok(&c->set) ||
             ((r == EXTWD_REG_PRETIMEOUT_MS || r == EXTWD_REG_WINDOW_MS) && v && v >= c->set.timeout_ms)) {
             put_le(dst, old, w);
-            goto done;
+            return EXTWD_ERR_RANGE;
         }
-        src = 0xFFu;
+        if (r == EXTWD_REG_I2C_ADDR)
+            c->requests |= WD_REQ_ADDRESS;
+        if (r == EXTWD_REG_ACTION && v)
+            c->disarm_s = 0; /* a disarm is timed from the write that disarms */
+        return EXTWD_ERR_OK;
     }
     switch (r) {
     case EXTWD_REG_TIMEOUT_S:
         c->set.timeout_ms = v * 1000u;
         break;
-    case EXTWD_REG_ACTION:
-        if (v)
-            c->disarm_s = 0; /* a disarm is timed from the write that disarms */
-        break;
-    case EXTWD_REG_I2C_ADDR:
-        c->requests |= WD_REQ_ADDRESS;
+    case EXTWD_REG_STATUS:
+        p->status &= (uint8_t)v;
+        c->requests |= WD_REQ_SEAL;
         break;
     case EXTWD_REG_EXT_STATUS:
-        src = SRC_PERS(ext_sticky);
+        p->ext_sticky &= (uint8_t)v;
+        c->requests |= WD_REQ_SEAL;
+        break;
+    case EXTWD_REG_BREADCRUMB:
+        c->breadcrumb = (uint8_t)v;
         break;
     case EXTWD_REG_LOCK:
         if (v != EXTWD_LOCK_MAGIC)
-            goto done;
+            return EXTWD_ERR_RANGE;
         c->flags |= WD_F_LOCKED;
         break;
     case EXTWD_REG_KEY:
-        err = EXTWD_ERR_KEY;
         if (v != EXTWD_KEY)
-            goto done;
+            return EXTWD_ERR_KEY;
         c->key_left_ms = EXTWD_KEY_VALID_MS;
         break;
     case EXTWD_CMD_SAVE:
@@ -690,19 +646,16 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
         c->requests |= WD_REQ_SEAL;
         break;
     case EXTWD_CMD_TEST_ACTION:
-        err = EXTWD_ERR_BUSY;
         if (c->pulse_left_ms)
-            goto done;
-        err = EXTWD_ERR_DISARMED;
+            return EXTWD_ERR_BUSY;
         if (!c->set.action)
-            goto done;
+            return EXTWD_ERR_DISARMED;
         host_reset(c, EXTWD_CAUSE_TEST);
         break;
-    case EXTWD_CMD_FEED: {
+    default: { /* EXTWD_CMD_FEED */
         uint16_t win = c->set.window_ms;
-        err = EXTWD_ERR_BUSY;
         if (c->pulse_left_ms)
-            goto done;
+            return EXTWD_ERR_BUSY;
         if (win && c->set.action && !(c->flags & WD_F_GRACE) && win < c->set.timeout_ms &&
             c->since_feed_ms < win) {
             inc_sat8(&p->window_faults);
@@ -721,24 +674,88 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
             c->flags ^= WD_F_HEALTHY_WAIT | WD_F_HEALTHY_RUN;
             c->healthy_s = 0;
         }
-        break;
     }
-    default:
-        break;
     }
-    /* BREADCRUMB takes the value as written; the clear-only STATUS and
-     * EXT_STATUS are ANDed into persist */
-    if (src < 0x40u) {
-        memcpy((uint8_t *)c + src, f + 1, w);
-    } else if (src < 0x80u) {
-        ((uint8_t *)p)[src - 0x40u] &= (uint8_t)v;
-        c->requests |= WD_REQ_SEAL;
+    return EXTWD_ERR_OK;
+}
+
+/* The checks of SPEC 6 in their order, then frame_act. Returns LAST_ERROR,
+ * or FRAME_POINTER. */
+static uint8_t frame_run(struct wd_core *c, const uint8_t *f, uint8_t len, uint8_t fresh)
+{
+    uint8_t r = f[0], w = 0, src = 0xFFu, i = 0, prot = 0, extra;
+
+    if (r == EXTWD_CMD_SET_ADDRESS)
+        r = EXTWD_REG_I2C_ADDR; /* the same write, from here on */
+
+    /* UNKNOWN: the register or command, and how many value bytes it takes */
+    if (r < 0x80u) {
+        if (len == 1u && r == f[0]) {
+            c->read_ptr = r;
+            return FRAME_POINTER;
+        }
+        reg_ref m = reg_find(r);
+        src = m->src;
+        if (src == SRC_UNMAPPED)
+            return EXTWD_ERR_UNKNOWN;
+        w = (uint8_t)(m[1].reg - r); /* into the middle: the rest of it */
+    } else if (r == EXTWD_CMD_SET_POINTER) {
+        w = 1;
+    } else if (r > EXTWD_CMD_TEST_ACTION && r != EXTWD_CMD_FEED) {
+        return EXTWD_ERR_UNKNOWN;
     }
-    err = EXTWD_ERR_OK;
-done:
+
+    /* LENGTH, PEC */
+    extra = (uint8_t)(len - 1u - w);
+    if (extra > 1u)
+        return EXTWD_ERR_LENGTH;
+    if (extra) {
+        if (wd_crc8(crc8_byte(0, (uint8_t)(c->set.i2c_addr << 1)), f, (uint8_t)(len - 1u)) != f[len - 1u])
+            return EXTWD_ERR_PEC;
+    } else if ((c->set.options & EXTWD_OPT_PEC_REQUIRED) && r != EXTWD_CMD_SET_POINTER) {
+        return EXTWD_ERR_PEC;
+    }
+    if (r == EXTWD_CMD_SET_POINTER) {
+        c->read_ptr = f[1];
+        return FRAME_POINTER;
+    }
+
+    /* READONLY */
+    if (r < 0x80u) {
+        while ((writable[i] & 0x7Fu) != r)
+            if (++i == sizeof writable)
+                return EXTWD_ERR_READONLY;
+        prot = writable[i] & PROT;
+        if (r == EXTWD_REG_ACTION && !f[1])
+            prot = PROT;
+    } else if (r == EXTWD_CMD_FACTORY_RESET || r == EXTWD_CMD_CLEAR_COUNTERS) {
+        prot = PROT;
+    }
+
+    /* LOCKED, KEY */
+    if (prot) {
+        if (c->flags & WD_F_LOCKED)
+            return EXTWD_ERR_LOCKED;
+        if ((c->set.options & EXTWD_OPT_KEYED) && !fresh)
+            return EXTWD_ERR_KEY;
+    }
+    return frame_act(c, r, src, f + 1, w);
+}
+
+void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
+{
+    uint8_t fresh, err;
+
+    if (!len)
+        return; /* a probe */
+    fresh = c->key_left_ms != 0;
+    c->key_left_ms = 0; /* any frame uses the key up */
+    err = frame_run(c, f, len, fresh);
+    if (err == FRAME_POINTER)
+        return; /* LAST_ERROR stays */
     c->last_error = err;
     if (err) {
-        inc_sat8(&p->refused_count);
+        inc_sat8(&c->persist->refused_count);
         c->requests |= WD_REQ_SEAL;
     }
 }

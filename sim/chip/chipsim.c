@@ -96,6 +96,7 @@ struct chipsim {
 
     struct wires wires;
     int w_sig[CHIPSIM_SIG_COUNT];   /* wire index of each signal */
+    int w_factory;
     struct usi usi;
     struct i2c_master bit;
     struct twi_master twi;
@@ -108,6 +109,7 @@ struct chipsim {
     uint8_t mcusr;                  /* MCUSR as the chip last had it */
     uint32_t chip_resets;
     int ready;
+    int inited;                     /* avr_init ran: avr_terminate is due */
     int reset_seen;
 
     int asleep;
@@ -593,11 +595,11 @@ static int setup_wires(struct chipsim *cs)
      * button has none: the firmware must enable its own */
     cs->w_sig[CHIPSIM_SIG_RESET] = wires_add(ws, d->pin_port, d->reset_bit, 1, pin, cs);
     cs->w_sig[CHIPSIM_SIG_PRETIMEOUT] = wires_add(ws, d->pin_port, d->pretimeout_bit, 1, pin, cs);
-    int factory = wires_add(ws, d->pin_port, d->factory_bit, 0, pin, cs);
+    cs->w_factory = wires_add(ws, d->pin_port, d->factory_bit, 0, pin, cs);
     for (int s = 0; s < CHIPSIM_SIG_COUNT; s++)
         if (cs->w_sig[s] < 0)
             return -1;
-    if (factory < 0)
+    if (cs->w_factory < 0)
         return -1;
     if (d->kind == MCU_MEGA328) {
         if (wires_watch(ws, M328_TWCR))
@@ -610,11 +612,6 @@ static int setup_wires(struct chipsim *cs)
     }
     wires_on_edge(ws, on_wire_edge, cs);
     return 0;
-}
-
-static int factory_wire(const struct chipsim *cs)
-{
-    return cs->wires.n - 1;
 }
 
 int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *err, size_t errlen)
@@ -660,6 +657,7 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
     cs->avr->custom.init = custom_init;
     cs->avr->custom.data = cs;
     avr_init(cs->avr);
+    cs->inited = 1;
     avr_load_firmware(cs->avr, fw);
     cs->avr->frequency = cs->freq;
     free(fw->flash);
@@ -741,7 +739,9 @@ void chipsim_close(struct chipsim *cs)
 {
     if (!cs)
         return;
-    if (cs->avr) {
+    if (cs->avr && !cs->inited) {
+        free(cs->avr);
+    } else if (cs->avr) {
         /* avr_terminate frees the modules' IRQs but not the interrupt
          * vectors' ones nor the IRQ pool: free them too, so that programs
          * using chipsim run clean under LeakSanitizer */
@@ -845,7 +845,7 @@ void chipsim_on_edge(struct chipsim *cs, chipsim_edge_fn fn, void *ctx)
 
 void chipsim_factory_pin(struct chipsim *cs, int low)
 {
-    wires_pull(&cs->wires, factory_wire(cs), WIRE_BY_BUTTON, low);
+    wires_pull(&cs->wires, cs->w_factory, WIRE_BY_BUTTON, low);
 }
 
 void chipsim_hold_low(struct chipsim *cs, enum chipsim_signal sda_or_scl, int low)

@@ -175,7 +175,21 @@ static int await_reply(struct twi_master *m)
 static int address(struct twi_master *m, uint8_t msg, uint8_t addr, uint8_t data)
 {
     int r = wait_ready(m);
-    if (r || (r = run_to(m, now(m) + 8 * m->bit_cycles)))
+    if (r)
+        return r;
+    if (m->left_open) {
+        /* a write that never saw its STOP: for the slave this START is a
+         * repeated START while still addressed. It comes with the address
+         * that follows, which is what wakes a sleeping chip. */
+        m->addr_phase = 1;
+        inject_status(m, TWI_ST_SRX_STOP);
+        m->left_open = 0;
+        r = wait_ready(m);
+        m->addr_phase = 0;
+        if (r)
+            return r;
+    }
+    if ((r = run_to(m, now(m) + 8 * m->bit_cycles)))
         return r;
     if (!twea(m))
         return 0;                       /* a slave with TWEA = 0 ignores its address */
@@ -264,6 +278,9 @@ static int finish(struct twi_master *m, int err, int addressed)
 {
     if (err == CHIPSIM_E_NACK_ADDR || err == CHIPSIM_E_CRASHED)
         return err;
+    /* the master gave up while the slave held SCL: its STOP went unseen */
+    if (addressed && (err == CHIPSIM_E_STRETCH || err == CHIPSIM_E_BUS))
+        m->left_open = 1;
     int r = stop(m, addressed && err == CHIPSIM_OK);
     if (r < 0 && err == CHIPSIM_OK)
         err = r;
@@ -291,6 +308,7 @@ int twi_master_init(struct twi_master *m, avr_t *avr, const struct i2c_bus_ops *
     m->bytes = m->max_reply = m->max_stretch = m->last_stop = 0;
     m->have_reply = 0;
     m->addr_phase = 0;
+    m->left_open = 0;
     avr_irq_register_notify(m->out, on_out, m);
     return 0;
 }
@@ -341,6 +359,8 @@ int twi_master_write_abort(struct twi_master *m, uint8_t addr, const uint8_t *bu
     if (whole == 0)
         return CHIPSIM_OK;
     int e = write_bytes(m, addr, buf, whole);
+    if (e == CHIPSIM_OK)
+        m->left_open = 1;               /* no STOP: the slave stays addressed */
     return e == CHIPSIM_E_NACK_DATA ? CHIPSIM_OK : e;
 }
 

@@ -60,6 +60,7 @@ struct twi_master {
     int have_reply, have_read;
     uint8_t reply_msg, reply_data, read_data;
     uint8_t addr_phase;     /* a START|ADDR message waits for the chip's answer */
+    uint8_t left_open;      /* a write ended without a STOP the slave saw */
     uint64_t bytes;
     uint64_t max_reply;     /* longest wait for an answer, cycles */
     uint64_t max_stretch;   /* longest time the chip held the bus (TWINT set), cycles */

@@ -6,6 +6,8 @@
  *
  * GPL-3 (links libsimavr through chipsim).
  */
+#include <unistd.h>
+
 #include "fwtest.h"
 
 #define ADDR 0x26
@@ -279,6 +281,34 @@ static void bad_files(void)
     c.elf_path = "/etc/hostname";
     CHECK(chipsim_open(&cs, &c, err, sizeof(err)) < 0, "text file");
     CHECK(strstr(err, "not an ELF"), "%s", err);
+    /* the probe ELF cut short, and the probe ELF without .mmcu */
+    FILE *in = fopen(fw_elf, "rb");
+    REQUIRE(in, "cannot read %s", fw_elf);
+    static uint8_t img[65536];
+    size_t n = fread(img, 1, sizeof(img), in);
+    fclose(in);
+    char cut[] = "/tmp/extwd-cut-XXXXXX";
+    int fd = mkstemp(cut);
+    REQUIRE(fd >= 0, "mkstemp");
+    FILE *out = fdopen(fd, "wb");
+    fwrite(img, 1, n / 3, out);
+    fclose(out);
+    c.elf_path = cut;
+    CHECK(chipsim_open(&cs, &c, err, sizeof(err)) < 0, "truncated ELF");
+    CHECK(strstr(err, cut) != NULL, "%s", err);
+    remove(cut);
+    char nommcu[] = "/tmp/extwd-nommcu-XXXXXX";
+    fd = mkstemp(nommcu);
+    REQUIRE(fd >= 0, "mkstemp");
+    close(fd);
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "avr-objcopy -R .mmcu '%s' '%s' 2>/dev/null", fw_elf, nommcu);
+    if (system(cmd) == 0) {
+        c.elf_path = nommcu;
+        CHECK(chipsim_open(&cs, &c, err, sizeof(err)) < 0, "ELF without .mmcu");
+        CHECK(strstr(err, ".mmcu"), "%s", err);
+    }
+    remove(nommcu);
     uint8_t big[600];
     memset(big, 0, sizeof(big));
     c.elf_path = fw_elf;
