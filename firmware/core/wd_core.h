@@ -88,7 +88,7 @@ struct wd_persist {
     uint16_t resets_total;
     uint8_t history_len;
     struct wd_history_entry history[EXTWD_HISTORY_ENTRIES]; /* newest first */
-    uint8_t crc;             /* CRC-8 over everything before it */
+    uint8_t crc;             /* CRC-8 (poly 0x07, init 0xFF) over everything before it */
 };
 
 /* ---- port hooks -------------------------------------------------------------

@@ -377,6 +377,30 @@ static void bootloop_limit_zero_is_off(void **state)
     assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_SAFE_MODE);
 }
 
+/* SPEC 5.5: the limit in force at the reset decides, GRACE_S as restored
+ * by the reset is backed off. */
+static void bootloop_uses_live_limit_and_restored_grace(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_BOOTLOOP_LIMIT, 1, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 10, 1), EXTWD_ERR_OK);
+    save();
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK); /* count 1 */
+    h_run(&ch, 112);
+    /* unsaved: a higher limit and a longer grace */
+    assert_int_equal(h_set(&ch, EXTWD_REG_BOOTLOOP_LIMIT, 5, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 50, 1), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK); /* count 2, limit 5 */
+    assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_SAFE_MODE);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_EFF_S, 2), 10);
+    h_run(&ch, 112);
+    /* the reset restored limit 1: count 3 is past it by 2 */
+    assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 50, 1), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+    assert_true(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_SAFE_MODE);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_EFF_S, 2), 40);
+}
+
 /* The largest back-off: 255 s x 16 = 4080 s. */
 static void grace_backoff_largest(void **state)
 {
@@ -686,6 +710,7 @@ int main(void)
         cmocka_unit_test_setup(boot_loop_escalation, setup),
         cmocka_unit_test_setup(healthy_period_needs_the_feed, setup),
         cmocka_unit_test_setup(bootloop_limit_zero_is_off, setup),
+        cmocka_unit_test_setup(bootloop_uses_live_limit_and_restored_grace, setup),
         cmocka_unit_test_setup(grace_backoff_largest, setup),
         cmocka_unit_test_setup(bounded_disarm, setup),
         cmocka_unit_test_setup(bounded_disarm_exact_time, setup),
