@@ -13,6 +13,9 @@
 #              then the daemon turn publishes it (4th argument: mqtt_chip_test)
 #   sim        the firmware ELF in simavr: the watchdog fires, the next boot
 #              publishes (4th argument: mqtt_sim_test, 5th: the ELF)
+#   extwdctl   extwdctl through the i2c-dev shim (4th argument: extwdctl,
+#              5th: the shim, then the I2C server command): the watchdog
+#              fires, `publish` and `run --mqtt-*` publish it
 # SPDX-License-Identifier: MIT
 set -euo pipefail
 
@@ -21,6 +24,8 @@ H=$2
 SRC=$3
 EXTRA=${4:-}
 EXTRA2=${5:-}
+shift $(( $# < 5 ? $# : 5 ))
+SERVER=("$@")
 MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 MOSQUITTO_PASSWD=$(command -v mosquitto_passwd || echo /usr/bin/mosquitto_passwd)
 [ -x "$MOSQUITTO" ] || { echo "FAIL: no mosquitto broker (scripts/install-deps.sh installs it)" >&2; exit 1; }
@@ -434,7 +439,73 @@ test_sim() {
   echo "sim: $(cat "$TMP/out.txt")"
 }
 
+# ---------------------------------------------------------------------------------
+test_extwdctl() {
+  local ctl=$EXTRA shim=$EXTRA2
+  [ "${#SERVER[@]}" -gt 0 ] || fail "no I2C server command"
+  plain_conf
+  start_broker
+  "${SERVER[@]}" --socket "$TMP/sock" --log "$TMP/chip.log" >"$TMP/server.out" 2>&1 &
+  PIDS+=("$!")
+  local i
+  for i in $(seq 100); do [ -S "$TMP/sock" ] && break; sleep 0.05; done
+  [ -S "$TMP/sock" ] || fail "the I2C server did not start: $(cat "$TMP/server.out")"
+  export EXTWD_SHIM_DEV=/dev/i2c-77 EXTWD_SHIM_SOCK="$TMP/sock"
+  ctl() { LD_PRELOAD="$shim" "$ctl" --bus /dev/i2c-77 "$@"; }
+  local mq=(--mqtt-host 127.0.0.1 --mqtt-port "$PORT" --mqtt-client-id e2e) base=extwd/e2e/i2c-77_26
+
+  # The boot before: armed, a breadcrumb, then the host hangs.
+  ctl arm 2>"$TMP/e" || fail "arm: $(cat "$TMP/e")"
+  ctl set breadcrumb 0x42 2>"$TMP/e" || fail "breadcrumb: $(cat "$TMP/e")"
+  for i in $(seq 160); do grep -q ' reset$' "$TMP/chip.log" 2>/dev/null && break; sleep 0.05; done
+  grep -q ' reset$' "$TMP/chip.log" || fail "the watchdog did not fire"
+  sleep 0.3                               # past the reset pulse
+
+  # This boot: the one-shot publish.
+  sub_bg "$TMP/live.txt" --topic "$base/#" --topic "homeassistant/+/e2e_i2c-77_26/+/config" --timeout-ms 30000
+  ctl "${mq[@]}" publish 2>"$TMP/e" || fail "publish: $(cat "$TMP/e")"
+  [ ! -s "$TMP/e" ] || fail "publish wrote to stderr: $(cat "$TMP/e")"
+  grep -q "^0 1 $base/boot {\"reason\":\"watchdog\",\"breadcrumb\":66,\"cause\":1,.*\"chip\":\"extwd\"" \
+    "$TMP/live.txt" || fail "publish: boot record: $(grep /boot "$TMP/live.txt")"
+  grep -q "^0 1 $base/event {\"seq\":1,\"event\":\"reset\",.*\"reason\":\"watchdog\",\"breadcrumb\":66," \
+    "$TMP/live.txt" || fail "publish: reset event: $(grep /event "$TMP/live.txt")"
+  [ "$(grep -c '/config ' "$TMP/live.txt")" = 8 ] || fail "publish: not 8 discovery configs"
+
+  # The daemon: the same evidence (publish reads, never clears), events, state, offline at the end.
+  kill -TERM "$SUB"
+  wait "$SUB" || true
+  sub_bg "$TMP/live.txt" --topic "$base/event" --topic "$base/state" --topic "$base/status" --timeout-ms 30000
+  touch "$TMP/healthy"
+  ctl "${mq[@]}" --mqtt-interval 1 run --interval 500 --health-cmd "test -e $TMP/healthy" --duration 3000 \
+    >"$TMP/run.out" 2>"$TMP/run.err" || fail "run: $(cat "$TMP/run.err")"
+  wait_for "$TMP/live.txt" "^0 1 $base/status offline" 5 || fail "run: no offline: $(cat "$TMP/live.txt")"
+  grep -qx "extwdctl: mqtt: connected to 127.0.0.1:$PORT" "$TMP/run.err" || fail "run: stderr: $(cat "$TMP/run.err")"
+  local events
+  events=$(grep "$base/event" "$TMP/live.txt" | grep -o '"seq":[0-9]*,"event":"[a-z_]*"' | tr '\n' ' ')
+  [ "$events" = '"seq":1,"event":"reset" "seq":2,"event":"health_ok" "seq":3,"event":"stopping" ' ] ||
+    fail "run: events: $events"
+  grep -q "$base/event {\"seq\":1,\"event\":\"reset\",.*\"reason\":\"watchdog\",\"breadcrumb\":66," \
+    "$TMP/live.txt" || fail "run: reset event"
+  [ "$(grep -c "^0 1 $base/state {.*\"chip_ok\":true," "$TMP/live.txt")" -ge 2 ] || fail "run: fewer than 2 states"
+  grep "$base/state" "$TMP/live.txt" | tail -n1 | grep -q '"feeds":[1-9]' || fail "run: no feeds in the state"
+  [ "$(grep -c ' reset$' "$TMP/chip.log")" = 1 ] || fail "run: the host was reset while fed"
+
+  # Bad command lines: one line, exit 2; an unreachable broker: one line, exit 1.
+  local rc
+  rc=0; ctl publish 2>"$TMP/e" || rc=$?
+  [ "$rc" = 2 ] && grep -qx "extwdctl: publish needs --mqtt-host HOST (try --help)" "$TMP/e" || fail "publish alone: $rc $(cat "$TMP/e")"
+  rc=0; ctl --mqtt-port 1884 status >/dev/null 2>"$TMP/e" || rc=$?
+  [ "$rc" = 2 ] && grep -qx "extwdctl: MQTT needs --mqtt-host" "$TMP/e" || fail "port alone: $rc $(cat "$TMP/e")"
+  rc=0; ctl --mqtt-password x status >/dev/null 2>"$TMP/e" || rc=$?
+  [ "$rc" = 2 ] && grep -qx "extwdctl: unknown option --mqtt-password" "$TMP/e" || fail "password on argv: $rc $(cat "$TMP/e")"
+  rc=0; ctl --mqtt-host 127.0.0.1 --mqtt-port "$PORT2" --mqtt-timeout 1 publish 2>"$TMP/e" || rc=$?
+  [ "$rc" = 1 ] && [ "$(wc -l <"$TMP/e")" = 1 ] &&
+    grep -qx "extwdctl: publish: mqtt: 127.0.0.1:$PORT2: Connection refused" "$TMP/e" || fail "no broker: $rc $(cat "$TMP/e")"
+  EXTWD_MQTT_PASSWORD=x ctl status >/dev/null 2>"$TMP/e" || fail "a stray MQTT variable broke a command without MQTT"
+  echo "extwdctl: publish and run --mqtt-* published the watchdog reset (breadcrumb 0x42); events: $events"
+}
+
 case "$TEST" in
-  topics|will|outage|blackhole|auth|tls|chip|sim) "test_$TEST" ;;
-  *) echo "usage: $0 topics|will|outage|blackhole|auth|tls|chip|sim HELPER SRCDIR [EXTRA [EXTRA2]]" >&2; exit 2 ;;
+  topics|will|outage|blackhole|auth|tls|chip|sim|extwdctl) "test_$TEST" ;;
+  *) echo "usage: $0 topics|will|outage|blackhole|auth|tls|chip|sim|extwdctl HELPER SRCDIR [EXTRA [EXTRA2 [SERVER...]]]" >&2; exit 2 ;;
 esac

@@ -83,7 +83,7 @@ int main(int argc, char **argv)
      * two failed feeds in the middle, a health check failing once. */
     for (int turn = 0; turn < 300; turn++) {
         if (turn == 150)
-            faulty_schedule(&faulty, faulty.xfers, 2, FAULTY_NACK_ADDR);
+            faulty_schedule(&faulty, faulty.xfers, 5, FAULTY_NACK_ADDR);
         if (turn == 200)
             extwd_mqtt_daemon_event(&d, EXTWD_MQTT_EV_HEALTH_FAIL, 3, bus.now_ms);
         fake_bus_advance(&bus, 10);
@@ -99,7 +99,8 @@ int main(int argc, char **argv)
     }
     struct extwd_mqtt_stats st;
     extwd_mqtt_get_stats(&d.m, &st);
-    extwd_mqtt_daemon_end(&d, 15, bus.now_ms);
+    extwd_mqtt_daemon_event(&d, EXTWD_MQTT_EV_STOPPING, 15, bus.now_ms);
+    extwd_mqtt_daemon_end(&d);
     printf("reason=%s breadcrumb=%u bus_errors=%u events=%u delivered=%u host_resets=%u\n",
            extwd_mqtt_reason_name(wd.boot.reason), wd.boot.breadcrumb, wd.stats.bus_errors,
            st.events_posted, st.events_delivered, chip.host_resets);

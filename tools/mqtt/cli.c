@@ -85,11 +85,10 @@ void extwd_mqtt_daemon_event(struct extwd_mqtt_daemon *d, enum extwd_mqtt_event_
         extwd_mqtt_post_event(&d->m, kind, code, now);
 }
 
-void extwd_mqtt_daemon_end(struct extwd_mqtt_daemon *d, int signal_number, uint32_t now)
+void extwd_mqtt_daemon_end(struct extwd_mqtt_daemon *d)
 {
     if (!d->enabled)
         return;
-    extwd_mqtt_post_event(&d->m, EXTWD_MQTT_EV_STOPPING, signal_number, now);
     extwd_mqtt_flush(&d->m, 2000); /* bounded: a dead broker costs 2 s at exit, not more */
     extwd_mqtt_stop(&d->m, 1);
     d->enabled = 0;

@@ -233,7 +233,7 @@ struct extwd_mqtt {
 
     /* Caller thread only. */
     uint32_t state_due_ms;
-    uint32_t last_bus_errors;
+    uint32_t last_bus_errors, bus_error_posted_ms;
     uint8_t state_timer_started, bus_errors_known;
 
     /* Network thread only (and start/stop). */
@@ -277,9 +277,12 @@ int64_t extwd_mqtt_post_event(struct extwd_mqtt *m, enum extwd_mqtt_event_kind k
  * the chip, then extwd_mqtt_post_state), else 0. Safe across the 2^32 wrap. */
 int extwd_mqtt_service(struct extwd_mqtt *m, uint32_t now);
 
+#define EXTWD_MQTT_BUS_ERROR_SPACING_MS 1000u
+
 /* The daemon loop's whole MQTT turn: extwd_mqtt_service, and when a report
  * is due, extwd_get_state (one bus read) and extwd_mqtt_post_state; also
- * posts a bus_error event when wd's bus error count went up. Lives in
+ * posts a bus_error event when wd's bus error count went up (at most one
+ * per EXTWD_MQTT_BUS_ERROR_SPACING_MS, carrying the count). Lives in
  * extwd_mqtt_chip.c, linked with libextwd. Returns 1 if it read the chip,
  * 0 if nothing was due, or the EXTWD_E_* of a failed read. */
 int extwd_mqtt_service_chip(struct extwd_mqtt *m, struct extwd *wd, uint32_t now);
@@ -342,9 +345,9 @@ void extwd_mqtt_daemon_turn(struct extwd_mqtt_daemon *d, struct extwd *wd, uint3
 void extwd_mqtt_daemon_event(struct extwd_mqtt_daemon *d, enum extwd_mqtt_event_kind kind,
                              int32_t code, uint32_t now);
 
-/* At exit: a "stopping" event, up to 2 s for the queue to drain, "offline",
- * and a clean disconnect. */
-void extwd_mqtt_daemon_end(struct extwd_mqtt_daemon *d, int signal_number, uint32_t now);
+/* At exit (after a "stopping" event, if the tool posts one): up to 2 s for
+ * the queue to drain, "offline", and a clean disconnect. */
+void extwd_mqtt_daemon_end(struct extwd_mqtt_daemon *d);
 
 /* ---- payloads (pure functions; the client and the tests use them) ---------------- */
 

@@ -262,7 +262,7 @@ int extwd_mqtt_option_takes_value(const char *name)
 
 const char *extwd_mqtt_usage(void)
 {
-    return "MQTT options (reboot telemetry, Home Assistant discovery; see docs/mqtt.md):\n"
+    return "\nMQTT options (reboot telemetry, Home Assistant discovery; see docs/mqtt.md):\n"
            "  --mqtt-host HOST          broker host name or address (turns MQTT on)\n"
            "  --mqtt-port N             broker port (default 1883, or 8883 with TLS)\n"
            "  --mqtt-client-id ID       device name in topics, [A-Za-z0-9_-] (default: host name)\n"
