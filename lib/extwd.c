@@ -158,6 +158,102 @@ static int read_u8(struct extwd *wd, uint8_t reg, uint8_t *v)
     return read_block(wd, reg, v, 1);
 }
 
+/* Says whether a block read from an extwd chip is possible at all. */
+typedef int (*check_fn)(const uint8_t *b);
+
+/* Reads a block and checks it; an impossible block (a corrupt reply: a bit
+ * flipped, or a slave that stopped driving SDA and left 0xFF) is read again,
+ * up to the configured retries, then reported as EXTWD_E_PROTO. */
+static int read_checked(struct extwd *wd, uint8_t reg, uint8_t *buf, size_t n, check_fn check)
+{
+    for (uint8_t attempt = 0;; attempt++) {
+        int r = read_block(wd, reg, buf, n);
+        if (r || check(buf))
+            return r;
+        if (attempt >= wd->cfg.retries)
+            return EXTWD_E_PROTO;
+        wd->stats.retries++;
+    }
+}
+
+/* Reads a small block twice until two reads agree: for state the library
+ * will write back later (the long operation's saved timeout and armed
+ * state), where one corrupt bit would otherwise be restored as truth. */
+static int read_stable(struct extwd *wd, uint8_t reg, uint8_t *buf, size_t n, check_fn check)
+{
+    uint8_t again[4];
+    if (n > sizeof again)
+        return EXTWD_E_INVAL;
+    int r = read_checked(wd, reg, buf, n, check);
+    for (uint8_t attempt = 0; r == 0; attempt++) {
+        if ((r = read_checked(wd, reg, again, n, check)) != 0)
+            break;
+        size_t i = 0;
+        while (i < n && again[i] == buf[i])
+            i++;
+        if (i == n)
+            return 0;
+        for (i = 0; i < n; i++)
+            buf[i] = again[i];
+        if (attempt >= wd->cfg.retries)
+            return EXTWD_E_PROTO;
+        wd->stats.retries++;
+    }
+    return r;
+}
+
+static int ok_any(const uint8_t *b)
+{
+    (void)b;
+    return 1;
+}
+
+static int valid_timeout(uint32_t ms)
+{
+    return ms == 0 || (ms >= EXTWD_TIMEOUT_MS_MIN && ms <= EXTWD_TIMEOUT_MS_MAX);
+}
+
+static int ok_identity(const uint8_t *b)   /* 0x20.. PROTO_VERSION first */
+{
+    return b[0] != 0 && b[0] != EXTWD_UNMAPPED_READ;
+}
+
+static int ok_history_len(const uint8_t *b) /* 0x2B.. HISTORY_LEN first */
+{
+    return b[0] <= EXTWD_HISTORY_ENTRIES;
+}
+
+static int ok_options(const uint8_t *b)     /* OPTIONS alone */
+{
+    return (b[0] & (uint8_t)~EXTWD_OPT_MASK) == 0;
+}
+
+static int ok_window_options(const uint8_t *b) /* 0x3A.. WINDOW_MS, ..., OPTIONS */
+{
+    return ok_options(b + 4);
+}
+
+static int ok_action(const uint8_t *b)      /* ACTION first */
+{
+    return b[0] <= 1u;
+}
+
+static int ok_action_block(const uint8_t *b) /* 0x07-0x12 */
+{
+    return b[0] <= 1u && (b[10] & (uint8_t)~EXTWD_STATUS_WD_RESET) == 0 &&
+           b[11] <= EXTWD_CAUSE_WINDOW;
+}
+
+static int ok_timeout(const uint8_t *b)     /* TIMEOUT_MS first */
+{
+    return valid_timeout(get_le32(b));
+}
+
+static int ok_ext_block(const uint8_t *b)   /* 0x25-0x33: TIMEOUT_MS at +11 */
+{
+    return ok_timeout(b + 11);
+}
+
 /* ---- writes ------------------------------------------------------------------- */
 
 /* SPEC 5.11: the writes that keyed mode and the lock restrict. */
@@ -232,7 +328,7 @@ static int check_last_error(struct extwd *wd)
 static int refresh_options(struct extwd *wd)
 {
     uint8_t o;
-    int r = read_u8(wd, EXTWD_REG_OPTIONS, &o);
+    int r = read_checked(wd, EXTWD_REG_OPTIONS, &o, 1, ok_options);
     if (r == 0)
         wd->options = (uint8_t)(o & EXTWD_OPT_MASK);
     return r;
@@ -384,11 +480,9 @@ static int init_extwd(struct extwd *wd)
     uint8_t b[24];
     struct extwd_boot_info *bi = &wd->boot;
 
-    int r = read_block(wd, EXTWD_REG_PROTO_VERSION, b, 8);
+    int r = read_checked(wd, EXTWD_REG_PROTO_VERSION, b, 8, ok_identity);
     if (r)
         return r;
-    if (b[0] == 0 || b[0] == EXTWD_UNMAPPED_READ)
-        return EXTWD_E_PROTO;
     wd->proto_version = b[0];
     wd->fw_version[0] = b[1];
     wd->fw_version[1] = b[2];
@@ -403,10 +497,8 @@ static int init_extwd(struct extwd *wd)
     bi->status = b[3];
     bi->last_cause = b[4];
 
-    if ((r = read_block(wd, EXTWD_REG_HISTORY_LEN, b, 5)) != 0)
+    if ((r = read_checked(wd, EXTWD_REG_HISTORY_LEN, b, 5, ok_history_len)) != 0)
         return r;
-    if (b[0] > EXTWD_HISTORY_ENTRIES)
-        return EXTWD_E_PROTO;
     bi->history_len = b[0];
     bi->bootloop_count = b[1];
     bi->resets_total = get_le16(b + 3);
@@ -428,7 +520,7 @@ static int init_extwd(struct extwd *wd)
     }
 
     /* Settings that change how we write: window (feeds) and options (key, PEC). */
-    if ((r = read_block(wd, EXTWD_REG_WINDOW_MS, b, 5)) != 0)
+    if ((r = read_checked(wd, EXTWD_REG_WINDOW_MS, b, 5, ok_window_options)) != 0)
         return r;
     wd->window_ms = has_cap(wd, EXTWD_CAP_WINDOW) ? get_le16(b) : 0u;
     wd->options = (uint8_t)(b[4] & EXTWD_OPT_MASK);
@@ -755,11 +847,6 @@ int extwd_clear_flags(struct extwd *wd, uint16_t mask)
 
 /* ---- reading -------------------------------------------------------------------- */
 
-static int valid_timeout(uint32_t ms)
-{
-    return ms == 0 || (ms >= EXTWD_TIMEOUT_MS_MIN && ms <= EXTWD_TIMEOUT_MS_MAX);
-}
-
 int extwd_get_state(struct extwd *wd, struct extwd_state *st)
 {
     if (!wd || !wd->initialised)
@@ -791,10 +878,8 @@ int extwd_get_state(struct extwd *wd, struct extwd_state *st)
     }
 
     /* 0x07-0x12: ACTION .. LAST_CAUSE */
-    if ((r = read_block(wd, EXTWD_REG_ACTION, b, 12)) != 0)
+    if ((r = read_checked(wd, EXTWD_REG_ACTION, b, 12, ok_action_block)) != 0)
         return r;
-    if (b[0] > 1u)
-        return EXTWD_E_PROTO;
     st->armed = b[0];
     st->reset_count = b[7];
     st->reinit_count = b[8];
@@ -802,13 +887,11 @@ int extwd_get_state(struct extwd *wd, struct extwd_state *st)
     st->status = b[10];
 
     /* 0x25-0x33: EXT_STATUS .. RESETS_TOTAL, TIMEOUT_MS */
-    if ((r = read_block(wd, EXTWD_REG_EXT_STATUS, b, 15)) != 0)
+    if ((r = read_checked(wd, EXTWD_REG_EXT_STATUS, b, 15, ok_ext_block)) != 0)
         return r;
     st->ext_status = b[0];
     st->resets_total = get_le16(b + 9);
     st->timeout_ms = get_le32(b + 11);
-    if (!valid_timeout(st->timeout_ms))
-        return EXTWD_E_PROTO;
 
     if (has_cap(wd, EXTWD_CAP_BREADCRUMB) &&
         (r = read_u8(wd, EXTWD_REG_BREADCRUMB, &st->breadcrumb)) != 0)
@@ -878,19 +961,15 @@ int extwd_longop_begin(struct extwd *wd, struct extwd_longop *op, uint32_t step_
     zero(op, sizeof *op);
 
     uint8_t b[4];
-    int r = read_u8(wd, EXTWD_REG_ACTION, b);
+    int r = read_stable(wd, EXTWD_REG_ACTION, b, 1, wd->is_extwd ? ok_action : ok_any);
     if (r)
         return r;
-    if (b[0] > 1u && wd->is_extwd)
-        return EXTWD_E_PROTO;
     op->was_armed = b[0] == 1u;
 
     if (has_cap(wd, EXTWD_CAP_TIMEOUT_MS)) {
-        if ((r = read_block(wd, EXTWD_REG_TIMEOUT_MS, b, 4)) != 0)
+        if ((r = read_stable(wd, EXTWD_REG_TIMEOUT_MS, b, 4, ok_timeout)) != 0)
             return r;
         op->saved_timeout_ms = get_le32(b);
-        if (!valid_timeout(op->saved_timeout_ms))
-            return EXTWD_E_PROTO;
         if ((r = feed_safe(wd)) != 0)
             return r;
         uint32_t want = step_ms > EXTWD_TIMEOUT_MS_MAX ? EXTWD_TIMEOUT_MS_MAX : step_ms;
@@ -907,7 +986,7 @@ int extwd_longop_begin(struct extwd *wd, struct extwd_longop *op, uint32_t step_
         }
     } else {
         uint8_t s;
-        if ((r = read_u8(wd, EXTWD_REG_TIMEOUT_S, &s)) != 0)
+        if ((r = read_stable(wd, EXTWD_REG_TIMEOUT_S, &s, 1, ok_any)) != 0)
             return r;
         op->saved_timeout_ms = 1000ul * s;
         if ((r = feed_safe(wd)) != 0)

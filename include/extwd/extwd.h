@@ -244,7 +244,8 @@ int extwd_longop_step(struct extwd *wd, struct extwd_longop *op);
 
 /* Ends the operation and restores the timeout and armed state it found,
  * whatever happened in between. Returns 0 or the first EXTWD_E_* met while
- * restoring (it still tries every step). */
+ * restoring (it still tries every step). If the restore itself failed,
+ * op->active stays 1: call it again. */
 int extwd_longop_end(struct extwd *wd, struct extwd_longop *op);
 
 #ifdef __cplusplus

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -20,6 +21,7 @@
 
 static FILE *log_file;
 static volatile sig_atomic_t stopping;
+static int trace; /* I2C_SERVER_TRACE=1: log every transaction */
 
 static void on_signal(int sig)
 {
@@ -65,6 +67,14 @@ static int serve(struct i2c_backend *b, int fd, uint64_t t0)
             a.len = q.len;
         }
     }
+    if (trace) {
+        char line[3 * 40 + 48];
+        int k = snprintf(line, sizeof line, "%c %02x r=%d:", q.op, q.addr, a.result);
+        const uint8_t *d = q.op == 'W' ? q.data : a.data;
+        for (unsigned i = 0; i < q.len && i < 40u; i++)
+            k += snprintf(line + k, sizeof line - (size_t)k, " %02x", d[i]);
+        server_log(b->now_us(b->ctx), line);
+    }
     return send(fd, &a, sizeof a, MSG_NOSIGNAL) == (ssize_t)sizeof a ? 0 : -1;
 }
 
@@ -74,6 +84,7 @@ int server_main(struct i2c_backend *b, const char *socket_path, const char *log_
         fprintf(stderr, "i2c-server: %s: %s\n", log_path, strerror(errno));
         return 1;
     }
+    trace = getenv("I2C_SERVER_TRACE") != NULL;
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (strlen(socket_path) >= sizeof sa.sun_path) {
         fprintf(stderr, "i2c-server: %s: path too long\n", socket_path);
