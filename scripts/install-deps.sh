@@ -10,7 +10,7 @@ PACKAGES=(
   simavr libsimavr-dev libelf-dev
   libcmocka-dev valgrind
   gcc-xtensa-lx106
-  libmosquitto-dev mosquitto mosquitto-clients
+  libmosquitto-dev mosquitto mosquitto-clients openssl
   i2c-tools
 )
 # Large toolchains whose recommends pull in gigabytes.

@@ -130,4 +130,9 @@ int ctl_cmd_run(struct ctl *c, int argc, char **argv);
 int ctl_check_run(int argc, char **argv);
 extern const char ctl_run_usage[];
 
+/* MQTT telemetry (tools/mqtt/extwdctl_mqtt.c). */
+int ctl_cmd_publish(struct ctl *c, int argc, char **argv);
+int ctl_check_publish(int argc, char **argv);
+extern const char ctl_publish_usage[];
+
 #endif /* EXTWDCTL_CTL_H */

@@ -1,0 +1,108 @@
+/*
+ * libextwd + the real chip core (on the fake bus, ports/fake) + extwd_mqtt,
+ * against the broker that broker_test.sh started: the watchdog resets the
+ * host, the "next boot" reads the evidence with extwd_init, and the daemon
+ * turn (extwd_feed + extwd_mqtt_service_chip) publishes it, the state and a
+ * bus-error event. broker_test.sh checks what reached the broker.
+ *
+ * Usage: mqtt_chip_test PORT      prints "reason=... breadcrumb=... ..."
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "extwd_mqtt.h"
+#include "fake_bus.h"
+#include "fake_chip.h"
+#include "faulty_port.h"
+
+#define A EXTWD_I2C_ADDR_DEFAULT
+#define BREADCRUMB 0x42
+
+static int fail(const char *what, int rc)
+{
+    fprintf(stderr, "mqtt_chip_test: %s: %d\n", what, rc);
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    static struct fake_bus bus;
+    static struct fake_chip chip;
+    static struct faulty_port faulty;
+    static struct extwd wd;
+    static struct extwd_mqtt_daemon d;
+    struct extwd_port port;
+    struct fake_device dev;
+    int rc;
+
+    if (argc != 2)
+        return fail("usage: mqtt_chip_test PORT", 2);
+
+    fake_bus_init(&bus, NULL, 0, 1000);
+    fake_chip_power_up(&chip, NULL);
+    fake_chip_device(&chip, &dev);
+    fake_bus_attach(&bus, &dev);
+    fake_bus_port(&bus, &port);
+    faulty_init(&faulty, &port, 1);
+
+    /* The boot before: armed, fed, a breadcrumb set, then the host hangs. */
+    struct extwd_config wcfg = {.port = &faulty.port};
+    if ((rc = extwd_init(&wd, &wcfg)) != 0)
+        return fail("extwd_init (first boot)", rc);
+    if (!wd.is_extwd)
+        return fail("the fake chip is not an extwd chip", 0);
+    fake_bus_advance(&bus, (EXTWD_DEFAULT_GRACE_S + 1) * 1000u);
+    if ((rc = extwd_set_timeout_ms(&wd, 1000)) != 0 || (rc = extwd_arm(&wd)) != 0 ||
+        (rc = extwd_breadcrumb(&wd, BREADCRUMB)) != 0)
+        return fail("configure the first boot", rc);
+    fake_bus_advance(&bus, 3000);
+    if (chip.host_resets != 1)
+        return fail("the chip did not reset the host", (int)chip.host_resets);
+
+    /* This boot: the evidence first, as the daemon does. */
+    memset(&wd, 0, sizeof wd);
+    if ((rc = extwd_init(&wd, &wcfg)) != 0)
+        return fail("extwd_init (after the reset)", rc);
+
+    struct extwd_mqtt_config cfg;
+    extwd_mqtt_config_init(&cfg);
+    char *opts[] = {"t", "--mqtt-host", "127.0.0.1", "--mqtt-port", argv[1], "--mqtt-client-id", "chipdev",
+                    "--mqtt-interval", "1", NULL};
+    int oc = 9;
+    if (extwd_mqtt_parse_argv(&cfg, &oc, opts) != 0)
+        return fail(cfg.error, 0);
+    /* The daemon's MQTT side, as extwdctl run uses it. */
+    if ((rc = extwd_mqtt_daemon_begin(&d, &cfg, "fake", &wd, bus.now_ms, stderr)) != 0)
+        return fail("extwd_mqtt_daemon_begin", rc);
+
+    /* The daemon loop on the bus clock: 10 ms turns for 3 s, grace included;
+     * two failed feeds in the middle, a health check failing once. */
+    for (int turn = 0; turn < 300; turn++) {
+        if (turn == 150)
+            faulty_schedule(&faulty, faulty.xfers, 5, FAULTY_NACK_ADDR);
+        if (turn == 200)
+            extwd_mqtt_daemon_event(&d, EXTWD_MQTT_EV_HEALTH_FAIL, 3, bus.now_ms);
+        fake_bus_advance(&bus, 10);
+        extwd_feed(&wd);
+        extwd_mqtt_daemon_turn(&d, &wd, bus.now_ms);
+    }
+    /* Let the daemon see its connection, as a long-running one would. */
+    for (int i = 0; i < 100 && !d.was_connected; i++) {
+        struct timespec ts = {0, 20000000};
+        nanosleep(&ts, NULL);
+        fake_bus_advance(&bus, 1000);
+        extwd_mqtt_daemon_turn(&d, &wd, bus.now_ms);
+    }
+    struct extwd_mqtt_stats st;
+    extwd_mqtt_get_stats(&d.m, &st);
+    extwd_mqtt_daemon_event(&d, EXTWD_MQTT_EV_STOPPING, 15, bus.now_ms);
+    extwd_mqtt_daemon_end(&d);
+    printf("reason=%s breadcrumb=%u bus_errors=%u events=%u delivered=%u host_resets=%u\n",
+           extwd_mqtt_reason_name(wd.boot.reason), wd.boot.breadcrumb, wd.stats.bus_errors,
+           st.events_posted, st.events_delivered, chip.host_resets);
+    return 0;
+}

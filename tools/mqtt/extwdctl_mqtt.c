@@ -1,0 +1,115 @@
+/*
+ * extwdctl's MQTT extension (tools/extwdctl/ctl.h): the --mqtt-* options,
+ * the `publish` subcommand and the hooks that give `run` its telemetry.
+ * Compiled into extwdctl; the logic is in extwd_mqtt (this folder).
+ *
+ * extwdctl is one process with one MQTT configuration, and its extension
+ * interface has no context for parse: the state lives in this file. (The
+ * library itself keeps none.)
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "ctl.h"
+#include "extwd_mqtt.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static struct extwd_mqtt_config mqtt_cfg;
+static struct extwd_mqtt_daemon mqtt_daemon;
+static int mqtt_on;
+
+static int mqtt_parse(int *argc, char **argv, char *err, size_t errlen)
+{
+    char env_error[EXTWD_MQTT_ERROR_MAX];
+    int before = *argc;
+    int env_rc = extwd_mqtt_config_init(&mqtt_cfg);
+
+    snprintf(env_error, sizeof env_error, "%s", mqtt_cfg.error);
+    if (extwd_mqtt_parse_argv(&mqtt_cfg, argc, argv)) {
+        snprintf(err, errlen, "%s", mqtt_cfg.error);
+        return 1;
+    }
+    mqtt_on = *argc != before;
+    if (!mqtt_on)
+        return 0; /* no --mqtt-* option: MQTT stays off, the environment is not looked at */
+    /* A broken environment matters only if no credentials file replaced it. */
+    if (env_rc && !mqtt_cfg.username[0]) {
+        snprintf(err, errlen, "%s", env_error);
+        return 1;
+    }
+    if (extwd_mqtt_config_check(&mqtt_cfg)) {
+        snprintf(err, errlen, "%s", mqtt_cfg.error);
+        return 1;
+    }
+    return 0;
+}
+
+static int hook_start(void *ctx, struct ctl *c, uint32_t now)
+{
+    (void)ctx;
+    return extwd_mqtt_daemon_begin(&mqtt_daemon, &mqtt_cfg, c->opt.bus, &c->wd, now, stderr);
+}
+
+static void hook_turn(void *ctx, struct ctl *c, uint32_t now)
+{
+    (void)ctx;
+    extwd_mqtt_daemon_turn(&mqtt_daemon, &c->wd, now);
+}
+
+/* Bus errors are left out: extwd_mqtt_daemon_turn reports the library's
+ * error counter, at most once a second, where run reports every failed turn. */
+static void hook_event(void *ctx, struct ctl *c, enum ctl_event ev, int code, uint32_t now)
+{
+    static const int8_t map[] = {
+        [CTL_EV_HEALTH_FAIL] = EXTWD_MQTT_EV_HEALTH_FAIL,
+        [CTL_EV_HEALTH_OK] = EXTWD_MQTT_EV_HEALTH_OK,
+        [CTL_EV_ARMED] = EXTWD_MQTT_EV_ARMED,
+        [CTL_EV_DISARMED] = EXTWD_MQTT_EV_DISARMED,
+        [CTL_EV_BUS_ERROR] = -1,
+        [CTL_EV_STOPPING] = EXTWD_MQTT_EV_STOPPING,
+    };
+    (void)ctx;
+    (void)c;
+    if ((unsigned)ev < sizeof map && map[ev] >= 0)
+        extwd_mqtt_daemon_event(&mqtt_daemon, (enum extwd_mqtt_event_kind)map[ev], code, now);
+}
+
+static void hook_stop(void *ctx, struct ctl *c, int exit_code)
+{
+    (void)ctx;
+    (void)c;
+    (void)exit_code;
+    extwd_mqtt_daemon_end(&mqtt_daemon);
+}
+
+static const struct ctl_hooks mqtt_hooks = {NULL, hook_start, hook_turn, hook_event, hook_stop};
+
+static const struct ctl_hooks *mqtt_hooks_if_on(void)
+{
+    return mqtt_on ? &mqtt_hooks : NULL;
+}
+
+const struct ctl_extension ctl_mqtt_extension = {"mqtt", mqtt_parse, extwd_mqtt_usage, mqtt_hooks_if_on};
+
+const char ctl_publish_usage[] =
+    "  Reads the reset evidence (before anything can clear it) and the state, and\n"
+    "  publishes them with the Home Assistant discovery configs; exits when the\n"
+    "  broker has acknowledged everything (0), or after --mqtt-timeout with one\n"
+    "  line saying why (1). Topics and payloads: docs/mqtt.md.\n";
+
+int ctl_check_publish(int argc, char **argv)
+{
+    if (argc > 1)
+        return ctl_fail(CTL_EXIT_USAGE, "publish: unexpected argument '%s'", argv[1]);
+    if (!mqtt_on)
+        return ctl_fail(CTL_EXIT_USAGE, "publish needs --mqtt-host HOST (try --help)");
+    return 0;
+}
+
+int ctl_cmd_publish(struct ctl *c, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return extwd_mqtt_cli_publish(&mqtt_cfg, c->opt.bus, &c->wd, ctl_now(c), stderr);
+}

@@ -1,0 +1,269 @@
+/*
+ * Topics and JSON payloads: pure functions, the schema of docs/mqtt.md.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "extwd_mqtt.h"
+#include "mqtt_json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const event_names[EXTWD_MQTT_EV_COUNT] = {
+    [EXTWD_MQTT_EV_RESET] = "reset",
+    [EXTWD_MQTT_EV_BUS_ERROR] = "bus_error",
+    [EXTWD_MQTT_EV_HEALTH_FAIL] = "health_fail",
+    [EXTWD_MQTT_EV_HEALTH_OK] = "health_ok",
+    [EXTWD_MQTT_EV_ARMED] = "armed",
+    [EXTWD_MQTT_EV_DISARMED] = "disarmed",
+    [EXTWD_MQTT_EV_STOPPING] = "stopping",
+};
+
+const char *extwd_mqtt_event_name(enum extwd_mqtt_event_kind kind)
+{
+    return (unsigned)kind < EXTWD_MQTT_EV_COUNT ? event_names[kind] : NULL;
+}
+
+const char *extwd_mqtt_reason_name(enum extwd_reset_reason reason)
+{
+    switch (reason) {
+    case EXTWD_REASON_NONE:     return "power_on";
+    case EXTWD_REASON_WATCHDOG: return "watchdog";
+    case EXTWD_REASON_TEST:     return "test";
+    case EXTWD_REASON_WINDOW:   return "window";
+    default:                    return "unknown";
+    }
+}
+
+int extwd_mqtt_topic(const struct extwd_mqtt *m, const char *leaf, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "%s/%s", m->base, leaf);
+    return n < 0 || (size_t)n >= cap ? -1 : n;
+}
+
+int extwd_mqtt_json_event(const struct extwd_mqtt_event *ev, uint32_t dropped, char *buf, size_t cap)
+{
+    struct mqtt_json j;
+    const char *name = extwd_mqtt_event_name((enum extwd_mqtt_event_kind)ev->kind);
+
+    mqtt_json_init(&j, buf, cap);
+    mqtt_json_obj_begin(&j, NULL);
+    mqtt_json_uint(&j, "seq", ev->seq);
+    mqtt_json_str(&j, "event", name ? name : "unknown");
+    mqtt_json_uint(&j, "t_ms", ev->t_ms);
+    mqtt_json_uint(&j, "dropped", dropped);
+    if (ev->kind == EXTWD_MQTT_EV_RESET) {
+        mqtt_json_str(&j, "reason", extwd_mqtt_reason_name((enum extwd_reset_reason)ev->reason));
+        if (ev->has_breadcrumb)
+            mqtt_json_uint(&j, "breadcrumb", ev->breadcrumb);
+        else
+            mqtt_json_null(&j, "breadcrumb");
+        mqtt_json_uint(&j, "cause", ev->cause);
+        mqtt_json_uint(&j, "resets", ev->resets);
+        mqtt_json_bool(&j, "safe_mode", (ev->ext_status & EXTWD_XS_SAFE_MODE) != 0);
+    } else {
+        mqtt_json_int(&j, "code", ev->code);
+    }
+    mqtt_json_obj_end(&j);
+    return mqtt_json_finish(&j);
+}
+
+static int has_breadcrumb(const struct extwd_mqtt_boot_rec *b)
+{
+    return b->is_extwd && (b->caps & EXTWD_CAP_BREADCRUMB);
+}
+
+int extwd_mqtt_json_boot(const struct extwd_mqtt_boot_rec *b, char *buf, size_t cap)
+{
+    struct mqtt_json j;
+    const struct extwd_boot_info *bi = &b->boot;
+
+    mqtt_json_init(&j, buf, cap);
+    mqtt_json_obj_begin(&j, NULL);
+    mqtt_json_str(&j, "reason", extwd_mqtt_reason_name(bi->reason));
+    if (has_breadcrumb(b))
+        mqtt_json_uint(&j, "breadcrumb", bi->breadcrumb);
+    else
+        mqtt_json_null(&j, "breadcrumb");
+    mqtt_json_uint(&j, "cause", bi->last_cause);
+    mqtt_json_uint(&j, "resets", b->is_extwd ? bi->resets_total : bi->reset_count);
+    mqtt_json_uint(&j, "reset_count", bi->reset_count);
+    mqtt_json_uint(&j, "status", bi->status);
+    mqtt_json_str(&j, "chip", b->is_extwd ? "extwd" : "stock");
+    if (b->is_extwd) {
+        char fw[16];
+        snprintf(fw, sizeof fw, "%u.%u.%u", b->fw_version[0], b->fw_version[1], b->fw_version[2]);
+        mqtt_json_str(&j, "fw", fw);
+        mqtt_json_uint(&j, "proto", b->proto_version);
+        mqtt_json_uint(&j, "caps", b->caps);
+        mqtt_json_uint(&j, "resets_total", bi->resets_total);
+        mqtt_json_uint(&j, "bootloop_count", bi->bootloop_count);
+        mqtt_json_uint(&j, "ext_status", bi->ext_status);
+        mqtt_json_bool(&j, "safe_mode", (bi->ext_status & EXTWD_XS_SAFE_MODE) != 0);
+    } else {
+        mqtt_json_null(&j, "fw");
+        mqtt_json_null(&j, "proto");
+        mqtt_json_null(&j, "caps");
+        mqtt_json_null(&j, "resets_total");
+        mqtt_json_null(&j, "bootloop_count");
+        mqtt_json_null(&j, "ext_status");
+        mqtt_json_bool(&j, "safe_mode", 0);
+    }
+    mqtt_json_arr_begin(&j, "history");
+    unsigned n = bi->history_len <= EXTWD_HISTORY_ENTRIES ? bi->history_len : EXTWD_HISTORY_ENTRIES;
+    for (unsigned i = 0; b->is_extwd && i < n; i++) {
+        mqtt_json_obj_begin(&j, NULL);
+        mqtt_json_uint(&j, "cause", bi->history[i].cause);
+        mqtt_json_uint(&j, "breadcrumb", bi->history[i].breadcrumb);
+        mqtt_json_uint(&j, "uptime_s", bi->history[i].uptime_s);
+        mqtt_json_obj_end(&j);
+    }
+    mqtt_json_arr_end(&j);
+    mqtt_json_obj_end(&j);
+    return mqtt_json_finish(&j);
+}
+
+int extwd_mqtt_json_state(const struct extwd_mqtt_state_rec *s, uint32_t queued, uint32_t dropped,
+                          char *buf, size_t cap)
+{
+    struct mqtt_json j;
+    const struct extwd_state *st = &s->st;
+
+    mqtt_json_init(&j, buf, cap);
+    mqtt_json_obj_begin(&j, NULL);
+    mqtt_json_uint(&j, "t_ms", s->t_ms);
+    mqtt_json_bool(&j, "chip_ok", s->st_valid);
+    if (s->st_valid) {
+        mqtt_json_bool(&j, "armed", st->armed);
+        if (st->time_left_ms == 0xFFFFFFFFu)
+            mqtt_json_null(&j, "time_left_ms");
+        else
+            mqtt_json_uint(&j, "time_left_ms", st->time_left_ms);
+        mqtt_json_uint(&j, "timeout_ms", st->timeout_ms);
+        mqtt_json_uint(&j, "since_feed_ms", st->since_feed_ms);
+        mqtt_json_uint(&j, "status", st->status);
+        mqtt_json_uint(&j, "resets", s->is_extwd ? st->resets_total : st->reset_count);
+        mqtt_json_uint(&j, "chip_bus_errors", st->buserr_count);
+        if (s->is_extwd) {
+            mqtt_json_uint(&j, "ext_status", st->ext_status);
+            mqtt_json_uint(&j, "uptime_s", st->uptime_s);
+            mqtt_json_uint(&j, "breadcrumb", st->breadcrumb);
+        } else {
+            mqtt_json_null(&j, "ext_status");
+            mqtt_json_null(&j, "uptime_s");
+            mqtt_json_null(&j, "breadcrumb");
+        }
+    } else {
+        static const char *const unknown[] = {"armed", "time_left_ms", "timeout_ms", "since_feed_ms",
+                                              "status", "resets", "chip_bus_errors", "ext_status",
+                                              "uptime_s", "breadcrumb"};
+        for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
+            mqtt_json_null(&j, unknown[i]);
+    }
+    mqtt_json_uint(&j, "feeds", s->stats.feeds);
+    mqtt_json_uint(&j, "feed_skips", s->stats.feed_skips);
+    mqtt_json_uint(&j, "bus_errors", s->stats.bus_errors);
+    mqtt_json_uint(&j, "retries", s->stats.retries);
+    mqtt_json_uint(&j, "events_queued", queued);
+    mqtt_json_uint(&j, "events_dropped", dropped);
+    mqtt_json_obj_end(&j);
+    return mqtt_json_finish(&j);
+}
+
+/* ---- Home Assistant discovery ----------------------------------------------------- */
+
+struct ha_entity {
+    const char *component;     /* sensor, binary_sensor */
+    const char *object;        /* in unique_id and the config topic */
+    const char *name;
+    const char *leaf;          /* boot or state */
+    const char *value_template;
+    const char *icon;
+    const char *device_class;
+    const char *state_class;
+    const char *unit;
+    uint8_t diagnostic;
+};
+
+static const struct ha_entity entities[] = {
+    {"sensor", "reset_reason", "Last reset reason", "boot", "{{ value_json.reason }}",
+     "mdi:restart-alert", NULL, NULL, NULL, 0},
+    {"sensor", "reset_count", "Reset count", "boot", "{{ value_json.resets }}",
+     "mdi:counter", NULL, "total_increasing", NULL, 0},
+    {"sensor", "breadcrumb", "Breadcrumb at last reset", "boot", "{{ value_json.breadcrumb }}",
+     "mdi:map-marker-path", NULL, NULL, NULL, 0},
+    {"binary_sensor", "armed", "Armed", "state",
+     "{% if value_json.armed is none %}None{% elif value_json.armed %}ON{% else %}OFF{% endif %}",
+     "mdi:shield-check", NULL, NULL, NULL, 0},
+    {"sensor", "time_left", "Time left", "state", "{{ value_json.time_left_ms }}",
+     "mdi:timer-sand", "duration", "measurement", "ms", 0},
+    {"sensor", "feeds", "Feeds", "state", "{{ value_json.feeds }}",
+     "mdi:food", NULL, "total_increasing", NULL, 1},
+    {"sensor", "bus_errors", "Bus errors", "state", "{{ value_json.bus_errors }}",
+     "mdi:alert-circle-outline", NULL, "total_increasing", NULL, 1},
+    {"sensor", "events_dropped", "Events dropped", "state", "{{ value_json.events_dropped }}",
+     "mdi:delete-alert", NULL, "total_increasing", NULL, 1},
+};
+
+int extwd_mqtt_discovery_count(void)
+{
+    return (int)(sizeof entities / sizeof entities[0]);
+}
+
+int extwd_mqtt_discovery(const struct extwd_mqtt *m, const struct extwd_mqtt_boot_rec *b, int i,
+                         char *topic, size_t topic_cap, char *buf, size_t cap)
+{
+    char tmp[EXTWD_MQTT_TOPIC_MAX + 160];
+    struct mqtt_json j;
+
+    if (i < 0 || i >= extwd_mqtt_discovery_count())
+        return -1;
+    const struct ha_entity *e = &entities[i];
+    const char *disc = m->cfg.discovery[0] ? m->cfg.discovery : "homeassistant";
+    int n = snprintf(topic, topic_cap, "%s/%s/%s/%s/config", disc, e->component, m->node_id, e->object);
+    if (n < 0 || (size_t)n >= topic_cap)
+        return -1;
+
+    mqtt_json_init(&j, buf, cap);
+    mqtt_json_obj_begin(&j, NULL);
+    mqtt_json_str(&j, "name", e->name);
+    snprintf(tmp, sizeof tmp, "%s_%s", m->node_id, e->object);
+    mqtt_json_str(&j, "unique_id", tmp);
+    snprintf(tmp, sizeof tmp, "%s/%s", m->base, e->leaf);
+    mqtt_json_str(&j, "state_topic", tmp);
+    mqtt_json_str(&j, "value_template", e->value_template);
+    snprintf(tmp, sizeof tmp, "%s/status", m->base);
+    mqtt_json_str(&j, "availability_topic", tmp);
+    mqtt_json_str(&j, "payload_available", "online");
+    mqtt_json_str(&j, "payload_not_available", "offline");
+    if (e->icon)
+        mqtt_json_str(&j, "icon", e->icon);
+    if (e->device_class)
+        mqtt_json_str(&j, "device_class", e->device_class);
+    if (e->state_class)
+        mqtt_json_str(&j, "state_class", e->state_class);
+    if (e->unit)
+        mqtt_json_str(&j, "unit_of_measurement", e->unit);
+    if (e->diagnostic)
+        mqtt_json_str(&j, "entity_category", "diagnostic");
+    mqtt_json_obj_begin(&j, "device");
+    mqtt_json_arr_begin(&j, "identifiers");
+    snprintf(tmp, sizeof tmp, "extwd_%s", m->node_id);
+    mqtt_json_str(&j, NULL, tmp);
+    mqtt_json_arr_end(&j);
+    snprintf(tmp, sizeof tmp, "Watchdog %s %s 0x%02x", m->cfg.client_id, m->bus, m->addr);
+    mqtt_json_str(&j, "name", tmp);
+    mqtt_json_str(&j, "manufacturer", "extwd");
+    if (b && b->is_extwd) {
+        mqtt_json_str(&j, "model", "extwd I2C watchdog");
+        snprintf(tmp, sizeof tmp, "%u.%u.%u", b->fw_version[0], b->fw_version[1], b->fw_version[2]);
+        mqtt_json_str(&j, "sw_version", tmp);
+    } else if (b) {
+        mqtt_json_str(&j, "model", "TinyI2CWatchdog (stock)");
+    } else {
+        mqtt_json_str(&j, "model", "I2C watchdog");
+    }
+    mqtt_json_obj_end(&j);
+    mqtt_json_obj_end(&j);
+    return mqtt_json_finish(&j);
+}
