@@ -465,10 +465,12 @@ test_extwdctl() {
   sub_bg "$TMP/live.txt" --topic "$base/#" --topic "homeassistant/+/e2e_i2c-77_26/+/config" --timeout-ms 30000
   ctl "${mq[@]}" publish 2>"$TMP/e" || fail "publish: $(cat "$TMP/e")"
   [ ! -s "$TMP/e" ] || fail "publish wrote to stderr: $(cat "$TMP/e")"
-  grep -q "^0 1 $base/boot {\"reason\":\"watchdog\",\"breadcrumb\":66,\"cause\":1,.*\"chip\":\"extwd\"" \
-    "$TMP/live.txt" || fail "publish: boot record: $(grep /boot "$TMP/live.txt")"
-  grep -q "^0 1 $base/event {\"seq\":1,\"event\":\"reset\",.*\"reason\":\"watchdog\",\"breadcrumb\":66," \
-    "$TMP/live.txt" || fail "publish: reset event: $(grep /event "$TMP/live.txt")"
+  # publish returns once the broker has the messages; the subscriber gets them a little later.
+  wait_for "$TMP/live.txt" "^0 1 $base/boot \\{\"reason\":\"watchdog\",\"breadcrumb\":66,\"cause\":1,.*\"chip\":\"extwd\"" 10 ||
+    fail "publish: boot record: $(grep /boot "$TMP/live.txt")"
+  wait_for "$TMP/live.txt" "^0 1 $base/event \\{\"seq\":1,\"event\":\"reset\",.*\"reason\":\"watchdog\",\"breadcrumb\":66," 10 ||
+    fail "publish: reset event: $(grep /event "$TMP/live.txt")"
+  for i in $(seq 200); do [ "$(grep -c '/config ' "$TMP/live.txt")" -ge 8 ] && break; sleep 0.05; done
   [ "$(grep -c '/config ' "$TMP/live.txt")" = 8 ] || fail "publish: not 8 discovery configs"
 
   # The daemon: the same evidence (publish reads, never clears), events, state, offline at the end.
