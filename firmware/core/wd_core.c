@@ -197,7 +197,7 @@ static reg_ref reg_find(uint8_t a)
 }
 
 /* n (0-4) little-endian bytes as a number. */
-static uint32_t get_le(const uint8_t *p, uint8_t n)
+static __attribute__((noinline)) uint32_t get_le(const uint8_t *p, uint8_t n)
 {
     uint32_t v = 0;
     while (n--)
@@ -319,7 +319,7 @@ static void load_settings(struct wd_core *c)
 /* ---- derived state ---------------------------------------------------------- */
 
 /* ms from SINCE_FEED_MS to the timeout, 0 if past it. */
-static uint32_t to_timeout(const struct wd_core *c)
+static __attribute__((noinline)) uint32_t to_timeout(const struct wd_core *c)
 {
     uint32_t t = c->set.timeout_ms, s = c->since_feed_ms;
     return t > s ? t - s : 0u;
@@ -334,9 +334,15 @@ static uint8_t pretimeout_active(const struct wd_core *c)
     return to_timeout(c) < pre;
 }
 
-static void start_grace(struct wd_core *c, uint16_t s)
+/* s x 1000, the one multiplication of the core. */
+static __attribute__((noinline)) uint32_t s_to_ms(uint16_t s)
 {
-    c->grace_left_ms = (uint32_t)s * 1000u;
+    return (uint32_t)s * 1000u;
+}
+
+static __attribute__((noinline)) void start_grace(struct wd_core *c, uint16_t s)
+{
+    c->grace_left_ms = s_to_ms(s);
     c->flags &= (uint8_t)~WD_F_GRACE;
     if (s)
         c->flags |= WD_F_GRACE;
@@ -400,7 +406,9 @@ void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_re
     } else {
         persist->ext_sticky |= EXTWD_XS_CHIP_RESTARTED;
         /* entries past HISTORY_LEN read as 0 */
-        memset(&persist->history[len], 0, sizeof persist->history[0] * (EXTWD_HISTORY_ENTRIES - len));
+        struct wd_history_entry *e = &persist->history[EXTWD_HISTORY_ENTRIES];
+        for (; len < EXTWD_HISTORY_ENTRIES; len++)
+            memset(--e, 0, sizeof *e);
     }
     load_settings(c);
     c->grace_eff_s = c->set.grace_s;
@@ -606,7 +614,7 @@ static uint8_t frame_act(struct wd_core *c, uint8_t r, uint8_t src, const uint8_
     }
     switch (r) {
     case EXTWD_REG_TIMEOUT_S:
-        c->set.timeout_ms = v * 1000u;
+        c->set.timeout_ms = s_to_ms((uint8_t)v);
         break;
     case EXTWD_REG_STATUS:
         p->status &= (uint8_t)v;

@@ -88,7 +88,7 @@ struct wd_persist {
     uint16_t resets_total;
     uint8_t history_len;
     struct wd_history_entry history[EXTWD_HISTORY_ENTRIES]; /* newest first */
-    uint8_t crc;             /* CRC-8 over everything before it */
+    uint8_t crc;             /* CRC-8 (poly 0x07, init 0xFF) over everything before it */
 };
 
 /* ---- port hooks -------------------------------------------------------------
@@ -97,7 +97,10 @@ struct wd_persist {
  * RAM spent for nothing. Each MCU port, and the host test harness, defines:
  */
 
-/* Reads n bytes of EEPROM at offset into dst. */
+/* Reads n bytes of EEPROM at offset into dst. Called by wd_core_init and at
+ * every host reset (SPEC 5.3: the settings reload), that is from inside
+ * wd_core_tick and wd_core_frame: on AVR it must wait out an EEPROM write
+ * in progress. */
 void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n);
 
 /* The build sets these (-DWD_MCU_ID=...); the host build gets the defaults. */

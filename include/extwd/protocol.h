@@ -87,7 +87,7 @@
 #define EXTWD_REG_UPTIME_S        0x50u /* 4 bytes: chip uptime */
 #define EXTWD_REG_GRACE_LEFT_MS   0x54u /* 4 bytes */
 #define EXTWD_REG_DISARM_LEFT_S   0x58u /* 2 bytes: 0xFFFF = armed or unbounded */
-#define EXTWD_REG_GRACE_EFF_S     0x5Au /* 2 bytes: grace that the next reset will use (with back-off) */
+#define EXTWD_REG_GRACE_EFF_S     0x5Au /* 2 bytes: grace applied at the last power-up or reset (with back-off) */
 
 /* reset history, newest first; survives host resets and chip resets other than power-on */
 #define EXTWD_REG_HISTORY         0x60u

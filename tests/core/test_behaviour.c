@@ -29,7 +29,7 @@ static void save(void)
  * core gets a 16 ms tick every 16 ms, frames land between ticks. */
 static void reset_timing_every_phase(void **state)
 {
-    static const uint32_t timeouts[] = {100, 1000, 1007, 3000, 65536 + 9};
+    static const uint32_t timeouts[] = {100, 1000, 1007, 1024, 3000, 65536 + 9};
     (void)state;
     for (size_t ti = 0; ti < sizeof timeouts / sizeof timeouts[0]; ti++) {
         for (uint32_t phase = 0; phase < WD_TICK_MS; phase++) {
@@ -56,6 +56,20 @@ static void reset_timing_every_phase(void **state)
             assert_true(after < timeouts[ti] + WD_TICK_MS);
         }
     }
+}
+
+/* The reset comes when SINCE_FEED_MS reaches TIMEOUT_MS, not after. */
+static void reset_at_equality(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 1024, 4), EXTWD_ERR_OK);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    h_run(&ch, 1008);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 1008);
+    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_TIME_LEFT_MS, 4), 16);
+    h_run(&ch, 16);
+    assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
 }
 
 /* Fed every 100 ms for a long time: never reset. */
@@ -377,6 +391,30 @@ static void bootloop_limit_zero_is_off(void **state)
     assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_SAFE_MODE);
 }
 
+/* SPEC 5.5: the limit in force at the reset decides, GRACE_S as restored
+ * by the reset is backed off. */
+static void bootloop_uses_live_limit_and_restored_grace(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_BOOTLOOP_LIMIT, 1, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 10, 1), EXTWD_ERR_OK);
+    save();
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK); /* count 1 */
+    h_run(&ch, 112);
+    /* unsaved: a higher limit and a longer grace */
+    assert_int_equal(h_set(&ch, EXTWD_REG_BOOTLOOP_LIMIT, 5, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 50, 1), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK); /* count 2, limit 5 */
+    assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_SAFE_MODE);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_EFF_S, 2), 10);
+    h_run(&ch, 112);
+    /* the reset restored limit 1: count 3 is past it by 2 */
+    assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 50, 1), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+    assert_true(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_SAFE_MODE);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_EFF_S, 2), 40);
+}
+
 /* The largest back-off: 255 s x 16 = 4080 s. */
 static void grace_backoff_largest(void **state)
 {
@@ -569,6 +607,12 @@ static void window(void **state)
     h_run(&ch, 208);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 0);
+    /* exactly WINDOW_MS after the feed: not early */
+    assert_int_equal(h_set(&ch, EXTWD_REG_WINDOW_MS, 208, 2), EXTWD_ERR_OK);
+    h_run(&ch, 208);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 0);
+    assert_int_equal(h_set(&ch, EXTWD_REG_WINDOW_MS, 200, 2), EXTWD_ERR_OK);
     /* 192 ms: too early */
     h_run(&ch, 192);
     assert_int_equal(h_set(&ch, EXTWD_REG_BREADCRUMB, 0x5C, 1), EXTWD_ERR_OK);
@@ -672,6 +716,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(reset_timing_every_phase, setup),
+        cmocka_unit_test_setup(reset_at_equality, setup),
         cmocka_unit_test_setup(steady_feeding_never_resets, setup),
         cmocka_unit_test_setup(countdown_runs_while_disarmed, setup),
         cmocka_unit_test_setup(timeout_zero_never_resets, setup),
@@ -686,6 +731,7 @@ int main(void)
         cmocka_unit_test_setup(boot_loop_escalation, setup),
         cmocka_unit_test_setup(healthy_period_needs_the_feed, setup),
         cmocka_unit_test_setup(bootloop_limit_zero_is_off, setup),
+        cmocka_unit_test_setup(bootloop_uses_live_limit_and_restored_grace, setup),
         cmocka_unit_test_setup(grace_backoff_largest, setup),
         cmocka_unit_test_setup(bounded_disarm, setup),
         cmocka_unit_test_setup(bounded_disarm_exact_time, setup),
