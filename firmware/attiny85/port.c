@@ -43,7 +43,6 @@ FUSES = {
 #define PORT_FR_BIT   FRP
 #define PORT_BUS_PINS PINB
 #define PORT_BUS_MASK (_BV(SDA) | _BV(SCL))
-#define PORT_FLAGS    GPIOR0
 
 /* MCUCR is written whole: the port uses none of PUD, ISC0x. */
 #define PORT_SLEEP_IDLE     _BV(SE)
@@ -61,12 +60,13 @@ FUSES = {
 
 #include "port_common.h"
 
-/* PORT_FLAGS bits of the bus slave. */
-#define F_BUSY 2 /* a transaction is in flight: sleep in idle */
-#define F_ADDR 3 /* the next overflow ends the address byte */
-#define F_ACK  4 /* the next overflow ends an ACK bit */
-#define F_READ 5 /* the master is reading */
-#define F_OPEN 6 /* a write frame is open */
+/* GPIOR2 bits of the bus slave. */
+#define BUS       GPIOR2
+#define F_BUSY 0 /* a transaction is in flight: sleep in idle */
+#define F_ADDR 1 /* the next overflow ends the address byte */
+#define F_ACK  2 /* the next overflow ends an ACK bit */
+#define F_READ 3 /* the master is reading */
+#define F_OPEN 4 /* a write frame is open */
 
 /* ---- pins -------------------------------------------------------------------- */
 
@@ -108,8 +108,6 @@ ISR(USI_OVF_vect, ISR_NAKED)
 /* SDA changed while a write frame is open: perhaps the STOP. */
 EMPTY_INTERRUPT(PCINT0_vect);
 
-#define BUS_STATE (_BV(F_BUSY) | _BV(F_ADDR) | _BV(F_ACK) | _BV(F_READ))
-
 /* Back to waiting for a start, releasing SDA and any overflow hold on SCL. */
 static void usi_idle(void)
 {
@@ -117,14 +115,14 @@ static void usi_idle(void)
     USICR = CR_IDLE;
     USISR = SR_BYTE;
     PCMSK = 0;
-    PORT_FLAGS &= (uint8_t)~BUS_STATE;
+    BUS &= _BV(F_OPEN);
 }
 
 /* The open write frame ended (STOP or START): hand it to the core. */
 static void frame_end(void)
 {
-    if (PORT_FLAGS & _BV(F_OPEN)) {
-        PORT_FLAGS &= (uint8_t)~_BV(F_OPEN);
+    if (BUS & _BV(F_OPEN)) {
+        BUS &= (uint8_t)~_BV(F_OPEN);
         wd_core_frame(&g_wd, buf, len);
         port_pins_update();
     }
@@ -134,23 +132,23 @@ static void frame_end(void)
 static void usi_overflow(void)
 {
     uint8_t d = USIDR;
-    if (PORT_FLAGS & _BV(F_ADDR)) {
-        PORT_FLAGS &= (uint8_t)~_BV(F_ADDR);
+    if (BUS & _BV(F_ADDR)) {
+        BUS &= (uint8_t)~_BV(F_ADDR);
         if ((uint8_t)(d >> 1) != wd_core_address(&g_wd))
             goto idle;
         if (d & 1u) {
-            PORT_FLAGS |= _BV(F_READ);
+            BUS |= _BV(F_READ);
             wd_core_read_begin(&g_wd);
         } else {
             len = 0;
-            PORT_FLAGS |= _BV(F_OPEN);
+            BUS |= _BV(F_OPEN);
             PCMSK = _BV(SDA); /* wake on SDA edges: one of them is the STOP */
         }
         goto ack;
     }
-    if (PORT_FLAGS & _BV(F_ACK)) { /* an ACK bit has ended */
-        PORT_FLAGS &= (uint8_t)~_BV(F_ACK);
-        if (PORT_FLAGS & _BV(F_READ)) {
+    if (BUS & _BV(F_ACK)) { /* an ACK bit has ended */
+        BUS &= (uint8_t)~_BV(F_ACK);
+        if (BUS & _BV(F_READ)) {
             /* The bit we sampled: the master's ACK (0) or NACK (1) of the
              * last byte, or our own ACK of SLA+R, which we drove low. */
             if (d & 1u)
@@ -164,7 +162,7 @@ static void usi_overflow(void)
         goto out;
     }
     /* A byte has ended. */
-    if (PORT_FLAGS & _BV(F_READ)) {
+    if (BUS & _BV(F_READ)) {
         DDRB &= (uint8_t)~_BV(SDA); /* let the master answer */
         USIDR = 0;
         goto bit;
@@ -178,7 +176,7 @@ ack:
     USIDR = 0;
     DDRB |= _BV(SDA);
 bit:
-    PORT_FLAGS |= _BV(F_ACK);
+    BUS |= _BV(F_ACK);
     USISR = SR_BIT;
 out:
     USICR = CR_BUSY;
@@ -201,17 +199,17 @@ static void port_bus_service(void)
         USICR = CR_BUSY;
         USISR = 0xF0; /* clear every flag (releases SCL), count a byte */
         PCMSK = 0;
-        PORT_FLAGS = (uint8_t)((PORT_FLAGS & ~BUS_STATE) | _BV(F_BUSY) | _BV(F_ADDR));
+        BUS = (uint8_t)((BUS & _BV(F_OPEN)) | _BV(F_BUSY) | _BV(F_ADDR));
         frame_end(); /* a repeated START ends the frame before it */
         return;
     }
-    if (!(PORT_FLAGS & _BV(F_BUSY))) {
+    if (!(BUS & _BV(F_BUSY))) {
         USICR = CR_IDLE; /* the start ISR masked itself */
         return;
     }
     if (sr & _BV(USIOIF)) {
         usi_overflow();
-    } else if ((PORT_FLAGS & _BV(F_OPEN)) && (sr & _BV(USIPF))) {
+    } else if ((BUS & _BV(F_OPEN)) && (sr & _BV(USIPF))) {
         usi_idle();
         frame_end();
     }
@@ -221,7 +219,7 @@ static void port_bus_service(void)
  * (open-drain) output; SDA is released. */
 static void port_bus_reinit(void)
 {
-    PORT_FLAGS &= (uint8_t)~_BV(F_OPEN);
+    BUS = 0;
     usi_idle();
     USISR = 0xF0; /* also drop a start hold on SCL */
     DDRB |= _BV(SCL);
@@ -241,7 +239,7 @@ static void port_bus_tick(void)
 
 static uint8_t port_bus_busy(void)
 {
-    return PORT_FLAGS & _BV(F_BUSY);
+    return BUS & _BV(F_BUSY);
 }
 
 /* ---- boot ------------------------------------------------------------------------- */
@@ -260,7 +258,9 @@ int main(void)
     ACSR = _BV(ACD);
     PRR = _BV(PRTIM1) | _BV(PRADC);
     DIDR0 = _BV(ADC2D) | _BV(AIN1D);
-    TCCR0B = _BV(CS02) | _BV(CS00); /* clk/1024 */
+    TCCR0B = _BV(CS02); /* clk/256 */
+    EEARH = 0;
+    PORT_FLAGS = 0;
 
     PORTB = _BV(SDA) | _BV(SCL) | _BV(FRP);
     GIMSK = _BV(PCIE);

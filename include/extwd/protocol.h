@@ -108,7 +108,7 @@
 /* ---- values ------------------------------------------------------------- */
 
 #define EXTWD_PROTO_VERSION       1u
-#define EXTWD_SETTINGS_VERSION    1u
+#define EXTWD_SETTINGS_VERSION    2u
 #define EXTWD_PROJECT_ID          "EXWD"
 #define EXTWD_LOCK_MAGIC          0x4Cu   /* 'L' */
 #define EXTWD_KEY                 0xD15Au /* written as 0x5A, 0xD1 */
@@ -136,9 +136,9 @@
 
 /* OPTIONS bits */
 #define EXTWD_OPT_KEYED           0x01u /* disarm and configuration writes need the key first */
-#define EXTWD_OPT_PEC_REQUIRED    0x02u /* every write frame must end with a valid PEC */
+#define EXTWD_OPT_PEC_REQUIRED    0x02u /* reserved: every frame needs a PEC; only with CAP_PEC (firmware 1.x) */
 #define EXTWD_OPT_PRETIMEOUT_PIN  0x04u /* drive the pretimeout pin low during pretimeout */
-#define EXTWD_OPT_MASK            0x07u
+#define EXTWD_OPT_MASK            0x05u /* bits a chip without CAP_PEC accepts */
 
 /* capability bits (register 0x26) */
 #define EXTWD_CAP_TIMEOUT_MS      0x0001u
@@ -154,7 +154,7 @@
 #define EXTWD_CAP_TIME_LEFT       0x0400u
 #define EXTWD_CAP_UPTIME          0x0800u
 #define EXTWD_CAP_HISTORY         0x1000u
-#define EXTWD_CAP_PEC             0x2000u
+#define EXTWD_CAP_PEC             0x2000u /* firmware 1.x only; 2.x frames take no PEC */
 #define EXTWD_CAP_AUTOINC         0x4000u
 #define EXTWD_CAP_SETTINGS_CRC    0x8000u
 

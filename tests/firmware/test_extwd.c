@@ -310,7 +310,9 @@ static void reads_past_the_map(void)
     CHECK(chipsim_i2c_write_read(cs, ADDR, &p, 1, b, 4) == CHIPSIM_OK, "read 4 at 0x7E");
     CHECK(b[2] == 0xFF && b[3] == 0xFF, "past 0x7F: %02x %02x", b[2], b[3]);
     CHECK(rdle(EXTWD_REG_TIMEOUT_MS, 4) == EXTWD_DEFAULT_TIMEOUT_MS, "TIMEOUT_MS multi-byte");
-    CHECK(rdle(EXTWD_REG_CAPS, 2) == 0xFFFF, "CAPS");
+    /* every capability but the PEC, which firmware 2 dropped */
+    CHECK(rdle(EXTWD_REG_CAPS, 2) == (0xFFFF & ~EXTWD_CAP_PEC), "CAPS %04llx",
+          (long long)rdle(EXTWD_REG_CAPS, 2));
     down();
 }
 
@@ -344,15 +346,13 @@ static void malformed_frames_change_nothing(void)
         { { EXTWD_CMD_SET_ADDRESS }, 1, EXTWD_ERR_LENGTH, 0 },
         { { EXTWD_CMD_SET_ADDRESS, 0x03 }, 2, EXTWD_ERR_RANGE, 0 },
         { { 0x13, 1 }, 2, EXTWD_ERR_UNKNOWN, 0 },
-        { { 0x00, 1 }, 2, EXTWD_ERR_LENGTH, 0 },      /* 4-byte register: LENGTH before READONLY */
+        { { 0x00, 1 }, 2, EXTWD_ERR_READONLY, 0 },    /* a read-only register, any length */
         { { EXTWD_REG_RESET_PIN, 2 }, 2, EXTWD_ERR_READONLY, 0 },
         { { EXTWD_REG_RESET_COUNT, 9 }, 2, EXTWD_ERR_READONLY, 0 },
-        { { EXTWD_REG_ACTION, 0, 0x00 }, 3, EXTWD_ERR_PEC, 0 },
+        { { EXTWD_REG_ACTION, 0, 0x00 }, 3, EXTWD_ERR_LENGTH, 0 }, /* no PEC byte any more */
+        { { EXTWD_REG_OPTIONS, EXTWD_OPT_PEC_REQUIRED }, 2, EXTWD_ERR_RANGE, 0 },
         { { EXTWD_REG_TIMEOUT_S, 1, 2, 3, 4, 5, 6 }, 7, EXTWD_ERR_LENGTH, 1 },
     };
-    /* a PEC that is wrong for [ACTION, 0] from this master */
-    uint8_t pec = extwd_pec_update(extwd_pec_update(extwd_pec_update(0, ADDR << 1), EXTWD_REG_ACTION), 0);
-    bad[9].f[2] = (uint8_t)(pec ^ 0x01);
     struct snapshot a, b;
     snap(&a);
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -399,11 +399,12 @@ static void eeprom_save_survives_power_cycle(void)
 }
 
 /* A slot image written from the layout in wd_core.h, independently of the
- * firmware's encoder. */
-static void slot_image(uint8_t *img, uint8_t seq, uint32_t timeout_ms)
+ * firmware's encoder: the 19 settings bytes, then the Fletcher sums (mod
+ * 256) seeded with 'E' and the layout version. */
+#define SLOT_SIZE 21
+static void slot_image(uint8_t *img, uint32_t timeout_ms)
 {
     uint8_t *p = img;
-    *p++ = 0x45; *p++ = 0x57; *p++ = EXTWD_SETTINGS_VERSION; *p++ = seq;
     uint16_t w16[] = { EXTWD_DEFAULT_PULSE_MS, EXTWD_DEFAULT_MAX_DISARM_S,
                        EXTWD_DEFAULT_PRETIMEOUT_MS, EXTWD_DEFAULT_WINDOW_MS };
     for (int i = 0; i < 4; i++)
@@ -417,49 +418,51 @@ static void slot_image(uint8_t *img, uint8_t seq, uint32_t timeout_ms)
                      EXTWD_DEFAULT_HEALTHY_S, EXTWD_DEFAULT_OPTIONS };
     for (size_t i = 0; i < sizeof(b8); i++)
         *p++ = b8[i];
-    uint8_t crc = 0xFF;
+    uint8_t a = EXTWD_SETTINGS_VERSION, b = 'E';
     for (uint8_t *q = img; q < p; q++) {
-        crc ^= *q;
-        for (int k = 0; k < 8; k++)
-            crc = (uint8_t)(crc & 0x80 ? (crc << 1) ^ 0x07 : crc << 1);
+        a = (uint8_t)(a + *q);
+        b = (uint8_t)(b + a);
     }
-    *p = crc;
+    *p++ = a;
+    *p = b;
 }
 
 static void eeprom_image_and_corruption(void)
 {
-    uint8_t ee[48];
-    memset(ee, 0xFF, sizeof(ee));
-    slot_image(ee, 1, 7000);            /* slot 0 only */
+    uint8_t ee[SLOT_SIZE];
+    slot_image(ee, 7000);
     struct chipsim_config c = { .eeprom = ee, .eeprom_len = sizeof(ee), .ram_seed = 3 };
     up_cfg(&c);
     CHECK(rdle(EXTWD_REG_TIMEOUT_MS, 4) == 7000, "preloaded slot: TIMEOUT_MS %lld",
           (long long)rdle(EXTWD_REG_TIMEOUT_MS, 4));
     CHECK(!(rd1(EXTWD_REG_EXT_STATUS) & EXTWD_XS_DEFAULTS_LOADED), "valid slot: no DEFAULTS_LOADED");
-    /* a save goes to the other slot, with a newer sequence */
+    /* a save rewrites the slot: exactly the image of the new settings */
     WR(EXTWD_REG_TIMEOUT_S, 4);
     WR(EXTWD_CMD_SAVE);
     run_ms(400);
-    uint8_t now[48];
+    uint8_t now[SLOT_SIZE], want[SLOT_SIZE];
+    slot_image(want, 4000);
     chipsim_eeprom_read(cs, 0, now, sizeof(now));
-    CHECK(!memcmp(now, ee, 24), "slot 0 must be kept by the save");
-    CHECK(now[24] == 0x45 && now[25] == 0x57 && now[27] == 2, "slot 1: magic and sequence 2");
-    /* one flipped bit in each slot: both invalid, factory defaults */
-    for (int s = 0; s < 2; s++) {
-        uint8_t b;
-        chipsim_eeprom_read(cs, (uint16_t)(s * 24 + 5), &b, 1);
-        b ^= 0x10;
-        chipsim_eeprom_write(cs, (uint16_t)(s * 24 + 5), &b, 1);
-    }
+    CHECK(!memcmp(now, want, sizeof(want)), "the saved slot differs from the layout");
+    /* one flipped bit: the slot is invalid, factory defaults */
+    uint8_t b = now[5] ^ 0x10;
+    chipsim_eeprom_write(cs, 5, &b, 1);
     chipsim_power_cycle(cs, 99);
     run_ms(50);
     CHECK(rd1(EXTWD_REG_EXT_STATUS) & EXTWD_XS_DEFAULTS_LOADED, "corrupt: DEFAULTS_LOADED");
     CHECK(rd1(EXTWD_REG_TIMEOUT_S) == 3, "corrupt: default timeout, got %d", rd1(EXTWD_REG_TIMEOUT_S));
-    /* only the newer slot corrupt: the older one is used */
-    chipsim_eeprom_write(cs, 0, ee, 24);
+    /* a slot of an older layout (other check seed) is not taken either */
+    slot_image(now, 7000);
+    now[SLOT_SIZE - 1] ^= 0x01;
+    chipsim_eeprom_write(cs, 0, now, sizeof(now));
     chipsim_power_cycle(cs, 100);
     run_ms(50);
-    CHECK(rdle(EXTWD_REG_TIMEOUT_MS, 4) == 7000, "fallback to the valid slot");
+    CHECK(rdle(EXTWD_REG_TIMEOUT_MS, 4) == 3000, "a wrong check must not load");
+    /* a valid one again is */
+    chipsim_eeprom_write(cs, 0, ee, sizeof(ee));
+    chipsim_power_cycle(cs, 101);
+    run_ms(50);
+    CHECK(rdle(EXTWD_REG_TIMEOUT_MS, 4) == 7000, "valid slot after the corrupt one");
     down();
 }
 
