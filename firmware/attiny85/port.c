@@ -58,6 +58,7 @@ FUSES = {
                          [a] "r"((uint8_t)((mode) | _BV(BODS) | _BV(BODSE))), \
                          [b] "r"((uint8_t)((mode) | _BV(BODS))))
 
+#define PORT_OWN_VECTORS
 #include "port_common.h"
 
 /* GPIOR2 bits of the bus slave. */
@@ -90,23 +91,32 @@ static void port_pins_update(void)
 #define SR_BYTE (_BV(USIOIF) | _BV(USIPF) | _BV(USIDC))
 #define SR_BIT  (SR_BYTE | 14u)
 
-static uint8_t len;
-static uint8_t buf[EXTWD_FRAME_MAX];
+static uint8_t len NOINIT;
+static uint8_t buf[EXTWD_FRAME_MAX] NOINIT;
 
-/* The ISRs only mask their source and wake the CPU; the flags stay set and
- * the USI keeps SCL low until port_bus_service clears them. */
-ISR(USI_START_vect, ISR_NAKED)
+/* ---- vectors and start-up ----------------------------------------------------------
+ * The whole vector table, with the interrupt handlers in it: no C runtime
+ * (-nostartfiles: nothing to copy or clear, SP starts at RAMEND), and the
+ * slots of vectors that are never enabled hold the WDT handler. The USI
+ * handlers only mask their source and wake the CPU; the flags stay set and
+ * the USI keeps SCL low until port_bus_service clears them. A start
+ * condition masks the overflow interrupt too (its slot runs on into the
+ * next); the main loop enables both again. */
+__attribute__((naked, used, section(".vectors"))) static void vectors(void)
 {
-    __asm__ __volatile__("cbi %[cr], %[ie]\n\treti\n\t" ::[cr] "I"(_SFR_IO_ADDR(USICR)),
-                         [ie] "I"(USISIE));
+    __asm__ __volatile__(
+        "clr r1\n\t"          /* 0 reset: GCC's zero register */
+        "rjmp main\n\t"       /* 1 INT0, never enabled */
+        "reti\n\t"            /* 2 PCINT0: SDA changed while a frame is open, perhaps the STOP */
+        "1:\n\t"              /* 3-10 Timer1, Timer0, EEPROM, comparator, ADC: never enabled */
+        PORT_WDT_ISR_ASM
+        "reti\n\t"            /* 11 Timer0 compare B, never enabled */
+        "rjmp 1b\n\t"         /* 12 WDT */
+        "cbi %[cr], %[sie]\n\t" /* 13 USI start */
+        "cbi %[cr], %[oie]\n\t" /* 14 USI overflow */
+        "reti\n\t" ::PORT_WDT_ISR_OPERANDS,
+        [cr] "I"(_SFR_IO_ADDR(USICR)), [sie] "I"(USISIE), [oie] "I"(USIOIE));
 }
-ISR(USI_OVF_vect, ISR_NAKED)
-{
-    __asm__ __volatile__("cbi %[cr], %[ie]\n\treti\n\t" ::[cr] "I"(_SFR_IO_ADDR(USICR)),
-                         [ie] "I"(USIOIE));
-}
-/* SDA changed while a write frame is open: perhaps the STOP. */
-EMPTY_INTERRUPT(PCINT0_vect);
 
 /* Back to waiting for a start, releasing SDA and any overflow hold on SCL. */
 static void usi_idle(void)
@@ -244,7 +254,7 @@ static uint8_t port_bus_busy(void)
 
 /* ---- boot ------------------------------------------------------------------------- */
 
-int main(void)
+__attribute__((used, externally_visible)) int main(void)
 {
     uint8_t chip_reset = MCUSR & 0x0Fu;
     MCUSR = 0;

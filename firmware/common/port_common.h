@@ -32,9 +32,14 @@
 
 #include "wd_core.h"
 
+/* No variable relies on the C runtime to clear it: everything lives in
+ * .noinit and is set before use (wd_core_init clears the core), so a port
+ * may start without the runtime's .bss loop. */
+#define NOINIT __attribute__((section(".noinit")))
+
 /* The instances the simulator finds by symbol. */
-struct wd_core g_wd __attribute__((used, externally_visible));
-struct wd_persist g_wd_persist __attribute__((section(".noinit"), used, externally_visible));
+struct wd_core g_wd NOINIT __attribute__((used, externally_visible));
+struct wd_persist g_wd_persist NOINIT __attribute__((used, externally_visible));
 
 /* Port hooks, all called with interrupts disabled. */
 static void port_pins_update(void);   /* mirror wd_core_outputs onto the pins */
@@ -58,21 +63,27 @@ static void port_bus_tick(void);      /* once per tick */
 #define PORT_F_SAVE  3 /* an EEPROM save is running */
 #define PORT_F_RESTART 4 /* restart the chip once the save is done (0x81) */
 
-/* Notes the tick and when it came; touches no flags and one register. */
+/* The WDT ISR notes the tick and when it came; it touches no flags and
+ * one register. A port that lays out its own vectors places it there. */
+#define PORT_WDT_ISR_ASM                                                         \
+    "push r24\n\t"                                                              \
+    "in r24, %[tcnt]\n\t"                                                       \
+    "out %[cap], r24\n\t"                                                       \
+    "pop r24\n\t"                                                               \
+    "sbic %[flags], %[tick]\n\t"                                                \
+    "sbi %[flags], %[tick2]\n\t"                                                \
+    "sbi %[flags], %[tick]\n\t"                                                 \
+    "reti\n\t"
+#define PORT_WDT_ISR_OPERANDS                                                    \
+    [tcnt] "I"(_SFR_IO_ADDR(TCNT0)), [cap] "I"(_SFR_IO_ADDR(GPIOR1)),            \
+        [flags] "I"(_SFR_IO_ADDR(PORT_FLAGS)), [tick] "I"(PORT_F_TICK),          \
+        [tick2] "I"(PORT_F_TICK2)
+#ifndef PORT_OWN_VECTORS
 ISR(WDT_vect, ISR_NAKED)
 {
-    __asm__ __volatile__(
-        "push r24\n\t"
-        "in r24, %[tcnt]\n\t"
-        "out %[cap], r24\n\t"
-        "pop r24\n\t"
-        "sbic %[flags], %[tick]\n\t"
-        "sbi %[flags], %[tick2]\n\t"
-        "sbi %[flags], %[tick]\n\t"
-        "reti\n\t" ::[tcnt] "I"(_SFR_IO_ADDR(TCNT0)),
-        [cap] "I"(_SFR_IO_ADDR(GPIOR1)), [flags] "I"(_SFR_IO_ADDR(PORT_FLAGS)),
-        [tick] "I"(PORT_F_TICK), [tick2] "I"(PORT_F_TICK2));
+    __asm__ __volatile__(PORT_WDT_ISR_ASM ::PORT_WDT_ISR_OPERANDS);
 }
+#endif
 
 /* ---- tick calibration -------------------------------------------------------
  * The core counts nominal 16 ms ticks; the WDT oscillator that makes them
@@ -91,10 +102,10 @@ ISR(WDT_vect, ISR_NAKED)
 #define CAL_MOD     244u /* CAL_TICK mod 256 */
 #define CAL_MAX_DEV 100  /* accept periods of 12.8 .. 19.2 ms */
 
-static uint8_t cal_n;    /* ticks, wraps every 256 */
-static uint8_t cal_t0;   /* capture at the start of a measurement */
-static int8_t cal_dev;   /* measured tick length minus CAL_TICK */
-static int16_t cal_err;  /* time owed to the core, in counts */
+static uint8_t cal_n NOINIT;   /* ticks, wraps every 256 */
+static uint8_t cal_t0 NOINIT;  /* capture at the start of a measurement */
+static int8_t cal_dev NOINIT;  /* measured tick length minus CAL_TICK */
+static int16_t cal_err NOINIT; /* time owed to the core, in counts */
 
 /* ---- EEPROM ------------------------------------------------------------------ */
 
@@ -117,7 +128,7 @@ void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n)
         *dst++ = ee_read((uint8_t)offset++);
 }
 
-static uint8_t save_i; /* save step: writes 0..SLOT-1, then checks SLOT..2*SLOT-1 */
+static uint8_t save_i NOINIT; /* save step: writes 0..SLOT-1, then checks SLOT..2*SLOT-1 */
 
 /* One step of a save, when the EEPROM is idle: write byte i of the slot
  * if it differs, or (second pass) check it and start over if the settings
@@ -215,6 +226,8 @@ static void port_poll(void)
  * after the watchdog, Timer0, the pins and the bus pins are set up. */
 static void __attribute__((noreturn)) port_run(uint8_t chip_reset)
 {
+    cal_dev = 0;
+    cal_err = 0;
     wd_core_init(&g_wd, &g_wd_persist, chip_reset);
     port_bus_reinit(); /* the slave answers at the address the core loaded */
     port_bus_address();

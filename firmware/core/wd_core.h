@@ -140,7 +140,7 @@ struct wd_core {
     uint16_t grace_eff_s;     /* register 0x5A */
     uint16_t disarm_s;        /* whole uptime seconds spent disarmed */
     uint16_t bus_samples;     /* last 16 bus-health samples, 1 = a line low */
-    uint8_t sec_ticks;        /* ticks into the current uptime second */
+    uint8_t sec_ticks;        /* half ticks into the current uptime second */
     uint8_t healthy_s;        /* whole seconds since the first feed after a reset */
     uint8_t key_left;         /* ticks the last KEY stays valid; 0 = no key */
 
