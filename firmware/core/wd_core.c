@@ -184,7 +184,7 @@ static NOINLINE uint8_t sec8(uint16_t x)
 }
 
 /* Whole seconds of t ticks plus up x 8 ms (up = 124 rounds up). */
-static uint8_t ticks_s(uint16_t t, uint8_t up)
+static NOINLINE uint8_t ticks_s(uint16_t t, uint8_t up)
 {
     return t > 16000u ? 0xFFu : sec8((uint16_t)(t * 2u + up));
 }
@@ -328,11 +328,11 @@ static NOINLINE uint8_t pretimeout_active(const struct wd_core *c)
 }
 
 /* Starts the grace period of c->grace_eff_s (at most 1048): 62.5 ticks a
- * second. */
+ * second, the half tick of an odd count dropped. */
 static NOINLINE void start_grace(struct wd_core *c)
 {
     uint16_t s = c->grace_eff_s;
-    c->grace_t = (uint16_t)((s << 6) - (s << 1) + ((s + 1u) >> 1)); /* exact mod 2^16 */
+    c->grace_t = (uint16_t)((s << 6) - (s << 1) + (s >> 1)); /* exact mod 2^16 */
 }
 
 /* ---- host reset (5.3) ------------------------------------------------------ */
@@ -422,21 +422,24 @@ void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus_low)
     OPAQUE(c);
     (void)elapsed_ms;
     p = c->persist;
-    /* whole seconds, 62 and 63 ticks in turn: uptime, bounded disarm
-     * (5.6), healthy period (5.5) */
-    if (++c->sec_ticks >= (uint8_t)(62u + ((uint8_t)c->uptime_s & 1u))) {
-        c->sec_ticks = 0;
+    /* whole seconds (62.5 ticks): uptime, the disarm time (5.6), the
+     * healthy period (5.5) */
+    c->sec_ticks = (uint8_t)(c->sec_ticks + 2u); /* half ticks, 125 a second */
+    if (c->sec_ticks >= 125u) {
+        c->sec_ticks = (uint8_t)(c->sec_ticks - 125u);
         c->uptime_s++;
-        if (!c->set.action && c->set.max_disarm_s && ++c->disarm_s >= c->set.max_disarm_s) {
-            c->set.action = 1;
-            p->ext_sticky |= EXTWD_XS_AUTO_REARMED;
-            c->requests |= WD_REQ_SEAL;
-        }
+        if (!c->set.action && (uint16_t)(c->disarm_s + 1u))
+            c->disarm_s++;
         if ((c->flags & WD_F_HEALTHY_RUN) && ++c->healthy_s >= c->set.healthy_s) {
             c->flags &= (uint8_t)~WD_F_HEALTHY_RUN;
             p->bootloop_count = 0;
             c->requests |= WD_REQ_SEAL;
         }
+    }
+    if (!c->set.action && c->set.max_disarm_s && c->disarm_s >= c->set.max_disarm_s) {
+        c->set.action = 1;
+        p->ext_sticky |= EXTWD_XS_AUTO_REARMED;
+        c->requests |= WD_REQ_SEAL;
     }
     if (c->key_left)
         c->key_left--;
@@ -520,20 +523,17 @@ uint8_t wd_core_read_next(struct wd_core *c)
             if (!c->set.action && c->set.max_disarm_s)
                 x = c->set.max_disarm_s > c->disarm_s ? (uint16_t)(c->set.max_disarm_s - c->disarm_s) : 0u;
         } else {
-            if (s >= CALC_GRACE_LEFT) {
-                x = c->grace_t;
-            } else if (s >= CALC_SINCE_FEED) {
-                x = c->since_t;
-            } else {
-                uint16_t t = timeout_ticks(c);
-                /* grace and the countdown never overlap: SINCE_FEED is 0 in grace */
-                x = t > c->since_t ? (uint32_t)(uint16_t)(t - c->since_t) + c->grace_t : 0u;
+            x = (uint32_t)(s >= CALC_GRACE_LEFT ? c->grace_t : c->since_t) << 4;
+            if (s < CALC_SINCE_FEED) {
+                /* TIME_LEFT: TIMEOUT_MS - SINCE_FEED_MS + GRACE_LEFT_MS
+                 * (grace and the countdown never overlap) */
+                uint32_t t = c->set.timeout_ms;
+                x = (t > x ? t - x : 0u) + ((uint32_t)c->grace_t << 4);
                 if (c->pulse_t)
                     x = 0;
                 if (!c->set.action || !t)
-                    x = 0x0FFFFFFFu;
+                    x = 0xFFFFFFFFu;
             }
-            x = x << 4 | (x >> 24); /* ms; 0x0FFFFFFF, none pending, shows 0xFFFFFFFF */
         }
         while (k--)
             x >>= 8;
@@ -549,12 +549,13 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
 {
     const WD_FLASH struct run *e = writable;
     struct wd_persist *p;
-    const uint8_t *d = f + 1;
+    const uint8_t *d;
     uint8_t r, src = 0xFFu, info, w, fresh, err;
 
     OPAQUE(c);
     if (!len)
         return; /* a probe */
+    d = f + 1;
     p = c->persist;
     fresh = c->key_left;
     c->key_left = 0; /* any frame uses the key up */
