@@ -188,6 +188,12 @@ static uint8_t port_bus_busy(void)
     return PORT_FLAGS & _BV(F_BUSY);
 }
 
+/* The TWI is served in its ISR: TWINT set means it waits for it. */
+static uint8_t port_bus_pending(void)
+{
+    return TWCR & _BV(TWINT);
+}
+
 /* ---- boot ------------------------------------------------------------------------- */
 
 int main(void)

@@ -252,6 +252,12 @@ static uint8_t port_bus_busy(void)
     return BUS & _BV(F_BUSY);
 }
 
+/* A start condition or an overflow holds SCL until it is served. */
+static uint8_t port_bus_pending(void)
+{
+    return USISR & (_BV(USISIF) | _BV(USIOIF));
+}
+
 /* ---- boot ------------------------------------------------------------------------- */
 
 __attribute__((used, externally_visible)) int main(void)

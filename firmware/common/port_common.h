@@ -47,6 +47,7 @@ static void port_bus_service(void);   /* handle whatever the bus slave flagged *
 static void port_bus_reinit(void);    /* reset the slave, release SDA and SCL */
 static void port_bus_address(void);   /* the core's address changed */
 static uint8_t port_bus_busy(void);   /* nonzero while a transaction is in flight */
+static uint8_t port_bus_pending(void); /* nonzero if the slave has an event to serve */
 static void port_bus_tick(void);      /* once per tick */
 
 /* Watchdog: interrupt-and-reset mode, 2K WDT cycles (16 ms nominal). A
@@ -62,6 +63,7 @@ static void port_bus_tick(void);      /* once per tick */
 #define PORT_F_CAL   2 /* measuring a WDT period: the CPU must not power down */
 #define PORT_F_SAVE  3 /* an EEPROM save is running */
 #define PORT_F_RESTART 4 /* restart the chip once the save is done (0x81) */
+#define PORT_F_SEAL  7 /* the persist block changed: seal it when the bus is quiet */
 
 /* The WDT ISR notes the tick and when it came; it touches no flags and
  * one register. A port that lays out its own vectors places it there. */
@@ -209,7 +211,7 @@ static void port_poll(void)
         port_tick();
     uint8_t r = wd_core_take_requests(&g_wd);
     if (r & WD_REQ_SEAL)
-        wd_core_seal(&g_wd);
+        PORT_FLAGS |= _BV(PORT_F_SEAL);
     if (r & WD_REQ_BUS_REINIT)
         port_bus_reinit();
     if (r & WD_REQ_ADDRESS)
@@ -238,6 +240,14 @@ static void __attribute__((noreturn)) port_run(uint8_t chip_reset)
     for (;;) {
         cli();
         port_poll();
+        /* the seal (~40 us) runs in a pass of its own, and only with no
+         * bus event waiting, so a start condition never waits for a frame's
+         * work and the seal in a row */
+        if ((PORT_FLAGS & _BV(PORT_F_SEAL)) && !port_bus_pending()) {
+            PORT_FLAGS &= (uint8_t)~_BV(PORT_F_SEAL);
+            wd_core_seal(&g_wd);
+            continue;
+        }
         if (fr_wait) {
             if (PORT_FR_PIN & _BV(PORT_FR_BIT))
                 fr_wait = 0;

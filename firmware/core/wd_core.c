@@ -37,11 +37,13 @@
 #define OPAQUE(p) ((void)0)
 #endif
 
-/* Private bits of wd_core.flags; LOCKED sits where EXT_STATUS shows it. */
-#define WD_F_HEALTHY_WAIT 0x01u /* waiting for the first feed after a reset */
-#define WD_F_HEALTHY_RUN  0x02u /* counting healthy_s since that feed */
-#define WD_F_SAVING       0x04u /* a save is under way: the live settings are the saved ones */
+/* Private bits of wd_core.flags, above the WD_REQ_* bits; LOCKED sits
+ * where EXT_STATUS shows it. */
+#define WD_F_HEALTHY_WAIT 0x40u /* waiting for the first feed after a reset */
+#define WD_F_HEALTHY_RUN  0x80u /* counting healthy_s since that feed */
 #define WD_F_LOCKED       EXTWD_XS_LOCKED
+EXTWD_STATIC_ASSERT(!((WD_F_HEALTHY_WAIT | WD_F_HEALTHY_RUN | WD_F_LOCKED) & WD_REQ_ALL),
+                    "private flags and requests share a byte");
 
 #define WD_GRACE_MAX_S 1048u /* 65500 ticks */
 #define KEY_TICKS ((EXTWD_KEY_VALID_MS + WD_TICK_MS - 1u) / WD_TICK_MS) /* 63: 992-1008 ms */
@@ -99,7 +101,7 @@ static const WD_FLASH struct run reg_map[] = {
     {EXTWD_REG_CAPS, SRC_CONST(11)},
     {EXTWD_REG_LAST_ERROR, SRC_CORE(last_error)},
     {EXTWD_REG_REFUSED_COUNT, SRC_PERS(refused_count)},
-    {EXTWD_REG_CHIP_RESET, SRC_CORE(chip_reset)},
+    {EXTWD_REG_CHIP_RESET, SRC_PERS(chip_reset)},
     {EXTWD_REG_HISTORY_LEN, SRC_PERS(history_len)},     /* to RESETS_TOTAL */
     {EXTWD_REG_TIMEOUT_MS, SRC_CORE(set.timeout_ms)},   /* to WINDOW_MS */
     {EXTWD_REG_BOOTLOOP_LIMIT, SRC_CORE(set.bootloop_limit)}, /* to OPTIONS */
@@ -130,7 +132,8 @@ EXTWD_STATIC_ASSERT(offsetof(struct wd_core, set) == 0 && NEXT_TO(set.grace_s, s
                     NEXT_TO(set.pulse_ms, set.max_disarm_s) && NEXT_TO(set.max_disarm_s, set.pretimeout_ms) &&
                     NEXT_TO(set.pretimeout_ms, set.window_ms) && NEXT_TO(set.bootloop_limit, set.healthy_s) &&
                     NEXT_TO(set.healthy_s, set.options) && offsetof(struct wd_core, grace_eff_s) < 0x3Fu &&
-                    offsetof(struct wd_core, uptime_s) < 0x3Du && offsetof(struct wd_core, chip_reset) < 0x40u,
+                    offsetof(struct wd_core, uptime_s) < 0x3Du && offsetof(struct wd_core, breadcrumb) < 0x40u &&
+                    offsetof(struct wd_core, last_error) < 0x40u,
                     "core fields out of register order");
 EXTWD_STATIC_ASSERT(P_NEXT_TO(reset_count, reinit_count) && P_NEXT_TO(reinit_count, buserr_count) &&
                     P_NEXT_TO(buserr_count, status) && P_NEXT_TO(status, last_cause) &&
@@ -157,6 +160,8 @@ static NOINLINE uint8_t reg_src(uint8_t a)
  * wd_core_frame checks. */
 #define PROT 0x80u
 static const WD_FLASH struct run writable[] = {
+    /* the frames that do the most work first, the search stays short */
+    {EXTWD_CMD_FEED, 0}, {EXTWD_CMD_TEST_ACTION, 0},
     {EXTWD_REG_TIMEOUT_S, PROT | 1}, {EXTWD_REG_ACTION, 1}, {EXTWD_REG_GRACE_S, PROT | 1},
     {EXTWD_REG_I2C_ADDR, PROT | 1}, {EXTWD_REG_BUSLOAD_PCT, PROT | 1}, {EXTWD_REG_STATUS, 1},
     {EXTWD_REG_EXT_STATUS, 1}, {EXTWD_REG_TIMEOUT_MS, PROT | 4}, {EXTWD_REG_PULSE_MS, PROT | 2},
@@ -165,8 +170,7 @@ static const WD_FLASH struct run writable[] = {
     {EXTWD_REG_HEALTHY_S, PROT | 1}, {EXTWD_REG_OPTIONS, PROT | 1}, {EXTWD_REG_BREADCRUMB, 1},
     {EXTWD_REG_LOCK, 1}, {EXTWD_REG_KEY, 2},
     {EXTWD_CMD_SAVE, 0}, {EXTWD_CMD_FACTORY_RESET, PROT}, {EXTWD_CMD_SET_ADDRESS, PROT | 1},
-    {EXTWD_CMD_SET_POINTER, 1}, {EXTWD_CMD_CLEAR_COUNTERS, PROT}, {EXTWD_CMD_TEST_ACTION, 0},
-    {EXTWD_CMD_FEED, 0},
+    {EXTWD_CMD_SET_POINTER, 1}, {EXTWD_CMD_CLEAR_COUNTERS, PROT},
 };
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -275,20 +279,19 @@ int wd_settings_decode(const uint8_t in[WD_EEPROM_SLOT_SIZE], struct wd_settings
 }
 
 /* Loads the saved settings into c->set, or the defaults (and
- * DEFAULTS_LOADED) if the slot is not valid. During a save the live
- * settings are the saved ones and stay. */
-static NOINLINE void load_settings(struct wd_core *c)
+ * DEFAULTS_LOADED) if the slot is not valid, and keeps them as the copy a
+ * host reset restores. Boot only: the EEPROM is not read afterwards. */
+static void load_settings(struct wd_core *c)
 {
     uint16_t k = 0;
 
-    if (c->flags & WD_F_SAVING)
-        return;
     wd_port_eeprom_read(0, SET_BYTES, WD_SETTINGS_SIZE);
     wd_port_eeprom_read(WD_SETTINGS_SIZE, (uint8_t *)&k, 2);
     if (!slot_ok(&c->set, (const uint8_t *)&k)) {
         wd_settings_defaults(&c->set);
         c->persist->ext_sticky |= EXTWD_XS_DEFAULTS_LOADED;
     }
+    wd_core_save_done(c);
 }
 
 uint8_t wd_core_slot_byte(const struct wd_core *c, uint8_t i)
@@ -303,7 +306,7 @@ uint8_t wd_core_slot_byte(const struct wd_core *c, uint8_t i)
 
 void wd_core_save_done(struct wd_core *c)
 {
-    c->flags &= (uint8_t)~WD_F_SAVING;
+    memcpy(&c->saved, &c->set, WD_SETTINGS_SIZE);
 }
 
 uint16_t wd_core_eeprom_slot(struct wd_core *c, uint8_t out[WD_EEPROM_SLOT_SIZE])
@@ -319,11 +322,15 @@ uint16_t wd_core_eeprom_slot(struct wd_core *c, uint8_t out[WD_EEPROM_SLOT_SIZE]
  * counting, and fewer than PRETIMEOUT_MS (in ticks) before the reset. */
 static NOINLINE uint8_t pretimeout_active(const struct wd_core *c)
 {
-    uint16_t pre = ms_ticks(c->set.pretimeout_ms), t = timeout_ticks(c);
+    uint16_t pre, t;
     uint8_t on = 0;
 
-    if (c->set.action && !c->pulse_t && !c->grace_t && pre && pre < t && c->since_t > (uint16_t)(t - pre))
-        on = EXTWD_XS_PRETIMEOUT;
+    if (c->set.action && !c->pulse_t && !c->grace_t) {
+        pre = ms_ticks(c->set.pretimeout_ms);
+        t = timeout_ticks(c);
+        if (pre && pre < t && c->since_t > (uint16_t)(t - pre))
+            on = EXTWD_XS_PRETIMEOUT;
+    }
     return on;
 }
 
@@ -349,8 +356,11 @@ static NOINLINE void host_reset(struct wd_core *c, uint8_t cause)
     if ((uint16_t)(p->resets_total + 1u))
         p->resets_total++;
     /* push the history: the oldest entry drops out */
-    for (i = sizeof p->history - EXTWD_HISTORY_ENTRY_SIZE; i--;)
-        ((uint8_t *)p->history)[i + EXTWD_HISTORY_ENTRY_SIZE] = ((uint8_t *)p->history)[i];
+    {
+        uint8_t *to = (uint8_t *)&p->history[EXTWD_HISTORY_ENTRIES], *from = to - EXTWD_HISTORY_ENTRY_SIZE;
+        for (i = sizeof p->history - EXTWD_HISTORY_ENTRY_SIZE; i; i--)
+            *--to = *--from;
+    }
     p->history[0].cause = cause;
     p->history[0].breadcrumb = c->breadcrumb;
     memcpy(p->history[0].uptime_s, &c->uptime_s, 4);
@@ -368,9 +378,10 @@ static NOINLINE void host_reset(struct wd_core *c, uint8_t cause)
             backoff = EXTWD_GRACE_BACKOFF_MAX;
     }
 
-    load_settings(c);
+    /* the saved settings come back (5.3), from their RAM copy */
+    memcpy(&c->set, &c->saved, WD_SETTINGS_SIZE);
     if (c->set.i2c_addr != old_addr)
-        c->requests |= WD_REQ_ADDRESS;
+        c->flags |= WD_REQ_ADDRESS;
     c->grace_eff_s = (uint16_t)(c->set.grace_s << backoff);
     if (c->grace_eff_s > WD_GRACE_MAX_S)
         c->grace_eff_s = WD_GRACE_MAX_S; /* what 16-bit ticks hold */
@@ -379,7 +390,7 @@ static NOINLINE void host_reset(struct wd_core *c, uint8_t cause)
     c->grace_t = 0;
     c->disarm_s = 0;
     c->flags = (uint8_t)((c->flags & ~WD_F_HEALTHY_RUN) | WD_F_HEALTHY_WAIT);
-    c->requests |= WD_REQ_SEAL;
+    c->flags |= WD_REQ_SEAL;
 }
 
 /* ---- lifecycle ---------------------------------------------------------------- */
@@ -394,24 +405,23 @@ void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_re
     OPAQUE(c);
     memset(c, 0, sizeof *c);
     c->persist = persist;
-    c->chip_reset = chip_reset;
     if ((chip_reset & EXTWD_CHIP_PORF) || persist_check(persist) != persist->check)
         memset(persist, 0, sizeof *persist);
     else
         persist->ext_sticky |= EXTWD_XS_CHIP_RESTARTED;
+    persist->chip_reset = chip_reset;
     load_settings(c);
     c->grace_eff_s = c->set.grace_s;
     start_grace(c);
     c->read_ptr = EXTWD_REG_STATUS;
-    c->flags = WD_F_HEALTHY_WAIT;
+    c->flags |= WD_F_HEALTHY_WAIT;
     wd_core_seal(c);
 }
 
 void wd_core_factory_reset(struct wd_core *c)
 {
     wd_settings_defaults(&c->set);
-    c->flags |= WD_F_SAVING;
-    c->requests |= WD_REQ_FACTORY | WD_REQ_ADDRESS;
+    c->flags |= WD_REQ_FACTORY | WD_REQ_ADDRESS;
 }
 
 void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus_low)
@@ -433,13 +443,13 @@ void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus_low)
         if ((c->flags & WD_F_HEALTHY_RUN) && ++c->healthy_s >= c->set.healthy_s) {
             c->flags &= (uint8_t)~WD_F_HEALTHY_RUN;
             p->bootloop_count = 0;
-            c->requests |= WD_REQ_SEAL;
+            c->flags |= WD_REQ_SEAL;
         }
     }
     if (!c->set.action && c->set.max_disarm_s && c->disarm_s >= c->set.max_disarm_s) {
         c->set.action = 1;
         p->ext_sticky |= EXTWD_XS_AUTO_REARMED;
-        c->requests |= WD_REQ_SEAL;
+        c->flags |= WD_REQ_SEAL;
     }
     if (c->key_left)
         c->key_left--;
@@ -458,7 +468,7 @@ void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus_low)
             inc_sat8(&p->buserr_count);
             inc_sat8(&p->reinit_count);
             samples = 0;
-            c->requests |= WD_REQ_BUS_REINIT | WD_REQ_SEAL;
+            c->flags |= WD_REQ_BUS_REINIT | WD_REQ_SEAL;
         }
     }
     c->bus_samples = samples;
@@ -613,7 +623,7 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
             memcpy(dst, &old, 4);
             err = EXTWD_ERR_RANGE;
         } else if (r == EXTWD_REG_I2C_ADDR) {
-            c->requests |= WD_REQ_ADDRESS;
+            c->flags |= WD_REQ_ADDRESS;
         } else if (r == EXTWD_REG_ACTION && d[0]) {
             c->disarm_s = 0; /* a disarm is timed from the write that disarms */
         }
@@ -647,8 +657,7 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
             err = EXTWD_ERR_OK;
         }
     } else if (r == EXTWD_CMD_SAVE) {
-        c->flags |= WD_F_SAVING;
-        c->requests |= WD_REQ_SAVE;
+        c->flags |= WD_REQ_SAVE;
     } else if (r == EXTWD_CMD_FACTORY_RESET) {
         wd_core_factory_reset(c);
     } else if (r == EXTWD_CMD_CLEAR_COUNTERS) {
@@ -688,7 +697,7 @@ done:
     else
         goto out;
 seal:
-    c->requests |= WD_REQ_SEAL;
+    c->flags |= WD_REQ_SEAL;
 out:
     c->last_error = err;
 }
@@ -698,7 +707,7 @@ out:
 void wd_core_note_reinit(struct wd_core *c)
 {
     inc_sat8(&c->persist->reinit_count);
-    c->requests |= WD_REQ_SEAL;
+    c->flags |= WD_REQ_SEAL;
 }
 
 uint8_t wd_core_address(const struct wd_core *c)
@@ -708,8 +717,8 @@ uint8_t wd_core_address(const struct wd_core *c)
 
 uint8_t wd_core_take_requests(struct wd_core *c)
 {
-    uint8_t r = c->requests;
-    c->requests = 0;
+    uint8_t r = c->flags & WD_REQ_ALL;
+    c->flags &= (uint8_t)~WD_REQ_ALL;
     return r;
 }
 

@@ -91,6 +91,7 @@ struct wd_persist {
     uint8_t refused_count;   /* register 0x29 */
     uint8_t ext_sticky;      /* sticky EXT_STATUS bits */
     uint8_t breadcrumb_rst;  /* register 0x41 */
+    uint8_t chip_reset;      /* register 0x2A: EXTWD_CHIP_* of the last chip boot */
     struct wd_history_entry history[EXTWD_HISTORY_ENTRIES]; /* newest first */
 };
 
@@ -100,10 +101,8 @@ struct wd_persist {
  * RAM spent for nothing. Each MCU port, and the host test harness, defines:
  */
 
-/* Reads n bytes of EEPROM at offset into dst. Called by wd_core_init and at
- * every host reset (SPEC 5.3: the settings reload), that is from inside
- * wd_core_tick and wd_core_frame: on AVR it must wait out an EEPROM write
- * in progress. */
+/* Reads n bytes of EEPROM at offset into dst. Called by wd_core_init only
+ * (a host reset restores the settings from a RAM copy). */
 void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n);
 
 /* The build sets these (-DWD_MCU_ID=...); the host build gets the defaults. */
@@ -114,12 +113,14 @@ void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n);
 #define WD_CAPS (0xFFFFu & ~EXTWD_CAP_PEC)
 #endif
 
-/* Requests from the core to the port, taken with wd_core_take_requests. */
+/* Requests from the core to the port, taken with wd_core_take_requests
+ * (they share wd_core.flags with private bits). */
 #define WD_REQ_SAVE        0x01u /* save the settings: wd_core_eeprom_slot(), or byte-wise (below) */
 #define WD_REQ_FACTORY     0x02u /* save the settings (already the defaults), then restart the chip */
 #define WD_REQ_ADDRESS     0x04u /* the slave address changed: reprogram the bus slave */
 #define WD_REQ_BUS_REINIT  0x08u /* bus-health trip: re-initialise the bus slave */
 #define WD_REQ_SEAL        0x10u /* persist changed: call wd_core_seal */
+#define WD_REQ_ALL         0x1Fu
 
 /* Outputs the port mirrors onto pins after every call. */
 #define WD_OUT_RESET       0x01u /* drive the host reset line low */
@@ -148,9 +149,8 @@ struct wd_core {
     uint8_t read_cursor;
     uint8_t breadcrumb;
     uint8_t last_error;
-    uint8_t chip_reset;       /* EXTWD_CHIP_* at boot */
-    uint8_t flags;            /* private bits (WD_F_* in wd_core.c) */
-    uint8_t requests;         /* WD_REQ_* pending */
+    uint8_t flags;            /* WD_REQ_* pending (bits 0-4), private bits (WD_F_* in wd_core.c) */
+    struct wd_settings saved; /* as last loaded or saved: what a host reset restores */
     struct wd_persist *persist;
 };
 
@@ -218,9 +218,9 @@ uint16_t wd_core_eeprom_slot(struct wd_core *c, uint8_t out[WD_EEPROM_SLOT_SIZE]
  * bytes from all of them, 25 us on an 8 MHz AVR); once all are written it
  * reads the slot back and compares it with wd_core_slot_byte again: equal,
  * it calls wd_core_save_done; not equal (the settings changed meanwhile),
- * it writes again. Until wd_core_save_done a host reset keeps the live
- * settings instead of reloading the slot being written. Return: the byte;
- * nothing. */
+ * it writes again. wd_core_save_done makes the saved settings the ones a
+ * host reset restores; a host reset before it restores the previous ones
+ * (and the save goes on writing those). Return: the byte; nothing. */
 uint8_t wd_core_slot_byte(const struct wd_core *c, uint8_t i);
 void wd_core_save_done(struct wd_core *c);
 

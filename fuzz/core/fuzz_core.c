@@ -120,7 +120,7 @@ static struct shadow_reg shadow(const struct wd_core *c, int locked, uint8_t a)
     case 0x26: case 0x27: REG(0x26, 2, WD_CAPS);
     case 0x28: REG(a, 1, c->last_error);
     case 0x29: REG(a, 1, p->refused_count);
-    case 0x2A: REG(a, 1, c->chip_reset);
+    case 0x2A: REG(a, 1, p->chip_reset);
     case 0x2B: REG(a, 1, p->history_len);
     case 0x2C: REG(a, 1, p->bootloop_count);
     case 0x2D: REG(a, 1, p->window_faults);
@@ -236,7 +236,7 @@ static void allow_refusal(struct wd_core *before, struct wd_persist *pbefore,
 {
     before->last_error = after->last_error;
     before->key_left = after->key_left;
-    before->requests = after->requests;
+    before->flags = (uint8_t)((before->flags & ~WD_REQ_ALL) | (after->flags & WD_REQ_ALL));
     pbefore->refused_count = pafter->refused_count;
     pbefore->check = pafter->check;
 }
@@ -291,7 +291,7 @@ static void do_frame(struct input *in, uint8_t op, int with_pec)
         CHECK(err <= EXTWD_ERR_DISARMED);
         CHECK(persist.refused_count == (pbefore.refused_count == 255 ? 255 : pbefore.refused_count + 1));
         CHECK(core.key_left == 0);
-        CHECK((core.requests & ~before.requests) == WD_REQ_SEAL || (core.requests & WD_REQ_SEAL));
+        CHECK(core.flags & WD_REQ_SEAL);
         allow_refusal(&before, &pbefore, &core, &persist);
         CHECK(memcmp(&before, &core, sizeof core) == 0);
         CHECK(memcmp(&pbefore, &persist, sizeof persist) == 0);

@@ -168,7 +168,7 @@ void h_assert_same_but_refusal(const struct chip *ch, const struct snap *s)
     h_snap(ch, &now);
     now.c.last_error = s->c.last_error;
     now.c.key_left = s->c.key_left;
-    now.c.requests = s->c.requests;
+    now.c.flags = (uint8_t)((now.c.flags & ~WD_REQ_ALL) | (s->c.flags & WD_REQ_ALL));
     now.p.refused_count = s->p.refused_count;
     now.p.check = s->p.check;
     assert_memory_equal(&now.c, &s->c, sizeof now.c);

@@ -29,8 +29,8 @@ static void refused(const uint8_t *f, uint8_t n, uint8_t err)
     assert_int_equal(ch.c.last_error, err);
     h_assert_same_but_refusal(&ch, &before);
     assert_int_equal(ch.p.refused_count, refused_before == 255 ? 255 : refused_before + 1);
-    assert_true(ch.c.requests & WD_REQ_SEAL);
-    assert_false(ch.c.requests & ~WD_REQ_SEAL);
+    assert_true(ch.c.flags & WD_REQ_SEAL);
+    assert_false(ch.c.flags & WD_REQ_ALL & ~WD_REQ_SEAL);
     h_serve(&ch);
 }
 #define REFUSED(err, ...) \

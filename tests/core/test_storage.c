@@ -205,9 +205,9 @@ static void torn_save_gives_defaults(void **state)
 }
 
 /* A save in progress: the port writes the slot byte by byte from the live
- * settings, then checks it. Meanwhile a host reset keeps the live settings
- * (the slot is half old, half new), and a setting changed meanwhile shows
- * up in the check pass. */
+ * settings, then checks it. A host reset meanwhile restores the settings
+ * saved before (the save then goes on with those), and a setting changed
+ * meanwhile shows up in the check pass. */
 static void byte_wise_save(void **state)
 {
     (void)state;
@@ -225,11 +225,10 @@ static void byte_wise_save(void **state)
     for (int n = 0; n < 200 && !(wd_core_outputs(&ch.c) & WD_OUT_RESET); n++)
         wd_core_tick(&ch.c, WD_TICK_MS, 0);
     assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
-    assert_int_equal(ch.c.set.timeout_ms, 2000); /* not reloaded from the torn slot */
+    assert_int_equal(ch.c.set.timeout_ms, 1000); /* the save was not done */
     assert_false(defaults_flag());
-    /* a change to a byte already written: the slot's check no longer holds,
-     * and the check pass finds the difference */
-    assert_int_equal(h_set(&ch, EXTWD_REG_PULSE_MS, 250, 2), EXTWD_ERR_OK);
+    /* the port goes on with the live (restored) settings: the bytes it
+     * wrote first no longer match, the check pass finds it */
     for (uint8_t i = 10; i < WD_EEPROM_SLOT_SIZE; i++)
         h_eeprom[i] = wd_core_slot_byte(&ch.c, i);
     struct wd_settings d;
@@ -243,15 +242,16 @@ static void byte_wise_save(void **state)
         h_eeprom[i] = wd_core_slot_byte(&ch.c, i);
     wd_core_save_done(&ch.c);
     assert_int_equal(wd_settings_decode(h_eeprom, &d), 0);
-    assert_int_equal(d.pulse_ms, 250);
-    /* done: a host reset reloads the slot again */
-    assert_int_equal(h_set(&ch, EXTWD_REG_PULSE_MS, 9, 2), EXTWD_ERR_OK);
+    assert_int_equal(d.timeout_ms, 1000);
+    /* a completed save is what the next host reset restores */
     h_run(&ch, 300);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_PULSE_MS, 250, 2), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_SAVE), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_PULSE_MS, 9, 2), EXTWD_ERR_OK);
     assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
     assert_int_equal(ch.c.set.pulse_ms, 250);
-    assert_int_equal(ch.c.set.timeout_ms, 2000);
-    assert_false(defaults_flag());
+    assert_int_equal(ch.c.set.timeout_ms, 1000);
 }
 
 static void factory_reset_command(void **state)
@@ -387,27 +387,31 @@ static void unsealed_persist_is_discarded(void **state)
     assert_int_equal(ch.p.reset_count, 1);
 }
 
-/* A host reset reloads settings through the port hook, and tolerates an
- * EEPROM that went bad meanwhile. */
-static void reload_at_host_reset(void **state)
+/* A host reset restores the saved settings from their RAM copy: the EEPROM
+ * is read at boot only, so an EEPROM that went bad meanwhile changes
+ * nothing until the next boot. */
+static void restore_at_host_reset(void **state)
 {
     (void)state;
     struct wd_settings a = with_timeout(2000);
     h_put_slot(&a);
     h_boot(&ch, EXTWD_CHIP_PORF);
+    unsigned reads = h_eeprom_reads;
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 500, 4), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_EXT_STATUS, 0, 1), EXTWD_ERR_OK);
-    unsigned reads = h_eeprom_reads;
     assert_int_equal(h_run_until_reset(&ch, 1000), 512);
-    assert_true(h_eeprom_reads > reads);
     assert_int_equal(ch.c.set.timeout_ms, 2000);
     assert_false(defaults_flag());
     h_run(&ch, 112);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     h_erase();
     assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
-    assert_int_equal(ch.c.set.timeout_ms, 3000);
+    assert_int_equal(ch.c.set.timeout_ms, 2000);
+    assert_false(defaults_flag());
+    assert_int_equal(h_eeprom_reads, reads);
+    /* the next boot finds the erased EEPROM */
+    assert_int_equal(booted_timeout(), 3000);
     assert_true(defaults_flag());
 }
 
@@ -427,7 +431,7 @@ int main(void)
         cmocka_unit_test_setup(persist_garbage, setup),
         cmocka_unit_test_setup(persist_survives_chip_restart, setup),
         cmocka_unit_test_setup(unsealed_persist_is_discarded, setup),
-        cmocka_unit_test_setup(reload_at_host_reset, setup),
+        cmocka_unit_test_setup(restore_at_host_reset, setup),
     };
     return cmocka_run_group_tests_name("core_storage", tests, NULL, NULL);
 }

@@ -771,6 +771,58 @@ static void stretch_limit_during_housekeeping(void)
     down();
 }
 
+/* Traffic at random moments (a 1-byte read, then 0-600 us of quiet) while
+ * the chip does its heaviest work: a timeout reset (history, EEPROM reload),
+ * the pulse and grace start, a save, a 0x85 reset and a persist seal right
+ * after their frames. Every start condition that lands in a busy main loop
+ * is held until the loop gets to it: the longest hold is the worst
+ * bus-blocking time, and it must stay well under the ESP8266's 230 us. */
+static uint32_t lcg;
+static int random_reads(double ms_total)
+{
+    int bad = 0;
+    uint64_t end = chipsim_cycles(cs) + fw_ms_to_cycles(cs, ms_total);
+    while (chipsim_cycles(cs) < end) {
+        uint8_t b;
+        bad += chipsim_i2c_read(cs, ADDR, &b, 1) != CHIPSIM_OK;
+        lcg = lcg * 1664525u + 1013904223u;
+        chipsim_run_us(cs, (lcg >> 16) % 600u);
+    }
+    return bad;
+}
+
+static void worst_bus_blocking(void)
+{
+    struct chipsim_stats st;
+    int bad = 0;
+    up();
+    lcg = 12345;
+    feed();
+    WR(EXTWD_CMD_SET_POINTER, EXTWD_REG_STATUS);
+    bad += random_reads(3500);           /* the timeout reset, its pulse, grace */
+    REQUIRE(rec.nrf == 1, "no timeout reset under traffic (%d)", rec.nrf);
+    chipsim_stats(cs, &st);
+    unsigned reset_us = st.max_stretch_us;
+    WR(EXTWD_REG_TIMEOUT_S, 4);
+    WR(EXTWD_CMD_SAVE);
+    bad += random_reads(300);            /* the save, byte by byte */
+    chipsim_stats(cs, &st);
+    unsigned save_us = st.max_stretch_us;
+    for (int i = 0; i < 20; i++) {       /* work done right after a frame */
+        WR(EXTWD_CMD_TEST_ACTION);       /* a reset in the frame (refused BUSY if in the pulse) */
+        bad += random_reads(2);
+        WR(EXTWD_REG_STATUS, 0);         /* a seal */
+        bad += random_reads(2);
+        run_ms(130);
+    }
+    chipsim_stats(cs, &st);
+    CHECK(bad == 0, "%d reads failed", bad);
+    CHECK(st.max_stretch_us < 150, "longest hold %u us", st.max_stretch_us);
+    printf("info: %s worst_bus_block_us=%u (timeout reset %u, then a save %u, then 0x85 and seals)\n",
+           chipsim_mcu(cs), st.max_stretch_us, reset_us, save_us);
+    down();
+}
+
 static void breadcrumb_latched_at_reset(void)
 {
     up();
@@ -883,6 +935,7 @@ int main(int argc, char **argv)
     CASE(core_view_agrees);
     CASE(back_to_back);
     CASE(stretch_limit_during_housekeeping);
+    CASE(worst_bus_blocking);
     CASE(breadcrumb_latched_at_reset);
     CASE(lock_and_key);
     CASE(window_fault);
