@@ -823,6 +823,42 @@ static void worst_bus_blocking(void)
     down();
 }
 
+/* SPEC 2.2: the bytes of one read come from one instant. The chip holds its
+ * tick back while a transaction is in flight, so a 4-byte SINCE_FEED_MS read
+ * at a slow bus clock (2.5 ms a read, one in six straddles a tick) never
+ * tears across a carry: every value is a whole number of ticks, never
+ * smaller than the one before and never ahead of the time that passed. */
+static void reads_never_tear(void)
+{
+    struct chipsim_config c = { .i2c_hz = 20000 };
+    up_cfg(&c);
+    feed();
+    WR(EXTWD_REG_MAX_DISARM_S, 0, 0);
+    WR(EXTWD_REG_ACTION, 0);            /* the count runs on, no reset */
+    feed();
+    int64_t prev = 0, bad = 0, n = 0;
+    uint64_t t_prev = chipsim_cycles(cs);
+    uint64_t end = t_prev + fw_ms_to_cycles(cs, 8000);
+    lcg = 777;
+    while (chipsim_cycles(cs) < end) {
+        int64_t v = rdle(EXTWD_REG_SINCE_FEED_MS, 4);
+        uint64_t t = chipsim_cycles(cs);
+        double dt = ms(t - t_prev);
+        if (v < 0 || v % 16 || v < prev || v > prev + dt + 32) {
+            if (bad++ < 5)
+                printf("  read %lld after %lld, %.2f ms later\n", (long long)v, (long long)prev, dt);
+        }
+        prev = v < 0 ? prev : v;
+        t_prev = t;
+        n++;
+        lcg = lcg * 1664525u + 1013904223u;
+        chipsim_run_us(cs, (lcg >> 16) % 3000u);
+    }
+    CHECK(bad == 0, "%lld of %lld reads torn or out of time", (long long)bad, (long long)n);
+    CHECK(prev >= 7900 && prev <= 8100, "SINCE_FEED_MS %lld after 8 s", (long long)prev);
+    down();
+}
+
 static void breadcrumb_latched_at_reset(void)
 {
     up();
@@ -936,6 +972,7 @@ int main(int argc, char **argv)
     CASE(back_to_back);
     CASE(stretch_limit_during_housekeeping);
     CASE(worst_bus_blocking);
+    CASE(reads_never_tear);
     CASE(breadcrumb_latched_at_reset);
     CASE(lock_and_key);
     CASE(window_fault);
