@@ -143,6 +143,9 @@ EXTWD_STATIC_ASSERT(P_NEXT_TO(reset_count, reinit_count) && P_NEXT_TO(reinit_cou
                     offsetof(struct wd_persist, check) == 0 && offsetof(struct wd_persist, reset_count) == 2 &&
                     sizeof(struct wd_persist) <= 0x40u,
                     "persist fields out of register order");
+EXTWD_STATIC_ASSERT((offsetof(struct wd_settings, pretimeout_ms) | 2u) == offsetof(struct wd_settings, window_ms) &&
+                    !(offsetof(struct wd_settings, pretimeout_ms) & 2u),
+                    "PRETIMEOUT_MS and WINDOW_MS found by one mask");
 EXTWD_STATIC_ASSERT(offsetof(struct wd_settings, options) == WD_SETTINGS_SIZE - 1u,
                     "settings must be packed: the EEPROM image is their memory");
 
@@ -181,10 +184,23 @@ static NOINLINE void inc_sat8(uint8_t *v)
         ++*v;
 }
 
-/* x / 125, at most 255: whole seconds of x units of 8 ms. */
+/* x / 125, at most 255: whole seconds of x units of 8 ms. Eight steps of
+ * long division (no library divide). */
 static NOINLINE uint8_t sec8(uint16_t x)
 {
-    return x >= 255u * 125u ? 0xFFu : (uint8_t)(x / 125u);
+    uint16_t d = 125u << 7;
+    uint8_t q = 0, bit = 0x80u;
+
+    if (x >= 255u * 125u)
+        return 0xFFu;
+    do {
+        if (x >= d) {
+            x = (uint16_t)(x - d);
+            q |= bit;
+        }
+        d >>= 1;
+    } while (bit >>= 1);
+    return q;
 }
 
 /* Whole seconds of t ticks plus up x 8 ms (up = 124 rounds up). */
@@ -236,8 +252,10 @@ void wd_settings_defaults(struct wd_settings *s)
     *s = factory;
 }
 
-/* Every range of SPEC 3; shared by the write path and the EEPROM loader.
- * Returns nonzero if s is acceptable. */
+/* Every range of SPEC 3 that does not depend on another value; shared by
+ * the write path and the EEPROM loader. PRETIMEOUT_MS and WINDOW_MS are
+ * checked against the timeout only when written (a later, shorter timeout
+ * switches them off instead). Returns nonzero if s is acceptable. */
 static NOINLINE uint8_t settings_ok(const struct wd_settings *s)
 {
     uint32_t t = s->timeout_ms;
@@ -619,7 +637,10 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
         uint32_t old;
         memcpy(&old, dst, 4);
         memcpy(dst, d, w);
-        if (!settings_ok(&c->set)) {
+        uint16_t v;
+        memcpy(&v, dst, 2);
+        if (!settings_ok(&c->set) ||
+            ((r == EXTWD_REG_PRETIMEOUT_MS || r == EXTWD_REG_WINDOW_MS) && v && v >= c->set.timeout_ms)) {
             memcpy(dst, &old, 4);
             err = EXTWD_ERR_RANGE;
         } else if (r == EXTWD_REG_I2C_ADDR) {

@@ -207,15 +207,20 @@ static void register_writes_and_ranges(void **state)
     assert_int_equal(h_set(&ch, EXTWD_REG_MAX_DISARM_S, 0, 2), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_MAX_DISARM_S, 65535, 2), EXTWD_ERR_OK);
     assert_int_equal(h_rd(&ch, EXTWD_REG_MAX_DISARM_S, 2), 65535);
-    /* PRETIMEOUT_MS and WINDOW_MS: any value; one not below the timeout
-     * switches its feature off (tests/core/test_behaviour) */
+    /* PRETIMEOUT_MS and WINDOW_MS: 0, or below the timeout */
     static const uint8_t below_timeout[] = {EXTWD_REG_PRETIMEOUT_MS, EXTWD_REG_WINDOW_MS};
     for (int i = 0; i < 2; i++) {
         uint8_t r = below_timeout[i];
-        assert_int_equal(h_set(&ch, r, 3000, 2), EXTWD_ERR_OK);
-        assert_int_equal(h_set(&ch, r, 65535, 2), EXTWD_ERR_OK);
-        assert_int_equal(h_rd(&ch, r, 2), 65535);
+        uint8_t f3000[3] = {r, 0xB8, 0x0B};
+        refused(f3000, 3, EXTWD_ERR_RANGE);
+        assert_int_equal(h_set(&ch, r, 2999, 2), EXTWD_ERR_OK);
+        assert_int_equal(h_rd(&ch, r, 2), 2999);
         assert_int_equal(h_set(&ch, r, 0, 2), EXTWD_ERR_OK);
+        assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 0, 4), EXTWD_ERR_OK);
+        uint8_t f1[3] = {r, 1, 0};
+        refused(f1, 3, EXTWD_ERR_RANGE);
+        assert_int_equal(h_set(&ch, r, 0, 2), EXTWD_ERR_OK);
+        assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 3000, 4), EXTWD_ERR_OK);
     }
     /* BOOTLOOP_LIMIT any; HEALTHY_S 1-255; OPTIONS bits 0 and 2 (bit 1,
      * PEC required, belongs to firmware 1.x) */
