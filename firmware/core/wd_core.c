@@ -45,7 +45,7 @@
 EXTWD_STATIC_ASSERT(!((WD_F_HEALTHY_WAIT | WD_F_HEALTHY_RUN | WD_F_LOCKED) & WD_REQ_ALL),
                     "private flags and requests share a byte");
 
-#define WD_GRACE_MAX_S 1048u /* 65500 ticks */
+#define WD_GRACE_MAX_S EXTWD_GRACE_EFF_MAX_S /* 65500 ticks */
 #define KEY_TICKS ((EXTWD_KEY_VALID_MS + WD_TICK_MS - 1u) / WD_TICK_MS) /* 63: 992-1008 ms */
 #define SET_BYTES ((uint8_t *)&c->set)
 #define PERSIST_CHECKED ((uint8_t)(sizeof(struct wd_persist) - 2u))
