@@ -72,12 +72,18 @@ FUSES = {
 /* ---- pins -------------------------------------------------------------------- */
 
 /* Open drain: PORT stays 0, DDR=1 pulls the line low, DDR=0 releases it.
- * WD_OUT_RESET (bit 0) lands on PB1, WD_OUT_PRETIMEOUT (bit 1) on PB4. */
+ * One bit instruction per pin: no glitch on a line that stays put. */
 static void port_pins_update(void)
 {
     uint8_t o = wd_core_outputs(&g_wd);
-    DDRB = (uint8_t)((DDRB & ~(_BV(RST) | _BV(PRE))) | ((o & WD_OUT_RESET) << RST) |
-                     ((o & WD_OUT_PRETIMEOUT) << (PRE - 1)));
+    if (o & WD_OUT_RESET)
+        DDRB |= _BV(RST);
+    else
+        DDRB &= (uint8_t)~_BV(RST);
+    if (o & WD_OUT_PRETIMEOUT)
+        DDRB |= _BV(PRE);
+    else
+        DDRB &= (uint8_t)~_BV(PRE);
 }
 
 /* ---- USI two-wire slave ----------------------------------------------------------- */
