@@ -731,10 +731,11 @@ static int wait_tick(void)
 }
 
 /* The chip's housekeeping must not hold a START longer than the ESP8266's
- * 230 us. Clearing STATUS makes the chip re-seal its persistent block at the
- * next tick; a SAVE makes it encode an EEPROM slot then. A host START that
- * comes just after that tick, at any of several delays, must never see SCL
- * held past the limit. */
+ * 230 us. Clearing STATUS makes the chip re-seal its persistent block; a
+ * SAVE starts the EEPROM writes. Firmware 1 did that work at the next tick
+ * with interrupts off for up to 730 us; a host START that comes just after
+ * that tick, at any of several delays, must never see SCL held past the
+ * limit. (worst_bus_blocking covers firmware 2's own timing.) */
 static void stretch_limit_during_housekeeping(void)
 {
     static const struct {
