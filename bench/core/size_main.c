@@ -25,12 +25,12 @@ STUB void wd_core_tick(struct wd_core *c, uint16_t e, uint8_t b) { c->flags = (u
 STUB void wd_core_read_begin(struct wd_core *c) { c->flags = 1; }
 STUB uint8_t wd_core_read_next(struct wd_core *c) { return c->flags; }
 STUB void wd_core_note_reinit(struct wd_core *c) { c->flags = 2; }
-STUB uint8_t wd_core_take_requests(struct wd_core *c) { return c->requests; }
+STUB uint8_t wd_core_take_requests(struct wd_core *c) { return c->flags; }
 STUB void wd_core_seal(struct wd_core *c) { c->flags = 3; }
 STUB uint8_t wd_core_slot_byte(const struct wd_core *c, uint8_t i) { return (uint8_t)(c->flags + i); }
 STUB void wd_core_save_done(struct wd_core *c) { c->flags = 4; }
 STUB uint8_t wd_core_outputs(const struct wd_core *c) { return c->flags; }
-STUB uint8_t wd_core_address(const struct wd_core *c) { return c->requests; }
+STUB uint8_t wd_core_address(const struct wd_core *c) { return c->flags; }
 #endif
 
 void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n);
