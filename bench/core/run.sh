@@ -11,7 +11,8 @@ cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
 OUT="$BUILD/bench/core"
 mkdir -p "$OUT"
-FLAGS=(-mmcu=attiny85 -DF_CPU=8000000UL -DWD_MCU_ID=1 -std=gnu11 -Os -g -Wall -Wextra -Werror
+FLAGS=(-mmcu=attiny85 -DF_CPU=8000000UL -DWD_MCU_ID=1 -mstrict-X -fno-move-loop-invariants
+       -std=gnu11 -Os -g -Wall -Wextra -Werror
        -Wshadow -Wstrict-prototypes -Wmissing-prototypes -ffunction-sections -fdata-sections
        -fshort-enums -fno-common -flto -Iinclude -Ifirmware/core -Ifirmware/common)
 LD=(-flto -Wl,--gc-sections)

@@ -25,11 +25,12 @@ STUB void wd_core_tick(struct wd_core *c, uint16_t e, uint8_t b) { c->flags = (u
 STUB void wd_core_read_begin(struct wd_core *c) { c->flags = 1; }
 STUB uint8_t wd_core_read_next(struct wd_core *c) { return c->flags; }
 STUB void wd_core_note_reinit(struct wd_core *c) { c->flags = 2; }
-STUB uint8_t wd_core_take_requests(struct wd_core *c) { return c->requests; }
+STUB uint8_t wd_core_take_requests(struct wd_core *c) { return c->flags; }
 STUB void wd_core_seal(struct wd_core *c) { c->flags = 3; }
-STUB uint16_t wd_core_eeprom_slot(struct wd_core *c, uint8_t *out) { out[0] = c->flags; return 0; }
+STUB uint8_t wd_core_slot_byte(const struct wd_core *c, uint8_t i) { return (uint8_t)(c->flags + i); }
+STUB void wd_core_save_done(struct wd_core *c) { c->flags = 4; }
 STUB uint8_t wd_core_outputs(const struct wd_core *c) { return c->flags; }
-STUB uint8_t wd_core_address(const struct wd_core *c) { return c->requests; }
+STUB uint8_t wd_core_address(const struct wd_core *c) { return c->flags; }
 #endif
 
 void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n);
@@ -41,7 +42,6 @@ void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n)
 
 int main(void)
 {
-    uint8_t buf[WD_EEPROM_SLOT_SIZE];
     uint8_t frame[EXTWD_FRAME_MAX];
 
     wd_core_init(&g_wd, &g_wd_persist, source);
@@ -59,9 +59,10 @@ int main(void)
         uint8_t req = wd_core_take_requests(&g_wd);
         if (req & WD_REQ_SEAL)
             wd_core_seal(&g_wd);
-        if (req & (WD_REQ_SAVE | WD_REQ_FACTORY))
-            sink = (uint8_t)wd_core_eeprom_slot(&g_wd, buf);
-        sink = buf[source & 15u];
+        if (req & (WD_REQ_SAVE | WD_REQ_FACTORY)) {
+            sink = wd_core_slot_byte(&g_wd, source); /* the ports save byte-wise */
+            wd_core_save_done(&g_wd);
+        }
         sink = wd_core_outputs(&g_wd);
         sink = wd_core_address(&g_wd);
     }

@@ -32,7 +32,7 @@ done
 row() { printf '| %s | %s | %s |\n' "$1" "${V[attiny85.$2]}" "${V[atmega328p.$2]}"; }
 for m in "${MCUS[@]}"; do
   V[$m.flash]=$(( V[$m.text] + V[$m.data] ))
-  V[$m.ram]=$(( V[$m.data] + V[$m.bss] ))
+  V[$m.ram]=$(( V[$m.data] + V[$m.bss] + V[$m.noinit] ))
 done
 t_flash=${V[attiny85.flash]}
 t_ram=${V[attiny85.ram]}
@@ -44,8 +44,8 @@ echo
 echo "| | attiny85 | atmega328p |"
 echo "|---|---|---|"
 row "flash: .text + .data (bytes)" flash
-row "RAM: .data + .bss (bytes)" ram
-row "RAM: .noinit (bytes, kept across chip resets)" noinit
+row "RAM: .data + .bss + .noinit (bytes, static)" ram
+row "of it .noinit (bytes; the ATtiny85 build keeps everything there, no C runtime)" noinit
 row "awake fraction, fed every 100 ms for 60 s (%)" awake_fraction_pct
 row "of the sleep, in idle rather than power-down (% of time)" idle_sleep_fraction_pct
 row "wake-ups per second" wakeups_per_s
@@ -57,7 +57,7 @@ row "simulated s per wall s, fed every 100 ms (target >= 500)" speed_x
 echo
 budget() { if [ "$1" -le "$2" ]; then echo "within"; else echo "OVER by $(( $1 - $2 )) bytes"; fi; }
 echo "ATtiny85 budget (ATtiny25-sized): flash $t_flash / 2048 bytes, $(budget "$t_flash" 2048);"
-echo "RAM $t_ram / 128 bytes, $(budget "$t_ram" 128)."
+echo "static RAM $t_ram / 128 bytes, $(budget "$t_ram" 128) (the stack comes on top: firmware/README.md)."
 echo
 
 # Estimated average current of the ATtiny85 at 8 MHz, 5 V:

@@ -48,7 +48,6 @@ FUSES = {
 #define PORT_FR_BIT   FRP
 #define PORT_BUS_PINS PINC
 #define PORT_BUS_MASK (_BV(SDA) | _BV(SCL))
-#define PORT_FLAGS    GPIOR0
 
 #define PORT_SLEEP_IDLE     _BV(SE)
 #define PORT_SLEEP_PWR_DOWN (_BV(SE) | _BV(SM1))
@@ -68,8 +67,8 @@ FUSES = {
 #include "port_common.h"
 
 /* PORT_FLAGS bits of the bus slave. */
-#define F_BUSY 2 /* a transaction is in flight: sleep in idle */
-#define F_OPEN 3 /* a write frame is open */
+#define F_BUSY 5 /* a transaction is in flight: sleep in idle */
+#define F_OPEN 6 /* a write frame is open */
 
 /* ---- pins -------------------------------------------------------------------- */
 
@@ -189,6 +188,12 @@ static uint8_t port_bus_busy(void)
     return PORT_FLAGS & _BV(F_BUSY);
 }
 
+/* The TWI is served in its ISR: TWINT set means it waits for it. */
+static uint8_t port_bus_pending(void)
+{
+    return TWCR & _BV(TWINT);
+}
+
 /* ---- boot ------------------------------------------------------------------------- */
 
 int main(void)
@@ -205,7 +210,9 @@ int main(void)
     PRR = _BV(PRTIM2) | _BV(PRTIM1) | _BV(PRSPI) | _BV(PRUSART0) | _BV(PRADC);
     DIDR0 = 0x0F;
     DIDR1 = _BV(AIN1D) | _BV(AIN0D);
-    TCCR0B = _BV(CS02) | _BV(CS00); /* clk/1024 */
+    TCCR0B = _BV(CS02); /* clk/256 */
+    EEARH = 0;
+    PORT_FLAGS = 0;
 
     /* Pull-ups on every unused pin and the factory-reset input; the two
      * outputs stay released (input, no pull-up). */

@@ -43,7 +43,6 @@ FUSES = {
 #define PORT_FR_BIT   FRP
 #define PORT_BUS_PINS PINB
 #define PORT_BUS_MASK (_BV(SDA) | _BV(SCL))
-#define PORT_FLAGS    GPIOR0
 
 /* MCUCR is written whole: the port uses none of PUD, ISC0x. */
 #define PORT_SLEEP_IDLE     _BV(SE)
@@ -59,24 +58,32 @@ FUSES = {
                          [a] "r"((uint8_t)((mode) | _BV(BODS) | _BV(BODSE))), \
                          [b] "r"((uint8_t)((mode) | _BV(BODS))))
 
+#define PORT_OWN_VECTORS
 #include "port_common.h"
 
-/* PORT_FLAGS bits of the bus slave. */
-#define F_BUSY 2 /* a transaction is in flight: sleep in idle */
-#define F_ADDR 3 /* the next overflow ends the address byte */
-#define F_ACK  4 /* the next overflow ends an ACK bit */
-#define F_READ 5 /* the master is reading */
-#define F_OPEN 6 /* a write frame is open */
+/* GPIOR2 bits of the bus slave. */
+#define BUS       GPIOR2
+#define F_BUSY 0 /* a transaction is in flight: sleep in idle */
+#define F_ADDR 1 /* the next overflow ends the address byte */
+#define F_ACK  2 /* the next overflow ends an ACK bit */
+#define F_READ 3 /* the master is reading */
+#define F_OPEN 4 /* a write frame is open */
 
 /* ---- pins -------------------------------------------------------------------- */
 
 /* Open drain: PORT stays 0, DDR=1 pulls the line low, DDR=0 releases it.
- * WD_OUT_RESET (bit 0) lands on PB1, WD_OUT_PRETIMEOUT (bit 1) on PB4. */
+ * One bit instruction per pin: no glitch on a line that stays put. */
 static void port_pins_update(void)
 {
     uint8_t o = wd_core_outputs(&g_wd);
-    DDRB = (uint8_t)((DDRB & ~(_BV(RST) | _BV(PRE))) | ((o & WD_OUT_RESET) << RST) |
-                     ((o & WD_OUT_PRETIMEOUT) << (PRE - 1)));
+    if (o & WD_OUT_RESET)
+        DDRB |= _BV(RST);
+    else
+        DDRB &= (uint8_t)~_BV(RST);
+    if (o & WD_OUT_PRETIMEOUT)
+        DDRB |= _BV(PRE);
+    else
+        DDRB &= (uint8_t)~_BV(PRE);
 }
 
 /* ---- USI two-wire slave ----------------------------------------------------------- */
@@ -90,25 +97,32 @@ static void port_pins_update(void)
 #define SR_BYTE (_BV(USIOIF) | _BV(USIPF) | _BV(USIDC))
 #define SR_BIT  (SR_BYTE | 14u)
 
-static uint8_t len;
-static uint8_t buf[EXTWD_FRAME_MAX];
+static uint8_t len NOINIT;
+static uint8_t buf[EXTWD_FRAME_MAX] NOINIT;
 
-/* The ISRs only mask their source and wake the CPU; the flags stay set and
- * the USI keeps SCL low until port_bus_service clears them. */
-ISR(USI_START_vect, ISR_NAKED)
+/* ---- vectors and start-up ----------------------------------------------------------
+ * The whole vector table, with the interrupt handlers in it: no C runtime
+ * (-nostartfiles: nothing to copy or clear, SP starts at RAMEND), and the
+ * slots of vectors that are never enabled hold the WDT handler. The USI
+ * handlers only mask their source and wake the CPU; the flags stay set and
+ * the USI keeps SCL low until port_bus_service clears them. A start
+ * condition masks the overflow interrupt too (its slot runs on into the
+ * next); the main loop enables both again. */
+__attribute__((naked, used, section(".vectors"))) static void vectors(void)
 {
-    __asm__ __volatile__("cbi %[cr], %[ie]\n\treti\n\t" ::[cr] "I"(_SFR_IO_ADDR(USICR)),
-                         [ie] "I"(USISIE));
+    __asm__ __volatile__(
+        "clr r1\n\t"          /* 0 reset: GCC's zero register */
+        "rjmp main\n\t"       /* 1 INT0, never enabled */
+        "reti\n\t"            /* 2 PCINT0: SDA changed while a frame is open, perhaps the STOP */
+        "1:\n\t"              /* 3-10 Timer1, Timer0, EEPROM, comparator, ADC: never enabled */
+        PORT_WDT_ISR_ASM
+        "reti\n\t"            /* 11 Timer0 compare B, never enabled */
+        "rjmp 1b\n\t"         /* 12 WDT */
+        "cbi %[cr], %[sie]\n\t" /* 13 USI start */
+        "cbi %[cr], %[oie]\n\t" /* 14 USI overflow */
+        "reti\n\t" ::PORT_WDT_ISR_OPERANDS,
+        [cr] "I"(_SFR_IO_ADDR(USICR)), [sie] "I"(USISIE), [oie] "I"(USIOIE));
 }
-ISR(USI_OVF_vect, ISR_NAKED)
-{
-    __asm__ __volatile__("cbi %[cr], %[ie]\n\treti\n\t" ::[cr] "I"(_SFR_IO_ADDR(USICR)),
-                         [ie] "I"(USIOIE));
-}
-/* SDA changed while a write frame is open: perhaps the STOP. */
-EMPTY_INTERRUPT(PCINT0_vect);
-
-#define BUS_STATE (_BV(F_BUSY) | _BV(F_ADDR) | _BV(F_ACK) | _BV(F_READ))
 
 /* Back to waiting for a start, releasing SDA and any overflow hold on SCL. */
 static void usi_idle(void)
@@ -117,14 +131,14 @@ static void usi_idle(void)
     USICR = CR_IDLE;
     USISR = SR_BYTE;
     PCMSK = 0;
-    PORT_FLAGS &= (uint8_t)~BUS_STATE;
+    BUS &= _BV(F_OPEN);
 }
 
 /* The open write frame ended (STOP or START): hand it to the core. */
 static void frame_end(void)
 {
-    if (PORT_FLAGS & _BV(F_OPEN)) {
-        PORT_FLAGS &= (uint8_t)~_BV(F_OPEN);
+    if (BUS & _BV(F_OPEN)) {
+        BUS &= (uint8_t)~_BV(F_OPEN);
         wd_core_frame(&g_wd, buf, len);
         port_pins_update();
     }
@@ -134,23 +148,23 @@ static void frame_end(void)
 static void usi_overflow(void)
 {
     uint8_t d = USIDR;
-    if (PORT_FLAGS & _BV(F_ADDR)) {
-        PORT_FLAGS &= (uint8_t)~_BV(F_ADDR);
+    if (BUS & _BV(F_ADDR)) {
+        BUS &= (uint8_t)~_BV(F_ADDR);
         if ((uint8_t)(d >> 1) != wd_core_address(&g_wd))
             goto idle;
         if (d & 1u) {
-            PORT_FLAGS |= _BV(F_READ);
+            BUS |= _BV(F_READ);
             wd_core_read_begin(&g_wd);
         } else {
             len = 0;
-            PORT_FLAGS |= _BV(F_OPEN);
+            BUS |= _BV(F_OPEN);
             PCMSK = _BV(SDA); /* wake on SDA edges: one of them is the STOP */
         }
         goto ack;
     }
-    if (PORT_FLAGS & _BV(F_ACK)) { /* an ACK bit has ended */
-        PORT_FLAGS &= (uint8_t)~_BV(F_ACK);
-        if (PORT_FLAGS & _BV(F_READ)) {
+    if (BUS & _BV(F_ACK)) { /* an ACK bit has ended */
+        BUS &= (uint8_t)~_BV(F_ACK);
+        if (BUS & _BV(F_READ)) {
             /* The bit we sampled: the master's ACK (0) or NACK (1) of the
              * last byte, or our own ACK of SLA+R, which we drove low. */
             if (d & 1u)
@@ -164,7 +178,7 @@ static void usi_overflow(void)
         goto out;
     }
     /* A byte has ended. */
-    if (PORT_FLAGS & _BV(F_READ)) {
+    if (BUS & _BV(F_READ)) {
         DDRB &= (uint8_t)~_BV(SDA); /* let the master answer */
         USIDR = 0;
         goto bit;
@@ -178,7 +192,7 @@ ack:
     USIDR = 0;
     DDRB |= _BV(SDA);
 bit:
-    PORT_FLAGS |= _BV(F_ACK);
+    BUS |= _BV(F_ACK);
     USISR = SR_BIT;
 out:
     USICR = CR_BUSY;
@@ -201,17 +215,17 @@ static void port_bus_service(void)
         USICR = CR_BUSY;
         USISR = 0xF0; /* clear every flag (releases SCL), count a byte */
         PCMSK = 0;
-        PORT_FLAGS = (uint8_t)((PORT_FLAGS & ~BUS_STATE) | _BV(F_BUSY) | _BV(F_ADDR));
+        BUS = (uint8_t)((BUS & _BV(F_OPEN)) | _BV(F_BUSY) | _BV(F_ADDR));
         frame_end(); /* a repeated START ends the frame before it */
         return;
     }
-    if (!(PORT_FLAGS & _BV(F_BUSY))) {
+    if (!(BUS & _BV(F_BUSY))) {
         USICR = CR_IDLE; /* the start ISR masked itself */
         return;
     }
     if (sr & _BV(USIOIF)) {
         usi_overflow();
-    } else if ((PORT_FLAGS & _BV(F_OPEN)) && (sr & _BV(USIPF))) {
+    } else if ((BUS & _BV(F_OPEN)) && (sr & _BV(USIPF))) {
         usi_idle();
         frame_end();
     }
@@ -221,7 +235,7 @@ static void port_bus_service(void)
  * (open-drain) output; SDA is released. */
 static void port_bus_reinit(void)
 {
-    PORT_FLAGS &= (uint8_t)~_BV(F_OPEN);
+    BUS = 0;
     usi_idle();
     USISR = 0xF0; /* also drop a start hold on SCL */
     DDRB |= _BV(SCL);
@@ -241,12 +255,18 @@ static void port_bus_tick(void)
 
 static uint8_t port_bus_busy(void)
 {
-    return PORT_FLAGS & _BV(F_BUSY);
+    return BUS & _BV(F_BUSY);
+}
+
+/* A start condition or an overflow holds SCL until it is served. */
+static uint8_t port_bus_pending(void)
+{
+    return USISR & (_BV(USISIF) | _BV(USIOIF));
 }
 
 /* ---- boot ------------------------------------------------------------------------- */
 
-int main(void)
+__attribute__((used, externally_visible)) int main(void)
 {
     uint8_t chip_reset = MCUSR & 0x0Fu;
     MCUSR = 0;
@@ -260,7 +280,9 @@ int main(void)
     ACSR = _BV(ACD);
     PRR = _BV(PRTIM1) | _BV(PRADC);
     DIDR0 = _BV(ADC2D) | _BV(AIN1D);
-    TCCR0B = _BV(CS02) | _BV(CS00); /* clk/1024 */
+    TCCR0B = _BV(CS02); /* clk/256 */
+    EEARH = 0;
+    PORT_FLAGS = 0;
 
     PORTB = _BV(SDA) | _BV(SCL) | _BV(FRP);
     GIMSK = _BV(PCIE);

@@ -1,20 +1,22 @@
 /*
- * What the ATtiny85 and ATmega328P ports share: the event loop, the
- * calibrated tick, EEPROM access, the factory-reset pin and the sleep
- * decision. Header-only (static functions), because firmware.mk compiles
- * only the .c files of firmware/<mcu>; each port includes it once.
+ * What the ATtiny85 and ATmega328P ports share: the event loop, the tick
+ * and its calibration, EEPROM access and the byte-wise save, the
+ * factory-reset pin and the sleep decision. Header-only (static functions),
+ * because firmware.mk compiles only the .c files of firmware/<mcu>; each
+ * port includes it once.
  *
  * Design: interrupts only wake the CPU. Each ISR is a few naked
  * instructions that note the event (or mask its own source) and return;
  * the main loop then does all the work with interrupts disabled, which is
- * what the core's concurrency contract asks for, costs one register save
- * instead of one per ISR, and keeps every core call on one stack.
+ * what the core's concurrency contract asks for, costs no register saves,
+ * and keeps every core call on one stack. No pass of the loop keeps
+ * interrupts off for long (the longest is a host reset, ~100 us at 8 MHz),
+ * so a start condition is never held near the ESP8266's 230 us limit.
  *
  * A port defines, before including this file:
  *   PORT_WDTCR                 the watchdog control register
  *   PORT_FR_PIN, PORT_FR_BIT   factory-reset input (pull-up, active low)
  *   PORT_BUS_PINS, PORT_BUS_MASK  where SDA and SCL read (for bus_low)
- *   PORT_FLAGS                 an I/O register below 0x20 (sbi/cbi), cleared at boot
  *   port_sleep(mode_bits)      sets the sleep mode, disables the BOD for the
  *                              sleep, enables interrupts and sleeps
  * and after it the functions declared below.
@@ -24,17 +26,20 @@
 #ifndef EXTWD_PORT_COMMON_H
 #define EXTWD_PORT_COMMON_H
 
-#include <avr/eeprom.h>
 #include <avr/interrupt.h>
 #include <avr/io.h>
-#include <avr/sleep.h>
 #include <stdint.h>
 
 #include "wd_core.h"
 
+/* No variable relies on the C runtime to clear it: everything lives in
+ * .noinit and is set before use (wd_core_init clears the core), so a port
+ * may start without the runtime's .bss loop. */
+#define NOINIT __attribute__((section(".noinit")))
+
 /* The instances the simulator finds by symbol. */
-struct wd_core g_wd __attribute__((used, externally_visible));
-struct wd_persist g_wd_persist __attribute__((section(".noinit"), used, externally_visible));
+struct wd_core g_wd NOINIT __attribute__((used, externally_visible));
+struct wd_persist g_wd_persist NOINIT __attribute__((used, externally_visible));
 
 /* Port hooks, all called with interrupts disabled. */
 static void port_pins_update(void);   /* mirror wd_core_outputs onto the pins */
@@ -42,6 +47,7 @@ static void port_bus_service(void);   /* handle whatever the bus slave flagged *
 static void port_bus_reinit(void);    /* reset the slave, release SDA and SCL */
 static void port_bus_address(void);   /* the core's address changed */
 static uint8_t port_bus_busy(void);   /* nonzero while a transaction is in flight */
+static uint8_t port_bus_pending(void); /* nonzero if the slave has an event to serve */
 static void port_bus_tick(void);      /* once per tick */
 
 /* Watchdog: interrupt-and-reset mode, 2K WDT cycles (16 ms nominal). A
@@ -50,206 +56,219 @@ static void port_bus_tick(void);      /* once per tick */
  * timeout (SPEC 5.14). */
 #define PORT_WDT_ON (_BV(WDIE) | _BV(WDE))
 
-/* PORT_FLAGS bits: 0 and 1 here, the rest belong to the port. GPIOR1
- * holds TCNT0 as captured at the last tick. */
-#define PORT_F_TICK 0 /* a tick happened */
-#define PORT_F_CAL  1 /* measuring a WDT period: the CPU must not power down */
+/* GPIOR0 bits; GPIOR1 holds TCNT0 as captured at the last tick. */
+#define PORT_FLAGS  GPIOR0
+#define PORT_F_TICK  0 /* a tick happened */
+#define PORT_F_TICK2 1 /* and another one before the first was served */
+#define PORT_F_CAL   2 /* measuring a WDT period: the CPU must not power down */
+#define PORT_F_SAVE  3 /* an EEPROM save is running */
+#define PORT_F_RESTART 4 /* restart the chip once the save is done (0x81) */
+#define PORT_F_SEAL  7 /* the persist block changed: seal it when the bus is quiet */
 
-/* Notes the tick and when it came; touches no flags and one register. */
+/* The WDT ISR notes the tick and when it came; it touches no flags and
+ * one register. A port that lays out its own vectors places it there. */
+#define PORT_WDT_ISR_ASM                                                         \
+    "push r24\n\t"                                                              \
+    "in r24, %[tcnt]\n\t"                                                       \
+    "out %[cap], r24\n\t"                                                       \
+    "pop r24\n\t"                                                               \
+    "sbic %[flags], %[tick]\n\t"                                                \
+    "sbi %[flags], %[tick2]\n\t"                                                \
+    "sbi %[flags], %[tick]\n\t"                                                 \
+    "reti\n\t"
+#define PORT_WDT_ISR_OPERANDS                                                    \
+    [tcnt] "I"(_SFR_IO_ADDR(TCNT0)), [cap] "I"(_SFR_IO_ADDR(GPIOR1)),            \
+        [flags] "I"(_SFR_IO_ADDR(PORT_FLAGS)), [tick] "I"(PORT_F_TICK),          \
+        [tick2] "I"(PORT_F_TICK2)
+#ifndef PORT_OWN_VECTORS
 ISR(WDT_vect, ISR_NAKED)
 {
-    __asm__ __volatile__(
-        "push r24\n\t"
-        "in r24, %[tcnt]\n\t"
-        "out %[cap], r24\n\t"
-        "pop r24\n\t"
-        "sbi %[flags], %[tick]\n\t"
-        "reti\n\t" ::[tcnt] "I"(_SFR_IO_ADDR(TCNT0)),
-        [cap] "I"(_SFR_IO_ADDR(GPIOR1)), [flags] "I"(_SFR_IO_ADDR(PORT_FLAGS)),
-        [tick] "I"(PORT_F_TICK));
+    __asm__ __volatile__(PORT_WDT_ISR_ASM ::PORT_WDT_ISR_OPERANDS);
 }
+#endif
 
 /* ---- tick calibration -------------------------------------------------------
- * Timer0 runs from the factory-calibrated RC at F_CPU/1024 (128 us a count).
- * The tick ISR captures TCNT0 at a fixed offset from every watchdog timeout;
- * the difference of two consecutive captures, taken while the CPU stays in
- * idle (Timer0 stops in power-down), is one WDT period. Units below: 1/256
- * of a Timer0 count, so 1 ms = F_CPU/4000 units.
+ * The core counts nominal 16 ms ticks; the WDT oscillator that makes them
+ * is off by several percent on silicon. Timer0 runs from the factory-
+ * calibrated RC at F_CPU/256 (32 us a count, 500 counts a nominal tick).
+ * Every 256 ticks the CPU stays in idle for one WDT period (Timer0 stops in
+ * power-down) and the difference of two TCNT0 captures is that period, mod
+ * 256. Its deviation from 500 counts is added up once per tick; whenever
+ * the sum reaches a whole tick the core gets one tick more (WDT slow) or
+ * one less (WDT fast). Both clocks are exact in simavr: a no-op there.
  */
 #if F_CPU != 8000000UL
 #error "the tick calibration assumes F_CPU = 8 MHz"
 #endif
-#define CAL_MS      ((uint16_t)(F_CPU / 4000u))       /* 1 ms = 2000 units */
-#define CAL_NOMINAL ((uint16_t)(WD_TICK_MS * CAL_MS)) /* 16 ms = 32000 */
-#define CAL_MIN     94u  /* accept periods of 12.0 .. 20.0 ms */
-#define CAL_MAX     156u
-#define CAL_FIRST   240u /* first sample 16 ticks after boot, then every 256 */
+#define CAL_TICK    500  /* counts of 32 us in a nominal tick */
+#define CAL_MOD     244u /* CAL_TICK mod 256 */
+#define CAL_MAX_DEV 100  /* accept periods of 12.8 .. 19.2 ms */
 
-static int16_t cal_dev;   /* filtered tick length minus CAL_NOMINAL */
-static int16_t cal_err;   /* fraction of a ms carried over */
-static uint8_t cal_n;     /* ticks, wraps every 256 */
-static uint8_t cal_t0;
-static uint8_t cal_shift; /* 0 for the first sample (taken whole), then 2 */
-
-/* Returns the length of the tick whose capture is t, in whole ms, carrying
- * the fraction to the next tick. */
-#ifndef PORT_CALIBRATE
-#define PORT_CALIBRATE 1 /* 0: nominal 16 ms ticks, for a build that must shed the flash */
-#endif
-static uint8_t port_tick_ms(uint8_t t)
-{
-    if (!PORT_CALIBRATE) {
-        (void)t;
-        return WD_TICK_MS;
-    }
-    if (PORT_FLAGS & _BV(PORT_F_CAL)) {
-        uint8_t c = (uint8_t)(t - cal_t0);
-        PORT_FLAGS &= (uint8_t)~_BV(PORT_F_CAL);
-        if (c >= CAL_MIN && c <= CAL_MAX) {
-            int16_t s = (int16_t)(((uint16_t)c << 8) - CAL_NOMINAL);
-            cal_dev += (int16_t)(s - cal_dev) >> cal_shift;
-            cal_shift = 2;
-        }
-    } else if (++cal_n == 0) {
-        cal_t0 = t;
-        PORT_FLAGS |= _BV(PORT_F_CAL);
-    }
-    uint8_t ms = WD_TICK_MS;
-    int16_t e = cal_err + cal_dev;
-    while (e >= (int16_t)CAL_MS) {
-        e -= CAL_MS;
-        ms++;
-    }
-    while (e < 0) {
-        e += CAL_MS;
-        ms--;
-    }
-    cal_err = e;
-    return ms;
-}
+static uint8_t cal_n NOINIT;   /* ticks, wraps every 256 */
+static uint8_t cal_t0 NOINIT;  /* capture at the start of a measurement */
+static int8_t cal_dev NOINIT;  /* measured tick length minus CAL_TICK */
+static int16_t cal_err NOINIT; /* time owed to the core, in counts */
 
 /* ---- EEPROM ------------------------------------------------------------------ */
 
-/* Core hook (boot, and a host reset restores the saved settings). Every
- * EEPROM access runs with interrupts off, so a read can never move EEAR
- * under a write that is being started; a running write is waited out. */
+/* Interrupts are off around every EEPROM access, so a read can never move
+ * EEAR under a write that is being started. */
+static uint8_t ee_read(uint8_t a)
+{
+    EEARL = a;
+    EECR |= _BV(EERE);
+    return EEDR;
+}
+
+/* Core hook (boot, and a host reset restores the saved settings): waits
+ * out a write in progress. */
 void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n)
 {
-    eeprom_read_block(dst, (const void *)offset, n);
+    while (EECR & _BV(EEPE)) {
+    }
+    while (n--)
+        *dst++ = ee_read((uint8_t)offset++);
 }
 
-/* WD_REQ_SEAL / SAVE / FACTORY taken, not yet done. They need CRC work
- * (~200-300 us with the core's bitwise CRC-8) with interrupts off, so they
- * wait for the first tick with the bus idle: a host that writes and reads
- * back at once never finds the chip in that critical section. */
-static uint8_t port_req;
-static uint8_t port_img[WD_EEPROM_SLOT_SIZE]; /* the slot image being written */
+static uint8_t save_i NOINIT; /* save step: writes 0..SLOT-1, then checks SLOT..2*SLOT-1 */
 
-static uint8_t port_poll(void);
-
-/* Writes one slot image byte by byte. Interrupts are on only while a byte
- * is being programmed (~3.4 ms), and the loop keeps serving the bus and the
- * tick meanwhile: the bus never waits for the EEPROM. */
-static void port_eeprom_write(uint16_t off)
+/* One step of a save, when the EEPROM is idle: write byte i of the slot
+ * if it differs, or (second pass) check it and start over if the settings
+ * changed meanwhile. ~3.4 ms per written byte, none with the bus held. */
+static void port_save_step(void)
 {
-    const uint8_t *img = port_img;
-    for (uint8_t i = 0; i < WD_EEPROM_SLOT_SIZE; i++) {
-        for (;;) {
-            cli();
-            port_poll();
-            if (!(EECR & _BV(EEPE)))
-                break;
-            sei();
+    uint8_t i = save_i, j = i, b;
+
+    if (EECR & _BV(EEPE))
+        return;
+    if (j >= WD_EEPROM_SLOT_SIZE)
+        j -= WD_EEPROM_SLOT_SIZE;
+    b = wd_core_slot_byte(&g_wd, j);
+    if (ee_read(j) != b) {
+        if (i != j) {
+            save_i = 0; /* changed since written */
+            return;
         }
-        eeprom_update_byte((uint8_t *)(off + i), img[i]);
+        EEDR = b;
+        EECR = _BV(EEMPE);
+        EECR |= _BV(EEPE);
     }
-    sei();
-}
-
-/* Restarts the chip through its own watchdog (reset flag WDRF, so the
- * persistent counters and history survive, SPEC 5.13). */
-static void __attribute__((noreturn)) port_chip_restart(void)
-{
-    cli();
-    PORT_WDTCR = _BV(WDE); /* WDIE off: the next timeout resets */
-    for (;;) {
+    if (++i == 2u * WD_EEPROM_SLOT_SIZE) {
+        wd_core_save_done(&g_wd);
+        PORT_FLAGS &= (uint8_t)~_BV(PORT_F_SAVE);
+        if (PORT_FLAGS & _BV(PORT_F_RESTART)) {
+            PORT_WDTCR = _BV(WDE); /* WDIE off: the next timeout resets, WDRF keeps history */
+            for (;;) {
+            }
+        }
     }
+    save_i = i;
 }
 
 /* ---- event loop ---------------------------------------------------------------- */
 
+/* Serves a pending tick: calibration, then the core ticks it is owed. */
+static void port_tick(void)
+{
+    uint8_t f = PORT_FLAGS, cap = GPIOR1, n = 1;
+    int16_t e = cal_err + cal_dev;
+
+    PORT_FLAGS = (uint8_t)(f & ~(_BV(PORT_F_TICK) | _BV(PORT_F_TICK2) | _BV(PORT_F_CAL)));
+    if (f & _BV(PORT_F_CAL)) {
+        int8_t d = (int8_t)(uint8_t)((uint8_t)(cap - cal_t0) - CAL_MOD);
+        if (!(f & _BV(PORT_F_TICK2)) && d >= -CAL_MAX_DEV && d <= CAL_MAX_DEV)
+            cal_dev = d;
+    } else if (!++cal_n) {
+        cal_t0 = cap;
+        PORT_FLAGS |= _BV(PORT_F_CAL);
+    }
+    if (f & _BV(PORT_F_TICK2)) {
+        e += cal_dev;
+        n++;
+    }
+    if (e >= CAL_TICK) {
+        e -= CAL_TICK;
+        n++;
+    } else if (e <= -CAL_TICK) {
+        e += CAL_TICK;
+        n--;
+    }
+    cal_err = e;
+    for (; n; n--)
+        wd_core_tick(&g_wd, WD_TICK_MS, (uint8_t)(~PORT_BUS_PINS & PORT_BUS_MASK));
+    port_pins_update();
+    port_bus_tick();
+}
+
 /* Interrupts off. Re-arms the watchdog interrupt, serves the bus and the
- * tick, and does the quick requests. Returns nonzero if a tick was served. */
-static uint8_t port_poll(void)
+ * tick, and takes the core's requests. A tick waits while a transaction
+ * is in flight, at most one tick long, so a read never straddles one. */
+static void port_poll(void)
 {
     PORT_WDTCR = PORT_WDT_ON;
     port_bus_service();
-    uint8_t tick = PORT_FLAGS & _BV(PORT_F_TICK);
-    if (tick) {
-        PORT_FLAGS &= (uint8_t)~_BV(PORT_F_TICK);
-        uint8_t ms = port_tick_ms(GPIOR1);
-        wd_core_tick(&g_wd, ms, (uint8_t)(~PORT_BUS_PINS & PORT_BUS_MASK));
-        port_pins_update();
-        port_bus_tick();
-    }
+    if ((PORT_FLAGS & _BV(PORT_F_TICK)) && (!port_bus_busy() || (PORT_FLAGS & _BV(PORT_F_TICK2))))
+        port_tick();
     uint8_t r = wd_core_take_requests(&g_wd);
+    if (r & WD_REQ_SEAL)
+        PORT_FLAGS |= _BV(PORT_F_SEAL);
     if (r & WD_REQ_BUS_REINIT)
         port_bus_reinit();
     if (r & WD_REQ_ADDRESS)
         port_bus_address();
-    port_req |= r;
-    return tick;
-}
-
-/* Writes the factory defaults into both EEPROM slots (SPEC 5.12, the
- * factory-reset pin) and restarts the chip. The live settings serve as
- * scratch: the chip restarts on the defaults anyway. */
-static void __attribute__((noreturn)) port_factory_pin(void)
-{
-    wd_settings_defaults(&g_wd.set);
-    wd_settings_encode(&g_wd.set, 0, port_img);
-    port_eeprom_write(0);
-    port_eeprom_write(WD_EEPROM_SLOT_SIZE);
-    port_chip_restart();
+    if (r & (WD_REQ_SAVE | WD_REQ_FACTORY)) {
+        save_i = 0;
+        PORT_FLAGS |= _BV(PORT_F_SAVE);
+        if (r & WD_REQ_FACTORY)
+            PORT_FLAGS |= _BV(PORT_F_RESTART);
+    }
 }
 
 /* Starts the core and runs the event loop. Called with interrupts off,
- * after the watchdog, the pins and the bus slave are set up. */
+ * after the watchdog, Timer0, the pins and the bus pins are set up. */
 static void __attribute__((noreturn)) port_run(uint8_t chip_reset)
 {
+    cal_dev = 0;
+    cal_err = 0;
     wd_core_init(&g_wd, &g_wd_persist, chip_reset);
     port_bus_reinit(); /* the slave answers at the address the core loaded */
+    port_bus_address();
     port_pins_update();
     /* The factory-reset pin counts only if held from power-up: a high
      * level now costs nothing, a low one is watched for 10 s. */
     uint8_t fr_wait = !(PORT_FR_PIN & _BV(PORT_FR_BIT));
     for (;;) {
         cli();
-        if (port_poll() && !port_bus_busy()) {
-            if (port_req & WD_REQ_SEAL)
-                wd_core_seal(&g_wd);
-            if (port_req & (WD_REQ_SAVE | WD_REQ_FACTORY)) {
-                uint16_t off = wd_core_eeprom_slot(&g_wd, port_img);
-                uint8_t factory = port_req & WD_REQ_FACTORY;
-                port_req = 0;
-                port_eeprom_write(off);
-                if (factory)
-                    port_chip_restart();
-                continue;
-            }
-            port_req = 0;
+        port_poll();
+        /* the seal (~40 us) runs in a pass of its own, and only with no
+         * bus event waiting, so a start condition never waits for a frame's
+         * work and the seal in a row */
+        if ((PORT_FLAGS & _BV(PORT_F_SEAL)) && !port_bus_pending()) {
+            PORT_FLAGS &= (uint8_t)~_BV(PORT_F_SEAL);
+            wd_core_seal(&g_wd);
+            continue;
         }
         if (fr_wait) {
             if (PORT_FR_PIN & _BV(PORT_FR_BIT))
                 fr_wait = 0;
-            else if ((uint8_t)g_wd.uptime_s >= 10u) /* checked every tick from 0 */
-                port_factory_pin();
+            else if ((uint8_t)g_wd.uptime_s >= 10u) { /* checked every tick from 0 */
+                fr_wait = 0;
+                wd_core_factory_reset(&g_wd);
+            }
+        }
+        if (PORT_FLAGS & _BV(PORT_F_SAVE)) {
+            port_save_step();
+            /* awake until the save is done, polling EEPE; the NOP after
+             * SEI lets a pending interrupt in (the ATmega328P serves its
+             * TWI there) */
+            __asm__ __volatile__("sei\n\tnop" ::: "memory");
+            continue;
         }
         /* Power-down stops the I/O clock, which the bus byte engine and
          * Timer0 need: idle then. A start condition / address match, a pin
          * change and the watchdog all wake from power-down. */
         port_sleep(((PORT_FLAGS & _BV(PORT_F_CAL)) || port_bus_busy()) ? PORT_SLEEP_IDLE
-                                                                         : PORT_SLEEP_PWR_DOWN);
+                                                                        : PORT_SLEEP_PWR_DOWN);
     }
 }
 

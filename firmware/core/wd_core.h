@@ -11,7 +11,10 @@
  *
  * Concurrency contract: every wd_core_* call that takes a non-const core is
  * made from interrupt context on the chip (AVR interrupts do not nest), or
- * from the main loop with interrupts disabled. The core never blocks.
+ * from the main loop with interrupts disabled. The core never blocks. A port
+ * does not call wd_core_tick between wd_core_read_begin and the end of that
+ * read transaction unless the read has lasted a whole tick (SPEC 2.2: the
+ * bytes of one read come from one instant).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -21,24 +24,24 @@
 #include <stdint.h>
 #include "extwd/protocol.h"
 
-#define WD_FW_MAJOR 1u
+#define WD_FW_MAJOR 2u
 #define WD_FW_MINOR 0u
 #define WD_FW_PATCH 0u
 
-/* Nominal tick; the port passes the measured length to wd_core_tick. */
+/* The tick. The core counts whole ticks; the port keeps them nominal on
+ * average by adding or dropping one now and then (SPEC 5.14). */
 #define WD_TICK_MS 16u
 
 /* ---- EEPROM image ---------------------------------------------------------
- * Two slots of WD_EEPROM_SLOT_SIZE bytes at EEPROM offsets 0 and
- * WD_EEPROM_SLOT_SIZE. Slot layout: magic 'E','W', layout version, sequence,
- * settings (WD_SETTINGS_SIZE bytes, little-endian, order of struct
- * wd_settings), CRC-8 (poly 0x07, init 0xFF) over everything before it.
+ * One slot at EEPROM offset 0: the settings (WD_SETTINGS_SIZE bytes,
+ * little-endian, order of struct wd_settings), then a 16-bit check, low byte
+ * first (wd_check16 of the settings seeded with WD_EEPROM_SEED, which stands
+ * for a magic and the layout version EXTWD_SETTINGS_VERSION).
  */
-#define WD_EEPROM_MAGIC0    0x45u
-#define WD_EEPROM_MAGIC1    0x57u
 #define WD_SETTINGS_SIZE    19u
-#define WD_EEPROM_SLOT_SIZE (4u + WD_SETTINGS_SIZE + 1u)
-#define WD_EEPROM_SLOTS     2u
+#define WD_EEPROM_SEED      (0x4500u | EXTWD_SETTINGS_VERSION)
+#define WD_EEPROM_SLOT_SIZE (WD_SETTINGS_SIZE + 2u)
+#define WD_EEPROM_SLOTS     1u
 #define WD_EEPROM_SIZE      (WD_EEPROM_SLOTS * WD_EEPROM_SLOT_SIZE)
 
 /* Everything command 0x80 saves. */
@@ -57,38 +60,39 @@ struct wd_settings {
     uint8_t options;
 };
 
-/* One host reset, as the history registers show it. */
+/* One host reset, as the history registers show it (uptime little-endian,
+ * as bytes, so the entry has no padding on any host). */
 struct wd_history_entry {
     uint8_t cause;
     uint8_t breadcrumb;
-    uint32_t uptime_s;
+    uint8_t uptime_s[4];
 };
 
 /* ---- state that survives chip resets other than power-on -------------------
  * The port places one of these in a section the C runtime does not clear
- * (.noinit). wd_core_init validates it by magic, version and CRC-8 and zeroes
- * it if anything is off, or if the chip reset flags say power-on.
+ * (.noinit). wd_core_init validates it by its check (wd_check16 seeded with
+ * WD_PERSIST_SEED, which stands for magic and layout version) and zeroes it
+ * if that fails, or if the chip reset flags say power-on. Field order
+ * follows the register map: runs of registers are runs of bytes here.
  */
-#define WD_PERSIST_MAGIC   0xE7u
-#define WD_PERSIST_VERSION 1u
+#define WD_PERSIST_SEED 0xE702u
 
 struct wd_persist {
-    uint8_t magic;
-    uint8_t version;
-    uint8_t status;          /* register 0x11 */
-    uint8_t last_cause;      /* register 0x12 */
+    uint16_t check;          /* wd_check16 over everything after it */
     uint8_t reset_count;     /* register 0x0E */
     uint8_t reinit_count;    /* register 0x0F */
     uint8_t buserr_count;    /* register 0x10 */
+    uint8_t status;          /* register 0x11 */
+    uint8_t last_cause;      /* register 0x12 */
+    uint8_t history_len;     /* register 0x2B */
+    uint8_t bootloop_count;  /* register 0x2C */
+    uint8_t window_faults;   /* register 0x2D */
+    uint16_t resets_total;   /* register 0x2E */
+    uint8_t refused_count;   /* register 0x29 */
     uint8_t ext_sticky;      /* sticky EXT_STATUS bits */
-    uint8_t breadcrumb_rst;
-    uint8_t bootloop_count;
-    uint8_t window_faults;
-    uint8_t refused_count;
-    uint16_t resets_total;
-    uint8_t history_len;
+    uint8_t breadcrumb_rst;  /* register 0x41 */
+    uint8_t chip_reset;      /* register 0x2A: EXTWD_CHIP_* of the last chip boot */
     struct wd_history_entry history[EXTWD_HISTORY_ENTRIES]; /* newest first */
-    uint8_t crc;             /* CRC-8 (poly 0x07, init 0xFF) over everything before it */
 };
 
 /* ---- port hooks -------------------------------------------------------------
@@ -97,10 +101,8 @@ struct wd_persist {
  * RAM spent for nothing. Each MCU port, and the host test harness, defines:
  */
 
-/* Reads n bytes of EEPROM at offset into dst. Called by wd_core_init and at
- * every host reset (SPEC 5.3: the settings reload), that is from inside
- * wd_core_tick and wd_core_frame: on AVR it must wait out an EEPROM write
- * in progress. */
+/* Reads n bytes of EEPROM at offset into dst. Called by wd_core_init only
+ * (a host reset restores the settings from a RAM copy). */
 void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n);
 
 /* The build sets these (-DWD_MCU_ID=...); the host build gets the defaults. */
@@ -108,15 +110,17 @@ void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n);
 #define WD_MCU_ID EXTWD_MCU_HOST
 #endif
 #ifndef WD_CAPS
-#define WD_CAPS 0xFFFFu
+#define WD_CAPS (0xFFFFu & ~EXTWD_CAP_PEC)
 #endif
 
-/* Requests from the core to the port, taken with wd_core_take_requests. */
-#define WD_REQ_SAVE        0x01u /* write wd_core_eeprom_slot() to EEPROM */
-#define WD_REQ_FACTORY     0x02u /* write defaults (already encoded by the core), then restart the chip */
+/* Requests from the core to the port, taken with wd_core_take_requests
+ * (they share wd_core.flags with private bits). */
+#define WD_REQ_SAVE        0x01u /* save the settings: wd_core_eeprom_slot(), or byte-wise (below) */
+#define WD_REQ_FACTORY     0x02u /* save the settings (already the defaults), then restart the chip */
 #define WD_REQ_ADDRESS     0x04u /* the slave address changed: reprogram the bus slave */
 #define WD_REQ_BUS_REINIT  0x08u /* bus-health trip: re-initialise the bus slave */
-#define WD_REQ_SEAL        0x10u /* persist changed: call wd_core_seal from the main loop */
+#define WD_REQ_SEAL        0x10u /* persist changed: call wd_core_seal */
+#define WD_REQ_ALL         0x1Fu
 
 /* Outputs the port mirrors onto pins after every call. */
 #define WD_OUT_RESET       0x01u /* drive the host reset line low */
@@ -125,32 +129,28 @@ void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n);
 /* Field order is part of the contract: the simulator reads a running chip's
  * state from its RAM using this layout (AVR packs with alignment 1), so only
  * fixed-width fields, and the one pointer last, where its size cannot shift
- * the others. */
+ * the others. The register map reads several fields in place, so their order
+ * follows it too. */
 struct wd_core {
     struct wd_settings set;
 
-    uint32_t since_feed_ms;   /* saturating */
-    uint32_t grace_left_ms;
-    uint32_t uptime_s;
-    uint16_t uptime_frac_ms;  /* ms into the current uptime second */
-    uint16_t disarm_s;        /* whole seconds spent disarmed (counted on uptime seconds) */
-    uint8_t healthy_s;        /* whole seconds since the first feed after a reset */
-    uint16_t pulse_left_ms;
-    uint16_t grace_eff_s;
-    uint16_t key_left_ms;     /* ms the last KEY stays valid; 0 = no key */
+    uint16_t since_t;         /* ticks counted toward the timeout, saturating */
+    uint16_t grace_t;         /* grace ticks left */
+    uint16_t pulse_t;         /* reset pulse ticks left: nonzero while the output is driven */
+    uint32_t uptime_s;        /* register 0x50 */
+    uint16_t grace_eff_s;     /* register 0x5A */
+    uint16_t disarm_s;        /* whole uptime seconds spent disarmed */
     uint16_t bus_samples;     /* last 16 bus-health samples, 1 = a line low */
+    uint8_t sec_ticks;        /* half ticks into the current uptime second */
+    uint8_t healthy_s;        /* whole seconds since the first feed after a reset */
+    uint8_t key_left;         /* ticks the last KEY stays valid; 0 = no key */
 
     uint8_t read_ptr;
     uint8_t read_cursor;
-    uint8_t latch_reg;        /* register whose value is latched, 0xFF = none */
-    uint8_t latch[4];
-
     uint8_t breadcrumb;
     uint8_t last_error;
-    uint8_t chip_reset;       /* EXTWD_CHIP_* at boot */
-    uint8_t flags;            /* private bits (WD_F_* in wd_core.c) */
-    uint8_t requests;         /* WD_REQ_* pending */
-    uint8_t eeprom_seq;       /* sequence of the newest slot (the next save gets +1) */
+    uint8_t flags;            /* WD_REQ_* pending (bits 0-4), private bits (WD_F_* in wd_core.c) */
+    struct wd_settings saved; /* as last loaded or saved: what a host reset restores */
     struct wd_persist *persist;
 };
 
@@ -158,18 +158,21 @@ struct wd_core {
 
 /* Loads the settings from EEPROM through wd_port_eeprom_read (defaults and
  * DEFAULTS_LOADED if no slot is valid), validates persist (zeroing it on
- * power-on or a bad checksum, else setting CHIP_RESTARTED), and starts the
- * power-up grace period. chip_reset is the EXTWD_CHIP_* flags of this boot. */
+ * power-on or a bad check, else setting CHIP_RESTARTED), seals it, and
+ * starts the power-up grace period. chip_reset is the EXTWD_CHIP_* flags of
+ * this boot. */
 void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_reset);
 
-/* Applies the factory defaults now and requests their save (WD_REQ_SAVE,
- * and WD_REQ_ADDRESS): what the factory-reset pin does at power-up. Never
- * refused, unlike command 0x81, which a lock or keyed mode may refuse. */
+/* Applies the factory defaults now and requests their save and a restart
+ * (WD_REQ_FACTORY, WD_REQ_ADDRESS): what the factory-reset pin does at
+ * power-up. Never refused, unlike command 0x81, which a lock or keyed mode
+ * may refuse. */
 void wd_core_factory_reset(struct wd_core *c);
 
-/* Advances time by elapsed_ms (one tick) and samples the bus: bus_low is
- * nonzero if SDA or SCL read low at this tick. Runs the countdown, the pulse,
- * grace, bounded disarm, pretimeout, health and bus-health logic. */
+/* Advances time by one tick (WD_TICK_MS; elapsed_ms is not used, the port
+ * keeps ticks nominal) and samples the bus: bus_low is nonzero if SDA or SCL
+ * read low at this tick. Runs the countdown, the pulse, grace, bounded
+ * disarm, pretimeout, health and bus-health logic. */
 void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus_low);
 
 /* ---- bus --------------------------------------------------------------------- */
@@ -200,28 +203,41 @@ uint8_t wd_core_take_requests(struct wd_core *c);
 /* Returns the WD_OUT_* bits the pins should show now. */
 uint8_t wd_core_outputs(const struct wd_core *c);
 
-/* Recomputes the persist checksum; call after WD_REQ_SEAL. */
+/* Recomputes the persist check (40 us on an 8 MHz AVR); call after
+ * WD_REQ_SEAL. */
 void wd_core_seal(struct wd_core *c);
 
-/* Encodes the slot image the next save (WD_REQ_SAVE) or factory reset
- * (WD_REQ_FACTORY) must write into out, and returns its EEPROM offset. */
+/* Saving in one go (hosts, tests): encodes the slot image that the save
+ * WD_REQ_SAVE or WD_REQ_FACTORY asked for into out, counts the save as done
+ * and returns its EEPROM offset (0). */
 uint16_t wd_core_eeprom_slot(struct wd_core *c, uint8_t out[WD_EEPROM_SLOT_SIZE]);
+
+/* Saving byte by byte (the MCU ports, which keep no image in RAM): the
+ * port writes byte i = 0 .. WD_EEPROM_SLOT_SIZE-1 of the slot as
+ * wd_core_slot_byte(c, i) gives it, made from the live settings (the check
+ * bytes from all of them, 25 us on an 8 MHz AVR); once all are written it
+ * reads the slot back and compares it with wd_core_slot_byte again: equal,
+ * it calls wd_core_save_done; not equal (the settings changed meanwhile),
+ * it writes again. wd_core_save_done makes the saved settings the ones a
+ * host reset restores; a host reset before it restores the previous ones
+ * (and the save goes on writing those). Return: the byte; nothing. */
+uint8_t wd_core_slot_byte(const struct wd_core *c, uint8_t i);
+void wd_core_save_done(struct wd_core *c);
 
 /* ---- helpers shared with tests ---------------------------------------------- */
 
 /* Fills s with the factory defaults. */
 void wd_settings_defaults(struct wd_settings *s);
 
-/* Encodes s into a slot image with sequence seq. */
-void wd_settings_encode(const struct wd_settings *s, uint8_t seq,
-                        uint8_t out[WD_EEPROM_SLOT_SIZE]);
+/* Encodes s into a slot image. */
+void wd_settings_encode(const struct wd_settings *s, uint8_t out[WD_EEPROM_SLOT_SIZE]);
 
-/* Decodes a slot image. Returns 0 and fills s and *seq if magic, version, CRC
- * and every value's range hold, else a negative number and leaves s alone. */
-int wd_settings_decode(const uint8_t in[WD_EEPROM_SLOT_SIZE],
-                       struct wd_settings *s, uint8_t *seq);
+/* Decodes a slot image. Returns 0 and fills s if the check and every
+ * value's range hold, else a negative number and leaves s alone. */
+int wd_settings_decode(const uint8_t in[WD_EEPROM_SLOT_SIZE], struct wd_settings *s);
 
-/* CRC-8, polynomial 0x07, over n bytes, starting from init. */
-uint8_t wd_crc8(uint8_t init, const uint8_t *p, uint8_t n);
+/* The 16-bit check of EEPROM slots and persist: Fletcher sums mod 256 over
+ * n bytes, from init (a = low byte, b = high byte). Returns a | b << 8. */
+uint16_t wd_check16(uint16_t init, const uint8_t *p, uint8_t n);
 
 #endif /* EXTWD_WD_CORE_H */

@@ -5,10 +5,11 @@
  *
  * Invariants, each checked with an abort:
  *  (a) every byte read equals an independent shadow of SPEC 3 (register
- *      positions, widths, values, latching), unmapped addresses give 0xFF,
- *      and no read touches memory outside the core (ASan);
+ *      positions, widths, values; the core reads live bytes, a tick in the
+ *      middle of a read shows), unmapped addresses give 0xFF, and no read
+ *      touches memory outside the core (ASan);
  *  (b) a refused frame leaves the core byte-identical except LAST_ERROR,
- *      REFUSED_COUNT (and the persist CRC and seal request) and the key
+ *      REFUSED_COUNT (and the persist check and seal request) and the key
  *      state; a pointer-only frame changes only the pointer and the key;
  *      a probe changes nothing;
  *  (c) ACTION changes only through an accepted write of register 7, a
@@ -73,14 +74,15 @@ static uint32_t sat_s(uint32_t ms, int up)
     return s > 255 ? 255 : (uint32_t)s;
 }
 
+/* SPEC 5.8 in ticks of 16 ms: fewer than PRETIMEOUT_MS (rounded up to
+ * ticks) before a reset that comes after TIMEOUT_MS (rounded up). */
 static int pretimeout_on(const struct wd_core *c)
 {
     const struct wd_settings *s = &c->set;
-    if (!s->pretimeout_ms || s->pretimeout_ms >= s->timeout_ms || !s->action)
+    uint32_t pre = (s->pretimeout_ms + 15u) / 16u, t = (s->timeout_ms + 15u) / 16u;
+    if (!pre || pre >= t || !s->action || c->pulse_t || c->grace_t)
         return 0;
-    if (c->pulse_left_ms || c->grace_left_ms)
-        return 0;
-    return (int64_t)s->timeout_ms - (int64_t)c->since_feed_ms < (int64_t)s->pretimeout_ms;
+    return c->since_t + pre > t;
 }
 
 static struct shadow_reg shadow(const struct wd_core *c, int locked, uint8_t a)
@@ -88,6 +90,7 @@ static struct shadow_reg shadow(const struct wd_core *c, int locked, uint8_t a)
     const struct wd_persist *p = c->persist;
     const struct wd_settings *s = &c->set;
     struct shadow_reg r = {1, a, 1, 0};
+    uint32_t since_ms = c->since_t * 16u, grace_ms = c->grace_t * 16u;
 
 #define REG(st, w, v) do { r.start = (st); r.width = (w); r.value = (uint32_t)(v); return r; } while (0)
     if (a <= 0x03) REG(0x00, 4, 'E' | 'X' << 8 | 'W' << 16 | (uint32_t)'D' << 24);
@@ -99,8 +102,8 @@ static struct shadow_reg shadow(const struct wd_core *c, int locked, uint8_t a)
     case 0x09: REG(a, 1, s->grace_s);
     case 0x0A: REG(a, 1, s->i2c_addr);
     case 0x0B: REG(a, 1, s->busload_pct);
-    case 0x0C: REG(a, 1, sat_s(c->since_feed_ms, 0));
-    case 0x0D: REG(a, 1, sat_s(c->grace_left_ms, 1));
+    case 0x0C: REG(a, 1, sat_s(since_ms, 0));
+    case 0x0D: REG(a, 1, sat_s(grace_ms, 1));
     case 0x0E: REG(a, 1, p->reset_count);
     case 0x0F: REG(a, 1, p->reinit_count);
     case 0x10: REG(a, 1, p->buserr_count);
@@ -113,11 +116,11 @@ static struct shadow_reg shadow(const struct wd_core *c, int locked, uint8_t a)
     case 0x24: REG(a, 1, WD_MCU_ID);
     case 0x25:
         REG(a, 1, (p->ext_sticky & EXTWD_XS_STICKY) | (pretimeout_on(c) ? EXTWD_XS_PRETIMEOUT : 0) |
-                      (locked ? EXTWD_XS_LOCKED : 0) | (c->grace_left_ms ? EXTWD_XS_IN_GRACE : 0));
+                      (locked ? EXTWD_XS_LOCKED : 0) | (c->grace_t ? EXTWD_XS_IN_GRACE : 0));
     case 0x26: case 0x27: REG(0x26, 2, WD_CAPS);
     case 0x28: REG(a, 1, c->last_error);
     case 0x29: REG(a, 1, p->refused_count);
-    case 0x2A: REG(a, 1, c->chip_reset);
+    case 0x2A: REG(a, 1, p->chip_reset);
     case 0x2B: REG(a, 1, p->history_len);
     case 0x2C: REG(a, 1, p->bootloop_count);
     case 0x2D: REG(a, 1, p->window_faults);
@@ -138,17 +141,17 @@ static struct shadow_reg shadow(const struct wd_core *c, int locked, uint8_t a)
         uint32_t v;
         if (!s->action || !s->timeout_ms)
             v = 0xFFFFFFFFu;
-        else if (c->pulse_left_ms)
+        else if (c->pulse_t)
             v = 0;
-        else if (c->grace_left_ms)
-            v = c->grace_left_ms + s->timeout_ms;
+        else if (c->grace_t)
+            v = grace_ms + s->timeout_ms;
         else
-            v = s->timeout_ms > c->since_feed_ms ? s->timeout_ms - c->since_feed_ms : 0;
+            v = s->timeout_ms > since_ms ? s->timeout_ms - since_ms : 0;
         REG(0x48, 4, v);
     }
-    case 0x4C: case 0x4D: case 0x4E: case 0x4F: REG(0x4C, 4, c->since_feed_ms);
+    case 0x4C: case 0x4D: case 0x4E: case 0x4F: REG(0x4C, 4, since_ms);
     case 0x50: case 0x51: case 0x52: case 0x53: REG(0x50, 4, c->uptime_s);
-    case 0x54: case 0x55: case 0x56: case 0x57: REG(0x54, 4, c->grace_left_ms);
+    case 0x54: case 0x55: case 0x56: case 0x57: REG(0x54, 4, grace_ms);
     case 0x58: case 0x59:
         REG(0x58, 2, s->action || !s->max_disarm_s ? 0xFFFFu
                      : s->max_disarm_s > c->disarm_s ? (uint32_t)(s->max_disarm_s - c->disarm_s) : 0u);
@@ -162,7 +165,10 @@ static struct shadow_reg shadow(const struct wd_core *c, int locked, uint8_t a)
         int valid = k < p->history_len;
         if (j == 0) REG(a, 1, valid ? e->cause : 0);
         if (j == 1) REG(a, 1, valid ? e->breadcrumb : 0);
-        REG((uint8_t)(a - (j - 2)), 4, valid ? e->uptime_s : 0);
+        REG((uint8_t)(a - (j - 2)), 4,
+            valid ? (uint32_t)e->uptime_s[0] | (uint32_t)e->uptime_s[1] << 8 |
+                        (uint32_t)e->uptime_s[2] << 16 | (uint32_t)e->uptime_s[3] << 24
+                  : 0);
     }
 #undef REG
     r.mapped = 0;
@@ -183,7 +189,7 @@ static void restart(uint8_t flags)
 
 static int host_reset_began(uint16_t pulse_before)
 {
-    return !pulse_before && core.pulse_left_ms;
+    return !pulse_before && core.pulse_t;
 }
 
 static void serve(uint8_t extra)
@@ -196,7 +202,7 @@ static void serve(uint8_t extra)
     if (r & (WD_REQ_SAVE | WD_REQ_FACTORY)) {
         uint8_t img[WD_EEPROM_SLOT_SIZE];
         uint16_t off = wd_core_eeprom_slot(&core, img);
-        CHECK(off == 0 || off == WD_EEPROM_SLOT_SIZE);
+        CHECK(off == 0);
         /* a torn write now and then */
         memcpy(eeprom + off, img, (extra & 0x70) == 0x70 ? (extra & 15u) : sizeof img);
     }
@@ -209,19 +215,19 @@ static void serve(uint8_t extra)
 static void check_consistent(void)
 {
     struct wd_settings d;
-    uint8_t img[WD_EEPROM_SLOT_SIZE], seq;
+    uint8_t img[WD_EEPROM_SLOT_SIZE];
 
-    wd_settings_encode(&core.set, 7, img);
-    CHECK(wd_settings_decode(img, &d, &seq) == 0 && seq == 7);
+    wd_settings_encode(&core.set, img);
+    CHECK(wd_settings_decode(img, &d) == 0);
     CHECK(memcmp(&d, &core.set, WD_SETTINGS_SIZE) == 0);
     uint8_t addr = wd_core_address(&core);
     CHECK(addr >= EXTWD_I2C_ADDR_MIN && addr <= EXTWD_I2C_ADDR_MAX);
-    CHECK(!!(wd_core_outputs(&core) & WD_OUT_RESET) == !!core.pulse_left_ms);
+    CHECK(!!(wd_core_outputs(&core) & WD_OUT_RESET) == !!core.pulse_t);
     CHECK(!(wd_core_outputs(&core) & WD_OUT_PRETIMEOUT) ||
           ((core.set.options & EXTWD_OPT_PRETIMEOUT_PIN) && pretimeout_on(&core)));
     CHECK(persist.history_len <= EXTWD_HISTORY_ENTRIES);
-    CHECK(persist.magic == WD_PERSIST_MAGIC && persist.version == WD_PERSIST_VERSION);
-    CHECK(!(core.pulse_left_ms && core.grace_left_ms));
+    CHECK(!(core.pulse_t && core.grace_t));
+    CHECK(core.grace_eff_s <= 1048u);
 }
 
 /* The state a refused frame may change, copied from `after` into `before`. */
@@ -229,10 +235,10 @@ static void allow_refusal(struct wd_core *before, struct wd_persist *pbefore,
                           const struct wd_core *after, const struct wd_persist *pafter)
 {
     before->last_error = after->last_error;
-    before->key_left_ms = after->key_left_ms;
-    before->requests = after->requests;
+    before->key_left = after->key_left;
+    before->flags = (uint8_t)((before->flags & ~WD_REQ_ALL) | (after->flags & WD_REQ_ALL));
     pbefore->refused_count = pafter->refused_count;
-    pbefore->crc = pafter->crc;
+    pbefore->check = pafter->check;
 }
 
 static void do_frame(struct input *in, uint8_t op, int with_pec)
@@ -258,6 +264,7 @@ static void do_frame(struct input *in, uint8_t op, int with_pec)
 
     struct wd_core before = core;
     struct wd_persist pbefore = persist;
+    int locked_before = locked;
     uint8_t old_error = core.last_error;
     core.last_error = 0xEE; /* sentinel: untouched means a pointer set or a probe */
     wd_core_frame(&core, f, len);
@@ -271,20 +278,20 @@ static void do_frame(struct input *in, uint8_t op, int with_pec)
         CHECK(memcmp(&before, &core, sizeof core) == 0);
         CHECK(memcmp(&pbefore, &persist, sizeof persist) == 0);
     } else if (err == 0xEE) {
-        /* a pointer set: [reg] or [0x83, reg (, pec)] */
-        CHECK((len == 1 && f[0] < 0x80) || (f[0] == EXTWD_CMD_SET_POINTER && len >= 2));
+        /* a pointer set: [reg] or [0x83, reg] */
+        CHECK((len == 1 && f[0] < 0x80) || (f[0] == EXTWD_CMD_SET_POINTER && len == 2));
         CHECK(core.read_ptr == f[len == 1 ? 0 : 1]);
-        CHECK(core.key_left_ms == 0);
+        CHECK(core.key_left == 0);
         before.read_ptr = core.read_ptr;
-        before.key_left_ms = core.key_left_ms;
+        before.key_left = core.key_left;
         CHECK(memcmp(&before, &core, sizeof core) == 0);
         CHECK(memcmp(&pbefore, &persist, sizeof persist) == 0);
     } else if (err != EXTWD_ERR_OK) {
         /* (b) refused: nothing but the refusal's own traces */
         CHECK(err <= EXTWD_ERR_DISARMED);
         CHECK(persist.refused_count == (pbefore.refused_count == 255 ? 255 : pbefore.refused_count + 1));
-        CHECK(core.key_left_ms == 0);
-        CHECK((core.requests & ~before.requests) == WD_REQ_SEAL || (core.requests & WD_REQ_SEAL));
+        CHECK(core.key_left == 0);
+        CHECK(core.flags & WD_REQ_SEAL);
         allow_refusal(&before, &pbefore, &core, &persist);
         CHECK(memcmp(&before, &core, sizeof core) == 0);
         CHECK(memcmp(&pbefore, &persist, sizeof persist) == 0);
@@ -295,12 +302,12 @@ static void do_frame(struct input *in, uint8_t op, int with_pec)
         /* (c) the armed state */
         if (core.set.action != before.set.action)
             CHECK(f[0] == EXTWD_REG_ACTION || f[0] == EXTWD_CMD_FACTORY_RESET ||
-                  host_reset_began(before.pulse_left_ms));
+                  host_reset_began(before.pulse_t));
         /* register 6 and 0x30 never arm or disarm */
         if (f[0] == EXTWD_REG_TIMEOUT_S || f[0] == EXTWD_REG_TIMEOUT_MS)
             CHECK(core.set.action == before.set.action);
         /* a lock refuses every protective write (SPEC 5.11) */
-        if (before.flags & 1u) {
+        if (locked_before) {
             CHECK(f[0] != EXTWD_CMD_FACTORY_RESET && f[0] != EXTWD_CMD_SET_ADDRESS &&
                   f[0] != EXTWD_CMD_CLEAR_COUNTERS);
             CHECK(!(f[0] == EXTWD_REG_ACTION && f[1] == 0));
@@ -312,40 +319,27 @@ static void do_frame(struct input *in, uint8_t op, int with_pec)
 }
 
 /* (a) one read transaction against the shadow, with an optional tick in the
- * middle to exercise the latch. */
+ * middle: the core reads live bytes (the ports hold ticks back during a
+ * transaction), so every byte is the shadow's byte of that moment. */
 static void do_read(uint8_t n, int tick_at)
 {
     uint8_t ptr = core.read_ptr;
-    int latched = -1;
-    uint32_t latch = 0;
 
     wd_core_read_begin(&core);
     for (int i = 0; i < n; i++) {
         if (i == tick_at) {
-            uint16_t pulse = core.pulse_left_ms;
+            uint16_t pulse = core.pulse_t;
             uint8_t action = core.set.action;
             wd_core_tick(&core, WD_TICK_MS, 0);
             if (core.set.action != action)
                 CHECK(host_reset_began(pulse) || (persist.ext_sticky & EXTWD_XS_AUTO_REARMED));
         }
         unsigned a = (unsigned)ptr + (unsigned)i;
-        uint8_t got = wd_core_read_next(&core), want;
-        if (ptr >= 0x80 || a >= 0x80) {
-            want = 0xFF;
-        } else {
+        uint8_t got = wd_core_read_next(&core), want = 0xFF;
+        if (ptr < 0x80 && a < 0x80) {
             struct shadow_reg r = shadow(&core, locked, (uint8_t)a);
-            if (!r.mapped) {
-                want = 0xFF;
-            } else {
-                uint32_t v = r.value;
-                if (a == r.start) {
-                    latched = r.start;
-                    latch = v;
-                } else if (latched == r.start) {
-                    v = latch;
-                }
-                want = (uint8_t)(v >> (8 * (a - r.start)));
-            }
+            if (r.mapped)
+                want = (uint8_t)(r.value >> (8 * (a - r.start)));
         }
         CHECK(got == want);
     }
@@ -353,17 +347,15 @@ static void do_read(uint8_t n, int tick_at)
 
 static void do_tick(uint16_t ms, uint8_t bus_low)
 {
-    uint16_t pulse = core.pulse_left_ms;
+    uint16_t pulse = core.pulse_t;
     uint8_t action = core.set.action;
     uint8_t sticky = persist.ext_sticky;
     uint16_t max_disarm = core.set.max_disarm_s;
-    uint16_t disarm_s = core.disarm_s;
 
-    wd_core_tick(&core, ms, bus_low);
+    wd_core_tick(&core, ms, bus_low); /* one tick, whatever ms says */
     if (core.set.action != action) {
         /* (c) a host reset (reload) or the bounded-disarm expiry */
-        int expiry = !action && core.set.action && max_disarm &&
-                     (uint32_t)disarm_s + ms / 1000u + 1u >= max_disarm &&
+        int expiry = !action && core.set.action && max_disarm && core.disarm_s >= max_disarm &&
                      (persist.ext_sticky & EXTWD_XS_AUTO_REARMED);
         CHECK(host_reset_began(pulse) || expiry);
     }
@@ -395,7 +387,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         s.bootloop_limit = next(&in) & 3u;
         s.healthy_s = (uint8_t)(1u + (next(&in) & 7u));
         s.action = next(&in) & 1u;
-        wd_settings_encode(&s, next(&in), eeprom + ((cfg & 4u) ? WD_EEPROM_SLOT_SIZE : 0u));
+        wd_settings_encode(&s, eeprom);
         break;
     }
     case 2:
@@ -428,10 +420,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             do_read((uint8_t)((op & 15u) + 1u), (op & 16u) ? (op & 7) : -1);
             break;
         case 4: {
-            uint16_t ms = (uint16_t)(WD_TICK_MS * ((op & 31u) + 1u));
-            if ((op & 31u) == 31u)
-                ms = (uint16_t)(next(&in) | next(&in) << 8);
-            do_tick(ms, 0);
+            /* 1-31 ticks, or up to 4095 (65 s) in one step */
+            uint16_t n = (uint16_t)((op & 31u) + 1u);
+            if (n == 32u)
+                n = (uint16_t)((next(&in) | next(&in) << 8) & 0x0FFFu);
+            while (n--)
+                do_tick(WD_TICK_MS, 0);
             break;
         }
         case 5:
@@ -442,7 +436,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (op & 1u)
                 wd_core_factory_reset(&core);
             serve(next(&in));
-            CHECK(persist.crc == wd_crc8(0xFFu, (const uint8_t *)&persist, offsetof(struct wd_persist, crc)));
+            CHECK(persist.check ==
+                  wd_check16(WD_PERSIST_SEED, (const uint8_t *)&persist + 2, (uint8_t)(sizeof persist - 2)));
             break;
         default:
             if (op & 16u)

@@ -28,7 +28,7 @@
 /* ---- stock registers (byte offsets into the settings block) ------------- */
 
 #define EXTWD_REG_PROJECT_ID      0x00u /* 4 bytes RO: 'E','X','W','D' */
-#define EXTWD_REG_SETTINGS_VER    0x04u /* 2 bytes RO: EEPROM layout version */
+#define EXTWD_REG_SETTINGS_VER    0x04u /* 2 bytes RO: EEPROM layout version (EXTWD_SETTINGS_VERSION) */
 #define EXTWD_REG_TIMEOUT_S       0x06u /* RW: seconds, 0 = never; maps onto TIMEOUT_MS */
 #define EXTWD_REG_ACTION          0x07u /* RW: 1 = armed (reset the host), 0 = disarmed */
 #define EXTWD_REG_RESET_PIN       0x08u /* RO: 1 (PB1) */
@@ -83,7 +83,7 @@
 #define EXTWD_REG_LOCK            0x42u /* W EXTWD_LOCK_MAGIC locks until chip reset; R 1/0 */
 #define EXTWD_REG_KEY             0x43u /* 2 bytes, write-only: EXTWD_KEY unlocks the next frame */
 #define EXTWD_REG_TIME_LEFT_MS    0x48u /* 4 bytes: 0xFFFFFFFF = no reset pending */
-#define EXTWD_REG_SINCE_FEED_MS   0x4Cu /* 4 bytes: ms counted toward the timeout, saturates */
+#define EXTWD_REG_SINCE_FEED_MS   0x4Cu /* 4 bytes: ms counted toward the timeout, 16 ms ticks, stops at 1048560 */
 #define EXTWD_REG_UPTIME_S        0x50u /* 4 bytes: chip uptime */
 #define EXTWD_REG_GRACE_LEFT_MS   0x54u /* 4 bytes */
 #define EXTWD_REG_DISARM_LEFT_S   0x58u /* 2 bytes: 0xFFFF = armed or unbounded */
@@ -108,14 +108,14 @@
 /* ---- values ------------------------------------------------------------- */
 
 #define EXTWD_PROTO_VERSION       1u
-#define EXTWD_SETTINGS_VERSION    1u
+#define EXTWD_SETTINGS_VERSION    2u
 #define EXTWD_PROJECT_ID          "EXWD"
 #define EXTWD_LOCK_MAGIC          0x4Cu   /* 'L' */
 #define EXTWD_KEY                 0xD15Au /* written as 0x5A, 0xD1 */
 #define EXTWD_KEY_VALID_MS        1000u   /* the key unlocks the next frame within this time */
 #define EXTWD_UNMAPPED_READ       0xFFu   /* what a read of an unmapped register returns */
-#define EXTWD_FRAME_MAX           6u      /* register + 4 data bytes + PEC */
-#define EXTWD_PEC_POLY            0x07u   /* CRC-8 as SMBus PEC, init 0 */
+#define EXTWD_FRAME_MAX           6u      /* bytes a chip takes: register + 4 data bytes + PEC (firmware 1) */
+#define EXTWD_PEC_POLY            0x07u   /* CRC-8 as SMBus PEC, init 0; only chips with EXTWD_CAP_PEC */
 
 /* reset causes: register 0x12 and history entries */
 #define EXTWD_CAUSE_NONE          0u
@@ -136,9 +136,9 @@
 
 /* OPTIONS bits */
 #define EXTWD_OPT_KEYED           0x01u /* disarm and configuration writes need the key first */
-#define EXTWD_OPT_PEC_REQUIRED    0x02u /* every write frame must end with a valid PEC */
+#define EXTWD_OPT_PEC_REQUIRED    0x02u /* reserved: every frame needs a PEC; only with CAP_PEC (firmware 1.x) */
 #define EXTWD_OPT_PRETIMEOUT_PIN  0x04u /* drive the pretimeout pin low during pretimeout */
-#define EXTWD_OPT_MASK            0x07u
+#define EXTWD_OPT_MASK            0x05u /* bits a chip without CAP_PEC accepts */
 
 /* capability bits (register 0x26) */
 #define EXTWD_CAP_TIMEOUT_MS      0x0001u
@@ -154,7 +154,7 @@
 #define EXTWD_CAP_TIME_LEFT       0x0400u
 #define EXTWD_CAP_UPTIME          0x0800u
 #define EXTWD_CAP_HISTORY         0x1000u
-#define EXTWD_CAP_PEC             0x2000u
+#define EXTWD_CAP_PEC             0x2000u /* firmware 1.x only; 2.x frames take no PEC */
 #define EXTWD_CAP_AUTOINC         0x4000u
 #define EXTWD_CAP_SETTINGS_CRC    0x8000u
 
@@ -166,7 +166,7 @@
 #define EXTWD_ERR_RANGE           4u /* value outside the register's range */
 #define EXTWD_ERR_LOCKED          5u
 #define EXTWD_ERR_KEY             6u /* keyed mode: the key did not come first */
-#define EXTWD_ERR_PEC             7u
+#define EXTWD_ERR_PEC             7u /* firmware 1 only: a wrong or missing PEC */
 #define EXTWD_ERR_BUSY            8u /* feed during the reset pulse */
 #define EXTWD_ERR_DISARMED        9u /* 0x85 while disarmed: nothing done */
 
@@ -204,6 +204,7 @@
 #define EXTWD_BUSLOAD_PCT_MIN     1u
 #define EXTWD_BUSLOAD_PCT_MAX     100u
 #define EXTWD_GRACE_BACKOFF_MAX   4u  /* grace doubles at most this many times */
+#define EXTWD_GRACE_EFF_MAX_S     1048u /* and lasts at most this long (16-bit ticks) */
 
 /* ---- layout checks -------------------------------------------------------- */
 

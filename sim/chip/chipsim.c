@@ -930,11 +930,11 @@ int chipsim_core_view(const struct chipsim *cs, struct chipsim_core_view *v)
     struct wd_core c;
     memcpy(&c, cs->avr->data + cs->g_wd_addr, offsetof(struct wd_core, persist));
     v->armed = c.set.action != 0;
-    v->in_grace = c.grace_left_ms != 0;
-    v->in_pulse = c.pulse_left_ms != 0;
+    v->in_grace = c.grace_t != 0;
+    v->in_pulse = c.pulse_t != 0;
     v->timeout_ms = c.set.timeout_ms;
-    v->since_feed_ms = c.since_feed_ms;
-    v->grace_left_ms = c.grace_left_ms;
+    v->since_feed_ms = (uint32_t)c.since_t * WD_TICK_MS; /* the core counts 16 ms ticks */
+    v->grace_left_ms = (uint32_t)c.grace_t * WD_TICK_MS;
     return 0;
 }
 

@@ -21,9 +21,9 @@ void h_erase(void)
     memset(h_eeprom, 0xFF, sizeof h_eeprom);
 }
 
-void h_put_slot(uint8_t slot, const struct wd_settings *s, uint8_t seq)
+void h_put_slot(const struct wd_settings *s)
 {
-    wd_settings_encode(s, seq, h_eeprom + slot * WD_EEPROM_SLOT_SIZE);
+    wd_settings_encode(s, h_eeprom);
 }
 
 uint32_t h_rand(uint32_t *state)
@@ -44,7 +44,7 @@ void h_serve(struct chip *ch)
     if (r & (WD_REQ_SAVE | WD_REQ_FACTORY)) {
         uint8_t img[WD_EEPROM_SLOT_SIZE];
         uint16_t off = wd_core_eeprom_slot(&ch->c, img);
-        assert_true(off == 0 || off == WD_EEPROM_SLOT_SIZE);
+        assert_true(off == 0);
         memcpy(h_eeprom + off, img, sizeof img);
         ch->saves++;
     }
@@ -64,6 +64,7 @@ void h_boot(struct chip *ch, uint8_t chip_reset)
     ch->saves = 0;
     ch->factory = 0;
     ch->now_ms = 0;
+    ch->acc_ms = 0;
     wd_core_init(&ch->c, &ch->p, chip_reset);
     h_serve(ch);
 }
@@ -71,6 +72,7 @@ void h_boot(struct chip *ch, uint8_t chip_reset)
 void h_restart(struct chip *ch, uint8_t chip_reset)
 {
     memset(&ch->c, 0x5A, sizeof ch->c);
+    ch->acc_ms = 0;
     wd_core_init(&ch->c, &ch->p, chip_reset);
     h_serve(ch);
 }
@@ -122,11 +124,11 @@ uint32_t h_rd(struct chip *ch, uint8_t reg, uint8_t n)
 
 void h_run(struct chip *ch, uint32_t ms)
 {
-    while (ms) {
-        uint16_t t = ms >= WD_TICK_MS ? WD_TICK_MS : (uint16_t)ms;
-        wd_core_tick(&ch->c, t, 0);
-        ch->now_ms += t;
-        ms -= t;
+    ch->now_ms += ms;
+    ch->acc_ms += ms;
+    while (ch->acc_ms >= WD_TICK_MS) {
+        ch->acc_ms -= WD_TICK_MS;
+        wd_core_tick(&ch->c, WD_TICK_MS, 0);
         h_serve(ch);
     }
 }
@@ -165,10 +167,10 @@ void h_assert_same_but_refusal(const struct chip *ch, const struct snap *s)
     struct snap now;
     h_snap(ch, &now);
     now.c.last_error = s->c.last_error;
-    now.c.key_left_ms = s->c.key_left_ms;
-    now.c.requests = s->c.requests;
+    now.c.key_left = s->c.key_left;
+    now.c.flags = (uint8_t)((now.c.flags & ~WD_REQ_ALL) | (s->c.flags & WD_REQ_ALL));
     now.p.refused_count = s->p.refused_count;
-    now.p.crc = s->p.crc;
+    now.p.check = s->p.check;
     assert_memory_equal(&now.c, &s->c, sizeof now.c);
     assert_memory_equal(&now.p, &s->p, sizeof now.p);
 }

@@ -27,13 +27,14 @@ struct chip {
     unsigned saves;   /* slot images written to h_eeprom */
     unsigned factory; /* WD_REQ_FACTORY served */
     uint32_t now_ms;  /* time fed to the core with h_run */
+    uint32_t acc_ms;  /* h_run time not yet a whole tick */
 };
 
 /* Erases the EEPROM (all 0xFF). */
 void h_erase(void);
 
-/* Writes a valid slot image of s with sequence seq into slot (0 or 1). */
-void h_put_slot(uint8_t slot, const struct wd_settings *s, uint8_t seq);
+/* Writes a valid slot image of s into the EEPROM. */
+void h_put_slot(const struct wd_settings *s);
 
 /* Powers the chip up (persist filled with garbage first) with the given
  * MCUSR flags and serves the requests. */
@@ -66,8 +67,9 @@ uint32_t h_rd(struct chip *ch, uint8_t reg, uint8_t n);
 /* One read transaction of n bytes at the current read pointer. */
 void h_read(struct chip *ch, uint8_t *out, uint8_t n);
 
-/* Runs ms of time in 16 ms ticks (a shorter last tick), bus idle, serving
- * requests after every tick. */
+/* Runs ms of time, bus idle: a 16 ms tick whenever 16 ms have added up
+ * (the rest carries over to the next call), serving requests after every
+ * tick, as the MCU ports and the host's fake chip do. */
 void h_run(struct chip *ch, uint32_t ms);
 
 /* Runs 16 ms ticks until the reset output goes low or limit_ms passes;
@@ -87,7 +89,7 @@ struct snap {
 };
 void h_snap(const struct chip *ch, struct snap *s);
 /* Asserts the chip equals the snapshot except LAST_ERROR, REFUSED_COUNT,
- * the persist CRC, the key state and the pending requests. */
+ * the persist check, the key state and the pending requests. */
 void h_assert_same_but_refusal(const struct chip *ch, const struct snap *s);
 
 /* Deterministic pseudo-random numbers for tests (xorshift32). */

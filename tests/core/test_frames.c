@@ -1,6 +1,6 @@
 /*
  * Core unit tests: write frames, commands, errors and their check order,
- * PEC, lock and keyed mode (SPEC 2.1, 2.3, 4, 5.11, 6, 7).
+ * lock and keyed mode (SPEC 2.1, 4, 5.11, 6, 7).
  * SPDX-License-Identifier: MIT
  */
 #include "harness.h"
@@ -29,8 +29,8 @@ static void refused(const uint8_t *f, uint8_t n, uint8_t err)
     assert_int_equal(ch.c.last_error, err);
     h_assert_same_but_refusal(&ch, &before);
     assert_int_equal(ch.p.refused_count, refused_before == 255 ? 255 : refused_before + 1);
-    assert_true(ch.c.requests & WD_REQ_SEAL);
-    assert_false(ch.c.requests & ~WD_REQ_SEAL);
+    assert_true(ch.c.flags & WD_REQ_SEAL);
+    assert_false(ch.c.flags & WD_REQ_ALL & ~WD_REQ_SEAL);
     h_serve(&ch);
 }
 #define REFUSED(err, ...) \
@@ -83,9 +83,9 @@ static void commands_need_their_argument(void **state)
     (void)state;
     REFUSED(EXTWD_ERR_LENGTH, EXTWD_CMD_SET_ADDRESS);
     REFUSED(EXTWD_ERR_LENGTH, EXTWD_CMD_SET_POINTER);
-    /* and take no more than argument + PEC */
-    REFUSED(EXTWD_ERR_LENGTH, EXTWD_CMD_SET_POINTER, 1, 2, 3);
-    REFUSED(EXTWD_ERR_LENGTH, EXTWD_CMD_FEED, 1, 2);
+    /* and take nothing more (no PEC byte either) */
+    REFUSED(EXTWD_ERR_LENGTH, EXTWD_CMD_SET_POINTER, 1, 2);
+    REFUSED(EXTWD_ERR_LENGTH, EXTWD_CMD_FEED, 1);
     REFUSED(EXTWD_ERR_LENGTH, EXTWD_CMD_SAVE, 0, 0, 0);
 }
 
@@ -102,10 +102,11 @@ static void readonly_registers(void **state)
     };
     (void)state;
     for (size_t i = 0; i < sizeof ro / sizeof ro[0]; i++) {
-        uint8_t f[6] = {ro[i].reg, 0, 0, 0, 0, 0};
+        uint8_t f[8] = {ro[i].reg, 0, 0, 0, 0, 0, 0, 0};
         refused(f, (uint8_t)(1 + ro[i].width), EXTWD_ERR_READONLY);
-        /* the wrong length for it is a LENGTH error first */
-        refused(f, (uint8_t)(3 + ro[i].width), EXTWD_ERR_LENGTH);
+        /* READONLY comes before LENGTH: any length */
+        refused(f, 2, EXTWD_ERR_READONLY);
+        refused(f, (uint8_t)(3 + ro[i].width), EXTWD_ERR_READONLY);
     }
     /* the whole history */
     for (uint8_t a = 0x60; a < 0x78; a++) {
@@ -221,7 +222,8 @@ static void register_writes_and_ranges(void **state)
         assert_int_equal(h_set(&ch, r, 0, 2), EXTWD_ERR_OK);
         assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 3000, 4), EXTWD_ERR_OK);
     }
-    /* BOOTLOOP_LIMIT any; HEALTHY_S 1-255; OPTIONS bits 0-2 */
+    /* BOOTLOOP_LIMIT any; HEALTHY_S 1-255; OPTIONS bits 0 and 2 (bit 1,
+     * PEC required, belongs to firmware 1.x) */
     assert_int_equal(h_set(&ch, EXTWD_REG_BOOTLOOP_LIMIT, 0, 1), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_BOOTLOOP_LIMIT, 255, 1), EXTWD_ERR_OK);
     REFUSED(EXTWD_ERR_RANGE, EXTWD_REG_HEALTHY_S, 0);
@@ -229,6 +231,10 @@ static void register_writes_and_ranges(void **state)
     assert_int_equal(h_set(&ch, EXTWD_REG_HEALTHY_S, 255, 1), EXTWD_ERR_OK);
     REFUSED(EXTWD_ERR_RANGE, EXTWD_REG_OPTIONS, 8);
     REFUSED(EXTWD_ERR_RANGE, EXTWD_REG_OPTIONS, 0x80);
+    REFUSED(EXTWD_ERR_RANGE, EXTWD_REG_OPTIONS, EXTWD_OPT_PEC_REQUIRED);
+    REFUSED(EXTWD_ERR_RANGE, EXTWD_REG_OPTIONS, EXTWD_OPT_MASK | EXTWD_OPT_PEC_REQUIRED);
+    assert_int_equal(h_set(&ch, EXTWD_REG_OPTIONS, EXTWD_OPT_MASK, 1), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_REG_KEY, 0x5A, 0xD1), EXTWD_ERR_OK); /* keyed now */
     assert_int_equal(h_set(&ch, EXTWD_REG_OPTIONS, EXTWD_OPT_PRETIMEOUT_PIN, 1), EXTWD_ERR_OK);
     assert_int_equal(H_R8(&ch, EXTWD_REG_OPTIONS), EXTWD_OPT_PRETIMEOUT_PIN);
     /* BREADCRUMB, any, not saved */
@@ -284,28 +290,21 @@ static void address_change(void **state)
     assert_int_equal(H_W(&ch, EXTWD_CMD_SAVE), EXTWD_ERR_OK);
     assert_int_equal(ch.saves, 1);
     struct wd_settings s;
-    uint8_t seq;
-    assert_int_equal(wd_settings_decode(h_eeprom, &s, &seq), 0);
+    assert_int_equal(wd_settings_decode(h_eeprom, &s), 0);
     assert_int_equal(s.i2c_addr, 0x77);
-    /* the PEC of later frames covers the new address */
-    assert_int_equal(H_WP(&ch, EXTWD_CMD_FEED), EXTWD_ERR_OK);
-    uint8_t wrong[2] = {EXTWD_CMD_FEED, h_pec(0x26, (const uint8_t[]){EXTWD_CMD_FEED}, 1)};
-    refused(wrong, 2, EXTWD_ERR_PEC);
 }
 
 static void save_command(void **state)
 {
     struct wd_settings s;
-    uint8_t seq;
     (void)state;
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 4321, 4), EXTWD_ERR_OK);
     assert_int_equal(ch.saves, 0);
     assert_int_equal(H_W(&ch, EXTWD_CMD_SAVE), EXTWD_ERR_OK);
     assert_true(ch.seen & WD_REQ_SAVE);
     assert_int_equal(ch.saves, 1);
-    assert_int_equal(wd_settings_decode(h_eeprom, &s, &seq), 0);
+    assert_int_equal(wd_settings_decode(h_eeprom, &s), 0);
     assert_int_equal(s.timeout_ms, 4321);
-    assert_int_equal(seq, 1);
 }
 
 static void clear_counters(void **state)
@@ -370,59 +369,40 @@ static void refused_count_saturates(void **state)
     assert_int_equal(H_R8(&ch, EXTWD_REG_REFUSED_COUNT), 255);
 }
 
-static void pec(void **state)
+/* Firmware 2 takes no SMBus PEC (CAPS bit 13 clear): a frame one byte
+ * longer than its register is a LENGTH error, and OPTIONS bit 1 is refused
+ * (register_writes_and_ranges). */
+static void no_pec(void **state)
 {
     (void)state;
-    /* every kind of frame takes an optional PEC */
-    assert_int_equal(H_WP(&ch, EXTWD_REG_ACTION, 1), EXTWD_ERR_OK);
-    assert_int_equal(H_WP(&ch, EXTWD_REG_TIMEOUT_MS, 0xD0, 0x07, 0, 0), EXTWD_ERR_OK);
-    assert_int_equal(ch.c.set.timeout_ms, 2000);
-    assert_int_equal(H_WP(&ch, EXTWD_CMD_FEED), EXTWD_ERR_OK);
-    assert_int_equal(H_WP(&ch, EXTWD_CMD_SET_POINTER, 0x20), EXTWD_ERR_OK);
-    assert_int_equal(ch.c.read_ptr, 0x20);
-    /* a known value: SMBus CRC-8 of 0x4C 0x07 0x01 (computed independently) */
-    assert_int_equal(h_pec(0x26, (const uint8_t[]){0x07, 0x01}, 2), 0x10);
-    assert_int_equal(H_W(&ch, 0x07, 0x01, 0x10), EXTWD_ERR_OK);
-    /* wrong PECs */
-    REFUSED(EXTWD_ERR_PEC, EXTWD_REG_ACTION, 0, 0x00);
-    REFUSED(EXTWD_ERR_PEC, EXTWD_CMD_FEED, 0x00);
-    REFUSED(EXTWD_ERR_PEC, EXTWD_CMD_SET_POINTER, 0x20, 0x00);
-    REFUSED(EXTWD_ERR_PEC, EXTWD_REG_TIMEOUT_MS, 0xD0, 0x07, 0, 0, 0);
-    /* PEC required */
-    assert_int_equal(h_set(&ch, EXTWD_REG_OPTIONS, EXTWD_OPT_PEC_REQUIRED, 1), EXTWD_ERR_OK);
-    REFUSED(EXTWD_ERR_PEC, EXTWD_CMD_FEED);
-    REFUSED(EXTWD_ERR_PEC, EXTWD_REG_ACTION, 1);
-    REFUSED(EXTWD_ERR_PEC, EXTWD_REG_KEY, 0x5A, 0xD1);
-    assert_int_equal(H_WP(&ch, EXTWD_CMD_FEED), EXTWD_ERR_OK);
-    /* pointer-only frames need none */
-    assert_int_equal(H_W(&ch, 0x25), EXTWD_ERR_OK);
-    assert_int_equal(ch.c.read_ptr, 0x25);
-    assert_int_equal(H_W(&ch, EXTWD_CMD_SET_POINTER, 0x26), EXTWD_ERR_OK);
-    assert_int_equal(ch.c.read_ptr, 0x26);
-    assert_int_equal(H_WP(&ch, EXTWD_REG_OPTIONS, 0), EXTWD_ERR_OK);
-    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_CAPS, 2) & EXTWD_CAP_PEC, 0);
+    uint8_t f[3] = {EXTWD_REG_ACTION, 1, 0};
+    f[2] = h_pec(0x26, f, 2);
+    refused(f, 3, EXTWD_ERR_LENGTH);
+    uint8_t feed[2] = {EXTWD_CMD_FEED, h_pec(0x26, (const uint8_t[]){EXTWD_CMD_FEED}, 1)};
+    refused(feed, 2, EXTWD_ERR_LENGTH);
+    uint8_t ptr[3] = {EXTWD_CMD_SET_POINTER, 0x20, 0};
+    ptr[2] = h_pec(0x26, ptr, 2);
+    refused(ptr, 3, EXTWD_ERR_LENGTH);
 }
 
-/* SPEC 6: UNKNOWN, LENGTH, PEC, READONLY, LOCKED, KEY, RANGE. */
+/* SPEC 6: UNKNOWN, READONLY, LENGTH, LOCKED, KEY, RANGE; BUSY and DISARMED
+ * when the frame is carried out. */
 static void check_order(void **state)
 {
     (void)state;
-    /* UNKNOWN before LENGTH */
+    /* UNKNOWN before READONLY and LENGTH */
     REFUSED(EXTWD_ERR_UNKNOWN, 0x13, 1, 2, 3, 4, 5);
     REFUSED(EXTWD_ERR_UNKNOWN, 0xB0);
-    /* LENGTH before PEC */
-    assert_int_equal(h_set(&ch, EXTWD_REG_OPTIONS, EXTWD_OPT_PEC_REQUIRED, 1), EXTWD_ERR_OK);
-    REFUSED(EXTWD_ERR_LENGTH, EXTWD_REG_TIMEOUT_MS, 1, 2);
-    /* PEC before READONLY */
-    REFUSED(EXTWD_ERR_PEC, EXTWD_REG_RESET_COUNT, 0);
-    REFUSED(EXTWD_ERR_PEC, EXTWD_REG_RESET_COUNT, 0, 0x00);
-    uint8_t ro[3] = {EXTWD_REG_RESET_COUNT, 0, 0};
-    ro[2] = h_pec(0x26, ro, 2);
-    refused(ro, 3, EXTWD_ERR_READONLY);
-    assert_int_equal(H_WP(&ch, EXTWD_REG_OPTIONS, EXTWD_OPT_KEYED), EXTWD_ERR_OK);
+    /* READONLY before LENGTH */
+    REFUSED(EXTWD_ERR_READONLY, EXTWD_REG_RESET_COUNT, 0, 0, 0);
+    REFUSED(EXTWD_ERR_READONLY, EXTWD_REG_TIMEOUT_MS + 1, 0);
+    assert_int_equal(h_set(&ch, EXTWD_REG_OPTIONS, EXTWD_OPT_KEYED, 1), EXTWD_ERR_OK);
     /* READONLY before LOCKED */
     assert_int_equal(h_set(&ch, EXTWD_REG_LOCK, EXTWD_LOCK_MAGIC, 1), EXTWD_ERR_OK);
     REFUSED(EXTWD_ERR_READONLY, EXTWD_REG_RESET_COUNT, 0);
+    /* LENGTH before LOCKED */
+    REFUSED(EXTWD_ERR_LENGTH, EXTWD_REG_TIMEOUT_MS, 1, 2);
     /* LOCKED before KEY (keyed and locked, no key) */
     REFUSED(EXTWD_ERR_LOCKED, EXTWD_REG_ACTION, 0);
     /* LOCKED before RANGE */
@@ -433,9 +413,14 @@ static void check_order(void **state)
     REFUSED(EXTWD_ERR_KEY, EXTWD_REG_TIMEOUT_MS, 1, 0, 0, 0);
     assert_int_equal(H_W(&ch, EXTWD_REG_KEY, 0x5A, 0xD1), EXTWD_ERR_OK);
     REFUSED(EXTWD_ERR_RANGE, EXTWD_REG_TIMEOUT_MS, 1, 0, 0, 0);
-    /* KEY stage for a wrong key value comes after READONLY/LOCKED only */
+    /* a wrong key value is KEY; a short one LENGTH */
     REFUSED(EXTWD_ERR_KEY, EXTWD_REG_KEY, 0x5A, 0xD2);
     REFUSED(EXTWD_ERR_LENGTH, EXTWD_REG_KEY, 0x5A);
+    /* BUSY before DISARMED */
+    ch.c.set.options = 0;
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
+    REFUSED(EXTWD_ERR_BUSY, EXTWD_CMD_TEST_ACTION);
 }
 
 static void lock(void **state)
@@ -522,16 +507,15 @@ static void keyed(void **state)
     assert_int_equal(H_W(&ch, EXTWD_REG_KEY, 0x5A, 0xD1), EXTWD_ERR_OK);
     wd_core_frame(&ch.c, NULL, 0);
     assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 9, 1), EXTWD_ERR_OK);
-    /* the key lasts less than 1000 ms */
+    /* the key lasts 63 ticks: 992 to 1008 ms after its frame */
     assert_int_equal(H_W(&ch, EXTWD_REG_KEY, 0x5A, 0xD1), EXTWD_ERR_OK);
     h_run(&ch, 992);
     assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 10, 1), EXTWD_ERR_OK);
     assert_int_equal(H_W(&ch, EXTWD_REG_KEY, 0x5A, 0xD1), EXTWD_ERR_OK);
-    h_run(&ch, 1000);
+    h_run(&ch, 1008); /* 63 ticks */
     REFUSED(EXTWD_ERR_KEY, EXTWD_REG_GRACE_S, 11);
-    /* key with PEC, then a keyed write with PEC */
-    assert_int_equal(H_WP(&ch, EXTWD_REG_KEY, 0x5A, 0xD1), EXTWD_ERR_OK);
-    assert_int_equal(H_WP(&ch, EXTWD_REG_OPTIONS, 0), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_REG_KEY, 0x5A, 0xD1), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_OPTIONS, 0, 1), EXTWD_ERR_OK);
     /* keyed mode off: no key needed */
     assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 12, 1), EXTWD_ERR_OK);
     /* keyed and locked: the lock wins */
@@ -571,7 +555,7 @@ int main(void)
         cmocka_unit_test_setup(clear_counters, setup),
         cmocka_unit_test_setup(test_action, setup),
         cmocka_unit_test_setup(refused_count_saturates, setup),
-        cmocka_unit_test_setup(pec, setup),
+        cmocka_unit_test_setup(no_pec, setup),
         cmocka_unit_test_setup(check_order, setup),
         cmocka_unit_test_setup(lock, setup),
         cmocka_unit_test_setup(keyed, setup),

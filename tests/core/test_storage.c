@@ -1,5 +1,5 @@
 /*
- * Core unit tests: settings in two EEPROM slots (SPEC 5.12) and the persist
+ * Core unit tests: settings in the EEPROM slot (SPEC 5.12) and the persist
  * block that survives chip restarts (SPEC 5.13).
  * SPDX-License-Identifier: MIT
  */
@@ -35,18 +35,16 @@ static int defaults_flag(void)
     return !!(ch.p.ext_sticky & EXTWD_XS_DEFAULTS_LOADED);
 }
 
-static void crc8_known_values(void **state)
+static void check16_known_values(void **state)
 {
     (void)state;
-    /* CRC-8/SMBUS check value, and the same polynomial from 0xFF */
-    assert_int_equal(wd_crc8(0, (const uint8_t *)"123456789", 9), 0xF4);
-    assert_int_equal(wd_crc8(0xFF, (const uint8_t *)"123456789", 9), 0xFB);
-    assert_int_equal(wd_crc8(0x5A, NULL, 0), 0x5A);
-    /* the inline PEC helper of protocol.h agrees */
-    uint8_t crc = 0;
-    for (const char *p = "123456789"; *p; p++)
-        crc = extwd_pec_update(crc, (uint8_t)*p);
-    assert_int_equal(crc, 0xF4);
+    /* Fletcher sums mod 256 of "123456789", computed independently */
+    assert_int_equal(wd_check16(0, (const uint8_t *)"123456789", 9), 0x15DD);
+    assert_int_equal(wd_check16(0x4502, (const uint8_t *)"123456789", 9), 0x6CDF);
+    assert_int_equal(wd_check16(0x5A5A, NULL, 0), 0x5A5A);
+    /* the seed makes an all-zero block fail */
+    uint8_t zeros[37] = {0};
+    assert_int_equal(wd_check16(WD_PERSIST_SEED, zeros, sizeof zeros), 0x3102);
 }
 
 static void defaults(void **state)
@@ -72,38 +70,45 @@ static void defaults(void **state)
 static void slot_image_layout(void **state)
 {
     struct wd_settings s, d;
-    uint8_t img[WD_EEPROM_SLOT_SIZE], seq = 0;
+    uint8_t img[WD_EEPROM_SLOT_SIZE];
     (void)state;
     wd_settings_defaults(&s);
     s.timeout_ms = 0x00012345;
     s.pulse_ms = 0x0102;
     s.options = 5;
-    wd_settings_encode(&s, 0x77, img);
-    static const uint8_t want[WD_EEPROM_SLOT_SIZE - 1] = {
-        'E', 'W', 1, 0x77,
+    wd_settings_encode(&s, img);
+    static const uint8_t want[WD_SETTINGS_SIZE] = {
         0x45, 0x23, 0x01, 0x00, /* timeout */
         0x02, 0x01,             /* pulse */
         0x2C, 0x01,             /* max disarm 300 */
         0x00, 0x00, 0x00, 0x00, /* pretimeout, window */
         1, 20, 0x26, 50, 3, 60, 5,
     };
+    assert_int_equal(WD_EEPROM_SLOT_SIZE, 21);
     assert_memory_equal(img, want, sizeof want);
-    assert_int_equal(img[WD_EEPROM_SLOT_SIZE - 1], wd_crc8(0xFF, img, WD_EEPROM_SLOT_SIZE - 1));
+    uint16_t k = wd_check16(WD_EEPROM_SEED, want, sizeof want);
+    assert_int_equal(img[19], k & 0xFF);
+    assert_int_equal(img[20], k >> 8);
+    assert_int_equal(WD_EEPROM_SEED, 0x4500 | EXTWD_SETTINGS_VERSION);
     memset(&d, 0, sizeof d);
-    assert_int_equal(wd_settings_decode(img, &d, &seq), 0);
-    assert_int_equal(seq, 0x77);
+    assert_int_equal(wd_settings_decode(img, &d), 0);
     assert_memory_equal(&d, &s, WD_SETTINGS_SIZE);
+    /* the byte-wise path gives the same image */
+    h_boot(&ch, EXTWD_CHIP_PORF);
+    ch.c.set = s;
+    for (uint8_t i = 0; i < WD_EEPROM_SLOT_SIZE; i++)
+        assert_int_equal(wd_core_slot_byte(&ch.c, i), img[i]);
 }
 
 /* Every way a slot can be wrong, each must leave the output alone. */
 static void decode_rejects(void **state)
 {
     struct wd_settings s, d, keep;
-    uint8_t img[WD_EEPROM_SLOT_SIZE], seq = 0x99;
+    uint8_t img[WD_EEPROM_SLOT_SIZE];
     (void)state;
     wd_settings_defaults(&s);
     memset(&keep, 0x3C, sizeof keep);
-    for (int field = 0; field < 11; field++) {
+    for (int field = 0; field < 12; field++) {
         struct wd_settings b = s;
         switch (field) {
         case 0: b.timeout_ms = 99; break;
@@ -117,31 +122,31 @@ static void decode_rejects(void **state)
         case 8: b.busload_pct = 101; break;
         case 9: b.healthy_s = 0; break;
         case 10: b.options = 8; break;
+        case 11: b.options = EXTWD_OPT_PEC_REQUIRED; break;
         }
-        wd_settings_encode(&b, 1, img); /* a valid CRC over a bad value */
+        wd_settings_encode(&b, img); /* a valid check over a bad value */
         d = keep;
-        assert_true(wd_settings_decode(img, &d, &seq) < 0);
+        assert_true(wd_settings_decode(img, &d) < 0);
         assert_memory_equal(&d, &keep, sizeof d);
-        assert_int_equal(seq, 0x99);
     }
-    /* magic, version, CRC: every single-bit flip is caught */
-    wd_settings_encode(&s, 1, img);
+    /* every single-bit flip is caught */
+    wd_settings_encode(&s, img);
     for (unsigned bit = 0; bit < 8 * WD_EEPROM_SLOT_SIZE; bit++) {
-        if (bit / 8 == 3)
-            continue; /* the sequence is covered by the CRC too, tested below */
         img[bit / 8] ^= (uint8_t)(1u << (bit % 8));
         d = keep;
-        assert_true(wd_settings_decode(img, &d, &seq) < 0);
+        assert_true(wd_settings_decode(img, &d) < 0);
         img[bit / 8] ^= (uint8_t)(1u << (bit % 8));
     }
-    img[3] ^= 1;
-    assert_true(wd_settings_decode(img, &d, &seq) < 0);
-    img[3] ^= 1;
+    /* an image of another layout version (other seed) is refused */
+    uint16_t k = wd_check16(0x4501, img, WD_SETTINGS_SIZE);
+    img[19] = (uint8_t)k;
+    img[20] = (uint8_t)(k >> 8);
+    assert_true(wd_settings_decode(img, &d) < 0);
     /* pretimeout and window above the timeout are kept: the feature is off */
     s.pretimeout_ms = 5000;
     s.window_ms = 4000;
-    wd_settings_encode(&s, 1, img);
-    assert_int_equal(wd_settings_decode(img, &d, &seq), 0);
+    wd_settings_encode(&s, img);
+    assert_int_equal(wd_settings_decode(img, &d), 0);
     assert_int_equal(d.pretimeout_ms, 5000);
 }
 
@@ -150,92 +155,20 @@ static void erased_eeprom(void **state)
     (void)state;
     assert_int_equal(booted_timeout(), 3000);
     assert_true(defaults_flag());
-    /* the first save goes to slot 0 with sequence 1 */
+    /* a save writes the slot; the next boot takes it */
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 1234, 4), EXTWD_ERR_OK);
     assert_int_equal(H_W(&ch, EXTWD_CMD_SAVE), EXTWD_ERR_OK);
-    assert_int_equal(h_eeprom[3], 1);
-    assert_int_equal(h_eeprom[WD_EEPROM_SLOT_SIZE], 0xFF);
-}
-
-static void both_slots_valid_newer_wins(void **state)
-{
-    (void)state;
-    struct wd_settings a = with_timeout(1000), b = with_timeout(2000);
-    h_put_slot(0, &a, 5);
-    h_put_slot(1, &b, 6);
-    assert_int_equal(booted_timeout(), 2000);
+    assert_int_equal(booted_timeout(), 1234);
     assert_false(defaults_flag());
-    h_put_slot(0, &a, 7);
-    assert_int_equal(booted_timeout(), 1000);
-    /* equal sequences (never written so): slot 0 */
-    h_put_slot(1, &b, 7);
-    assert_int_equal(booted_timeout(), 1000);
 }
 
-static void sequence_wraps(void **state)
-{
-    (void)state;
-    struct wd_settings a = with_timeout(1000), b = with_timeout(2000);
-    h_put_slot(0, &a, 255);
-    h_put_slot(1, &b, 0);
-    assert_int_equal(booted_timeout(), 2000);
-    h_put_slot(0, &a, 0);
-    h_put_slot(1, &b, 255);
-    assert_int_equal(booted_timeout(), 1000);
-    /* and saves keep going through the wrap */
-    h_erase();
-    h_put_slot(1, &b, 254);
-    h_boot(&ch, EXTWD_CHIP_PORF);
-    for (int i = 0; i < 4; i++) {
-        ch.c.set.timeout_ms = 1100u + (uint32_t)i;
-        assert_int_equal(H_W(&ch, EXTWD_CMD_SAVE), EXTWD_ERR_OK);
-    }
-    /* 255 -> slot 0, 0 -> slot 1, 1 -> slot 0, 2 -> slot 1 */
-    assert_int_equal(h_eeprom[3], 1);
-    assert_int_equal(h_eeprom[WD_EEPROM_SLOT_SIZE + 3], 2);
-    assert_int_equal(booted_timeout(), 1103);
-}
-
-static void torn_slot(void **state)
-{
-    (void)state;
-    struct wd_settings a = with_timeout(1000), b = with_timeout(2000);
-    h_put_slot(0, &a, 5);
-    h_put_slot(1, &b, 6);
-    /* the newer slot torn mid-write: the older one is used */
-    for (unsigned cut = 0; cut < WD_EEPROM_SLOT_SIZE; cut++) {
-        h_put_slot(0, &a, 5);
-        h_put_slot(1, &b, 6);
-        struct wd_settings c3 = with_timeout(3000 + 1);
-        uint8_t img[WD_EEPROM_SLOT_SIZE];
-        wd_settings_encode(&c3, 6, img);
-        /* a new image of slot 1 only partly written over the old one */
-        memcpy(h_eeprom + WD_EEPROM_SLOT_SIZE, img, cut);
-        uint32_t t = booted_timeout();
-        assert_true(t == 1000 || t == 2000);
-        assert_false(defaults_flag());
-    }
-    /* slot 1 erased half-way (0xFF over the tail) */
-    h_put_slot(1, &b, 6);
-    memset(h_eeprom + WD_EEPROM_SLOT_SIZE + 10, 0xFF, WD_EEPROM_SLOT_SIZE - 10);
-    assert_int_equal(booted_timeout(), 1000);
-    /* the next save goes to the torn slot, not over the good one */
-    assert_int_equal(H_W(&ch, EXTWD_CMD_SAVE), EXTWD_ERR_OK);
-    struct wd_settings d;
-    uint8_t seq;
-    assert_int_equal(wd_settings_decode(h_eeprom + WD_EEPROM_SLOT_SIZE, &d, &seq), 0);
-    assert_int_equal(seq, 6);
-    assert_int_equal(wd_settings_decode(h_eeprom, &d, &seq), 0);
-    assert_int_equal(seq, 5);
-}
-
-static void both_corrupt_or_garbage(void **state)
+static void corrupt_or_garbage(void **state)
 {
     (void)state;
     struct wd_settings a = with_timeout(1000);
-    h_put_slot(0, &a, 5);
-    h_put_slot(1, &a, 6);
+    h_put_slot(&a);
+    assert_int_equal(booted_timeout(), 1000);
     h_eeprom[10] ^= 0x40;
-    h_eeprom[WD_EEPROM_SLOT_SIZE + 20] ^= 0x01;
     assert_int_equal(booted_timeout(), 3000);
     assert_true(defaults_flag());
     uint32_t seed = 99;
@@ -251,32 +184,74 @@ static void both_corrupt_or_garbage(void **state)
     assert_true(defaults_flag());
 }
 
-/* A save writes the older slot; a power loss during it keeps the previous
- * settings. */
-static void save_alternates_and_survives_power_loss(void **state)
+/* One slot: a power loss in the middle of a save leaves a slot that fails
+ * its check, and the next boot says so (SPEC 5.12). */
+static void torn_save_gives_defaults(void **state)
 {
     (void)state;
-    h_boot(&ch, EXTWD_CHIP_PORF);
-    for (uint32_t i = 0; i < 6; i++) {
-        assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 1000 + i, 4), EXTWD_ERR_OK);
-        assert_int_equal(H_W(&ch, EXTWD_CMD_SAVE), EXTWD_ERR_OK);
-        uint8_t slot = (uint8_t)(i & 1);
-        struct wd_settings d;
-        uint8_t seq;
-        assert_int_equal(wd_settings_decode(h_eeprom + slot * WD_EEPROM_SLOT_SIZE, &d, &seq), 0);
-        assert_int_equal(d.timeout_ms, 1000 + i);
-        assert_int_equal(seq, i + 1);
+    struct wd_settings a = with_timeout(1000);
+    for (unsigned cut = 1; cut < WD_EEPROM_SLOT_SIZE; cut++) {
+        h_put_slot(&a);
+        struct wd_settings b = with_timeout(2001);
+        uint8_t img[WD_EEPROM_SLOT_SIZE];
+        wd_settings_encode(&b, img);
+        memcpy(h_eeprom, img, cut);
+        /* the first byte already differs (0xE8 -> 0xD1); the check comes last */
+        assert_int_equal(booted_timeout(), 3000);
+        assert_true(defaults_flag());
     }
-    assert_int_equal(booted_timeout(), 1005);
-    /* the next save is torn after 9 bytes: 1005 stays */
-    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 7777, 4), EXTWD_ERR_OK);
+    h_put_slot(&a);
+    assert_int_equal(booted_timeout(), 1000);
+}
+
+/* A save in progress: the port writes the slot byte by byte from the live
+ * settings, then checks it. A host reset meanwhile restores the settings
+ * saved before (the save then goes on with those), and a setting changed
+ * meanwhile shows up in the check pass. */
+static void byte_wise_save(void **state)
+{
+    (void)state;
+    struct wd_settings a = with_timeout(1000);
+    h_put_slot(&a);
+    h_boot(&ch, EXTWD_CHIP_PORF);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 2000, 4), EXTWD_ERR_OK);
     wd_core_frame(&ch.c, (const uint8_t[]){EXTWD_CMD_SAVE}, 1);
+    assert_int_equal(ch.c.last_error, EXTWD_ERR_OK);
     assert_true(wd_core_take_requests(&ch.c) & WD_REQ_SAVE);
-    uint8_t img[WD_EEPROM_SLOT_SIZE];
-    uint16_t off = wd_core_eeprom_slot(&ch.c, img);
-    assert_int_equal(off, 0); /* slot 1 holds the newest */
-    memcpy(h_eeprom + off, img, 9);
-    assert_int_equal(booted_timeout(), 1005);
+    /* the port has written 10 bytes when the host hangs */
+    for (uint8_t i = 0; i < 10; i++)
+        h_eeprom[i] = wd_core_slot_byte(&ch.c, i);
+    for (int n = 0; n < 200 && !(wd_core_outputs(&ch.c) & WD_OUT_RESET); n++)
+        wd_core_tick(&ch.c, WD_TICK_MS, 0);
+    assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_int_equal(ch.c.set.timeout_ms, 1000); /* the save was not done */
+    assert_false(defaults_flag());
+    /* the port goes on with the live (restored) settings: the bytes it
+     * wrote first no longer match, the check pass finds it */
+    for (uint8_t i = 10; i < WD_EEPROM_SLOT_SIZE; i++)
+        h_eeprom[i] = wd_core_slot_byte(&ch.c, i);
+    struct wd_settings d;
+    assert_true(wd_settings_decode(h_eeprom, &d) < 0);
+    int differ = 0;
+    for (uint8_t i = 0; i < WD_EEPROM_SLOT_SIZE; i++)
+        differ |= h_eeprom[i] != wd_core_slot_byte(&ch.c, i);
+    assert_true(differ);
+    /* written again, checked equal, done */
+    for (uint8_t i = 0; i < WD_EEPROM_SLOT_SIZE; i++)
+        h_eeprom[i] = wd_core_slot_byte(&ch.c, i);
+    wd_core_save_done(&ch.c);
+    assert_int_equal(wd_settings_decode(h_eeprom, &d), 0);
+    assert_int_equal(d.timeout_ms, 1000);
+    /* a completed save is what the next host reset restores */
+    h_run(&ch, 300);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_PULSE_MS, 250, 2), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_SAVE), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_PULSE_MS, 9, 2), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+    assert_int_equal(ch.c.set.pulse_ms, 250);
+    assert_int_equal(ch.c.set.timeout_ms, 1000);
 }
 
 static void factory_reset_command(void **state)
@@ -284,7 +259,7 @@ static void factory_reset_command(void **state)
     (void)state;
     struct wd_settings a = with_timeout(1000);
     a.grace_s = 1;
-    h_put_slot(0, &a, 5);
+    h_put_slot(&a);
     h_boot(&ch, EXTWD_CHIP_PORF);
     ch.p.history_len = 1;
     ch.p.history[0].cause = EXTWD_CAUSE_TEST;
@@ -297,10 +272,9 @@ static void factory_reset_command(void **state)
     assert_int_equal(ch.c.set.timeout_ms, 3000);
     assert_int_equal(ch.c.set.grace_s, 20);
     struct wd_settings d;
-    uint8_t seq;
-    assert_int_equal(wd_settings_decode(h_eeprom + WD_EEPROM_SLOT_SIZE, &d, &seq), 0);
-    assert_int_equal(seq, 6);
+    assert_int_equal(wd_settings_decode(h_eeprom, &d), 0);
     assert_int_equal(d.timeout_ms, 3000);
+    assert_false(defaults_flag());
     /* history and counters survived the restart */
     assert_int_equal(H_R8(&ch, EXTWD_REG_HISTORY_LEN), 1);
     assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 4);
@@ -312,19 +286,18 @@ static void factory_reset_pin(void **state)
     (void)state;
     struct wd_settings a = with_timeout(1000);
     a.options = EXTWD_OPT_KEYED;
-    h_put_slot(0, &a, 9);
+    h_put_slot(&a);
     h_boot(&ch, EXTWD_CHIP_PORF);
     ch.seen = 0;
     wd_core_factory_reset(&ch.c);
-    h_serve(&ch);
-    assert_true(ch.seen & WD_REQ_SAVE);
-    assert_true(ch.seen & WD_REQ_ADDRESS);
     assert_int_equal(ch.c.set.timeout_ms, 3000);
+    h_serve(&ch);
+    assert_true(ch.seen & WD_REQ_FACTORY);
+    assert_true(ch.seen & WD_REQ_ADDRESS);
     assert_int_equal(booted_timeout(), 3000);
+    assert_false(defaults_flag());
     struct wd_settings d;
-    uint8_t seq;
-    assert_int_equal(wd_settings_decode(h_eeprom + WD_EEPROM_SLOT_SIZE, &d, &seq), 0);
-    assert_int_equal(seq, 10);
+    assert_int_equal(wd_settings_decode(h_eeprom, &d), 0);
     assert_int_equal(d.options, 0);
 }
 
@@ -339,13 +312,7 @@ static void persist_garbage(void **state)
         memset(&ch.c, 0xA5, sizeof ch.c);
         for (size_t i = 0; i < sizeof ch.p; i++)
             ((uint8_t *)&ch.p)[i] = (uint8_t)h_rand(&seed);
-        if (round & 1) { /* magic and version right, the rest garbage */
-            ch.p.magic = WD_PERSIST_MAGIC;
-            ch.p.version = WD_PERSIST_VERSION;
-        }
         wd_core_init(&ch.c, &ch.p, flags[round % sizeof flags]);
-        assert_int_equal(ch.p.magic, WD_PERSIST_MAGIC);
-        assert_int_equal(ch.p.version, WD_PERSIST_VERSION);
         assert_int_equal(ch.p.status, 0);
         assert_int_equal(ch.p.reset_count, 0);
         assert_int_equal(ch.p.resets_total, 0);
@@ -353,7 +320,8 @@ static void persist_garbage(void **state)
         assert_int_equal(ch.p.bootloop_count, 0);
         assert_int_equal(ch.p.refused_count, 0);
         assert_int_equal(ch.p.ext_sticky, EXTWD_XS_DEFAULTS_LOADED);
-        assert_int_equal(ch.p.crc, wd_crc8(0xFF, (const uint8_t *)&ch.p, offsetof(struct wd_persist, crc)));
+        assert_int_equal(ch.p.check, wd_check16(WD_PERSIST_SEED, (const uint8_t *)&ch.p + 2,
+                                                (uint8_t)(sizeof ch.p - 2)));
         for (uint8_t a = EXTWD_REG_HISTORY; a < EXTWD_REG_HISTORY_END; a++)
             assert_int_equal(H_R8(&ch, a), 0);
     }
@@ -402,13 +370,13 @@ static void unsealed_persist_is_discarded(void **state)
     ch.seen = 0;
     wd_core_frame(&ch.c, (const uint8_t[]){EXTWD_CMD_TEST_ACTION}, 1);
     assert_true(wd_core_take_requests(&ch.c) & WD_REQ_SEAL);
-    /* no seal: the CRC is stale */
+    /* no seal: the check is stale */
     h_restart(&ch, EXTWD_CHIP_WDRF);
     assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 0);
     assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_CHIP_RESTARTED);
     /* every byte of a sealed block is covered */
     assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
-    for (size_t i = 0; i < offsetof(struct wd_persist, crc); i++) {
+    for (size_t i = 0; i < sizeof ch.p; i++) {
         struct wd_persist saved = ch.p;
         ((uint8_t *)&ch.p)[i] ^= 0x10;
         h_restart(&ch, EXTWD_CHIP_WDRF);
@@ -419,49 +387,51 @@ static void unsealed_persist_is_discarded(void **state)
     assert_int_equal(ch.p.reset_count, 1);
 }
 
-/* A host reset reloads settings through the port hook, and tolerates an
- * EEPROM that went bad meanwhile. */
-static void reload_at_host_reset(void **state)
+/* A host reset restores the saved settings from their RAM copy: the EEPROM
+ * is read at boot only, so an EEPROM that went bad meanwhile changes
+ * nothing until the next boot. */
+static void restore_at_host_reset(void **state)
 {
     (void)state;
     struct wd_settings a = with_timeout(2000);
-    h_put_slot(0, &a, 1);
+    h_put_slot(&a);
     h_boot(&ch, EXTWD_CHIP_PORF);
+    unsigned reads = h_eeprom_reads;
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 500, 4), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_EXT_STATUS, 0, 1), EXTWD_ERR_OK);
-    unsigned reads = h_eeprom_reads;
     assert_int_equal(h_run_until_reset(&ch, 1000), 512);
-    assert_true(h_eeprom_reads > reads);
     assert_int_equal(ch.c.set.timeout_ms, 2000);
     assert_false(defaults_flag());
     h_run(&ch, 112);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     h_erase();
     assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
-    assert_int_equal(ch.c.set.timeout_ms, 3000);
+    assert_int_equal(ch.c.set.timeout_ms, 2000);
+    assert_false(defaults_flag());
+    assert_int_equal(h_eeprom_reads, reads);
+    /* the next boot finds the erased EEPROM */
+    assert_int_equal(booted_timeout(), 3000);
     assert_true(defaults_flag());
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(crc8_known_values, setup),
+        cmocka_unit_test_setup(check16_known_values, setup),
         cmocka_unit_test_setup(defaults, setup),
         cmocka_unit_test_setup(slot_image_layout, setup),
         cmocka_unit_test_setup(decode_rejects, setup),
         cmocka_unit_test_setup(erased_eeprom, setup),
-        cmocka_unit_test_setup(both_slots_valid_newer_wins, setup),
-        cmocka_unit_test_setup(sequence_wraps, setup),
-        cmocka_unit_test_setup(torn_slot, setup),
-        cmocka_unit_test_setup(both_corrupt_or_garbage, setup),
-        cmocka_unit_test_setup(save_alternates_and_survives_power_loss, setup),
+        cmocka_unit_test_setup(corrupt_or_garbage, setup),
+        cmocka_unit_test_setup(torn_save_gives_defaults, setup),
+        cmocka_unit_test_setup(byte_wise_save, setup),
         cmocka_unit_test_setup(factory_reset_command, setup),
         cmocka_unit_test_setup(factory_reset_pin, setup),
         cmocka_unit_test_setup(persist_garbage, setup),
         cmocka_unit_test_setup(persist_survives_chip_restart, setup),
         cmocka_unit_test_setup(unsealed_persist_is_discarded, setup),
-        cmocka_unit_test_setup(reload_at_host_reset, setup),
+        cmocka_unit_test_setup(restore_at_host_reset, setup),
     };
     return cmocka_run_group_tests_name("core_storage", tests, NULL, NULL);
 }

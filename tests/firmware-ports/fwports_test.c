@@ -177,6 +177,45 @@ static void test_tick(void)
     chipsim_close(cs);
 }
 
+/* The calibration's correction on the real ELF. simavr's two clocks agree,
+ * so every measurement finds a nominal tick; here the measured deviation is
+ * planted (cal_dev, in 32 us counts of 500 a tick) right after a
+ * measurement, and the core must get one tick more (WDT slow) or less (WDT
+ * fast) for every 500 counts of it: +-50 counts over 150 ticks is +-15
+ * ticks. The next measurement (cal_n wraps after 256 ticks) puts it back to
+ * 0, after which time runs true again. */
+static void test_calibration(void)
+{
+    static const int8_t devs[] = { 50, -50 };
+    for (int k = 0; k < 2; k++) {
+        struct chipsim *cs = open_chip(NULL, 0);
+        chipsim_run_us(cs, 50000);
+        CHECK(wr1(cs, EXTWD_CMD_FEED) == CHIPSIM_OK, "feed");
+        CHECK(wr2(cs, EXTWD_REG_ACTION, 0) == CHIPSIM_OK, "disarm");
+        uint8_t n = 1;
+        int8_t dev = devs[k];
+        int16_t zero = 0;
+        CHECK(chipsim_ram_write(cs, "cal_n", 0, &n, 1) == 0 &&
+              chipsim_ram_write(cs, "cal_dev", 0, &dev, 1) == 0 &&
+              chipsim_ram_write(cs, "cal_err", 0, &zero, 2) == 0, "calibration state in the ELF");
+        struct chipsim_core_view v0, v;
+        chipsim_core_view(cs, &v0);
+        chipsim_run_us(cs, 150 * 16000); /* 150 ticks, before the next measurement */
+        chipsim_core_view(cs, &v);
+        int32_t ticks = (int32_t)(v.since_feed_ms - v0.since_feed_ms) / 16;
+        printf("  %s: deviation %+d counts: %d core ticks in 150\n", chipsim_mcu(cs), dev, ticks);
+        CHECK(ticks == 150 + dev * 150 / 500, "%d core ticks for 150 with a deviation of %d", ticks, dev);
+        /* after the next measurement (simavr's: nominal) no more correction */
+        chipsim_run_us(cs, 120 * 16000);
+        chipsim_core_view(cs, &v0);
+        chipsim_run_us(cs, 100 * 16000);
+        chipsim_core_view(cs, &v);
+        CHECK(v.since_feed_ms - v0.since_feed_ms == 1600, "after the next measurement: %u ms in 1600",
+              (unsigned)(v.since_feed_ms - v0.since_feed_ms));
+        chipsim_close(cs);
+    }
+}
+
 /* Frame edges the port owns: a 7-byte write is NACKed at the 7th byte and
  * refused whole; write, repeated START, read works; an empty frame changes
  * nothing; reads auto-increment within a transaction. */
@@ -274,10 +313,12 @@ static void test_factory_pin(void)
     chipsim_factory_pin(cs, 0);
     chipsim_run_us(cs, 300000);
     CHECK(chipsim_i2c_write(cs, ADDR, f, 2) == CHIPSIM_OK, "10 s press: back at 0x26");
-    uint8_t img[2 * 24];
+    /* the slot holds the defaults: timeout 3000 ms first, address 0x26
+     * at settings offset 14 */
+    uint8_t img[21];
     CHECK(chipsim_eeprom_read(cs, 0, img, sizeof img) == 0, "eeprom read");
-    CHECK(img[0] == 'E' && img[1] == 'W' && img[24] == 'E' && img[25] == 'W',
-          "both slots written");
+    CHECK(img[0] == 0xB8 && img[1] == 0x0B && img[2] == 0 && img[3] == 0 && img[14] == ADDR,
+          "defaults saved: %02x %02x .. %02x", img[0], img[1], img[14]);
     struct chipsim_stats s;
     chipsim_stats(cs, &s);
     CHECK(s.sleep_mode_errors == 0, "%" PRIu32 " sleep-mode errors", s.sleep_mode_errors);
@@ -287,7 +328,7 @@ static void test_factory_pin(void)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: fwports_test <elf> [stock|tick|frames|address|factory]\n");
+        fprintf(stderr, "usage: fwports_test <elf> [stock|tick|calibration|frames|address|factory]\n");
         return 2;
     }
     elf = argv[1];
@@ -302,6 +343,7 @@ int main(int argc, char **argv)
     }
     RUN("stock", test_stock_host());
     RUN("tick", test_tick());
+    RUN("calibration", test_calibration());
     RUN("frames", test_frames(tiny));
     RUN("address", test_address_and_save());
     RUN("factory", test_factory_pin());

@@ -310,7 +310,9 @@ static void reads_past_the_map(void)
     CHECK(chipsim_i2c_write_read(cs, ADDR, &p, 1, b, 4) == CHIPSIM_OK, "read 4 at 0x7E");
     CHECK(b[2] == 0xFF && b[3] == 0xFF, "past 0x7F: %02x %02x", b[2], b[3]);
     CHECK(rdle(EXTWD_REG_TIMEOUT_MS, 4) == EXTWD_DEFAULT_TIMEOUT_MS, "TIMEOUT_MS multi-byte");
-    CHECK(rdle(EXTWD_REG_CAPS, 2) == 0xFFFF, "CAPS");
+    /* every capability but the PEC, which firmware 2 dropped */
+    CHECK(rdle(EXTWD_REG_CAPS, 2) == (0xFFFF & ~EXTWD_CAP_PEC), "CAPS %04llx",
+          (long long)rdle(EXTWD_REG_CAPS, 2));
     down();
 }
 
@@ -344,15 +346,13 @@ static void malformed_frames_change_nothing(void)
         { { EXTWD_CMD_SET_ADDRESS }, 1, EXTWD_ERR_LENGTH, 0 },
         { { EXTWD_CMD_SET_ADDRESS, 0x03 }, 2, EXTWD_ERR_RANGE, 0 },
         { { 0x13, 1 }, 2, EXTWD_ERR_UNKNOWN, 0 },
-        { { 0x00, 1 }, 2, EXTWD_ERR_LENGTH, 0 },      /* 4-byte register: LENGTH before READONLY */
+        { { 0x00, 1 }, 2, EXTWD_ERR_READONLY, 0 },    /* a read-only register, any length */
         { { EXTWD_REG_RESET_PIN, 2 }, 2, EXTWD_ERR_READONLY, 0 },
         { { EXTWD_REG_RESET_COUNT, 9 }, 2, EXTWD_ERR_READONLY, 0 },
-        { { EXTWD_REG_ACTION, 0, 0x00 }, 3, EXTWD_ERR_PEC, 0 },
+        { { EXTWD_REG_ACTION, 0, 0x00 }, 3, EXTWD_ERR_LENGTH, 0 }, /* no PEC byte any more */
+        { { EXTWD_REG_OPTIONS, EXTWD_OPT_PEC_REQUIRED }, 2, EXTWD_ERR_RANGE, 0 },
         { { EXTWD_REG_TIMEOUT_S, 1, 2, 3, 4, 5, 6 }, 7, EXTWD_ERR_LENGTH, 1 },
     };
-    /* a PEC that is wrong for [ACTION, 0] from this master */
-    uint8_t pec = extwd_pec_update(extwd_pec_update(extwd_pec_update(0, ADDR << 1), EXTWD_REG_ACTION), 0);
-    bad[9].f[2] = (uint8_t)(pec ^ 0x01);
     struct snapshot a, b;
     snap(&a);
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -399,11 +399,12 @@ static void eeprom_save_survives_power_cycle(void)
 }
 
 /* A slot image written from the layout in wd_core.h, independently of the
- * firmware's encoder. */
-static void slot_image(uint8_t *img, uint8_t seq, uint32_t timeout_ms)
+ * firmware's encoder: the 19 settings bytes, then the Fletcher sums (mod
+ * 256) seeded with 'E' and the layout version. */
+#define SLOT_SIZE 21
+static void slot_image(uint8_t *img, uint32_t timeout_ms)
 {
     uint8_t *p = img;
-    *p++ = 0x45; *p++ = 0x57; *p++ = EXTWD_SETTINGS_VERSION; *p++ = seq;
     uint16_t w16[] = { EXTWD_DEFAULT_PULSE_MS, EXTWD_DEFAULT_MAX_DISARM_S,
                        EXTWD_DEFAULT_PRETIMEOUT_MS, EXTWD_DEFAULT_WINDOW_MS };
     for (int i = 0; i < 4; i++)
@@ -417,49 +418,51 @@ static void slot_image(uint8_t *img, uint8_t seq, uint32_t timeout_ms)
                      EXTWD_DEFAULT_HEALTHY_S, EXTWD_DEFAULT_OPTIONS };
     for (size_t i = 0; i < sizeof(b8); i++)
         *p++ = b8[i];
-    uint8_t crc = 0xFF;
+    uint8_t a = EXTWD_SETTINGS_VERSION, b = 'E';
     for (uint8_t *q = img; q < p; q++) {
-        crc ^= *q;
-        for (int k = 0; k < 8; k++)
-            crc = (uint8_t)(crc & 0x80 ? (crc << 1) ^ 0x07 : crc << 1);
+        a = (uint8_t)(a + *q);
+        b = (uint8_t)(b + a);
     }
-    *p = crc;
+    *p++ = a;
+    *p = b;
 }
 
 static void eeprom_image_and_corruption(void)
 {
-    uint8_t ee[48];
-    memset(ee, 0xFF, sizeof(ee));
-    slot_image(ee, 1, 7000);            /* slot 0 only */
+    uint8_t ee[SLOT_SIZE];
+    slot_image(ee, 7000);
     struct chipsim_config c = { .eeprom = ee, .eeprom_len = sizeof(ee), .ram_seed = 3 };
     up_cfg(&c);
     CHECK(rdle(EXTWD_REG_TIMEOUT_MS, 4) == 7000, "preloaded slot: TIMEOUT_MS %lld",
           (long long)rdle(EXTWD_REG_TIMEOUT_MS, 4));
     CHECK(!(rd1(EXTWD_REG_EXT_STATUS) & EXTWD_XS_DEFAULTS_LOADED), "valid slot: no DEFAULTS_LOADED");
-    /* a save goes to the other slot, with a newer sequence */
+    /* a save rewrites the slot: exactly the image of the new settings */
     WR(EXTWD_REG_TIMEOUT_S, 4);
     WR(EXTWD_CMD_SAVE);
     run_ms(400);
-    uint8_t now[48];
+    uint8_t now[SLOT_SIZE], want[SLOT_SIZE];
+    slot_image(want, 4000);
     chipsim_eeprom_read(cs, 0, now, sizeof(now));
-    CHECK(!memcmp(now, ee, 24), "slot 0 must be kept by the save");
-    CHECK(now[24] == 0x45 && now[25] == 0x57 && now[27] == 2, "slot 1: magic and sequence 2");
-    /* one flipped bit in each slot: both invalid, factory defaults */
-    for (int s = 0; s < 2; s++) {
-        uint8_t b;
-        chipsim_eeprom_read(cs, (uint16_t)(s * 24 + 5), &b, 1);
-        b ^= 0x10;
-        chipsim_eeprom_write(cs, (uint16_t)(s * 24 + 5), &b, 1);
-    }
+    CHECK(!memcmp(now, want, sizeof(want)), "the saved slot differs from the layout");
+    /* one flipped bit: the slot is invalid, factory defaults */
+    uint8_t b = now[5] ^ 0x10;
+    chipsim_eeprom_write(cs, 5, &b, 1);
     chipsim_power_cycle(cs, 99);
     run_ms(50);
     CHECK(rd1(EXTWD_REG_EXT_STATUS) & EXTWD_XS_DEFAULTS_LOADED, "corrupt: DEFAULTS_LOADED");
     CHECK(rd1(EXTWD_REG_TIMEOUT_S) == 3, "corrupt: default timeout, got %d", rd1(EXTWD_REG_TIMEOUT_S));
-    /* only the newer slot corrupt: the older one is used */
-    chipsim_eeprom_write(cs, 0, ee, 24);
+    /* a slot of an older layout (other check seed) is not taken either */
+    slot_image(now, 7000);
+    now[SLOT_SIZE - 1] ^= 0x01;
+    chipsim_eeprom_write(cs, 0, now, sizeof(now));
     chipsim_power_cycle(cs, 100);
     run_ms(50);
-    CHECK(rdle(EXTWD_REG_TIMEOUT_MS, 4) == 7000, "fallback to the valid slot");
+    CHECK(rdle(EXTWD_REG_TIMEOUT_MS, 4) == 3000, "a wrong check must not load");
+    /* a valid one again is */
+    chipsim_eeprom_write(cs, 0, ee, sizeof(ee));
+    chipsim_power_cycle(cs, 101);
+    run_ms(50);
+    CHECK(rdle(EXTWD_REG_TIMEOUT_MS, 4) == 7000, "valid slot after the corrupt one");
     down();
 }
 
@@ -728,10 +731,11 @@ static int wait_tick(void)
 }
 
 /* The chip's housekeeping must not hold a START longer than the ESP8266's
- * 230 us. Clearing STATUS makes the chip re-seal its persistent block at the
- * next tick; a SAVE makes it encode an EEPROM slot then. A host START that
- * comes just after that tick, at any of several delays, must never see SCL
- * held past the limit. */
+ * 230 us. Clearing STATUS makes the chip re-seal its persistent block; a
+ * SAVE starts the EEPROM writes. Firmware 1 did that work at the next tick
+ * with interrupts off for up to 730 us; a host START that comes just after
+ * that tick, at any of several delays, must never see SCL held past the
+ * limit. (worst_bus_blocking covers firmware 2's own timing.) */
 static void stretch_limit_during_housekeeping(void)
 {
     static const struct {
@@ -765,6 +769,94 @@ static void stretch_limit_during_housekeeping(void)
     CHECK(stretched == 0 && st.max_stretch_us < 230, "%d of 12 feeds failed, longest stretch %u us",
           stretched, st.max_stretch_us);
     printf("info: %s housekeeping_max_stretch_us=%u (limit 230)\n", chipsim_mcu(cs), st.max_stretch_us);
+    down();
+}
+
+/* Traffic at random moments (a 1-byte read, then 0-600 us of quiet) while
+ * the chip does its heaviest work: a timeout reset (history, EEPROM reload),
+ * the pulse and grace start, a save, a 0x85 reset and a persist seal right
+ * after their frames. Every start condition that lands in a busy main loop
+ * is held until the loop gets to it: the longest hold is the worst
+ * bus-blocking time, and it must stay well under the ESP8266's 230 us. */
+static uint32_t lcg;
+static int random_reads(double ms_total)
+{
+    int bad = 0;
+    uint64_t end = chipsim_cycles(cs) + fw_ms_to_cycles(cs, ms_total);
+    while (chipsim_cycles(cs) < end) {
+        uint8_t b;
+        bad += chipsim_i2c_read(cs, ADDR, &b, 1) != CHIPSIM_OK;
+        lcg = lcg * 1664525u + 1013904223u;
+        chipsim_run_us(cs, (lcg >> 16) % 600u);
+    }
+    return bad;
+}
+
+static void worst_bus_blocking(void)
+{
+    struct chipsim_stats st;
+    int bad = 0;
+    up();
+    lcg = 12345;
+    feed();
+    WR(EXTWD_CMD_SET_POINTER, EXTWD_REG_STATUS);
+    bad += random_reads(3500);           /* the timeout reset, its pulse, grace */
+    REQUIRE(rec.nrf == 1, "no timeout reset under traffic (%d)", rec.nrf);
+    chipsim_stats(cs, &st);
+    unsigned reset_us = st.max_stretch_us;
+    WR(EXTWD_REG_TIMEOUT_S, 4);
+    WR(EXTWD_CMD_SAVE);
+    bad += random_reads(300);            /* the save, byte by byte */
+    chipsim_stats(cs, &st);
+    unsigned save_us = st.max_stretch_us;
+    for (int i = 0; i < 20; i++) {       /* work done right after a frame */
+        WR(EXTWD_CMD_TEST_ACTION);       /* a reset in the frame (refused BUSY if in the pulse) */
+        bad += random_reads(2);
+        WR(EXTWD_REG_STATUS, 0);         /* a seal */
+        bad += random_reads(2);
+        run_ms(130);
+    }
+    chipsim_stats(cs, &st);
+    CHECK(bad == 0, "%d reads failed", bad);
+    CHECK(st.max_stretch_us < 150, "longest hold %u us", st.max_stretch_us);
+    printf("info: %s worst_bus_block_us=%u (timeout reset %u, then a save %u, then 0x85 and seals)\n",
+           chipsim_mcu(cs), st.max_stretch_us, reset_us, save_us);
+    down();
+}
+
+/* SPEC 2.2: the bytes of one read come from one instant. The chip holds its
+ * tick back while a transaction is in flight, so a 4-byte SINCE_FEED_MS read
+ * at a slow bus clock (2.5 ms a read, one in six straddles a tick) never
+ * tears across a carry: every value is a whole number of ticks, never
+ * smaller than the one before and never ahead of the time that passed. */
+static void reads_never_tear(void)
+{
+    struct chipsim_config c = { .i2c_hz = 20000 };
+    up_cfg(&c);
+    feed();
+    WR(EXTWD_REG_MAX_DISARM_S, 0, 0);
+    WR(EXTWD_REG_ACTION, 0);            /* the count runs on, no reset */
+    feed();
+    int64_t prev = 0, bad = 0, n = 0;
+    uint64_t t_prev = chipsim_cycles(cs);
+    uint64_t end = t_prev + fw_ms_to_cycles(cs, 8000);
+    lcg = 777;
+    while (chipsim_cycles(cs) < end) {
+        int64_t v = rdle(EXTWD_REG_SINCE_FEED_MS, 4);
+        uint64_t t = chipsim_cycles(cs);
+        double dt = ms(t - t_prev);
+        if (v < 0 || v % 16 || v < prev || v > prev + dt + 32) {
+            if (bad++ < 5)
+                printf("  read %lld after %lld, %.2f ms later\n", (long long)v, (long long)prev, dt);
+        }
+        prev = v < 0 ? prev : v;
+        t_prev = t;
+        n++;
+        lcg = lcg * 1664525u + 1013904223u;
+        chipsim_run_us(cs, (lcg >> 16) % 3000u);
+    }
+    CHECK(bad == 0, "%lld of %lld reads torn or out of time", (long long)bad, (long long)n);
+    CHECK(prev >= 7900 && prev <= 8100, "SINCE_FEED_MS %lld after 8 s", (long long)prev);
     down();
 }
 
@@ -880,6 +972,8 @@ int main(int argc, char **argv)
     CASE(core_view_agrees);
     CASE(back_to_back);
     CASE(stretch_limit_during_housekeeping);
+    CASE(worst_bus_blocking);
+    CASE(reads_never_tear);
     CASE(breadcrumb_latched_at_reset);
     CASE(lock_and_key);
     CASE(window_fault);
