@@ -22,6 +22,7 @@
 #define WINDOW_MARGIN_MS (2u * TICK_MS)
 #define STOCK_TIMEOUT_S_MAX 255u
 #define READ_CHUNK       32u  /* the smallest common Wire buffer */
+#define FRAME_MAX        5u   /* register + the widest value (SPEC 2.1) */
 
 /* ---- small helpers ---------------------------------------------------------- */
 
@@ -87,22 +88,14 @@ static int xfer_read(struct extwd *wd, uint8_t *buf, size_t len)
     return r;
 }
 
-/* Writes body as one frame, with the SMBus PEC appended when the chip
- * requires it. */
+/* Writes body as one frame: the register or command and exactly its value
+ * bytes (SPEC 2.1). No chip this library drives takes a PEC: firmware 2
+ * refuses the extra byte (CAPS bit 13 clear) and the stock chip has none. */
 static int write_frame(struct extwd *wd, const uint8_t *body, size_t len)
 {
-    uint8_t f[EXTWD_FRAME_MAX];
-    if (len == 0 || len >= EXTWD_FRAME_MAX)
+    if (len == 0 || len > FRAME_MAX)
         return EXTWD_E_INVAL;
-    if (!(wd->is_extwd && (wd->options & EXTWD_OPT_PEC_REQUIRED)))
-        return xfer_write(wd, body, len);
-    uint8_t pec = extwd_pec_update(0, (uint8_t)(wd->cfg.addr << 1));
-    for (size_t i = 0; i < len; i++) {
-        f[i] = body[i];
-        pec = extwd_pec_update(pec, body[i]);
-    }
-    f[len] = pec;
-    return xfer_write(wd, f, len + 1u);
+    return xfer_write(wd, body, len);
 }
 
 /* ---- reads -------------------------------------------------------------------- */
@@ -122,8 +115,7 @@ static int read_once(struct extwd *wd, uint8_t reg, uint8_t *buf, size_t n)
         f[1] = reg;
         len = 2;
     }
-    /* A pointer frame never takes a PEC (SPEC 2.3), so bypass write_frame. */
-    int r = xfer_write(wd, f, len);
+    int r = write_frame(wd, f, len);
     if (r)
         return r;
     return xfer_read(wd, buf, n);
@@ -519,7 +511,7 @@ static int init_extwd(struct extwd *wd)
         }
     }
 
-    /* Settings that change how we write: window (feeds) and options (key, PEC). */
+    /* Settings that change how we write: window (feeds) and options (key). */
     if ((r = read_checked(wd, EXTWD_REG_WINDOW_MS, b, 5, ok_window_options)) != 0)
         return r;
     wd->window_ms = has_cap(wd, EXTWD_CAP_WINDOW) ? get_le16(b) : 0u;
@@ -767,12 +759,6 @@ int extwd_set_keyed(struct extwd *wd, int keyed)
 {
     int r = setter_check(wd, EXTWD_CAP_KEYED);
     return r ? r : update_options(wd, EXTWD_OPT_KEYED, keyed ? EXTWD_OPT_KEYED : 0u);
-}
-
-int extwd_set_pec(struct extwd *wd, int required)
-{
-    int r = setter_check(wd, EXTWD_CAP_PEC);
-    return r ? r : update_options(wd, EXTWD_OPT_PEC_REQUIRED, required ? EXTWD_OPT_PEC_REQUIRED : 0u);
 }
 
 int extwd_set_busload_pct(struct extwd *wd, uint8_t pct)

@@ -165,10 +165,6 @@ int extwd_lock(struct extwd *wd);
 /* Saves the chip's settings to its EEPROM. Returns 0 or EXTWD_E_*. */
 int extwd_save(struct extwd *wd);
 
-/* Sets whether every write frame must carry a PEC (OPTIONS bit 1); the
- * library appends it from then on. Returns 0, EXTWD_E_NOTSUP or EXTWD_E_*. */
-int extwd_set_pec(struct extwd *wd, int required);
-
 /* Sets the bus-health threshold, 1-100 % (register 0x0B, stock too).
  * Returns 0, EXTWD_E_INVAL or another EXTWD_E_*. */
 int extwd_set_busload_pct(struct extwd *wd, uint8_t pct);

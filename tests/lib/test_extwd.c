@@ -1,6 +1,7 @@
 /* libextwd against the real chip core on the fake bus: the exact bytes of
  * each call, the order at boot, the rate limiter across the wrap, the
- * setters, keyed mode, lock, PEC, the long-operation helper, several chips.
+ * setters, keyed mode, lock, frames without PEC (firmware 2), the
+ * long-operation helper, several chips.
  * SPDX-License-Identifier: MIT */
 #include "helpers.h"
 #include "fake_chip.h"
@@ -65,7 +66,8 @@ static void init_exact_bytes_and_never_writes(void **state)
     init_ok(f);
     assert_true(f->wd.is_extwd);
     assert_int_equal(f->wd.proto_version, 1);
-    assert_int_equal(f->wd.caps, 0xFFFF);
+    assert_int_equal(f->wd.caps, 0xDFFF);          /* firmware 2: all but PEC */
+    assert_int_equal(f->wd.caps & EXTWD_CAP_PEC, 0);
     assert_int_equal(f->wd.fw_version[0], WD_FW_MAJOR);
     assert_int_equal(f->wd.boot.reason, EXTWD_REASON_NONE);
     /* Erased EEPROM: factory defaults, and a power-up grace period. */
@@ -134,8 +136,8 @@ static void feed_is_exactly_one_write_of_a5(void **state)
     assert_int_equal(f->bus.log_len, 1);
     ASSERT_W(&f->bus, 0, A, 0xA5);
     assert_int_equal(f->bus.bytes, 2);
-    assert_int_equal(f->chip.core.since_feed_ms, 0);
-    assert_int_equal(f->chip.core.grace_left_ms, 0);  /* the feed ended grace */
+    assert_int_equal(f->chip.core.since_t, 0);
+    assert_int_equal(f->chip.core.grace_t, 0);      /* the feed ended grace */
     fake_bus_clear_log(&f->bus);
     assert_int_equal(extwd_feed_now(&f->wd), 0);
     assert_int_equal(f->bus.log_len, 1);
@@ -335,27 +337,48 @@ static void lock_refuses_protective_writes(void **state)
     test_free(f);
 }
 
-static void pec_is_appended_when_required(void **state)
+/* Firmware 2 takes no PEC (SPEC 2.3): the library never appends one, and the
+ * real core refuses any frame one byte longer than its register, so a run of
+ * every kind of write the library makes with no refusal on the chip proves
+ * each frame was exactly the register and its value. */
+static void frames_are_exact_and_carry_no_pec(void **state)
 {
     (void)state;
     struct fx *f = setup_fx(0);
     init_ok(f);
-    assert_int_equal(extwd_set_pec(&f->wd, 1), 0);
-    assert_int_equal(f->chip.core.set.options, EXTWD_OPT_PEC_REQUIRED);
-    fake_bus_clear_log(&f->bus);
-    assert_int_equal(extwd_feed_now(&f->wd), 0);
-    uint8_t pec = extwd_pec_update(extwd_pec_update(0, A << 1), 0xA5);
-    uint8_t feed[2] = {0xA5, pec};
-    assert_true(fake_xfer_is_write(&f->bus, 0, A, feed, 2));
-    assert_int_equal(f->chip.core.last_error, EXTWD_ERR_OK);
     assert_int_equal(extwd_set_timeout_ms(&f->wd, 4000), 0);
+    assert_int_equal(extwd_set_pulse_ms(&f->wd, 200), 0);
+    assert_int_equal(extwd_set_max_disarm_s(&f->wd, 120), 0);
+    assert_int_equal(extwd_set_bootloop(&f->wd, 4, 30), 0);
+    assert_int_equal(extwd_set_pretimeout_ms(&f->wd, 300, 1), 0);
+    assert_int_equal(extwd_set_window_ms(&f->wd, 200), 0);
+    assert_int_equal(extwd_set_keyed(&f->wd, 1), 0);
+    assert_int_equal(extwd_disarm(&f->wd), 0);
+    assert_int_equal(extwd_arm(&f->wd), 0);
+    assert_int_equal(extwd_breadcrumb(&f->wd, 9), 0);
+    assert_int_equal(extwd_set_address(&f->wd, 0x27), 0);
+    assert_int_equal(extwd_set_address(&f->wd, 0x26), 0);
+    assert_int_equal(extwd_save(&f->wd), 0);
+    fake_bus_advance(&f->bus, 300); /* out of the window */
+    assert_int_equal(extwd_feed_now(&f->wd), 0);
+    assert_int_equal(f->chip.persist.refused_count, 0);
     assert_int_equal(f->chip.core.set.timeout_ms, 4000);
-    /* A frame without a PEC is refused now. */
-    uint8_t bare = EXTWD_CMD_FEED;
-    raw_write(f, &bare, 1);
-    assert_int_equal(f->chip.core.last_error, EXTWD_ERR_PEC);
-    assert_int_equal(extwd_set_pec(&f->wd, 0), 0);
-    assert_int_equal(f->chip.core.set.options, 0);
+    assert_int_equal(f->chip.core.set.options, EXTWD_OPT_KEYED | EXTWD_OPT_PRETIMEOUT_PIN);
+
+    /* What a PEC-adding host would send: refused whole, the countdown runs on. */
+    fake_bus_advance(&f->bus, 1000);
+    uint8_t feed_pec[2] = {EXTWD_CMD_FEED, extwd_pec_update(extwd_pec_update(0, A << 1), 0xA5)};
+    raw_write(f, feed_pec, 2);
+    assert_int_equal(f->chip.core.last_error, EXTWD_ERR_LENGTH);
+    assert_in_range(f->chip.core.since_t * WD_TICK_MS, 976, 1008);
+
+    /* OPTIONS bit 1 (PEC required) is reserved: the chip refuses it, and the
+     * handle's view of OPTIONS stays what the chip has. */
+    uint8_t opt = EXTWD_OPT_KEYED | EXTWD_OPT_PEC_REQUIRED;
+    assert_int_equal(extwd_write_reg(&f->wd, EXTWD_REG_OPTIONS, &opt, 1), EXTWD_E_REFUSED);
+    assert_int_equal(f->wd.last_chip_error, EXTWD_ERR_RANGE);
+    assert_int_equal(f->wd.options, EXTWD_OPT_KEYED | EXTWD_OPT_PRETIMEOUT_PIN);
+    assert_int_equal(f->chip.core.set.options, EXTWD_OPT_KEYED | EXTWD_OPT_PRETIMEOUT_PIN);
     test_free(f);
 }
 
@@ -565,7 +588,7 @@ int main(void)
         cmocka_unit_test(keyed_disarm_sends_the_key_first),
         cmocka_unit_test(keyed_mode_set_by_someone_else_is_learned),
         cmocka_unit_test(lock_refuses_protective_writes),
-        cmocka_unit_test(pec_is_appended_when_required),
+        cmocka_unit_test(frames_are_exact_and_carry_no_pec),
         cmocka_unit_test(longop_extends_and_restores),
         cmocka_unit_test(longop_hang_is_reset_and_chip_restores_itself),
         cmocka_unit_test(longop_on_a_shorter_step_changes_nothing),

@@ -214,7 +214,6 @@ static void extensions_are_not_supported_and_touch_nothing(void **state)
     assert_int_equal(extwd_set_pretimeout_ms(&f->wd, 500, 0), EXTWD_E_NOTSUP);
     assert_int_equal(extwd_set_window_ms(&f->wd, 500), EXTWD_E_NOTSUP);
     assert_int_equal(extwd_set_keyed(&f->wd, 1), EXTWD_E_NOTSUP);
-    assert_int_equal(extwd_set_pec(&f->wd, 1), EXTWD_E_NOTSUP);
     assert_int_equal(extwd_breadcrumb(&f->wd, 7), EXTWD_E_NOTSUP);
     assert_int_equal(extwd_lock(&f->wd), EXTWD_E_NOTSUP);
     assert_int_equal(extwd_set_address(&f->wd, 0x27), EXTWD_E_NOTSUP);

@@ -108,12 +108,6 @@ static int set_keyed(struct ctl *c, const struct setting *s, uint32_t v)
     return extwd_set_keyed(&c->wd, (int)v);
 }
 
-static int set_pec(struct ctl *c, const struct setting *s, uint32_t v)
-{
-    (void)s;
-    return extwd_set_pec(&c->wd, (int)v);
-}
-
 static int set_breadcrumb(struct ctl *c, const struct setting *s, uint32_t v)
 {
     (void)s;
@@ -140,7 +134,6 @@ static const struct setting settings[] = {
     {"bootloop_limit", EXTWD_REG_BOOTLOOP_LIMIT, 1, 0, 255, set_bootloop_part, "resets in a row before safe mode, 0 = off"},
     {"healthy_s", EXTWD_REG_HEALTHY_S, 1, 0, 255, set_bootloop_part, "fed this long after a reset = healthy, 1-255"},
     {"keyed", EXTWD_REG_OPTIONS, 1, EXTWD_OPT_KEYED, 1, set_keyed, "protective writes need the key"},
-    {"pec", EXTWD_REG_OPTIONS, 1, EXTWD_OPT_PEC_REQUIRED, 1, set_pec, "every write frame needs a PEC"},
     {"breadcrumb", EXTWD_REG_BREADCRUMB, 1, 0, 255, set_breadcrumb, "where the host is"},
     {"lock", EXTWD_REG_LOCK, 1, 0, 1, set_lock, "1 = lock until the chip powers down (no unlock)"},
     {"timeout_s", EXTWD_REG_TIMEOUT_S, 1, 0, 0, NULL, "timeout in seconds, rounded up (stock register 6)"},
