@@ -99,13 +99,20 @@ none)
   ;;
 
 extwd)
+  # The chip identifies as the firmware in this tree (firmware/core/wd_core.h),
+  # with every capability but PEC (SPEC 3.2: firmware 2 sets 0xDFFF).
+  FW=$(awk '$1=="#define" && $2 ~ /^WD_FW_(MAJOR|MINOR|PATCH)$/ {v[$2]=$3+0}
+            END {printf "%d.%d.%d", v["WD_FW_MAJOR"], v["WD_FW_MINOR"], v["WD_FW_PATCH"]}' \
+       "$(dirname "$0")/../../firmware/core/wd_core.h")
   ok "status" status
-  has '^chip +extwd protocol 1, firmware [0-9]+\.[0-9]+\.[0-9]+'
+  has "^chip +extwd protocol 1, firmware ${FW//./\\.}, "
   has '^last reset +not by the watchdog$'
   has '^armed +yes$'
   has '^flags .*in_grace'
   ok "status --json" --json status
   has '"chip":"extwd".*"reset_reason":"none".*"armed":true,"timeout_ms":3000'
+  has "\"proto\":1,\"firmware\":\"$FW\",\"mcu\":\"[a-z0-9]+\",\"caps\":57343,"
+  ok "get caps" get caps; has '^57343$'
   ok "get timeout_ms" get timeout_ms; has '^3000$'
   ok "set timeout_ms 5000" set timeout_ms 5000
   ok "get timeout_ms" get timeout_ms; has '^5000$'
