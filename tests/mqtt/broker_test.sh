@@ -436,6 +436,13 @@ test_sim() {
     "$TMP/retained.txt" || fail "boot record: $(cat "$TMP/retained.txt")"
   grep -qx "1 1 $base/status online" "$TMP/retained.txt" || fail "status: $(cat "$TMP/retained.txt")"
   grep -q "^1 1 $base/state {.*\"chip_ok\":true," "$TMP/retained.txt" || fail "state: $(cat "$TMP/retained.txt")"
+  # The identity the firmware gave libextwd, as published: firmware 2 has no PEC (CAPS 0xDFFF).
+  local fw caps
+  fw=$(grep -o ' fw=[0-9.]*' "$TMP/out.txt" | cut -d= -f2)
+  caps=$(grep -o ' caps=[0-9]*' "$TMP/out.txt" | cut -d= -f2)
+  [ "$caps" = 57343 ] || fail "CAPS read from the firmware: '$caps', want 57343: $(cat "$TMP/out.txt")"
+  grep -q "^1 1 $base/boot {.*\"chip\":\"extwd\",\"fw\":\"$fw\",\"proto\":1,\"caps\":$caps," "$TMP/retained.txt" ||
+    fail "boot record: fw $fw, caps $caps: $(grep /boot "$TMP/retained.txt")"
   echo "sim: $(cat "$TMP/out.txt")"
 }
 

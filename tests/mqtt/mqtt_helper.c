@@ -226,10 +226,10 @@ static void fake_chip_init(struct fake_chip *c, const char *reason, unsigned bre
     wd->is_extwd = !stock;
     if (!stock) {
         wd->proto_version = 1;
-        wd->fw_version[0] = 1;
-        wd->fw_version[1] = 2;
-        wd->fw_version[2] = 3;
-        wd->caps = 0xFFFF;
+        wd->fw_version[0] = 2;           /* as firmware 2.0.0 reports itself */
+        wd->fw_version[1] = 0;
+        wd->fw_version[2] = 0;
+        wd->caps = 0xDFFF;
     }
     if (!strcmp(reason, "watchdog")) {
         wd->boot.reason = EXTWD_REASON_WATCHDOG;
@@ -258,8 +258,9 @@ static void fake_chip_init(struct fake_chip *c, const char *reason, unsigned bre
     c->st.armed = 1;
     c->st.status = 0;
     c->st.timeout_ms = 3000;
-    c->st.time_left_ms = stock ? 0xFFFFFFFFu : 2900;
-    c->st.since_feed_ms = 100;
+    /* extwd counts in 16 ms ticks; a stock chip in whole seconds */
+    c->st.time_left_ms = stock ? 0xFFFFFFFFu : 2904;
+    c->st.since_feed_ms = stock ? 0 : 96;
     c->st.uptime_s = stock ? 0 : 42;
     c->st.reset_count = wd->boot.reset_count;
     c->st.resets_total = wd->boot.resets_total;

@@ -105,10 +105,10 @@ int main(int argc, char **argv)
         return fail(cfg.error, 0);
     if ((rc = extwd_mqtt_cli_publish(&cfg, "sim", &wd, sp_millis(&sp), stderr)) != 0)
         return fail("extwd_mqtt_cli_publish", rc);
-    printf("mcu=%s reason=%s breadcrumb=%u resets=%u host_resets=%u fw=%u.%u.%u sim_ms=%u\n",
+    printf("mcu=%s reason=%s breadcrumb=%u resets=%u host_resets=%u fw=%u.%u.%u caps=%u sim_ms=%u\n",
            chipsim_mcu(sp.cs), extwd_mqtt_reason_name(wd.boot.reason), wd.boot.breadcrumb,
            wd.boot.resets_total, sp.resets, wd.fw_version[0], wd.fw_version[1], wd.fw_version[2],
-           sp_millis(&sp));
+           wd.caps, sp_millis(&sp));
     chipsim_close(sp.cs);
     return 0;
 }
