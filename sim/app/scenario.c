@@ -758,11 +758,9 @@ static int parse_event(struct parser *p)
             return fail(p, "usage: at T %s", what);
         break;
     case SC_EV_EEPROM_CORRUPT:
-        if (n == 3)
-            break;
-        if (n != 5 || strcmp(T(p, 3), "slot") || parse_u32(T(p, 4), &e->a, 1))
-            return fail(p, "usage: at T eeprom-corrupt [slot 0|1]");
-        e->a += 1;
+        /* firmware 2 keeps its settings in one slot: no slot to choose */
+        if (n != 3)
+            return fail(p, "usage: at T eeprom-corrupt (the chip has one settings slot)");
         break;
     case SC_EV_FACTORY_PIN:
         if (n != 4 || (strcmp(T(p, 3), "low") && strcmp(T(p, 3), "high")))

@@ -94,7 +94,7 @@ enum sc_ev_kind {
     /* chip faults */
     SC_EV_BROWNOUT,
     SC_EV_POWER_CYCLE,  /* the whole board: chip and host */
-    SC_EV_EEPROM_CORRUPT, /* a = 0 both slots, 1 slot 0, 2 slot 1 */
+    SC_EV_EEPROM_CORRUPT, /* one byte of the settings slot flipped */
     SC_EV_FACTORY_PIN,  /* flag = held low */
     /* raw mode */
     SC_EV_RAW_WRITE,    /* bytes to address a */

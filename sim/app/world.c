@@ -312,17 +312,14 @@ static void fmt_bytes(char *out, size_t n, const uint8_t *b, int len)
         o += (size_t)snprintf(out + o, n - o, "%s%02x", i ? " " : "", b[i]);
 }
 
-static void corrupt_eeprom(struct world *w, int which)
+/* Flips one settings byte of the EEPROM slot: its check no longer holds. */
+_Static_assert(WD_EEPROM_SLOTS == 1, "firmware 2 keeps its settings in one slot at offset 0");
+static void corrupt_eeprom(struct world *w)
 {
-    uint8_t img[WD_EEPROM_SIZE];
+    uint8_t img[WD_EEPROM_SLOT_SIZE];
     if (chipsim_eeprom_read(w->cs, 0, img, sizeof img) != 0)
         return;
-    for (unsigned slot = 0; slot < WD_EEPROM_SLOTS; slot++) {
-        if (which && (unsigned)which != slot + 1)
-            continue;
-        /* one settings byte: the CRC no longer matches */
-        img[slot * WD_EEPROM_SLOT_SIZE + 6] ^= 0x5A;
-    }
+    img[6] ^= 0x5A;
     chipsim_eeprom_write(w->cs, 0, img, sizeof img);
 }
 
@@ -445,9 +442,9 @@ static void apply_event(struct world *w, const struct sc_event *e)
             host_kill(w, SC_AFTER_POWER_CYCLE, world_now(w));
         break;
     case SC_EV_EEPROM_CORRUPT:
-        run_log(r, t, "fault", "EEPROM corrupted (%s)", e->a == 0 ? "both slots" : e->a == 1 ? "slot 0" : "slot 1");
+        run_log(r, t, "fault", "EEPROM corrupted (one byte of the settings slot)");
         world_instant(w, e->kind, "EEPROM corrupted");
-        corrupt_eeprom(w, (int)e->a);
+        corrupt_eeprom(w);
         break;
     case SC_EV_FACTORY_PIN:
         run_log(r, t, "fault", "factory-reset pin %s", e->flag ? "held low" : "released");
