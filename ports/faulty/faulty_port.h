@@ -11,7 +11,9 @@
  *    up (a stretch timeout after the last byte); EXTWD_E_IO. The worst case
  *    for a host: the write took effect, and it was told it failed.
  *  - CORRUPT:   a read succeeds with one bit of one byte flipped. On a write
- *    it injects nothing (a corrupt write is what PEC is for).
+ *    it injects nothing: no chip takes a PEC (firmware 2 dropped it), so a
+ *    write corrupted on the wire is a chip-side matter (sim/app's `corrupt`
+ *    event shows what the real firmware makes of one).
  *
  * SPDX-License-Identifier: MIT
  */

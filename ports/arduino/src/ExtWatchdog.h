@@ -25,11 +25,11 @@ public:
     /* The ESP8266 software I2C master gives up on a slave that holds SCL low
      * for longer than its stretch limit, 230 us by default. An ATtiny85 USI
      * slave holds SCL after the START and after every byte until its
-     * interrupt has run; the extwd firmware in simulation held it up to
-     * ~420 us (SPEC says a few us; see lib/README.md), and the stock
+     * interrupt has run: extwd firmware 2 at most 98 us in simulation
+     * (109 us on the ATmega328P; see lib/README.md), but the stock
      * TinyI2CWatchdog can sit with interrupts off for a debug-serial byte
-     * (~1.04 ms at 9600 baud). 1500 us covers both with margin and costs
-     * nothing unless the slave stretches: a dead bus still fails each
+     * (~1.04 ms at 9600 baud). 1500 us covers the stock chip with margin and
+     * costs nothing unless the slave stretches: a dead bus still fails each
      * transaction in about 1.5 ms, far below any watchdog timeout. */
     static const uint32_t kStretchLimitUs = 1500;
 
