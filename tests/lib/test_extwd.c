@@ -274,6 +274,15 @@ static void state_reads_the_live_registers(void **state)
     assert_int_equal(extwd_get_state(&f->wd, &st), 0);
     assert_int_equal(st.armed, 0);
     assert_int_equal(st.time_left_ms, 0xFFFFFFFFu);
+    /* Disarmed for good, the count runs on and stops at 0xFFFF ticks
+     * (firmware 2: 1048560 ms), never wrapping back to a fresh-looking 0. */
+    assert_int_equal(extwd_set_max_disarm_s(&f->wd, 0), 0);
+    fake_bus_advance(&f->bus, 20u * 60u * 1000u);
+    assert_int_equal(extwd_get_state(&f->wd, &st), 0);
+    assert_int_equal(st.since_feed_ms, 0xFFFFu * WD_TICK_MS);
+    assert_int_equal(st.armed, 0);
+    assert_in_range(st.uptime_s, 1201, 1202);
+    assert_int_equal(f->chip.host_resets, 0);
     test_free(f);
 }
 
