@@ -212,12 +212,12 @@ static void port_bus_service(void)
          * count the address from there. Bounded (~100 us) in case SCL
          * never falls. */
         DDRB &= (uint8_t)~_BV(SDA);
+        PCMSK = 0; /* the START is movement (SPEC 5.10): no pin change for the SCL fall */
         uint8_t n = 0;
         while ((PINB & _BV(SCL)) && !(PINB & _BV(SDA)) && --n) {
         }
         USICR = CR_BUSY;
         USISR = 0xF0; /* clear every flag (releases SCL), count a byte */
-        PCMSK = 0;
         BUS = (uint8_t)((BUS & _BV(F_OPEN)) | _BV(F_BUSY) | _BV(F_ADDR));
         frame_end(); /* a repeated START ends the frame before it */
         return;
