@@ -46,8 +46,6 @@ FUSES = {
 #define PORT_WDTCR    WDTCSR
 #define PORT_FR_PIN   PINB
 #define PORT_FR_BIT   FRP
-#define PORT_BUS_PINS PINC
-#define PORT_BUS_MASK (_BV(SDA) | _BV(SCL))
 
 #define PORT_SLEEP_IDLE     _BV(SE)
 #define PORT_SLEEP_PWR_DOWN (_BV(SE) | _BV(SM1))
@@ -188,6 +186,28 @@ static uint8_t port_bus_busy(void)
     return PORT_FLAGS & _BV(F_BUSY);
 }
 
+/* After a tick that saw a line low, the first SCL edge raises PCINT1,
+ * which masks itself: PCMSK1 = 0 then says the bus moved (SPEC 5.10). The
+ * TWI raises no event for other devices' traffic. */
+ISR(PCINT1_vect)
+{
+    PCMSK1 = 0;
+}
+
+/* SPEC 5.10: the lines that read low, and whether the bus moved since the
+ * last tick: both lines were high then (a line low now must have moved), a
+ * TWI event of ours (quiet is cleared by each and counted up after the
+ * core's ticks), or an SCL edge. An idle bus arms nothing and costs no
+ * wake-up. */
+static uint8_t port_bus_sample(void)
+{
+    uint8_t b = (uint8_t)(~PINC & (_BV(SDA) | _BV(SCL)));
+    if (!quiet || !PCMSK1)
+        b |= WD_BUS_MOVED;
+    PCMSK1 = b & (_BV(SDA) | _BV(SCL)) ? _BV(PCINT13) : 0; /* SCL */
+    return b;
+}
+
 /* The TWI is served in its ISR: TWINT set means it waits for it. */
 static uint8_t port_bus_pending(void)
 {
@@ -218,6 +238,7 @@ int main(void)
      * outputs stay released (input, no pull-up). */
     PORTB = (uint8_t)~(_BV(RST) | _BV(PRE));
     PORTD = 0xFF;
+    PCICR = _BV(PCIE1); /* SCL edges for the bus-health check */
 
     port_run(chip_reset); /* switches the TWI on once the core knows its address */
 }

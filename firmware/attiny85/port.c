@@ -11,7 +11,8 @@
  * after a start condition until USISIF is cleared: that hold is the only
  * clock stretching, and every ISR clears the flag as early as it can.
  * A STOP raises no interrupt; while a write frame is open, a pin change on
- * SDA wakes the main loop, which looks at USIPF.
+ * SDA wakes the main loop, which looks at USIPF. The first SCL edge after a
+ * tick raises a pin change too, for the bus-health check.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -41,8 +42,6 @@ FUSES = {
 #define PORT_WDTCR    WDTCR
 #define PORT_FR_PIN   PINB
 #define PORT_FR_BIT   FRP
-#define PORT_BUS_PINS PINB
-#define PORT_BUS_MASK (_BV(SDA) | _BV(SCL))
 
 /* MCUCR is written whole: the port uses none of PUD, ISC0x. */
 #define PORT_SLEEP_IDLE     _BV(SE)
@@ -113,15 +112,19 @@ __attribute__((naked, used, section(".vectors"))) static void vectors(void)
     __asm__ __volatile__(
         "clr r1\n\t"          /* 0 reset: GCC's zero register */
         "rjmp main\n\t"       /* 1 INT0, never enabled */
-        "reti\n\t"            /* 2 PCINT0: SDA changed while a frame is open, perhaps the STOP */
+        "rjmp 2f\n\t"         /* 2 PCINT0: SDA changed while a frame is open, perhaps the STOP; or SCL moved */
         "1:\n\t"              /* 3-10 Timer1, Timer0, EEPROM, comparator, ADC: never enabled */
         PORT_WDT_ISR_ASM
         "reti\n\t"            /* 11 Timer0 compare B, never enabled */
         "rjmp 1b\n\t"         /* 12 WDT */
         "cbi %[cr], %[sie]\n\t" /* 13 USI start */
         "cbi %[cr], %[oie]\n\t" /* 14 USI overflow */
+        "reti\n\t"
+        "2:\n\t"              /* PCINT0, after the table: the bus moved (port_bus_sample) */
+        "cbi %[pcmsk], %[scl]\n\t"
         "reti\n\t" ::PORT_WDT_ISR_OPERANDS,
-        [cr] "I"(_SFR_IO_ADDR(USICR)), [sie] "I"(USISIE), [oie] "I"(USIOIE));
+        [cr] "I"(_SFR_IO_ADDR(USICR)), [sie] "I"(USISIE), [oie] "I"(USIOIE),
+        [pcmsk] "I"(_SFR_IO_ADDR(PCMSK)), [scl] "I"(SCL));
 }
 
 /* Back to waiting for a start, releasing SDA and any overflow hold on SCL. */
@@ -209,12 +212,12 @@ static void port_bus_service(void)
          * count the address from there. Bounded (~100 us) in case SCL
          * never falls. */
         DDRB &= (uint8_t)~_BV(SDA);
+        PCMSK = 0; /* the START is movement (SPEC 5.10): no pin change for the SCL fall */
         uint8_t n = 0;
         while ((PINB & _BV(SCL)) && !(PINB & _BV(SDA)) && --n) {
         }
         USICR = CR_BUSY;
         USISR = 0xF0; /* clear every flag (releases SCL), count a byte */
-        PCMSK = 0;
         BUS = (uint8_t)((BUS & _BV(F_OPEN)) | _BV(F_BUSY) | _BV(F_ADDR));
         frame_end(); /* a repeated START ends the frame before it */
         return;
@@ -256,6 +259,20 @@ static void port_bus_tick(void)
 static uint8_t port_bus_busy(void)
 {
     return BUS & _BV(F_BUSY);
+}
+
+/* SPEC 5.10: the lines that read low, and whether the bus moved since the
+ * last tick. SCL in PCMSK arms PCINT0, whose vector takes it out again at
+ * the first SCL edge, ours or another device's: one wake-up a tick at most,
+ * from power-down too (pin changes are detected asynchronously). The loop
+ * writes PCMSK only at a START, a byte or a STOP, which are movement too. */
+static uint8_t port_bus_sample(void)
+{
+    uint8_t b = (uint8_t)(~PINB & (_BV(SDA) | _BV(SCL)));
+    if (!(PCMSK & _BV(SCL)))
+        b |= WD_BUS_MOVED;
+    PCMSK |= _BV(SCL);
+    return b;
 }
 
 /* A start condition or an overflow holds SCL until it is served. */

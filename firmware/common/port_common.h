@@ -16,7 +16,6 @@
  * A port defines, before including this file:
  *   PORT_WDTCR                 the watchdog control register
  *   PORT_FR_PIN, PORT_FR_BIT   factory-reset input (pull-up, active low)
- *   PORT_BUS_PINS, PORT_BUS_MASK  where SDA and SCL read (for bus_low)
  *   port_sleep(mode_bits)      sets the sleep mode, disables the BOD for the
  *                              sleep, enables interrupts and sleeps
  * and after it the functions declared below.
@@ -49,6 +48,8 @@ static void port_bus_address(void);   /* the core's address changed */
 static uint8_t port_bus_busy(void);   /* nonzero while a transaction is in flight */
 static uint8_t port_bus_pending(void); /* nonzero if the slave has an event to serve */
 static void port_bus_tick(void);      /* once per tick */
+static uint8_t port_bus_sample(void); /* once per tick: the lines that read low, plus
+                                         WD_BUS_MOVED if the bus moved since (SPEC 5.10) */
 
 /* Watchdog: interrupt-and-reset mode, 2K WDT cycles (16 ms nominal). A
  * timeout clears WDIE in hardware; the main loop sets it again on every
@@ -194,8 +195,10 @@ static void port_tick(void)
         n--;
     }
     cal_err = e;
+    /* one look at the bus for all the core ticks owed now: they are one instant */
+    uint8_t bus = port_bus_sample();
     for (; n; n--)
-        wd_core_tick(&g_wd, WD_TICK_MS, (uint8_t)(~PORT_BUS_PINS & PORT_BUS_MASK));
+        wd_core_tick(&g_wd, WD_TICK_MS, bus);
     port_pins_update();
     port_bus_tick();
 }

@@ -442,7 +442,7 @@ void wd_core_factory_reset(struct wd_core *c)
     c->flags |= WD_REQ_FACTORY | WD_REQ_ADDRESS;
 }
 
-void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus_low)
+void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus)
 {
     struct wd_persist *p;
     uint16_t samples;
@@ -472,11 +472,12 @@ void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus_low)
     if (c->key_left)
         c->key_left--;
 
-    /* bus health (5.10): share of low samples among the last 16 ticks;
-     * lows counts 100 per low sample, so lows > 16 x pct means share > pct.
-     * Only a low sample can raise the share, so only then is it counted. */
+    /* bus health (5.10): share of stuck samples (a line low, nothing moved
+     * since the last tick: bus 1-0x7F) among the last 16 ticks; lows counts
+     * 100 per stuck sample, so lows > 16 x pct means share > pct. Only a
+     * stuck sample can raise the share, so only then is it counted. */
     samples = (uint16_t)(c->bus_samples << 1);
-    if (bus_low) {
+    if ((uint8_t)(bus - 1u) < (uint8_t)(WD_BUS_MOVED - 1u)) {
         uint16_t lows = 0;
         samples |= 1u;
         for (uint16_t s = samples; s; s >>= 1)

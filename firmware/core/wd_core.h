@@ -26,7 +26,7 @@
 
 #define WD_FW_MAJOR 2u
 #define WD_FW_MINOR 0u
-#define WD_FW_PATCH 0u
+#define WD_FW_PATCH 1u
 
 /* The tick. The core counts whole ticks; the port keeps them nominal on
  * average by adding or dropping one now and then (SPEC 5.14). */
@@ -140,7 +140,7 @@ struct wd_core {
     uint32_t uptime_s;        /* register 0x50 */
     uint16_t grace_eff_s;     /* register 0x5A */
     uint16_t disarm_s;        /* whole uptime seconds spent disarmed */
-    uint16_t bus_samples;     /* last 16 bus-health samples, 1 = a line low */
+    uint16_t bus_samples;     /* last 16 bus-health samples, 1 = stuck (5.10) */
     uint8_t sec_ticks;        /* half ticks into the current uptime second */
     uint8_t healthy_s;        /* whole seconds since the first feed after a reset */
     uint8_t key_left;         /* ticks the last KEY stays valid; 0 = no key */
@@ -169,11 +169,18 @@ void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_re
  * may refuse. */
 void wd_core_factory_reset(struct wd_core *c);
 
+/* What the port saw of the bus at a tick (SPEC 5.10): bits 0-6 nonzero if SDA
+ * or SCL read low (any of them, e.g. the line's pin bits), plus WD_BUS_MOVED
+ * if the bus moved since the previous tick: a START, a STOP or an SCL edge,
+ * ours or another device's. Only a line low with no movement (1-0x7F) is a
+ * stuck sample; healthy traffic, however dense, always moves. */
+#define WD_BUS_MOVED 0x80u
+
 /* Advances time by one tick (WD_TICK_MS; elapsed_ms is not used, the port
- * keeps ticks nominal) and samples the bus: bus_low is nonzero if SDA or SCL
- * read low at this tick. Runs the countdown, the pulse, grace, bounded
- * disarm, pretimeout, health and bus-health logic. */
-void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus_low);
+ * keeps ticks nominal) and takes one bus-health sample, bus as above. Runs
+ * the countdown, the pulse, grace, bounded disarm, pretimeout, health and
+ * bus-health logic. */
+void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus);
 
 /* ---- bus --------------------------------------------------------------------- */
 

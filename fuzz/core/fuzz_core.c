@@ -15,6 +15,8 @@
  *  (c) ACTION changes only through an accepted write of register 7, a
  *      factory reset, the bounded-disarm expiry, or the settings reload at
  *      a host reset or chip restart;
+ *  (d) BUSERR_COUNT and the slave re-initialisation move only at a tick
+ *      whose bus sample is stuck (a line low, WD_BUS_MOVED clear), by one;
  * plus consistency: settings always within their ranges (they survive an
  * EEPROM encode/decode round trip), a valid address, RESET output exactly
  * during the pulse, a sealed persist block that validates.
@@ -345,14 +347,23 @@ static void do_read(uint8_t n, int tick_at)
     }
 }
 
-static void do_tick(uint16_t ms, uint8_t bus_low)
+static void do_tick(uint16_t ms, uint8_t bus)
 {
     uint16_t pulse = core.pulse_t;
     uint8_t action = core.set.action;
     uint8_t sticky = persist.ext_sticky;
     uint16_t max_disarm = core.set.max_disarm_s;
+    uint8_t buserr = persist.buserr_count, reinit_req = core.flags & WD_REQ_BUS_REINIT;
 
-    wd_core_tick(&core, ms, bus_low); /* one tick, whatever ms says */
+    wd_core_tick(&core, ms, bus); /* one tick, whatever ms says */
+    /* (d) bus health (SPEC 5.10): only a stuck sample (a line low, nothing
+     * moved) counts, at most once a tick */
+    if (!bus || (bus & WD_BUS_MOVED)) {
+        CHECK(persist.buserr_count == buserr);
+        CHECK(reinit_req || !(core.flags & WD_REQ_BUS_REINIT));
+    } else {
+        CHECK((uint8_t)(persist.buserr_count - buserr) <= 1u);
+    }
     if (core.set.action != action) {
         /* (c) a host reset (reload) or the bounded-disarm expiry */
         int expiry = !action && core.set.action && max_disarm && core.disarm_s >= max_disarm &&
@@ -428,10 +439,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 do_tick(WD_TICK_MS, 0);
             break;
         }
-        case 5:
-            for (uint8_t i = 0; i <= (op & 31u); i++)
-                do_tick(WD_TICK_MS, 1);
+        case 5: {
+            /* what the port saw of the bus: lines low, WD_BUS_MOVED */
+            uint8_t bus = (op & 16u) ? next(&in) : 1u;
+            for (uint8_t i = 0; i <= (op & 15u); i++)
+                do_tick(WD_TICK_MS, bus);
             break;
+        }
         case 6:
             if (op & 1u)
                 wd_core_factory_reset(&core);

@@ -664,7 +664,9 @@ static void window_off_cases(void **state)
     assert_int_equal(H_R8(&ch, EXTWD_REG_WINDOW_FAULTS), 255);
 }
 
-/* SPEC 5.10: 16 samples, share of lows above BUSLOAD_PCT. */
+/* SPEC 5.10: 16 samples, share of stuck samples above BUSLOAD_PCT (bus = 1:
+ * a line low, nothing moved, what the host's fake chip passes for a stuck
+ * line). */
 static void bus_health(void **state)
 {
     (void)state;
@@ -717,6 +719,107 @@ static void bus_health(void **state)
     assert_int_equal(H_R8(&ch, EXTWD_REG_REINIT_COUNT), 255);
 }
 
+/* One tick with bus as the port saw it; serves the requests. Returns
+ * nonzero if it tripped the bus-health check. */
+static int bus_tick(uint8_t bus)
+{
+    ch.seen = 0;
+    wd_core_tick(&ch.c, WD_TICK_MS, bus);
+    h_serve(&ch);
+    return (ch.seen & WD_REQ_BUS_REINIT) != 0;
+}
+
+/* Sets BUSLOAD_PCT and gives the window 16 samples that are not stuck. */
+static void bus_fresh(uint8_t pct)
+{
+    assert_int_equal(h_set(&ch, EXTWD_REG_BUSLOAD_PCT, pct, 1), EXTWD_ERR_OK);
+    for (int i = 0; i < 16; i++)
+        assert_false(bus_tick(0));
+}
+
+/* SPEC 5.10: which samples are stuck. A line low with WD_BUS_MOVED (any low
+ * bits) never counts, even at BUSLOAD_PCT = 1, where one stuck sample trips;
+ * every value 1-0x7F is stuck; 0 (both lines high) is not. */
+static void bus_health_stuck_sample(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 0, 4), EXTWD_ERR_OK);
+    bus_fresh(1);
+    for (unsigned rep = 0; rep < 4; rep++)
+        for (unsigned b = WD_BUS_MOVED; b <= 0xFFu; b++)
+            assert_false(bus_tick((uint8_t)b));
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BUSERR_COUNT), 0);
+    for (unsigned b = 1; b < WD_BUS_MOVED; b++) {
+        assert_true(bus_tick((uint8_t)b));          /* fresh window after a trip */
+        assert_int_equal(H_R8(&ch, EXTWD_REG_BUSERR_COUNT), b < 255u ? b : 255u);
+        assert_int_equal(H_R8(&ch, EXTWD_REG_REINIT_COUNT), b < 255u ? b : 255u);
+    }
+    assert_false(bus_tick(0));
+}
+
+/* SPEC 5.10 thresholds: with BUSLOAD_PCT = p the k-th stuck sample of a fresh
+ * window trips it, k = floor(16 p / 100) + 1 (share k/16 > p %), and not the
+ * one before; p >= 94 needs 16 of 16, and p = 100 never trips. */
+static void bus_health_threshold_boundaries(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 0, 4), EXTWD_ERR_OK);
+    unsigned trips = 0;
+    for (unsigned p = EXTWD_BUSLOAD_PCT_MIN; p <= EXTWD_BUSLOAD_PCT_MAX; p++) {
+        unsigned k = 16u * p / 100u + 1u;
+        bus_fresh((uint8_t)p);
+        for (unsigned i = 1; i < k && i <= 16u; i++)
+            assert_false(bus_tick(1));
+        if (k <= 16u) {
+            assert_true(bus_tick(1));
+            trips++;
+        } else {
+            for (unsigned i = 0; i < 64; i++)
+                assert_false(bus_tick(1));
+        }
+    }
+    assert_int_equal(trips, 99);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BUSERR_COUNT), 99);
+    /* the window slides: at 50 %, 8 stuck then 8 busy then stuck samples
+     * again: each new one pushes an old one out until 9 are in */
+    bus_fresh(50);
+    for (int i = 0; i < 8; i++)
+        assert_false(bus_tick(1));
+    for (int i = 0; i < 8; i++)
+        assert_false(bus_tick(WD_BUS_MOVED | 1u));
+    for (int i = 0; i < 8; i++)
+        assert_false(bus_tick(1));      /* 8 stuck in the window all along */
+    assert_true(bus_tick(1));
+}
+
+/* Dense healthy traffic: a line low at most ticks, but the bus moved before
+ * each one. Ten minutes of it never trips, even at BUSLOAD_PCT = 1; a line
+ * then stuck trips at the 9th tick at the default 50 %. */
+static void bus_health_dense_traffic(void **state)
+{
+    (void)state;
+    static const uint8_t seen[] = { 0, WD_BUS_MOVED, WD_BUS_MOVED | 0x01u, WD_BUS_MOVED | 0x04u,
+                                    WD_BUS_MOVED | 0x05u, WD_BUS_MOVED | 0x30u };
+    uint32_t r = 1;
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 0, 4), EXTWD_ERR_OK);
+    bus_fresh(1);
+    for (int i = 0; i < 37500; i++) {
+        r = r * 1664525u + 1013904223u;
+        assert_false(bus_tick(seen[(r >> 16) % sizeof seen]));
+    }
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BUSERR_COUNT), 0);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BUSLOAD_PCT), 1);
+    bus_fresh(EXTWD_DEFAULT_BUSLOAD_PCT);
+    for (int i = 0; i < 100; i++)
+        assert_false(bus_tick(WD_BUS_MOVED | 0x05u));
+    int n = 1;
+    while (!bus_tick(0x01u) && n < 100)
+        n++;
+    assert_int_equal(n, 9);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_BUSERR_COUNT), 1);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_REINIT_COUNT), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -748,6 +851,9 @@ int main(void)
         cmocka_unit_test_setup(window, setup),
         cmocka_unit_test_setup(window_off_cases, setup),
         cmocka_unit_test_setup(bus_health, setup),
+        cmocka_unit_test_setup(bus_health_stuck_sample, setup),
+        cmocka_unit_test_setup(bus_health_threshold_boundaries, setup),
+        cmocka_unit_test_setup(bus_health_dense_traffic, setup),
     };
     return cmocka_run_group_tests_name("core_behaviour", tests, NULL, NULL);
 }

@@ -325,10 +325,62 @@ static void test_factory_pin(void)
     chipsim_close(cs);
 }
 
+/* SPEC 5.10, the ports' part: how they see the bus move. Another device
+ * clocks SCL slowly (5 ms low, 5 ms high, e.g. a bus recovery by a slow
+ * master), so most ticks see SCL low, and always after an edge: at
+ * BUSLOAD_PCT = 1, where one stuck sample trips, 3 s of it must not trip.
+ * The edge detector costs at most one wake-up a tick, none on an idle bus.
+ * Then SCL stays low:
+ * the check trips within 3 ticks (BUSLOAD_PCT = 1). */
+static void test_bus_moved(void)
+{
+    struct chipsim *cs = open_chip(NULL, 0);
+    struct chipsim_stats a, b;
+    chipsim_run_us(cs, 100000);
+    CHECK(wr2(cs, EXTWD_REG_BUSLOAD_PCT, 1) == CHIPSIM_OK, "BUSLOAD_PCT = 1");
+    CHECK(wr2(cs, EXTWD_REG_TIMEOUT_S, 60) == CHIPSIM_OK, "TIMEOUT_S = 60: no host reset (it would restore 50 %%)");
+    CHECK(wr1(cs, EXTWD_CMD_FEED) == CHIPSIM_OK, "feed");
+    chipsim_run_us(cs, 100000);
+    chipsim_stats(cs, &a);
+    chipsim_run_us(cs, 1000000);        /* an idle bus: the WDT alone wakes the chip */
+    chipsim_stats(cs, &b);
+    double idle_wakes = (double)(b.sleeps - a.sleeps) / (1000.0 / 16.0);
+    CHECK(idle_wakes <= 1.02, "%.2f wake-ups a tick on an idle bus", idle_wakes);
+    a = b;
+    for (int i = 0; i < 300; i++) {
+        chipsim_hold_low(cs, CHIPSIM_SIG_SCL, 1);
+        chipsim_run_us(cs, 5000);
+        chipsim_hold_low(cs, CHIPSIM_SIG_SCL, 0);
+        chipsim_run_us(cs, 5000);
+    }
+    chipsim_stats(cs, &b);
+    double wakes_per_tick = (double)(b.sleeps - a.sleeps) / (3000.0 / 16.0);
+    printf("  info: %s wake-ups per tick: idle bus %.2f, under a slow SCL clock %.2f\n",
+           chipsim_mcu(cs), idle_wakes, wakes_per_tick);
+    CHECK(wakes_per_tick <= 2.05, "%.2f wake-ups a tick (WDT + one edge at most)", wakes_per_tick);
+    CHECK(reg(cs, EXTWD_REG_BUSERR_COUNT) == 0, "a moving SCL tripped the check: BUSERR_COUNT %d",
+          reg(cs, EXTWD_REG_BUSERR_COUNT));
+    CHECK(reg(cs, EXTWD_REG_REINIT_COUNT) == 0, "REINIT_COUNT %d", reg(cs, EXTWD_REG_REINIT_COUNT));
+    uint64_t t0 = chipsim_cycles(cs);
+    uint8_t be = 0;
+    chipsim_hold_low(cs, CHIPSIM_SIG_SCL, 1);
+    while (!be && ms_between(cs, t0, chipsim_cycles(cs)) < 200) {
+        chipsim_run_us(cs, 250);
+        chipsim_ram_read(cs, "g_wd_persist", 4, &be, 1); /* BUSERR_COUNT (check, RESET, REINIT, BUSERR) */
+    }
+    double t = ms_between(cs, t0, chipsim_cycles(cs));
+    CHECK(be == 1 && t <= 3 * 16 + 1, "SCL stuck: BUSERR_COUNT %u after %.1f ms", be, t);
+    chipsim_hold_low(cs, CHIPSIM_SIG_SCL, 0);
+    chipsim_run_us(cs, 20000);
+    CHECK(reg(cs, EXTWD_REG_BUSERR_COUNT) == 1, "BUSERR_COUNT over the bus %d",
+          reg(cs, EXTWD_REG_BUSERR_COUNT));
+    chipsim_close(cs);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: fwports_test <elf> [stock|tick|calibration|frames|address|factory]\n");
+        fprintf(stderr, "usage: fwports_test <elf> [stock|tick|calibration|frames|address|factory|busmoved]\n");
         return 2;
     }
     elf = argv[1];
@@ -347,6 +399,7 @@ int main(int argc, char **argv)
     RUN("frames", test_frames(tiny));
     RUN("address", test_address_and_save());
     RUN("factory", test_factory_pin());
+    RUN("busmoved", test_bus_moved());
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
