@@ -450,6 +450,8 @@ const char *extwd_reset_reason_name(enum extwd_reset_reason r)
 
 static enum extwd_reset_reason reason_of(uint8_t status, uint8_t cause, int is_extwd)
 {
+    if (is_extwd && ((status & (uint8_t)~EXTWD_STATUS_WD_RESET) || cause > EXTWD_CAUSE_WINDOW))
+        return EXTWD_REASON_UNKNOWN; /* bits SPEC.md does not define: a corrupt record */
     if (!(status & EXTWD_STATUS_WD_RESET))
         return EXTWD_REASON_NONE;
     if (is_extwd && cause == EXTWD_CAUSE_TEST)
@@ -497,7 +499,16 @@ static int init_extwd(struct extwd *wd)
     bi->status = b[3];
     bi->last_cause = b[4];
 
-    if ((r = read_checked(wd, EXTWD_REG_HISTORY_LEN, b, 5, ok_history_len)) != 0)
+    /* An impossible record is the chip's problem, not a bus error: start
+     * anyway and say the reason is unknown, because a host that cannot start
+     * cannot feed, and the chip would reset it in a loop. */
+    r = read_checked(wd, EXTWD_REG_HISTORY_LEN, b, 5, ok_history_len);
+    if (r == EXTWD_E_PROTO) {
+        bi->suspect = 1;
+        b[0] = 0;
+        r = 0;
+    }
+    if (r)
         return r;
     bi->history_len = b[0];
     bi->bootloop_count = b[1];
@@ -570,7 +581,10 @@ int extwd_init(struct extwd *wd, const struct extwd_config *cfg)
         zero(bi, sizeof *bi); /* reason stays UNKNOWN */
         return r;
     }
-    bi->reason = reason_of(bi->status, bi->last_cause, wd->is_extwd);
+    bi->reason = bi->suspect ? EXTWD_REASON_UNKNOWN
+                             : reason_of(bi->status, bi->last_cause, wd->is_extwd);
+    if (bi->reason == EXTWD_REASON_UNKNOWN)
+        bi->suspect = 1;
     set_feed_interval(wd);
     wd->initialised = 1;
     return 0;

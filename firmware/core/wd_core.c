@@ -418,12 +418,28 @@ static uint16_t persist_check(const struct wd_persist *p)
     return wd_check16(WD_PERSIST_SEED, (const uint8_t *)p + 2, PERSIST_CHECKED);
 }
 
+/* Returns nonzero if every field holds a value the chip can produce. A 16-bit
+ * check lets one garbage block in 65536 through; this keeps such a block from
+ * being served as evidence a host must believe. */
+static uint8_t persist_sane(const struct wd_persist *p)
+{
+    uint8_t bad = (uint8_t)(p->status & (uint8_t)~EXTWD_STATUS_WD_RESET) |
+                  (uint8_t)(p->ext_sticky & (uint8_t)~EXTWD_XS_STICKY);
+    if (bad || p->last_cause > EXTWD_CAUSE_WINDOW || p->history_len > EXTWD_HISTORY_ENTRIES)
+        return 0;
+    for (uint8_t i = 0; i < p->history_len; i++)
+        if ((uint8_t)(p->history[i].cause - 1u) >= EXTWD_CAUSE_WINDOW)
+            return 0;
+    return 1;
+}
+
 void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_reset)
 {
     OPAQUE(c);
     memset(c, 0, sizeof *c);
     c->persist = persist;
-    if ((chip_reset & EXTWD_CHIP_PORF) || persist_check(persist) != persist->check)
+    if ((chip_reset & EXTWD_CHIP_PORF) || persist_check(persist) != persist->check ||
+        !persist_sane(persist))
         memset(persist, 0, sizeof *persist);
     else
         persist->ext_sticky |= EXTWD_XS_CHIP_RESTARTED;

@@ -62,7 +62,7 @@ struct extwd_config {
 };
 
 enum extwd_reset_reason {
-    EXTWD_REASON_UNKNOWN = 0,  /* the chip could not be read */
+    EXTWD_REASON_UNKNOWN = 0,  /* the chip could not be read, or its record was impossible */
     EXTWD_REASON_NONE,         /* not reset by the watchdog: power-on, button, host's own */
     EXTWD_REASON_WATCHDOG,     /* timeout (the only reason a stock chip can report) */
     EXTWD_REASON_TEST,         /* command 0x85 */
@@ -72,6 +72,8 @@ enum extwd_reset_reason {
 /* What the chip knew at extwd_init, read before anything could clear it. */
 struct extwd_boot_info {
     enum extwd_reset_reason reason;
+    uint8_t suspect;           /* the chip's record was impossible (e.g. RAM kept
+                                * across a brown-out); reason is then UNKNOWN */
     uint8_t status;            /* register 0x11 */
     uint8_t last_cause;        /* register 0x12 */
     uint8_t reset_count;       /* register 0x0E */

@@ -281,14 +281,14 @@ static void history_reads(void **state)
     for (int i = 0; i < 24; i++)
         assert_int_equal(b[i], 0);
     /* two entries */
-    ch.p.history[1].cause = 9;
+    ch.p.history[1].cause = EXTWD_CAUSE_WINDOW;
     ch.p.history[1].uptime_s[0] = 77;
     ch.p.history[0].cause = 1;
     ch.p.history[0].breadcrumb = 0x33;
     memcpy(ch.p.history[0].uptime_s, "\x04\x03\x02\x01", 4);
     ch.p.history_len = 2;
     h_read(&ch, b, 24);
-    assert_memory_equal(b, "\x01\x33\x04\x03\x02\x01\x09\x00\x4D\x00\x00\x00", 12);
+    assert_memory_equal(b, "\x01\x33\x04\x03\x02\x01\x03\x00\x4D\x00\x00\x00", 12);
     for (int i = 12; i < 24; i++)
         assert_int_equal(b[i], 0);
     /* kept across a chip restart */

@@ -5,6 +5,7 @@
  */
 #include "harness.h"
 
+#include <stddef.h>
 #include <string.h>
 
 static struct chip ch;
@@ -327,6 +328,52 @@ static void persist_garbage(void **state)
     }
 }
 
+/* Garbage whose check happens to match (1 in 65536 blocks) must still not be
+ * served: every field the chip could never produce discards the block. Found
+ * by the fuzz target (fuzz/core/seeds/persist_history_len_255). */
+static void persist_garbage_with_valid_check(void **state)
+{
+    (void)state;
+    static const struct {
+        uint8_t off, value;
+    } bad[] = {
+        {offsetof(struct wd_persist, history_len), EXTWD_HISTORY_ENTRIES + 1u},
+        {offsetof(struct wd_persist, history_len), 0xFFu},
+        {offsetof(struct wd_persist, status), 0x02u},
+        {offsetof(struct wd_persist, last_cause), EXTWD_CAUSE_WINDOW + 1u},
+        {offsetof(struct wd_persist, ext_sticky), EXTWD_XS_PRETIMEOUT},
+        {offsetof(struct wd_persist, history[0].cause), 0u},
+        {offsetof(struct wd_persist, history[0].cause), EXTWD_CAUSE_WINDOW + 1u},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        memset(&ch.p, 0, sizeof ch.p);
+        ch.p.reset_count = 7;
+        ch.p.status = EXTWD_STATUS_WD_RESET;
+        ch.p.last_cause = EXTWD_CAUSE_TIMEOUT;
+        ch.p.history_len = 1;
+        ch.p.history[0].cause = EXTWD_CAUSE_TIMEOUT;
+        ((uint8_t *)&ch.p)[bad[k].off] = bad[k].value;
+        ch.p.check = wd_check16(WD_PERSIST_SEED, (const uint8_t *)&ch.p + 2, (uint8_t)(sizeof ch.p - 2));
+        wd_core_init(&ch.c, &ch.p, EXTWD_CHIP_WDRF);
+        assert_int_equal(ch.p.reset_count, 0);
+        assert_int_equal(H_R8(&ch, EXTWD_REG_HISTORY_LEN), 0);
+        assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS), 0);
+        assert_int_equal(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_CHIP_RESTARTED, 0);
+    }
+    /* The same record with nothing wrong is kept. */
+    memset(&ch.p, 0, sizeof ch.p);
+    ch.p.reset_count = 7;
+    ch.p.status = EXTWD_STATUS_WD_RESET;
+    ch.p.last_cause = EXTWD_CAUSE_TIMEOUT;
+    ch.p.history_len = 1;
+    ch.p.history[0].cause = EXTWD_CAUSE_TIMEOUT;
+    ch.p.check = wd_check16(WD_PERSIST_SEED, (const uint8_t *)&ch.p + 2, (uint8_t)(sizeof ch.p - 2));
+    wd_core_init(&ch.c, &ch.p, EXTWD_CHIP_WDRF);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 7);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_HISTORY_LEN), 1);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS), EXTWD_STATUS_WD_RESET);
+}
+
 static void persist_survives_chip_restart(void **state)
 {
     (void)state;
@@ -429,6 +476,7 @@ int main(void)
         cmocka_unit_test_setup(factory_reset_command, setup),
         cmocka_unit_test_setup(factory_reset_pin, setup),
         cmocka_unit_test_setup(persist_garbage, setup),
+        cmocka_unit_test_setup(persist_garbage_with_valid_check, setup),
         cmocka_unit_test_setup(persist_survives_chip_restart, setup),
         cmocka_unit_test_setup(unsealed_persist_is_discarded, setup),
         cmocka_unit_test_setup(restore_at_host_reset, setup),

@@ -125,6 +125,43 @@ static void reset_evidence_is_read_before_the_first_feed(void **state)
     test_free(f);
 }
 
+/* A chip whose own record is impossible (here HISTORY_LEN 9, as RAM kept
+ * across a brown-out could hold) must not stop the host from starting: a host
+ * that cannot init cannot feed, and the chip would reset it in a loop. */
+static void impossible_evidence_still_starts_and_feeds(void **state)
+{
+    (void)state;
+    struct fx *f = setup_fx(0);
+    make_watchdog_reset(f, 0x11);
+    f->chip.persist.history_len = 9;
+    init_ok(f);
+    assert_int_equal(f->wd.boot.suspect, 1);
+    assert_int_equal(f->wd.boot.reason, EXTWD_REASON_UNKNOWN);
+    assert_int_equal(f->wd.boot.history_len, 0);
+    assert_int_equal(extwd_arm(&f->wd), 0);            /* arm feeds first */
+    assert_int_equal(extwd_feed_now(&f->wd), 0);
+    assert_int_equal(f->wd.stats.feeds, 2);
+
+    /* A STATUS or LAST_CAUSE the chip cannot produce: unknown, still starts. */
+    struct fx *g = setup_fx(0);
+    make_watchdog_reset(g, 0x22);
+    g->chip.persist.last_cause = 0x40;
+    init_ok(g);
+    assert_int_equal(g->wd.boot.suspect, 1);
+    assert_int_equal(g->wd.boot.reason, EXTWD_REASON_UNKNOWN);
+    assert_int_equal(extwd_feed(&g->wd), 1);
+    test_free(g);
+
+    /* A sound record is not suspect. */
+    struct fx *h = setup_fx(0);
+    make_watchdog_reset(h, 0x33);
+    init_ok(h);
+    assert_int_equal(h->wd.boot.suspect, 0);
+    assert_int_equal(h->wd.boot.reason, EXTWD_REASON_WATCHDOG);
+    test_free(h);
+    test_free(f);
+}
+
 static void feed_is_exactly_one_write_of_a5(void **state)
 {
     (void)state;
@@ -588,6 +625,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(init_exact_bytes_and_never_writes),
         cmocka_unit_test(reset_evidence_is_read_before_the_first_feed),
+        cmocka_unit_test(impossible_evidence_still_starts_and_feeds),
         cmocka_unit_test(feed_is_exactly_one_write_of_a5),
         cmocka_unit_test(main_loop_across_the_wrap_never_resets),
         cmocka_unit_test(long_block_feeds_at_once_and_saves_the_host),
