@@ -8,6 +8,7 @@
 # Other targets: all, firmware, host, bench, fuzz, cross, clean.
 
 SHELL := /bin/bash
+MAKEFLAGS += --no-print-directory
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 ROOT  := $(abspath .)
