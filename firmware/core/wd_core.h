@@ -26,7 +26,7 @@
 
 #define WD_FW_MAJOR 2u
 #define WD_FW_MINOR 0u
-#define WD_FW_PATCH 1u
+#define WD_FW_PATCH 2u
 
 /* The tick. The core counts whole ticks; the port keeps them nominal on
  * average by adding or dropping one now and then (SPEC 5.14). */
