@@ -21,7 +21,9 @@ for t in "${targets[@]}"; do
   log="$BUILD/fuzz-corpus/$name.log"
   dirs=("$corpus")
   [ -d "$seeds" ] && dirs+=("$seeds")
-  if "$t" -max_total_time="$SECONDS_EACH" -max_len=512 -print_final_stats=1 \
+  opts=()
+  for dict in "fuzz/${name#fuzz_}"/*.dict; do opts+=(-dict="$dict"); done
+  if "$t" -max_total_time="$SECONDS_EACH" -max_len=2048 -print_final_stats=1 "${opts[@]}" \
        -artifact_prefix="$BUILD/fuzz-corpus/$name-" "${dirs[@]}" >"$log" 2>&1; then
     result=ok
   else
