@@ -128,6 +128,10 @@ struct chipsim {
     uint32_t g_wd_addr;
     int core_ok;
     uint32_t rng;
+
+    uint32_t hang_pc;               /* flash byte address patched by chipsim_hang_main_loop */
+    uint8_t hang_saved[2];
+    int hung;
 };
 
 /* ---- small helpers ------------------------------------------------------------ */
@@ -868,6 +872,40 @@ void chipsim_power_cycle(struct chipsim *cs, uint32_t seed)
     cs->reset_cause = MCUSR_PORF;
     avr_reset(cs->avr);
     fill_garbage(cs, seed);
+}
+
+static int sleeping_with_interrupts(void *arg)
+{
+    const avr_t *avr = arg;
+    return avr->state == cpu_Sleeping && avr->sreg[S_I];
+}
+
+int chipsim_hang_main_loop(struct chipsim *cs)
+{
+    avr_t *avr = cs->avr;
+    if (cs->hung)
+        return -1;
+    /* Asleep with interrupts on, the CPU is in the main loop, and its PC is
+     * the instruction after the SLEEP: every wake-up comes back to it. */
+    if (ops_run(cs, avr->cycle + (uint64_t)cs->freq, sleeping_with_interrupts, avr) != 1)
+        return -1;
+    uint32_t pc = avr->pc;
+    if (pc + 1u > avr->flashend)
+        return -1;
+    cs->hang_pc = pc;
+    memcpy(cs->hang_saved, &avr->flash[pc], 2);
+    avr->flash[pc] = 0xFF;              /* rjmp .-2: jump to itself (0xCFFF) */
+    avr->flash[pc + 1u] = 0xCF;
+    cs->hung = 1;
+    return 0;
+}
+
+void chipsim_unhang(struct chipsim *cs)
+{
+    if (!cs->hung)
+        return;
+    memcpy(&cs->avr->flash[cs->hang_pc], cs->hang_saved, 2);
+    cs->hung = 0;
 }
 
 int chipsim_eeprom_read(const struct chipsim *cs, uint16_t off, uint8_t *buf, size_t n)

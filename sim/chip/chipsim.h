@@ -118,6 +118,16 @@ void chipsim_brownout(struct chipsim *cs);
  * flag and its RAM filled with garbage drawn from seed. */
 void chipsim_power_cycle(struct chipsim *cs, uint32_t seed);
 
+/* The firmware hangs in its main loop with interrupts still on: runs the chip
+ * until its CPU sleeps in the main loop (at most one simulated second), then
+ * makes the instruction after the SLEEP jump to itself, so interrupts are
+ * served but the loop never runs again, after a reset too, until
+ * chipsim_unhang. Returns 0, or -1 if the CPU never slept that way. */
+int chipsim_hang_main_loop(struct chipsim *cs);
+
+/* Puts back the instruction chipsim_hang_main_loop replaced. */
+void chipsim_unhang(struct chipsim *cs);
+
 /* Reads or overwrites the chip's EEPROM (to inspect or corrupt it).
  * Return 0, or -1 if the range is outside the EEPROM. */
 int chipsim_eeprom_read(const struct chipsim *cs, uint16_t off, uint8_t *buf, size_t n);

@@ -640,6 +640,41 @@ static void history_across_brownout(void)
     down();
 }
 
+/* SPEC 5.14: the chip's own watchdog restarts a firmware whose main loop
+ * hangs (interrupts still served), and the restart keeps the history. */
+static void hung_firmware_restarts_itself(void)
+{
+    up();
+    feed();
+    REQUIRE(wait_reset(4000), "no host reset");
+    wait_pulse_end();
+    struct chipsim_stats st;
+    chipsim_stats(cs, &st);
+    uint32_t resets0 = st.chip_resets;
+    REQUIRE(chipsim_hang_main_loop(cs) == 0, "could not hang the main loop");
+    uint64_t t0 = chipsim_cycles(cs);
+    uint64_t limit = t0 + fw_ms_to_cycles(cs, 100);
+    do {
+        run_ms(1);
+        chipsim_stats(cs, &st);
+    } while (st.chip_resets == resets0 && chipsim_cycles(cs) < limit);
+    double after = ms(chipsim_cycles(cs) - t0);
+    CHECK(st.chip_resets > resets0, "the chip did not restart within 100 ms of the hang");
+    /* interrupt-and-reset mode at 16 ms: the first time-out is the interrupt,
+     * the second the reset */
+    CHECK(after <= 48.0, "restart %.1f ms after the hang", after);
+    printf("info: %s self_watchdog_restart_ms=%.1f\n", chipsim_mcu(cs), after);
+    chipsim_unhang(cs);
+    run_ms(50);
+    CHECK(rd1(EXTWD_REG_CHIP_RESET) & EXTWD_CHIP_WDRF, "CHIP_RESET %02x", rd1(EXTWD_REG_CHIP_RESET));
+    CHECK(rd1(EXTWD_REG_EXT_STATUS) & EXTWD_XS_CHIP_RESTARTED, "CHIP_RESTARTED");
+    CHECK(rd1(EXTWD_REG_RESET_COUNT) == 1, "RESET_COUNT kept: %d", rd1(EXTWD_REG_RESET_COUNT));
+    CHECK(rd1(EXTWD_REG_HISTORY_LEN) == 1, "HISTORY_LEN kept");
+    CHECK(chipsim_level(cs, CHIPSIM_SIG_RESET) == 1, "host reset line released");
+    CHECK(feed() == CHIPSIM_OK, "the restarted chip answers");
+    down();
+}
+
 static void bounded_disarm(void)
 {
     up();
@@ -1236,6 +1271,7 @@ int main(int argc, char **argv)
     CASE(master_dies_mid_read);
     CASE(master_dies_mid_write);
     CASE(history_across_brownout);
+    CASE(hung_firmware_restarts_itself);
     CASE(bounded_disarm);
     CASE(pretimeout_pin);
     CASE(address_change);
