@@ -2,6 +2,7 @@
  * fwtest: the little harness of the firmware-in-the-loop tests. Each test
  * program takes the firmware ELF as its first argument, runs its cases on a
  * fresh chip each, prints one line per case and exits non-zero on any failure.
+ * bench/firmware's extwd-fwbench opens its chips and converts times with it too.
  *
  * Links libsimavr through chipsim (GPL-3): these test binaries are GPL-3.
  */
