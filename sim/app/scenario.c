@@ -171,9 +171,12 @@ static int parse_u32(const char *s, uint32_t *out, uint32_t max)
     return 0;
 }
 
-/* A non-negative decimal with an optional fraction; returns the end. */
+/* A non-negative decimal with an optional fraction; returns the end (the
+ * unit, if any), or NULL if s is missing or does not start with one. */
 static const char *scan_decimal(const char *s, double *out)
 {
+    if (!s)
+        return NULL;
     const char *p = s;
     double v = 0;
     int digits = 0;
@@ -207,8 +210,6 @@ static const char *scan_decimal(const char *s, double *out)
 static int parse_ms(const char *s, uint64_t *out)
 {
     double v;
-    if (!s)
-        return -1;
     const char *p = scan_decimal(s, &v);
     if (!p)
         return -1;
@@ -243,8 +244,6 @@ static int parse_ms32(const char *s, uint32_t *out)
 static int parse_real(const char *s, double *out)
 {
     double v;
-    if (!s)
-        return -1;
     const char *p = scan_decimal(s, &v);
     if (!p)
         return -1;
