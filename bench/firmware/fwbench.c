@@ -16,24 +16,15 @@
 #include <time.h>
 
 #include "chipsim.h"
+#include "fwtest.h" /* fw_open and the time conversions of the firmware tests */
 
 #define ADDR 0x26
 
-static struct chipsim *open_chip(const char *elf)
+/* A chip on the ELF under test (fw_elf); exits 2 if it cannot be opened. */
+static struct chipsim *open_chip(void)
 {
-    struct chipsim_config c = { .elf_path = elf, .ram_seed = 1 };
-    struct chipsim *cs;
-    char err[256];
-    if (chipsim_open(&cs, &c, err, sizeof(err))) {
-        fprintf(stderr, "%s\n", err);
-        exit(2);
-    }
-    return cs;
-}
-
-static uint64_t cyc(const struct chipsim *cs, double ms)
-{
-    return (uint64_t)(ms * chipsim_freq(cs) / 1000.0 + 0.5);
+    static const struct chipsim_config c = { .ram_seed = 1 };
+    return fw_open(&c);
 }
 
 static int feed(struct chipsim *cs)
@@ -49,7 +40,7 @@ static int feed_grid(struct chipsim *cs, int n)
     uint64_t t0 = chipsim_cycles(cs);
     for (int i = 0; i < n; i++) {
         bad += feed(cs) != CHIPSIM_OK;
-        chipsim_run_until(cs, t0 + cyc(cs, 100.0 * (i + 1)));
+        chipsim_run_until(cs, t0 + fw_ms_to_cycles(cs, 100.0 * (i + 1)));
     }
     return bad;
 }
@@ -78,7 +69,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s FIRMWARE.elf [SPEED_SECONDS]\n", argv[0]);
         return 2;
     }
-    const char *elf = argv[1];
+    fw_elf = argv[1];
     double speed_s = argc > 2 ? atof(argv[2]) : 600.0;
     if (speed_s <= 0) {
         fprintf(stderr, "%s: bad SPEED_SECONDS '%s'\n", argv[0], argv[2]);
@@ -86,12 +77,12 @@ int main(int argc, char **argv)
     }
 
     /* awake fraction at 100 ms feeding */
-    struct chipsim *cs = open_chip(elf);
+    struct chipsim *cs = open_chip();
     printf("mcu=%s\n", chipsim_mcu(cs));
     printf("clock_hz=%u\n", chipsim_freq(cs));
-    chipsim_run_until(cs, cyc(cs, 50));
+    chipsim_run_until(cs, fw_ms_to_cycles(cs, 50));
     feed(cs);
-    chipsim_run_until(cs, chipsim_cycles(cs) + cyc(cs, 100));
+    chipsim_run_until(cs, chipsim_cycles(cs) + fw_ms_to_cycles(cs, 100));
     struct chipsim_stats a, b;
     chipsim_stats(cs, &a);
     int bad = feed_grid(cs, 600);
@@ -110,19 +101,19 @@ int main(int argc, char **argv)
     double worst = 0, sum = 0;
     int n = 0;
     for (int k = 0; k < 8; k++) {
-        cs = open_chip(elf);
+        cs = open_chip();
         struct falls f = { 0 };
         chipsim_on_edge(cs, on_edge, &f);
-        chipsim_run_until(cs, cyc(cs, 50 + 2.0 * k));
+        chipsim_run_until(cs, fw_ms_to_cycles(cs, 50 + 2.0 * k));
         feed_grid(cs, 10);
         feed(cs);
         struct chipsim_stats st;
         chipsim_stats(cs, &st);
         uint64_t stop = st.last_stop_cycle;
         for (int i = 0; i < 5000 && !f.first; i++)
-            chipsim_run_until(cs, chipsim_cycles(cs) + cyc(cs, 1));
+            chipsim_run_until(cs, chipsim_cycles(cs) + fw_ms_to_cycles(cs, 1));
         if (f.first) {
-            double err = (double)(f.first - stop) * 1000.0 / chipsim_freq(cs) - 3000.0;
+            double err = fw_cycles_to_ms(cs, f.first - stop) - 3000.0;
             sum += err;
             n++;
             if (fabs(err) > fabs(worst))
@@ -135,8 +126,8 @@ int main(int argc, char **argv)
     printf("reset_edge_error_mean_ms=%+.2f\n", n ? sum / n : 0.0);
 
     /* simulation speed for a fed chip */
-    cs = open_chip(elf);
-    chipsim_run_until(cs, cyc(cs, 50));
+    cs = open_chip();
+    chipsim_run_until(cs, fw_ms_to_cycles(cs, 50));
     double w0 = now_s();
     int feeds = (int)(speed_s * 10.0);
     feed_grid(cs, feeds);

@@ -49,17 +49,12 @@ FUSES = {
 
 #define PORT_SLEEP_IDLE     _BV(SE)
 #define PORT_SLEEP_PWR_DOWN (_BV(SE) | _BV(SM1))
-/* Sets the mode, turns the BOD off for this sleep (BODS must be set within
- * 3 cycles of the SLEEP) and sleeps; SEI lets the SLEEP run first. */
+/* Sets the mode in SMCR and sleeps with the BOD off (port_common.h); the
+ * port keeps nothing else in MCUCR. */
 #define port_sleep(mode)                                              \
     do {                                                              \
         SMCR = (mode);                                                \
-        __asm__ __volatile__("out %[cr], %[a]\n\t"                    \
-                             "out %[cr], %[b]\n\t"                    \
-                             "sei\n\t"                                \
-                             "sleep\n\t" ::[cr] "I"(_SFR_IO_ADDR(MCUCR)), \
-                             [a] "r"((uint8_t)(_BV(BODS) | _BV(BODSE))), \
-                             [b] "r"((uint8_t)_BV(BODS)));            \
+        port_bod_off_sleep(_BV(BODS) | _BV(BODSE), _BV(BODS));        \
     } while (0)
 
 #include "port_common.h"

@@ -46,16 +46,10 @@ FUSES = {
 /* MCUCR is written whole: the port uses none of PUD, ISC0x. */
 #define PORT_SLEEP_IDLE     _BV(SE)
 #define PORT_SLEEP_PWR_DOWN (_BV(SE) | _BV(SM1))
-/* Turns the BOD off for this sleep (timed sequence: BODS within 3 cycles
- * of the SLEEP; ATtiny85 revision C and later, ignored before) and sleeps.
- * SEI lets exactly one more instruction, the SLEEP, run first. */
-#define port_sleep(mode)                                         \
-    __asm__ __volatile__("out %[cr], %[a]\n\t"                   \
-                         "out %[cr], %[b]\n\t"                   \
-                         "sei\n\t"                               \
-                         "sleep\n\t" ::[cr] "I"(_SFR_IO_ADDR(MCUCR)), \
-                         [a] "r"((uint8_t)((mode) | _BV(BODS) | _BV(BODSE))), \
-                         [b] "r"((uint8_t)((mode) | _BV(BODS))))
+/* Sets the mode and sleeps with the BOD off (port_common.h; ATtiny85
+ * revision C and later, ignored before): the mode bits share MCUCR with
+ * BODS, so both writes carry them. */
+#define port_sleep(mode) port_bod_off_sleep((mode) | _BV(BODS) | _BV(BODSE), (mode) | _BV(BODS))
 
 #define PORT_OWN_VECTORS
 #include "port_common.h"

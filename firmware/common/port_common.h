@@ -17,7 +17,8 @@
  *   PORT_WDTCR                 the watchdog control register
  *   PORT_FR_PIN, PORT_FR_BIT   factory-reset input (pull-up, active low)
  *   port_sleep(mode_bits)      sets the sleep mode, disables the BOD for the
- *                              sleep, enables interrupts and sleeps
+ *                              sleep, enables interrupts and sleeps (with
+ *                              port_bod_off_sleep below)
  * and after it the functions declared below.
  *
  * SPDX-License-Identifier: MIT
@@ -39,6 +40,17 @@
 /* The instances the simulator finds by symbol. */
 struct wd_core g_wd NOINIT __attribute__((used, externally_visible));
 struct wd_persist g_wd_persist NOINIT __attribute__((used, externally_visible));
+
+/* The BOD-off sleep both MCUs time the same way: MCUCR = first (BODS and
+ * BODSE set), then second (BODS alone) within 4 cycles, and the SLEEP within
+ * 3 more; SEI lets exactly one more instruction, the SLEEP, run first. Both
+ * carry whatever else the port keeps in MCUCR (the ATtiny85's sleep mode). */
+#define port_bod_off_sleep(first, second)                                        \
+    __asm__ __volatile__("out %[cr], %[a]\n\t"                                   \
+                         "out %[cr], %[b]\n\t"                                   \
+                         "sei\n\t"                                               \
+                         "sleep\n\t" ::[cr] "I"(_SFR_IO_ADDR(MCUCR)),            \
+                         [a] "r"((uint8_t)(first)), [b] "r"((uint8_t)(second)))
 
 /* Port hooks, all called with interrupts disabled. */
 static void port_pins_update(void);   /* mirror wd_core_outputs onto the pins */

@@ -174,6 +174,21 @@ static int boot_bug(struct world *w, int early)
     return 0;
 }
 
+/* One task of loop(), as both programs run it: it hangs here if the
+ * scenario says so, else works d ms. Returns -1 if the host stopped. */
+static int task_work(struct world *w, int id, double d)
+{
+    struct host *h = &w->h;
+    if (h->hang_task == id) {
+        h->hang_task = 0;
+        char why[40];
+        snprintf(why, sizeof why, "in task '%s'", task_name[id]);
+        hang(w, why);
+        return -1;
+    }
+    return hw(w, d);
+}
+
 /* A loop() pass: three tasks whose durations follow the scenario's
  * distribution. Returns the pass length in ms through *len. */
 static int tasks(struct world *w, int (*task)(struct world *, int, double), double *len)
@@ -262,18 +277,10 @@ static void x_breadcrumb(struct world *w, int id)
 
 static int x_task(struct world *w, int id, double d)
 {
-    struct host *h = &w->h;
     x_breadcrumb(w, id);
     if (!host_alive(w))
         return -1;
-    if (h->hang_task == id) {
-        h->hang_task = 0;
-        char why[40];
-        snprintf(why, sizeof why, "in task '%s'", task_name[id]);
-        hang(w, why);
-        return -1;
-    }
-    return hw(w, d);
+    return task_work(w, id, d);
 }
 
 /* extwd_init, the boot record, and the safe-mode decision. A retry from
@@ -407,6 +414,46 @@ static int x_boot(struct world *w)
     return hw(w, SERVICES_MS);
 }
 
+/* Before a long blocking job (job: "OTA", "WiFi"), per the scenario's mode:
+ * libextwd's long-op helper with the timeout raised to the longest step
+ * plus 1 s, or the ADR's disarm; the third mode leaves the chip alone.
+ * Logs a failure as "<job>: protect". Returns the call's result, 0 if none. */
+static int protect(struct world *w, uint8_t mode, struct extwd_longop *op, uint32_t longest_step_ms,
+                   const char *job)
+{
+    struct host *h = &w->h;
+    if (!h->wd_ok || w->sc->host.debug_no_wd)
+        return 0;
+    int rc = 0;
+    if (mode == SC_LONGOP_HELPER)
+        rc = extwd_longop_begin(&h->wd, op, longest_step_ms + 1000u);
+    else if (mode == SC_LONGOP_DISARM)
+        rc = extwd_disarm(&h->wd);
+    char what[32];
+    snprintf(what, sizeof what, "%s: protect", job);
+    err(w, what, rc);
+    return rc;
+}
+
+/* After the job: ends the long operation, or arms again after the disarm,
+ * and logs a failure as "<job>: restore". protect_rc is what protect()
+ * returned; with nothing to undo (a long-op that failed to begin) that
+ * failure is the one logged again. */
+static void restore(struct world *w, uint8_t mode, struct extwd_longop *op, int protect_rc, const char *job)
+{
+    struct host *h = &w->h;
+    if (!h->wd_ok || w->sc->host.debug_no_wd)
+        return;
+    int rc = protect_rc;
+    if (op->active)
+        rc = extwd_longop_end(&h->wd, op);
+    else if (mode == SC_LONGOP_DISARM)
+        rc = extwd_arm(&h->wd);
+    char what[32];
+    snprintf(what, sizeof what, "%s: restore", job);
+    err(w, what, rc);
+}
+
 static int x_ota(struct world *w, const struct sc_event *e)
 {
     struct host *h = &w->h;
@@ -418,14 +465,7 @@ static int x_ota(struct world *w, const struct sc_event *e)
     run_log(w->run, world_ms(w), "host", "OTA: %u chunks of %.1f-%.1f s, %s", (unsigned)e->a, e->b / 1000.0,
             e->c / 1000.0, how[mode % 3]);
     x_breadcrumb(w, BC_OTA);
-    int rc = 0;
-    if (h->wd_ok && !w->sc->host.debug_no_wd) {
-        if (mode == SC_LONGOP_HELPER)
-            rc = extwd_longop_begin(&h->wd, &op, e->c + 1000u);
-        else if (mode == SC_LONGOP_DISARM)
-            rc = extwd_disarm(&h->wd);
-        err(w, "OTA: protect", rc);
-    }
+    int rc = protect(w, mode, &op, e->c, "OTA");
     for (uint32_t i = 0; i < e->a; i++) {
         if (!host_alive(w))
             return -1;
@@ -434,13 +474,7 @@ static int x_ota(struct world *w, const struct sc_event *e)
         if (hw(w, rng_range(&w->rng, e->b, e->c)))
             return -1;
     }
-    if (h->wd_ok && !w->sc->host.debug_no_wd) {
-        if (op.active)
-            rc = extwd_longop_end(&h->wd, &op);
-        else if (mode == SC_LONGOP_DISARM)
-            rc = extwd_arm(&h->wd);
-        err(w, "OTA: restore", rc);
-    }
+    restore(w, mode, &op, rc, "OTA");
     if (!host_alive(w))
         return -1;
     run_log(w->run, world_ms(w), "host", "OTA done: restarting into the new image");
@@ -462,14 +496,7 @@ static int x_wifi(struct world *w, const struct sc_event *e)
     run_log(w->run, t0, "host", "WiFi lost: blocking reconnect, %.1f s per attempt, %s", e->b / 1000.0,
             how[mode % 3]);
     x_breadcrumb(w, BC_WIFI);
-    int rc = 0;
-    if (h->wd_ok && !w->sc->host.debug_no_wd) {
-        if (mode == SC_LONGOP_HELPER)
-            rc = extwd_longop_begin(&h->wd, &op, e->b + 1000u);
-        else if (mode == SC_LONGOP_DISARM)
-            rc = extwd_disarm(&h->wd);
-        err(w, "WiFi: protect", rc);
-    }
+    int rc = protect(w, mode, &op, e->b, "WiFi");
     int attempts = 0;
     for (;;) {
         if (!host_alive(w))
@@ -487,13 +514,7 @@ static int x_wifi(struct world *w, const struct sc_event *e)
         if (hw_until(w, end))
             return -1;
     }
-    if (h->wd_ok && !w->sc->host.debug_no_wd) {
-        if (op.active)
-            rc = extwd_longop_end(&h->wd, &op);
-        else if (mode == SC_LONGOP_DISARM)
-            rc = extwd_arm(&h->wd);
-        err(w, "WiFi: restore", rc);
-    }
+    restore(w, mode, &op, rc, "WiFi");
     if (!host_alive(w))
         return -1;
     h->wifi_connected = 1;
@@ -615,19 +636,6 @@ static void s_feed(struct world *w)
     feed_result(w, rc ? rc : 1);
 }
 
-static int s_task(struct world *w, int id, double d)
-{
-    struct host *h = &w->h;
-    if (h->hang_task == id) {
-        h->hang_task = 0;
-        char why[40];
-        snprintf(why, sizeof why, "in task '%s'", task_name[id]);
-        hang(w, why);
-        return -1;
-    }
-    return hw(w, d);
-}
-
 static int s_boot(struct world *w)
 {
     const struct sc_host *hc = &w->sc->host;
@@ -741,7 +749,7 @@ static int s_loop(struct world *w)
                 return -1;
         }
         double len;
-        if (tasks(w, s_task, &len) || heap_account(w, len))
+        if (tasks(w, task_work, &len) || heap_account(w, len))
             return -1;
         s_feed(w); /* the background tasks at the end of loop() */
         if (!host_alive(w))

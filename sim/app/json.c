@@ -34,22 +34,31 @@ static void jms(FILE *f, double v)
         fprintf(f, "%.3f", v);
 }
 
+/* A member whose value is a JSON string: sep (what goes before it), the
+ * key, the value. */
+static void str_member(FILE *f, const char *sep, const char *key, const char *value)
+{
+    fprintf(f, "%s\"%s\": ", sep, key);
+    run_json_string(f, value);
+}
+
+/* A member of an array entry whose value is a jms() millisecond value. */
+static void ms_member(FILE *f, const char *key, double v)
+{
+    fprintf(f, ", \"%s\": ", key);
+    jms(f, v);
+}
+
 static const char *const reason_names[] = { "unknown", "none", "watchdog", "test", "window" };
 
 void run_write_json(FILE *f, const struct run *r)
 {
     const struct scenario *sc = r->sc;
-    fputs("{\n", f);
-    fputs("  \"firmware\": ", f);
-    run_json_string(f, r->firmware);
-    fputs(",\n  \"mcu\": ", f);
-    run_json_string(f, r->mcu);
-    fputs(",\n  \"scenario\": ", f);
-    run_json_string(f, sc->name);
-    fputs(",\n  \"scenario_file\": ", f);
-    run_json_string(f, sc->path);
-    fputs(",\n  \"title\": ", f);
-    run_json_string(f, sc->title);
+    str_member(f, "{\n  ", "firmware", r->firmware);
+    str_member(f, ",\n  ", "mcu", r->mcu);
+    str_member(f, ",\n  ", "scenario", sc->name);
+    str_member(f, ",\n  ", "scenario_file", sc->path);
+    str_member(f, ",\n  ", "title", sc->title);
     static const char *const modes[] = { "extwd", "stock", "raw" };
     fprintf(f, ",\n  \"host_mode\": \"%s\"", modes[sc->host.mode % 3]);
     fprintf(f, ",\n  \"seed\": %llu", (unsigned long long)r->seed);
@@ -59,16 +68,13 @@ void run_write_json(FILE *f, const struct run *r)
     fputs(",\n  \"resets\": [", f);
     for (size_t i = 0; i < r->resets.n; i++) {
         const struct run_reset *rs = &VEC_AT(r->resets, struct run_reset, i);
-        fprintf(f, "%s\n    {\"t_ms\": %.3f, \"release_ms\": ", i ? "," : "", rs->t_ms);
-        jms(f, rs->release_ms);
-        fprintf(f, ", \"cause\": \"%s\", \"since_last_feed_ms\": ", sc_cause_name(rs->cause));
-        jms(f, rs->since_last_feed_ms);
-        fputs(", \"since_disarm_ms\": ", f);
-        jms(f, rs->since_disarm_ms);
-        fputs(", \"pretimeout_lead_ms\": ", f);
-        jms(f, rs->pretimeout_lead_ms);
-        fputs(", \"fault\": ", f);
-        run_json_string(f, rs->fault[0] ? rs->fault : "none");
+        fprintf(f, "%s\n    {\"t_ms\": %.3f", i ? "," : "", rs->t_ms);
+        ms_member(f, "release_ms", rs->release_ms);
+        fprintf(f, ", \"cause\": \"%s\"", sc_cause_name(rs->cause));
+        ms_member(f, "since_last_feed_ms", rs->since_last_feed_ms);
+        ms_member(f, "since_disarm_ms", rs->since_disarm_ms);
+        ms_member(f, "pretimeout_lead_ms", rs->pretimeout_lead_ms);
+        str_member(f, ", ", "fault", rs->fault[0] ? rs->fault : "none");
         fprintf(f, ", \"false\": %s}", rs->is_false ? "true" : "false");
     }
     fputs(r->resets.n ? "\n  ]" : "]", f);
@@ -100,9 +106,9 @@ void run_write_json(FILE *f, const struct run *r)
     fputs(",\n  \"faults\": [", f);
     for (size_t i = 0; i < r->spans.n; i++) {
         const struct run_span *s = &VEC_AT(r->spans, struct run_span, i);
-        fprintf(f, "%s\n    {\"t_ms\": %.3f, \"end_ms\": %.3f, \"kind\": \"%s\", \"label\": ", i ? "," : "",
-                s->t0_ms, s->t1_ms, sc_event_name(s->kind));
-        run_json_string(f, s->label);
+        fprintf(f, "%s\n    {\"t_ms\": %.3f, \"end_ms\": %.3f, \"kind\": \"%s\"", i ? "," : "", s->t0_ms,
+                s->t1_ms, sc_event_name(s->kind));
+        str_member(f, ", ", "label", s->label);
         fputc('}', f);
     }
     fputs(r->spans.n ? "\n  ]" : "]", f);
@@ -123,16 +129,15 @@ void run_write_json(FILE *f, const struct run *r)
     fputs(",\n  \"expectations\": [", f);
     for (int i = 0; i < sc->nexpects; i++) {
         const struct run_expect *e = &r->expect[i];
-        fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
-        run_json_string(f, sc->expects[i].text);
+        fprintf(f, "%s\n    {", i ? "," : "");
+        str_member(f, "", "name", sc->expects[i].text);
         fprintf(f, ", \"line\": %d, \"passed\": %s, \"measured\": ", sc->expects[i].line,
                 e->passed ? "true" : "false");
         if (e->has_measured && !isnan(e->measured))
             fprintf(f, "%.6g", e->measured);
         else
             fputs("null", f);
-        fputs(", \"detail\": ", f);
-        run_json_string(f, e->detail);
+        str_member(f, ", ", "detail", e->detail);
         fputc('}', f);
     }
     fputs(sc->nexpects ? "\n  ]" : "]", f);

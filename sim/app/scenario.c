@@ -171,9 +171,12 @@ static int parse_u32(const char *s, uint32_t *out, uint32_t max)
     return 0;
 }
 
-/* A non-negative decimal with an optional fraction; returns the end. */
+/* A non-negative decimal with an optional fraction; returns the end (the
+ * unit, if any), or NULL if s is missing or does not start with one. */
 static const char *scan_decimal(const char *s, double *out)
 {
+    if (!s)
+        return NULL;
     const char *p = s;
     double v = 0;
     int digits = 0;
@@ -207,8 +210,6 @@ static const char *scan_decimal(const char *s, double *out)
 static int parse_ms(const char *s, uint64_t *out)
 {
     double v;
-    if (!s)
-        return -1;
     const char *p = scan_decimal(s, &v);
     if (!p)
         return -1;
@@ -243,8 +244,6 @@ static int parse_ms32(const char *s, uint32_t *out)
 static int parse_real(const char *s, double *out)
 {
     double v;
-    if (!s)
-        return -1;
     const char *p = scan_decimal(s, &v);
     if (!p)
         return -1;
@@ -613,17 +612,22 @@ static int parse_bytes(struct parser *p, int from, struct sc_event *e)
     return 0;
 }
 
-static int parse_addr_opt(struct parser *p, int *i, uint32_t *addr)
+/* "[to ADDR] BYTES" from token i on (stray, raw write): the address into
+ * e->a (0x26 without "to"), the hex bytes into e; usage is the message when
+ * no byte follows. */
+static int parse_addressed_bytes(struct parser *p, int i, struct sc_event *e, const char *usage)
 {
-    *addr = EXTWD_I2C_ADDR_DEFAULT;
-    if (T(p, *i) && !strcmp(T(p, *i), "to")) {
+    e->a = EXTWD_I2C_ADDR_DEFAULT;
+    if (T(p, i) && !strcmp(T(p, i), "to")) {
         uint32_t a;
-        if (parse_u32(T(p, *i + 1), &a, 0x7F))
+        if (parse_u32(T(p, i + 1), &a, 0x7F))
             return fail(p, "'to' needs a 7-bit address");
-        *addr = a;
-        *i += 2;
+        e->a = a;
+        i += 2;
     }
-    return 0;
+    if (i >= p->ntok)
+        return fail(p, "%s", usage);
+    return parse_bytes(p, i, e);
 }
 
 static int add_expect_raw(struct parser *p, int index, const struct sc_event *e, const uint8_t *b, int n);
@@ -735,16 +739,10 @@ static int parse_event(struct parser *p)
                                            : "usage: at T corrupt [COUNT] [bit B]");
         break;
     }
-    case SC_EV_STRAY: {
-        int i = 3;
-        if (parse_addr_opt(p, &i, &e->a))
-            return -1;
-        if (i >= n)
-            return fail(p, "usage: at T stray [to ADDR] BYTES (hex)");
-        if (parse_bytes(p, i, e))
+    case SC_EV_STRAY:
+        if (parse_addressed_bytes(p, 3, e, "usage: at T stray [to ADDR] BYTES (hex)"))
             return -1;
         break;
-    }
     case SC_EV_ABORT_TX:
         if (n < 4 || n > 5 || parse_u32(T(p, 3), &e->a, 8) || !e->a ||
             (n == 5 && strcmp(T(p, 4), "host-reset")))
@@ -767,16 +765,10 @@ static int parse_event(struct parser *p)
             return fail(p, "usage: at T factory-pin low|high");
         e->flag = !strcmp(T(p, 3), "low");
         break;
-    case SC_EV_RAW_WRITE: {
-        int i = 4;
-        if (parse_addr_opt(p, &i, &e->a))
-            return -1;
-        if (i >= n)
-            return fail(p, "usage: at T raw write [to ADDR] BYTES (hex)");
-        if (parse_bytes(p, i, e))
+    case SC_EV_RAW_WRITE:
+        if (parse_addressed_bytes(p, 4, e, "usage: at T raw write [to ADDR] BYTES (hex)"))
             return -1;
         break;
-    }
     case SC_EV_RAW_READ: {
         if (n < 5 || parse_u32(T(p, 4), &e->a, SC_MAX_BYTES) || !e->a)
             return fail(p, "usage: at T raw read N(1-%d) [from ADDR] [expect BYTES]", SC_MAX_BYTES);
@@ -861,10 +853,21 @@ static const struct field_def *find_field(const struct field_def *defs, int n, c
     return NULL;
 }
 
+/* s as one of n names: its index into *out. Anything else fails with
+ * "unknown WHAT 's'" and the hint. */
+static int parse_name(struct parser *p, const char *const *names, int n, const char *s, const char *what,
+                      const char *hint, double *out)
+{
+    int i = s ? lookup(names, n, s) : -1;
+    if (i < 0)
+        return fail(p, "unknown %s '%s'%s", what, s ? s : "", hint);
+    *out = i;
+    return 0;
+}
+
 static int parse_value(struct parser *p, int vkind, const char *s, double *out)
 {
     uint64_t u;
-    int i;
     switch (vkind) {
     case V_COUNT:
         if (parse_u64(s, &u, 1ull << 52))
@@ -881,31 +884,19 @@ static int parse_value(struct parser *p, int vkind, const char *s, double *out)
             return fail(p, "'%s' is not a number or percentage", s ? s : "");
         return 0;
     case V_CAUSE:
-        i = s ? lookup(cause_names, NELEM(cause_names), s) : -1;
-        if (i < 0 && s && name_eq(s, "unknown"))
-            i = 255;
-        if (i < 0)
-            return fail(p, "unknown cause '%s' (none, timeout, test, window, unknown)", s ? s : "");
-        *out = i;
-        return 0;
+        if (s && name_eq(s, "unknown")) { /* cause 255: no name in the table */
+            *out = 255;
+            return 0;
+        }
+        return parse_name(p, cause_names, NELEM(cause_names), s, "cause",
+                          " (none, timeout, test, window, unknown)", out);
     case V_REASON:
-        i = s ? lookup(reason_names, NELEM(reason_names), s) : -1;
-        if (i < 0)
-            return fail(p, "unknown reason '%s' (unknown, none, watchdog, test, window)", s ? s : "");
-        *out = i;
-        return 0;
+        return parse_name(p, reason_names, NELEM(reason_names), s, "reason",
+                          " (unknown, none, watchdog, test, window)", out);
     case V_STATE:
-        i = s ? lookup(host_state_names, SC_HS_COUNT, s) : -1;
-        if (i < 0)
-            return fail(p, "unknown host state '%s'", s ? s : "");
-        *out = i;
-        return 0;
+        return parse_name(p, host_state_names, SC_HS_COUNT, s, "host state", "", out);
     case V_AFTER:
-        i = s ? lookup(after_names, SC_AFTER_COUNT, s) : -1;
-        if (i < 0)
-            return fail(p, "unknown boot cause '%s'", s ? s : "");
-        *out = i;
-        return 0;
+        return parse_name(p, after_names, SC_AFTER_COUNT, s, "boot cause", "", out);
     case V_BOOL: {
         uint8_t b;
         if (parse_onoff(s, &b))

@@ -56,17 +56,27 @@ static void let_go(struct i2c_master *m)
     pull(m, I2C_SCL, 0);
 }
 
-static int send_bit(struct i2c_master *m, int bit)
+/* One clock pulse from SCL low: SDA is set a quarter period in (pulled low
+ * if sda_low, else released), SCL is released at the half (the slave may
+ * stretch) and stays high for half a period. Data bits, the repeated START
+ * and the STOP all begin this way; SCL is left high. */
+static int clock_high(struct i2c_master *m, int sda_low)
 {
     int r;
     if ((r = wait(m, m->quarter)))
         return r;
-    pull(m, I2C_SDA, !bit);
+    pull(m, I2C_SDA, sda_low);
     if ((r = wait(m, m->half - m->quarter)))
         return r;
     if ((r = scl_release(m)))
         return r;
-    if ((r = wait(m, m->half)))
+    return wait(m, m->half);
+}
+
+static int send_bit(struct i2c_master *m, int bit)
+{
+    int r;
+    if ((r = clock_high(m, !bit)))
         return r;
     if (bit && !level(m, I2C_SDA))
         return CHIPSIM_E_BUS;           /* someone else holds SDA: arbitration lost */
@@ -104,14 +114,7 @@ static int start(struct i2c_master *m)
 static int restart(struct i2c_master *m)
 {
     int r;
-    if ((r = wait(m, m->quarter)))
-        return r;
-    pull(m, I2C_SDA, 0);
-    if ((r = wait(m, m->half - m->quarter)))
-        return r;
-    if ((r = scl_release(m)))
-        return r;
-    if ((r = wait(m, m->half)))
+    if ((r = clock_high(m, 0)))
         return r;
     if (!level(m, I2C_SDA))
         return CHIPSIM_E_BUS;
@@ -125,14 +128,7 @@ static int restart(struct i2c_master *m)
 static int stop(struct i2c_master *m)
 {
     int r;
-    if ((r = wait(m, m->quarter)))
-        return r;
-    pull(m, I2C_SDA, 1);
-    if ((r = wait(m, m->half - m->quarter)))
-        return r;
-    if ((r = scl_release(m)))
-        return r;
-    if ((r = wait(m, m->half)))
+    if ((r = clock_high(m, 1)))
         return r;
     pull(m, I2C_SDA, 0);
     m->last_stop = now(m);

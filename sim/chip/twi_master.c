@@ -67,6 +67,13 @@ static uint64_t limit(const struct twi_master *m)
                             : m->stretch_limit;
 }
 
+/* The master gave up waiting: past its stretch limit, or, with no limit, a
+ * bus held for I2C_STUCK_US counts as stuck. */
+static int gave_up(const struct twi_master *m)
+{
+    return m->stretch_never ? CHIPSIM_E_BUS : CHIPSIM_E_STRETCH;
+}
+
 static void note_stretch(struct twi_master *m, uint64_t held)
 {
     if (held > m->max_stretch)
@@ -85,29 +92,16 @@ static int wait_ready(struct twi_master *m)
         return r;
     note_stretch(m, now(m) - t0);
     if (r == 0)
-        return m->stretch_never ? CHIPSIM_E_BUS : CHIPSIM_E_STRETCH;
+        return gave_up(m);
     return CHIPSIM_OK;
 }
 
-/* Sends one message and, with want_reply, runs until the chip answers: the
- * byte's nominal time plus as much stretching as the limit allows.
- * Returns 1 answered, 0 no answer in time, or a negative code. */
-static int send(struct twi_master *m, uint8_t msg, uint8_t addr, uint8_t data, int want_reply)
+/* Sends one message; await_reply waits for the chip's answer. */
+static void send(struct twi_master *m, uint8_t msg, uint8_t addr, uint8_t data)
 {
     m->have_reply = 0;
     m->have_read = 0;
     avr_raise_irq(m->in, avr_twi_irq_msg(msg, addr, data));
-    if (!want_reply)
-        return 1;
-    uint64_t t0 = now(m);
-    int r = m->ops->run(m->ctx, t0 + m->sim_byte + limit(m), replied, m);
-    if (r < 0)
-        return r;
-    uint64_t waited = now(m) - t0;
-    if (waited > m->max_reply)
-        m->max_reply = waited;
-    note_stretch(m, waited > m->sim_byte ? waited - m->sim_byte : 0);
-    return r;
 }
 
 /* Delivers a status simavr never produces (0xA0, 0xB8, 0xC0) as silicon
@@ -165,7 +159,7 @@ static int await_reply(struct twi_master *m)
         m->max_reply = waited;
     note_stretch(m, waited > m->sim_byte ? waited - m->sim_byte : 0);
     if (r == 0)
-        return m->stretch_never ? CHIPSIM_E_BUS : CHIPSIM_E_STRETCH;
+        return gave_up(m);
     return 1;
 }
 
@@ -194,10 +188,10 @@ static int address(struct twi_master *m, uint8_t msg, uint8_t addr, uint8_t data
     if (!twea(m))
         return 0;                       /* a slave with TWEA = 0 ignores its address */
     m->addr_phase = 1;
-    r = send(m, (uint8_t)(TWI_COND_START | TWI_COND_ADDR | msg), addr, data, 0);
-    if (r < 0 || !(m->twi->state & TWI_COND_SLAVE)) {
+    send(m, (uint8_t)(TWI_COND_START | TWI_COND_ADDR | msg), addr, data);
+    if (!(m->twi->state & TWI_COND_SLAVE)) {
         m->addr_phase = 0;
-        return r < 0 ? r : 0;           /* not our address: nobody ACKs */
+        return 0;                       /* not our address: nobody ACKs */
     }
     r = await_reply(m);
     m->addr_phase = 0;
@@ -230,8 +224,8 @@ static int write_bytes(struct twi_master *m, uint8_t addr, const uint8_t *buf, s
             inject_status(m, TWI_ST_SRX_DATA_NACK);
             return CHIPSIM_E_NACK_DATA;
         }
-        r = send(m, TWI_COND_WRITE, addr, buf[i], 0);
-        if (r < 0 || (r = await_reply(m)) < 0)
+        send(m, TWI_COND_WRITE, addr, buf[i]);
+        if ((r = await_reply(m)) < 0)
             return r;
     }
     return CHIPSIM_OK;
@@ -257,7 +251,7 @@ static int read_bytes(struct twi_master *m, uint8_t addr, uint8_t *buf, size_t l
             if ((r = m->ops->run(m->ctx, now(m) + limit(m), replied, m)) < 0)
                 return r;
             if (r == 0)
-                return m->stretch_never ? CHIPSIM_E_BUS : CHIPSIM_E_STRETCH;
+                return gave_up(m);
         }
         buf[i] = m->have_read ? m->read_data : 0xFFu; /* nothing sent: SDA stays high */
         /* the byte goes out, then the master's ACK or NACK */

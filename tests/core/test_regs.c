@@ -183,49 +183,52 @@ static void multibyte_reads_are_whole(void **state)
     assert_memory_equal(b, "\xF0\x03\x00\x00\x01\x00\x00\x00", 8); /* 1008 ms, 1 s */
 }
 
+/* TIMEOUT_S as read after TIMEOUT_MS is set to ms (the write must pass). */
+static uint8_t timeout_s_for(uint32_t ms)
+{
+    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, ms, 4), EXTWD_ERR_OK);
+    return H_R8(&ch, EXTWD_REG_TIMEOUT_S);
+}
+
+/* SINCE_FEED_S as read with the core's count since the feed at ticks. */
+static uint8_t since_feed_s_at(uint16_t ticks)
+{
+    ch.c.since_t = ticks;
+    return H_R8(&ch, EXTWD_REG_SINCE_FEED_S);
+}
+
+/* GRACE_LEFT_S as read with the core's grace count at ticks. */
+static uint8_t grace_left_s_at(uint16_t ticks)
+{
+    ch.c.grace_t = ticks;
+    return H_R8(&ch, EXTWD_REG_GRACE_LEFT_S);
+}
+
 static void seconds_registers_round(void **state)
 {
     (void)state;
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     /* TIMEOUT_S rounds up */
-    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 2500, 4), EXTWD_ERR_OK);
-    assert_int_equal(H_R8(&ch, EXTWD_REG_TIMEOUT_S), 3);
-    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 2001, 4), EXTWD_ERR_OK);
-    assert_int_equal(H_R8(&ch, EXTWD_REG_TIMEOUT_S), 3);
-    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 2000, 4), EXTWD_ERR_OK);
-    assert_int_equal(H_R8(&ch, EXTWD_REG_TIMEOUT_S), 2);
-    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 254001, 4), EXTWD_ERR_OK);
-    assert_int_equal(H_R8(&ch, EXTWD_REG_TIMEOUT_S), 255);
-    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 254000, 4), EXTWD_ERR_OK);
-    assert_int_equal(H_R8(&ch, EXTWD_REG_TIMEOUT_S), 254);
-    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 600000, 4), EXTWD_ERR_OK);
-    assert_int_equal(H_R8(&ch, EXTWD_REG_TIMEOUT_S), 255);
-    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 0, 4), EXTWD_ERR_OK);
-    assert_int_equal(H_R8(&ch, EXTWD_REG_TIMEOUT_S), 0);
+    assert_int_equal(timeout_s_for(2500), 3);
+    assert_int_equal(timeout_s_for(2001), 3);
+    assert_int_equal(timeout_s_for(2000), 2);
+    assert_int_equal(timeout_s_for(254001), 255);
+    assert_int_equal(timeout_s_for(254000), 254);
+    assert_int_equal(timeout_s_for(600000), 255);
+    assert_int_equal(timeout_s_for(0), 0);
     /* SINCE_FEED_S rounds down and stops at 255 (ticks of 16 ms) */
-    ch.c.since_t = 124; /* 1984 ms */
-    assert_int_equal(H_R8(&ch, EXTWD_REG_SINCE_FEED_S), 1);
-    ch.c.since_t = 125; /* 2000 ms */
-    assert_int_equal(H_R8(&ch, EXTWD_REG_SINCE_FEED_S), 2);
-    ch.c.since_t = 15937; /* 254992 ms */
-    assert_int_equal(H_R8(&ch, EXTWD_REG_SINCE_FEED_S), 254);
-    ch.c.since_t = 15938; /* 255008 ms */
-    assert_int_equal(H_R8(&ch, EXTWD_REG_SINCE_FEED_S), 255);
-    ch.c.since_t = 0xFFFF;
-    assert_int_equal(H_R8(&ch, EXTWD_REG_SINCE_FEED_S), 255);
+    assert_int_equal(since_feed_s_at(124), 1);      /* 1984 ms */
+    assert_int_equal(since_feed_s_at(125), 2);      /* 2000 ms */
+    assert_int_equal(since_feed_s_at(15937), 254);  /* 254992 ms */
+    assert_int_equal(since_feed_s_at(15938), 255);  /* 255008 ms */
+    assert_int_equal(since_feed_s_at(0xFFFF), 255);
     /* GRACE_LEFT_S rounds up and stops at 255 */
-    ch.c.grace_t = 1; /* 16 ms */
-    assert_int_equal(H_R8(&ch, EXTWD_REG_GRACE_LEFT_S), 1);
-    ch.c.grace_t = 62; /* 992 ms */
-    assert_int_equal(H_R8(&ch, EXTWD_REG_GRACE_LEFT_S), 1);
-    ch.c.grace_t = 63; /* 1008 ms */
-    assert_int_equal(H_R8(&ch, EXTWD_REG_GRACE_LEFT_S), 2);
-    ch.c.grace_t = 15937;
-    assert_int_equal(H_R8(&ch, EXTWD_REG_GRACE_LEFT_S), 255);
-    ch.c.grace_t = 0xFFFF;
-    assert_int_equal(H_R8(&ch, EXTWD_REG_GRACE_LEFT_S), 255);
-    ch.c.grace_t = 0;
-    assert_int_equal(H_R8(&ch, EXTWD_REG_GRACE_LEFT_S), 0);
+    assert_int_equal(grace_left_s_at(1), 1);        /* 16 ms */
+    assert_int_equal(grace_left_s_at(62), 1);       /* 992 ms */
+    assert_int_equal(grace_left_s_at(63), 2);       /* 1008 ms */
+    assert_int_equal(grace_left_s_at(15937), 255);
+    assert_int_equal(grace_left_s_at(0xFFFF), 255);
+    assert_int_equal(grace_left_s_at(0), 0);
 }
 
 static void time_left(void **state)

@@ -2,6 +2,7 @@
  * fwtest: the little harness of the firmware-in-the-loop tests. Each test
  * program takes the firmware ELF as its first argument, runs its cases on a
  * fresh chip each, prints one line per case and exits non-zero on any failure.
+ * bench/firmware's extwd-fwbench opens its chips and converts times with it too.
  *
  * Links libsimavr through chipsim (GPL-3): these test binaries are GPL-3.
  */
@@ -20,14 +21,20 @@ static int fw_case_failures;
 static int fw_total_failures;
 static const char *fw_elf;
 
+/* Counts a failure of the case and prints where, the failed condition (as
+ * text: CHECK and REQUIRE stringify it before macros in it expand) and why. */
+#define FW_FAIL(cond_text, ...)                                               \
+    do {                                                                      \
+        fw_case_failures++;                                                   \
+        fprintf(stderr, "  FAIL %s:%d: %s: ", __FILE__, __LINE__, cond_text); \
+        fprintf(stderr, __VA_ARGS__);                                         \
+        fputc('\n', stderr);                                                  \
+    } while (0)
+
 #define CHECK(cond, ...)                                                      \
     do {                                                                      \
-        if (!(cond)) {                                                        \
-            fw_case_failures++;                                               \
-            fprintf(stderr, "  FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                     \
-            fputc('\n', stderr);                                              \
-        }                                                                     \
+        if (!(cond))                                                          \
+            FW_FAIL(#cond, __VA_ARGS__);                                      \
     } while (0)
 
 /* Like CHECK, but ends the case: later steps would only repeat the failure.
@@ -35,10 +42,7 @@ static const char *fw_elf;
 #define REQUIRE(cond, ...)                                                    \
     do {                                                                      \
         if (!(cond)) {                                                        \
-            fw_case_failures++;                                               \
-            fprintf(stderr, "  FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                     \
-            fputc('\n', stderr);                                              \
+            FW_FAIL(#cond, __VA_ARGS__);                                      \
             return;                                                           \
         }                                                                     \
     } while (0)

@@ -17,19 +17,11 @@ struct fx {
 static struct fx *setup_fx(uint32_t start_ms)
 {
     struct fx *f = test_calloc(1, sizeof *f);
-    fake_bus_init(&f->bus, f->log, LOG_CAP, start_ms);
     fake_chip_power_up(&f->chip, NULL);
     struct fake_device d;
     fake_chip_device(&f->chip, &d);
-    fake_bus_attach(&f->bus, &d);
-    fake_bus_port(&f->bus, &f->port);
+    bus_with_device(&f->bus, f->log, start_ms, &d, &f->port);
     return f;
-}
-
-static void init_ok(struct fx *f)
-{
-    struct extwd_config cfg = {.port = &f->port};
-    assert_int_equal(extwd_init(&f->wd, &cfg), 0);
 }
 
 /* A write straight onto the bus, as another master (or the seed) would. */

@@ -20,7 +20,6 @@ struct fx {
 static struct fx *setup_seeded(int stock, uint8_t retries, uint32_t seed)
 {
     struct fx *f = test_calloc(1, sizeof *f);
-    fake_bus_init(&f->bus, f->log, LOG_CAP, 0xFFFFF000u);
     struct fake_device d;
     f->is_stock = stock;
     if (stock) {
@@ -30,8 +29,7 @@ static struct fx *setup_seeded(int stock, uint8_t retries, uint32_t seed)
         fake_chip_power_up(&f->chip, NULL);
         fake_chip_device(&f->chip, &d);
     }
-    fake_bus_attach(&f->bus, &d);
-    fake_bus_port(&f->bus, &f->inner);
+    bus_with_device(&f->bus, f->log, 0xFFFFF000u, &d, &f->inner);
     faulty_init(&f->faulty, &f->inner, seed);
     struct extwd_config cfg = {.port = &f->faulty.port, .retries = retries};
     assert_int_equal(extwd_init(&f->wd, &cfg), 0);

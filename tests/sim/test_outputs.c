@@ -174,6 +174,21 @@ static char *slurp(FILE *f, size_t *n)
     return buf;
 }
 
+typedef int (*output_check)(const char *s, size_t n, char *why, size_t whylen);
+
+/* Reads back what a writer put in f, closes f, and fails the test unless
+ * valid passes it. Returns the text, NUL-terminated (free it). */
+static char *read_back(FILE *f, output_check valid, const char *what)
+{
+    size_t n;
+    char *s = slurp(f, &n);
+    fclose(f);
+    char why[128] = "";
+    if (valid(s, n, why, sizeof why))
+        fail_msg("%s: %s\n%s", what, why, s);
+    return s;
+}
+
 static void test_json(void **state)
 {
     (void)state;
@@ -182,12 +197,7 @@ static void test_json(void **state)
     FILE *f = tmpfile();
     assert_non_null(f);
     run_write_json(f, &run);
-    size_t n;
-    char *s = slurp(f, &n);
-    fclose(f);
-    char why[128] = "";
-    if (check_json(s, n, why, sizeof why))
-        fail_msg("invalid JSON: %s\n%s", why, s);
+    char *s = read_back(f, check_json, "invalid JSON");
     assert_non_null(strstr(s, "\"since_last_feed_ms\": 3002.000"));
     assert_non_null(strstr(s, "\"title\": \"made \\\"by\\\" <hand> & test\""));
     assert_non_null(strstr(s, "\"false_resets\": 0"));
@@ -215,12 +225,7 @@ static void test_svg(void **state)
     FILE *f = tmpfile();
     assert_non_null(f);
     assert_int_equal(run_write_svg(f, &run), 0);
-    size_t n;
-    char *s = slurp(f, &n);
-    fclose(f);
-    char why[128] = "";
-    if (check_xml(s, n, why, sizeof why))
-        fail_msg("SVG is not well-formed: %s", why);
+    char *s = read_back(f, check_xml, "SVG is not well-formed");
     assert_non_null(strstr(s, "<svg xmlns=\"http://www.w3.org/2000/svg\""));
     assert_non_null(strstr(s, "made &quot;by&quot; &lt;hand&gt; &amp; test"));
     assert_non_null(strstr(s, "reset 1: 3002 ms after the last feed"));
@@ -234,10 +239,7 @@ static void test_svg(void **state)
     empty.sim_ms = 0;
     f = tmpfile();
     assert_int_equal(run_write_svg(f, &empty), 0);
-    s = slurp(f, &n);
-    fclose(f);
-    if (check_xml(s, n, why, sizeof why))
-        fail_msg("empty SVG is not well-formed: %s", why);
+    s = read_back(f, check_xml, "empty SVG is not well-formed");
     free(s);
     run_free(&run);
 }
@@ -256,12 +258,7 @@ static void test_vcd(void **state)
     vcd_set(&v, 400, VCD_SCL, 0);  /* backwards: clamped to 500 */
     vcd_set(&v, 900, VCD_COUNTDOWN, 5);
     assert_int_equal(vcd_close(&v, 1000), 0);
-    size_t n;
-    char *s = slurp(f, &n);
-    fclose(f);
-    char why[128] = "";
-    if (check_vcd(s, n, why, sizeof why))
-        fail_msg("bad VCD: %s\n%s", why, s);
+    char *s = read_back(f, check_vcd, "bad VCD");
     assert_non_null(strstr(s, "$timescale 1ns $end"));
     assert_non_null(strstr(s, "$var wire 32 g countdown_ms $end"));
     assert_non_null(strstr(s, "#0\n1a\nb101110111000 g\n#500\n0b\n0c\n#900\nb101 g\n#1000\n"));

@@ -70,14 +70,22 @@ static int open_bus(void)
 
 #define REAL(name, type) ((type)dlsym(RTLD_NEXT, name))
 
+/* The mode argument of the open family, there only with O_CREAT or
+ * O_TMPFILE. A macro: va_start works only in the variadic function itself. */
+#define MODE_ARG(flags, mode)                                                   \
+    do {                                                                        \
+        va_list ap_;                                                            \
+        va_start(ap_, flags);                                                   \
+        (mode) = ((flags) & (O_CREAT | O_TMPFILE)) ? va_arg(ap_, mode_t) : 0;   \
+        va_end(ap_);                                                            \
+    } while (0)
+
 int open(const char *path, int flags, ...)
 {
     if (matches(path))
         return open_bus();
-    va_list ap;
-    va_start(ap, flags);
-    mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
-    va_end(ap);
+    mode_t mode;
+    MODE_ARG(flags, mode);
     return REAL("open", int (*)(const char *, int, ...))(path, flags, mode);
 }
 
@@ -85,10 +93,8 @@ int open64(const char *path, int flags, ...)
 {
     if (matches(path))
         return open_bus();
-    va_list ap;
-    va_start(ap, flags);
-    mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
-    va_end(ap);
+    mode_t mode;
+    MODE_ARG(flags, mode);
     return REAL("open64", int (*)(const char *, int, ...))(path, flags, mode);
 }
 
@@ -96,10 +102,8 @@ int openat(int dirfd, const char *path, int flags, ...)
 {
     if (matches(path))
         return open_bus();
-    va_list ap;
-    va_start(ap, flags);
-    mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
-    va_end(ap);
+    mode_t mode;
+    MODE_ARG(flags, mode);
     return REAL("openat", int (*)(int, const char *, int, ...))(dirfd, path, flags, mode);
 }
 

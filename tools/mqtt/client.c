@@ -61,20 +61,28 @@ uint32_t mqtt_backoff_jitter(const char *node_id, uint32_t attempt, uint32_t del
     return span ? h % (span + 1u) : 0;
 }
 
-void mqtt_sanitize_bus(const char *bus, char *out, size_t cap)
+/* Copies s, up to its end or the first stop character, into out as a name
+ * for topics and client ids (letters, digits, '_', '-'; anything else
+ * becomes '_'), or fallback if that leaves nothing. */
+static void copy_safe_name(const char *s, char stop, char *out, size_t cap, const char *fallback)
 {
     size_t n = 0;
-    if (strncmp(bus, "/dev/", 5) == 0)
-        bus += 5;
-    for (; *bus && n + 1 < cap; bus++) {
-        char c = *bus;
+    for (; *s && *s != stop && n + 1 < cap; s++) {
+        char c = *s;
         int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                  c == '_' || c == '-';
         out[n++] = ok ? c : '_';
     }
     out[n] = '\0';
     if (n == 0)
-        snprintf(out, cap, "bus");
+        snprintf(out, cap, "%s", fallback);
+}
+
+void mqtt_sanitize_bus(const char *bus, char *out, size_t cap)
+{
+    if (strncmp(bus, "/dev/", 5) == 0)
+        bus += 5;
+    copy_safe_name(bus, '\0', out, cap, "bus");
 }
 
 static void set_error(struct extwd_mqtt *m, const char *what, const char *detail)
@@ -104,19 +112,10 @@ static void set_lib_error(struct extwd_mqtt *m, int rc, int err)
 static void default_client_id(char *out, size_t cap)
 {
     char host[256];
-    size_t n = 0;
     if (gethostname(host, sizeof host) != 0)
         host[0] = '\0';
     host[sizeof host - 1] = '\0';
-    for (const char *p = host; *p && *p != '.' && n + 1 < cap; p++) {
-        char c = *p;
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '_' || c == '-';
-        out[n++] = ok ? c : '_';
-    }
-    out[n] = '\0';
-    if (n == 0)
-        snprintf(out, cap, "host");
+    copy_safe_name(host, '.', out, cap, "host"); /* the short host name */
 }
 
 int extwd_mqtt_init(struct extwd_mqtt *m, const struct extwd_mqtt_config *cfg,

@@ -131,30 +131,40 @@ static void member(struct mqtt_json *j, const char *key)
     j->need_comma = 1;
 }
 
-void mqtt_json_obj_begin(struct mqtt_json *j, const char *key)
+/* An object or array opens ('{', '[') as a member; its first member needs
+ * no comma. */
+static void open_container(struct mqtt_json *j, const char *key, char bracket)
 {
     member(j, key);
-    putc_(j, '{');
+    putc_(j, bracket);
     j->need_comma = 0;
+}
+
+/* It closes ('}', ']'); whatever follows it needs a comma. */
+static void close_container(struct mqtt_json *j, char bracket)
+{
+    putc_(j, bracket);
+    j->need_comma = 1;
+}
+
+void mqtt_json_obj_begin(struct mqtt_json *j, const char *key)
+{
+    open_container(j, key, '{');
 }
 
 void mqtt_json_obj_end(struct mqtt_json *j)
 {
-    putc_(j, '}');
-    j->need_comma = 1;
+    close_container(j, '}');
 }
 
 void mqtt_json_arr_begin(struct mqtt_json *j, const char *key)
 {
-    member(j, key);
-    putc_(j, '[');
-    j->need_comma = 0;
+    open_container(j, key, '[');
 }
 
 void mqtt_json_arr_end(struct mqtt_json *j)
 {
-    putc_(j, ']');
-    j->need_comma = 1;
+    close_container(j, ']');
 }
 
 void mqtt_json_str_n(struct mqtt_json *j, const char *key, const char *str, size_t n)
