@@ -417,13 +417,13 @@ static int x_boot(struct world *w)
 /* Before a long blocking job (job: "OTA", "WiFi"), per the scenario's mode:
  * libextwd's long-op helper with the timeout raised to the longest step
  * plus 1 s, or the ADR's disarm; the third mode leaves the chip alone.
- * Logs a failure as "<job>: protect". Returns the call's result, 0 if none. */
-static int protect(struct world *w, uint8_t mode, struct extwd_longop *op, uint32_t longest_step_ms,
+ * Logs a failure as "<job>: protect". */
+static void protect(struct world *w, uint8_t mode, struct extwd_longop *op, uint32_t longest_step_ms,
                    const char *job)
 {
     struct host *h = &w->h;
     if (!h->wd_ok || w->sc->host.debug_no_wd)
-        return 0;
+        return;
     int rc = 0;
     if (mode == SC_LONGOP_HELPER)
         rc = extwd_longop_begin(&h->wd, op, longest_step_ms + 1000u);
@@ -432,19 +432,17 @@ static int protect(struct world *w, uint8_t mode, struct extwd_longop *op, uint3
     char what[32];
     snprintf(what, sizeof what, "%s: protect", job);
     err(w, what, rc);
-    return rc;
 }
 
 /* After the job: ends the long operation, or arms again after the disarm,
- * and logs a failure as "<job>: restore". protect_rc is what protect()
- * returned; with nothing to undo (a long-op that failed to begin) that
- * failure is the one logged again. */
-static void restore(struct world *w, uint8_t mode, struct extwd_longop *op, int protect_rc, const char *job)
+ * and logs a failure as "<job>: restore". A long operation that failed to
+ * begin has nothing to undo (protect() logged that failure already). */
+static void restore(struct world *w, uint8_t mode, struct extwd_longop *op, const char *job)
 {
     struct host *h = &w->h;
     if (!h->wd_ok || w->sc->host.debug_no_wd)
         return;
-    int rc = protect_rc;
+    int rc = 0;
     if (op->active)
         rc = extwd_longop_end(&h->wd, op);
     else if (mode == SC_LONGOP_DISARM)
@@ -465,7 +463,7 @@ static int x_ota(struct world *w, const struct sc_event *e)
     run_log(w->run, world_ms(w), "host", "OTA: %u chunks of %.1f-%.1f s, %s", (unsigned)e->a, e->b / 1000.0,
             e->c / 1000.0, how[mode % 3]);
     x_breadcrumb(w, BC_OTA);
-    int rc = protect(w, mode, &op, e->c, "OTA");
+    protect(w, mode, &op, e->c, "OTA");
     for (uint32_t i = 0; i < e->a; i++) {
         if (!host_alive(w))
             return -1;
@@ -474,7 +472,7 @@ static int x_ota(struct world *w, const struct sc_event *e)
         if (hw(w, rng_range(&w->rng, e->b, e->c)))
             return -1;
     }
-    restore(w, mode, &op, rc, "OTA");
+    restore(w, mode, &op, "OTA");
     if (!host_alive(w))
         return -1;
     run_log(w->run, world_ms(w), "host", "OTA done: restarting into the new image");
@@ -496,7 +494,7 @@ static int x_wifi(struct world *w, const struct sc_event *e)
     run_log(w->run, t0, "host", "WiFi lost: blocking reconnect, %.1f s per attempt, %s", e->b / 1000.0,
             how[mode % 3]);
     x_breadcrumb(w, BC_WIFI);
-    int rc = protect(w, mode, &op, e->b, "WiFi");
+    protect(w, mode, &op, e->b, "WiFi");
     int attempts = 0;
     for (;;) {
         if (!host_alive(w))
@@ -514,7 +512,7 @@ static int x_wifi(struct world *w, const struct sc_event *e)
         if (hw_until(w, end))
             return -1;
     }
-    restore(w, mode, &op, rc, "WiFi");
+    restore(w, mode, &op, "WiFi");
     if (!host_alive(w))
         return -1;
     h->wifi_connected = 1;
