@@ -1262,6 +1262,72 @@ static void fast_bus_400khz(void)
     down();
 }
 
+/* Issue 12, behaviour 4, on the ELF: every single-bit flip of each frame a
+ * stock host sends ([A5], [07 00], [07 01], [83 11]: 56 flips). After the
+ * flipped frame the host feeds every 100 ms for 3 s and is never reset;
+ * then it hangs and is reset within the bound (MAX_DISARM_S = 10 s, saved)
+ * plus the timeout: no flip switches the protection off for good. */
+static void single_bit_flips_are_harmless(void)
+{
+    static const uint8_t frames[4][2] = {
+        { EXTWD_CMD_FEED, 0 }, { EXTWD_REG_ACTION, 0 }, { EXTWD_REG_ACTION, 1 },
+        { EXTWD_CMD_SET_POINTER, EXTWD_REG_STATUS } };
+    static const size_t lens[4] = { 1, 2, 2, 2 };
+    int flips = 0, bad = 0;
+    double worst_ms = 0;
+    up();
+    feed();
+    WR(EXTWD_REG_MAX_DISARM_S, 10, 0);
+    WR(EXTWD_CMD_SAVE);
+    run_ms(400);
+    for (int f = 0; f < 4; f++) {
+        for (size_t bit = 0; bit < 8 * lens[f]; bit++) {
+            uint8_t frame[2] = { frames[f][0], frames[f][1] };
+            frame[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+            int n0 = rec.nrf;
+            feed();
+            run_ms(50);
+            (void)wr_(frame, lens[f]);
+            feed_for(30, 100);
+            if (rec.nrf != n0) {
+                CHECK(0, "flip %02x %02x (len %zu): reset while the host feeds", frame[0], frame[1], lens[f]);
+                bad++;
+                wait_pulse_end();
+                continue;
+            }
+            uint64_t stop = last_stop();
+            uint64_t fall = wait_reset(10000 + 3100);
+            CHECK(fall, "flip %02x %02x (len %zu): no reset within the bound after the hang", frame[0],
+                  frame[1], lens[f]);
+            if (fall && ms(fall - stop) > worst_ms)
+                worst_ms = ms(fall - stop);
+            wait_pulse_end();
+            flips++;
+        }
+    }
+    CHECK(flips == 56 && !bad, "%d of 56 flips harmless", flips);
+    printf("info: %s single_bit_flips=%d worst_reset_after_hang_ms=%.1f\n", chipsim_mcu(cs), flips, worst_ms);
+    down();
+}
+
+/* SPEC 5.11: the lock survives a host reset (a host that locked and then
+ * hung cannot come back unlocked), on the ELF. */
+static void lock_survives_host_reset(void)
+{
+    up();
+    feed();
+    CHECK(WR(EXTWD_REG_LOCK, EXTWD_LOCK_MAGIC) == CHIPSIM_OK, "lock");
+    CHECK(rd1(EXTWD_REG_LOCK) == 1, "locked");
+    feed();
+    REQUIRE(wait_reset(4000), "no reset after the hang");
+    wait_pulse_end();
+    CHECK(rd1(EXTWD_REG_LOCK) == 1, "still locked after the host reset");
+    WR(EXTWD_REG_ACTION, 0);
+    CHECK(rd1(EXTWD_REG_LAST_ERROR) == EXTWD_ERR_LOCKED, "a disarm is refused");
+    CHECK(rd1(EXTWD_REG_ACTION) == 1, "still armed");
+    down();
+}
+
 int main(int argc, char **argv)
 {
     fw_main(argc, argv);
@@ -1301,5 +1367,7 @@ int main(int argc, char **argv)
     CASE(window_fault);
     CASE(bootloop_escalation);
     CASE(fast_bus_400khz);
+    CASE(single_bit_flips_are_harmless);
+    CASE(lock_survives_host_reset);
     return fw_done();
 }
