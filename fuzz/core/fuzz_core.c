@@ -613,6 +613,9 @@ static void do_tick(uint8_t bus)
         CHECK(max_disarm && (persist.ext_sticky & EXTWD_XS_AUTO_REARMED));
         if (m.unprot_from >= 0)
             CHECK((m.now - m.unprot_from) * 16 >= ((int64_t)max_disarm - 1) * 1000);
+        /* armed again, and a timeout of 0 became the saved one, or 3000 */
+        if (!reset && !t_before)
+            CHECK(core.set.timeout_ms == (m.saved.timeout_ms ? m.saved.timeout_ms : 3000u));
     }
 
     if (reset) {
