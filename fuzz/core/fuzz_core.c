@@ -127,12 +127,13 @@ static uint32_t ceil_ticks(uint32_t ms)
     return (ms + 15u) / 16u;
 }
 
-/* SPEC 5.8 in ticks of 16 ms: fewer than PRETIMEOUT_MS (rounded up to
- * ticks) before a reset that comes after the timeout in force (rounded up). */
+/* SPEC 5.8 in ticks of 16 ms: at most PRETIMEOUT_MS (in whole ticks,
+ * rounded down) before a reset that comes after the timeout in force
+ * (rounded up). */
 static int pretimeout_on(const struct wd_core *c)
 {
     const struct wd_settings *s = &c->set;
-    uint32_t pre = ceil_ticks(s->pretimeout_ms), t = ceil_ticks(timeout_in_force(c));
+    uint32_t pre = s->pretimeout_ms / 16u, t = ceil_ticks(timeout_in_force(c));
     if (!pre || pre >= t || !s->action || c->pulse_t || c->grace_t)
         return 0;
     return c->since_t + pre > t;

@@ -93,6 +93,10 @@ SEEDS = {
     "bounded_disarm": valid_slot() + FEED + b"\x02\x07\x00" + ticks(50) + FEED + ticks(50) + FEED + ticks(200) +
     FEED + b"\x02\x06\x00" + ticks(200) + FEED + b"\x02\x07\x00" + ticks(200) + FEED +
     b"\x05\x5c\x00\x00\x00\x00" + b"\x02\x07\x00" + ticks(100) + FEED + ticks(100),
+    # pretimeout: EXT_STATUS bit 0 and the pin across the edge (PRETIMEOUT_MS
+    # 100 is 6 whole ticks of a 19-tick timeout)
+    "pretimeout": valid_slot(pre=100, opts=4) + FEED + b"\x01\x25" + ticks(10) +
+    (READ1 + ticks(1)) * 10 + ticks(3),
     # STATUS bit 0: kept through feeds until STATUS or EXT_STATUS is read
     "status_unread": valid_slot() + ticks(22) + FEED + FEED + b"\x01\x12" + READ1 + FEED + b"\x01\x11" + READ1 +
     FEED + b"\x02\x85\x54" + ticks(2) + FEED + b"\x01\x25" + READ1 + FEED + ticks(22) + FEED + b"\x02\x11\x00" +
