@@ -3,7 +3,7 @@
  * then a sequence of operations (write frames, read transactions, ticks,
  * bus samples, port service, chip restarts) run against the real core.
  *
- * Two shadows, both written from SPEC and the firmware 2.1 rules, never
+ * Two shadows, both written from SPEC (firmware 2.1), never
  * from the core's code (they call nothing of wd_core.c but its public
  * entry points):
  *  - the register shadow computes every byte a read must give from the
@@ -110,13 +110,13 @@ static uint32_t sat_s(uint32_t ms, int up)
     return s > 255 ? 255 : (uint32_t)s;
 }
 
-/* The timeout in force (2.1 rule 7): LONGOP_MS when set, else TIMEOUT_MS. */
+/* The timeout in force (SPEC 5.1, 5.6a): LONGOP_MS when set, else TIMEOUT_MS. */
 static uint32_t timeout_in_force(const struct wd_core *c)
 {
     return c->longop_ms ? c->longop_ms : c->set.timeout_ms;
 }
 
-/* 2.1 rule 2: disarmed, or no timeout in force. */
+/* Unprotected (SPEC 5.6): disarmed, or no timeout in force. */
 static int is_unprotected(const struct wd_core *c)
 {
     return !c->set.action || !timeout_in_force(c);
@@ -342,7 +342,7 @@ static void restart(uint8_t flags, int first)
     m.key_at = -1;
     if (!kept)
         m.unread = m.status_held = 0;
-    /* the count: kept by a restart with valid state (2.1 rule 5), except at
+    /* the count: kept by a restart with valid state (SPEC 5.13), except at
      * the first boot, where the model knew nothing of the RAM before */
     keep_expected = kept && !first;
     if (!kept) {
@@ -453,7 +453,7 @@ static void allow_refusal(struct wd_core *before, struct wd_persist *pbefore,
     pbefore->check = pafter->check;
 }
 
-/* SPEC 5.11 and 2.1 rule 8: the frames keyed mode restricts. */
+/* SPEC 5.11: the frames keyed mode restricts. */
 static int needs_key(const uint8_t *f, uint8_t len)
 {
     uint8_t r = f[0];
@@ -600,7 +600,7 @@ static void do_tick(uint8_t bus)
     } else {
         CHECK((uint8_t)(persist.buserr_count - buserr) <= 1u);
     }
-    /* the chip's own re-arm at the bound (2.1 rule 2), seen from outside */
+    /* the chip's own re-arm at the bound (SPEC 5.6), seen from outside */
     int rearmed = was_unprot && (reset || !is_unprotected(&core));
     if (core.set.action != action) {
         /* (c) a host reset (reload) or the bounded-disarm expiry */
@@ -670,7 +670,7 @@ static void do_read(uint8_t n, int tick_at)
 }
 
 /* A chip restart with the model's forecast of the count checked after it:
- * a restart with valid state keeps counting (2.1 rule 5). */
+ * a restart with valid state keeps counting (SPEC 5.13). */
 static void do_restart(uint8_t flags)
 {
     uint16_t since = core.since_t, grace = core.grace_t, pulse = core.pulse_t;
