@@ -1,0 +1,403 @@
+/*
+ * wdtest: runs inside the test guest, as PID 1's child, against extwd_wdt
+ * bound to the real chip core (extwd_chipsim). It drives the watchdog API
+ * the way systemd and the watchdog daemon do, and checks each answer
+ * against what the chip core itself recorded (/sys/module/extwd_chipsim/
+ * parameters: feeds and reset edges with CLOCK_MONOTONIC timestamps, the
+ * chip's ACTION and TIMEOUT_MS). It writes chip registers directly through
+ * i2c-dev only to set a breadcrumb and to lock the chip.
+ *
+ * Output: one "ok"/"not ok" line per check, FIGURE lines with the
+ * measurements, and last "WDTEST PASS" or "WDTEST FAIL <n>".
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/i2c-dev.h>
+#include <linux/i2c.h>
+#include <linux/watchdog.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "extwd/protocol.h"
+
+#define SIM "/sys/module/extwd_chipsim/parameters/"
+#define WDT "/sys/class/watchdog/watchdog0/"
+#define DRV "/sys/bus/i2c/drivers/extwd_wdt/"
+#define LATENCY_SAMPLES 50
+
+static int failures;
+static char client[32]; /* the chip's i2c device name, e.g. "0-0026" */
+static int bus = -1;
+
+/* Prints one check; counts a failure. Returns cond. */
+static int check(int cond, const char *what)
+{
+    printf("%s - %s\n", cond ? "ok" : "not ok", what);
+    if (!cond)
+        failures++;
+    return cond;
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&t, &t) && errno == EINTR) {
+    }
+}
+
+/* Reads a sysfs file into buf without its newline. Returns 0, or -1 if it
+ * cannot be read (buf is then empty). */
+static int read_text(const char *path, char *buf, size_t n)
+{
+    buf[0] = 0;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    ssize_t k = read(fd, buf, n - 1);
+    close(fd);
+    if (k < 0)
+        return -1;
+    buf[k] = 0;
+    buf[strcspn(buf, "\n")] = 0;
+    return 0;
+}
+
+/* Returns the number in a sysfs file (decimal or 0x hex), -1 if unreadable. */
+static long long read_num(const char *path)
+{
+    char b[64];
+    if (read_text(path, b, sizeof b))
+        return -1;
+    return strtoll(b, NULL, 0);
+}
+
+static long long sim(const char *name)
+{
+    char p[128];
+    snprintf(p, sizeof p, SIM "%s", name);
+    return read_num(p);
+}
+
+static int write_text(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY);
+    if (fd < 0)
+        return -1;
+    ssize_t k = write(fd, text, strlen(text));
+    close(fd);
+    return k == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Waits up to ms for path to appear. Returns 0 when it is there. */
+static int wait_for(const char *path, long ms)
+{
+    for (long t = 0; t < ms; t += 10) {
+        if (access(path, F_OK) == 0)
+            return 0;
+        sleep_ms(10);
+    }
+    return -1;
+}
+
+/* Writes one frame to the chip through i2c-dev (a second master on the
+ * bus, as extwdctl would be). Returns 0 or -1. */
+static int chip_write(const uint8_t *frame, uint16_t len)
+{
+    char dev[32];
+    snprintf(dev, sizeof dev, "/dev/i2c-%d", bus);
+    int fd = open(dev, O_RDWR);
+    if (fd < 0)
+        return -1;
+    struct i2c_msg m = {.addr = EXTWD_I2C_ADDR_DEFAULT, .flags = 0, .len = len, .buf = (uint8_t *)frame};
+    struct i2c_rdwr_ioctl_data d = {.msgs = &m, .nmsgs = 1};
+    int r = ioctl(fd, I2C_RDWR, &d);
+    close(fd);
+    return r == 1 ? 0 : -1;
+}
+
+/* Unbinds and binds the driver again: a fresh probe, as after a reboot. */
+static int rebind(void)
+{
+    if (write_text(DRV "unbind", client) || write_text(DRV "bind", client))
+        return -1;
+    return wait_for("/dev/watchdog0", 2000);
+}
+
+/* Waits up to ms for the chip to record a reset beyond `before`, then for
+ * the end of its pulse: a real host would be rebooting meanwhile, and the
+ * chip refuses feeds during the pulse (SPEC 5.4). Returns 1 if it reset. */
+static int wait_reset(long long before, long ms)
+{
+    long t = 0;
+    for (; t < ms && sim("resets") <= before; t += 5)
+        sleep_ms(5);
+    if (sim("resets") <= before)
+        return 0;
+    for (; t < ms + EXTWD_PULSE_MS_MAX && sim("reset_line") == 1; t += 5)
+        sleep_ms(5);
+    return 1;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return (x > y) - (x < y);
+}
+
+/* ---- the phases --------------------------------------------------------------- */
+
+/* Before anyone opens it: a power-on probe, the chip running, fed by the core. */
+static void probe_and_hw_running(void)
+{
+    char b[64];
+    read_text(WDT "chip", b, sizeof b);
+    check(!strcmp(b, "extwd"), "probe found an extwd chip");
+    check(read_num(WDT "bootstatus") == 0, "power-on: bootstatus 0");
+    read_text(WDT "reset_cause", b, sizeof b);
+    check(!strcmp(b, "none"), "power-on: reset_cause none");
+    check(read_num(WDT "timeout") == EXTWD_DEFAULT_TIMEOUT_MS / 1000, "timeout is the chip's own (3 s)");
+
+    long long f0 = sim("feeds");
+    sleep_ms(EXTWD_DEFAULT_TIMEOUT_MS + 500);
+    check(sim("feeds") > f0, "chip armed at power-up: the watchdog core feeds it before open");
+    check(sim("resets") == 0, "and no reset while it does");
+}
+
+static void support_and_timeouts(int fd)
+{
+    struct watchdog_info info;
+    memset(&info, 0, sizeof info);
+    check(ioctl(fd, WDIOC_GETSUPPORT, &info) == 0, "WDIOC_GETSUPPORT");
+    long long caps = read_num(WDT "caps");
+    unsigned want = WDIOF_SETTIMEOUT | WDIOF_KEEPALIVEPING | WDIOF_MAGICCLOSE | WDIOF_CARDRESET |
+                    ((caps & EXTWD_CAP_PRETIMEOUT) ? WDIOF_PRETIMEOUT : 0);
+    printf("# options 0x%x caps 0x%llx identity '%s' firmware 0x%x\n", info.options, caps,
+           (const char *)info.identity, info.firmware_version);
+    check(caps > 0 && info.options == want, "option bits match the chip's capabilities");
+    check(!strcmp((const char *)info.identity, "extwd"), "identity extwd");
+    check(info.firmware_version >> 16 == 2, "firmware major version 2");
+
+    int t = 0;
+    check(ioctl(fd, WDIOC_GETTIMEOUT, &t) == 0 && t == 3, "GETTIMEOUT 3");
+    t = 1;
+    check(ioctl(fd, WDIOC_SETTIMEOUT, &t) == 0 && t == 1, "SETTIMEOUT 1");
+    check(sim("timeout_ms") == 1000, "chip TIMEOUT_MS 1000");
+    t = EXTWD_TIMEOUT_MS_MAX / 1000 + 1;
+    check(ioctl(fd, WDIOC_SETTIMEOUT, &t) < 0 && errno == EINVAL, "SETTIMEOUT above the chip's range: EINVAL");
+    t = 2;
+    check(ioctl(fd, WDIOC_SETTIMEOUT, &t) == 0 && t == 2, "SETTIMEOUT 2");
+    t = 0;
+    check(ioctl(fd, WDIOC_GETTIMEOUT, &t) == 0 && t == 2, "GETTIMEOUT 2");
+    check(sim("timeout_ms") == 2000, "chip TIMEOUT_MS 2000");
+
+    if (want & WDIOF_PRETIMEOUT) {
+        int p = 1;
+        check(ioctl(fd, WDIOC_SETPRETIMEOUT, &p) == 0, "SETPRETIMEOUT 1");
+        p = 0;
+        check(ioctl(fd, WDIOC_GETPRETIMEOUT, &p) == 0 && p == 1, "GETPRETIMEOUT 1");
+        p = 0;
+        check(ioctl(fd, WDIOC_SETPRETIMEOUT, &p) == 0, "SETPRETIMEOUT 0 (off)");
+    }
+    int dummy = 0;
+    check(ioctl(fd, WDIOC_KEEPALIVE, &dummy) == 0, "KEEPALIVE");
+    int left = -1;
+    check(ioctl(fd, WDIOC_GETTIMELEFT, &left) == 0 && left >= 1 && left <= 2, "GETTIMELEFT 1-2 s after a feed");
+    sleep_ms(1100);
+    check(ioctl(fd, WDIOC_GETTIMELEFT, &left) == 0 && left == 0, "GETTIMELEFT 0 s 1.1 s later");
+    check(ioctl(fd, WDIOC_KEEPALIVE, &dummy) == 0 && sim("resets") == 0, "fed in time: no reset");
+}
+
+/* KEEPALIVE to the chip's accepted feed, from the guest's clock and the
+ * adapter's (both CLOCK_MONOTONIC). */
+static void keepalive_latency(int fd)
+{
+    long long lat[LATENCY_SAMPLES];
+    int lost = 0;
+    for (int i = 0; i < LATENCY_SAMPLES; i++) {
+        long long f0 = sim("feeds");
+        int64_t t0 = now_ns();
+        int dummy = 0;
+        if (ioctl(fd, WDIOC_KEEPALIVE, &dummy))
+            lost++;
+        lat[i] = sim("last_feed_ns") - t0;
+        if (sim("feeds") != f0 + 1)
+            lost++;
+    }
+    qsort(lat, LATENCY_SAMPLES, sizeof lat[0], cmp_ll);
+    check(lost == 0 && lat[0] > 0, "every KEEPALIVE is one feed at the chip");
+    printf("FIGURE keepalive_to_chip_feed_us min %.1f median %.1f max %.1f (n=%d)\n", lat[0] / 1e3,
+           lat[LATENCY_SAMPLES / 2] / 1e3, lat[LATENCY_SAMPLES - 1] / 1e3, LATENCY_SAMPLES);
+}
+
+/* Pings every 500 ms for 4 s with a 2 s timeout: never a reset. */
+static void pings_hold_it_off(int fd)
+{
+    long long r0 = sim("resets");
+    for (int i = 0; i < 8; i++) {
+        int dummy = 0;
+        ioctl(fd, WDIOC_KEEPALIVE, &dummy);
+        sleep_ms(500);
+    }
+    check(sim("resets") == r0, "no reset while the pings continue (4 s, timeout 2 s)");
+}
+
+/* Magic close disarms: nothing feeds, nothing resets. */
+static void magic_close(int fd)
+{
+    check(write(fd, "V", 1) == 1, "write magic 'V'");
+    check(close(fd) == 0, "close");
+    check(sim("action") == 0, "magic close disarmed the chip");
+    long long r0 = sim("resets"), f0 = sim("feeds");
+    sleep_ms(2500);
+    check(sim("resets") == r0, "disarmed: no reset 2.5 s after the last feed (timeout 2 s)");
+    check(sim("feeds") == f0, "stopped: the core does not feed it");
+}
+
+static void set_options(void)
+{
+    int fd = open("/dev/watchdog", O_WRONLY);
+    check(fd >= 0, "open again");
+    check(sim("action") == 1, "open armed the chip");
+    int o = WDIOS_DISABLECARD;
+    check(ioctl(fd, WDIOC_SETOPTIONS, &o) == 0 && sim("action") == 0, "SETOPTIONS DISABLECARD disarms");
+    o = WDIOS_ENABLECARD;
+    check(ioctl(fd, WDIOC_SETOPTIONS, &o) == 0 && sim("action") == 1, "SETOPTIONS ENABLECARD arms");
+    check(write(fd, "V", 1) == 1 && close(fd) == 0, "magic close");
+}
+
+/* A plain close does not disarm: the reset comes about TIMEOUT after the
+ * last feed. A breadcrumb written before is latched by the chip. */
+static void plain_close_resets(void)
+{
+    int fd = open("/dev/watchdog", O_WRONLY);
+    check(fd >= 0, "open");
+    int t = 2, dummy = 0;
+    check(ioctl(fd, WDIOC_SETTIMEOUT, &t) == 0, "SETTIMEOUT 2");
+    static const uint8_t crumb[2] = {EXTWD_REG_BREADCRUMB, 0x2A};
+    check(chip_write(crumb, sizeof crumb) == 0, "breadcrumb 0x2A written through i2c-dev");
+    ioctl(fd, WDIOC_KEEPALIVE, &dummy);
+    long long r0 = sim("resets");
+    check(close(fd) == 0, "plain close (no 'V')");
+    check(sim("action") == 1, "plain close leaves the chip armed");
+    int fired = wait_reset(r0, 4000);
+    check(fired, "the chip resets the host after the pings stop");
+    long long after = sim("last_reset_ns") - sim("last_feed_ns");
+    printf("FIGURE reset_after_last_ping_ms %.1f (timeout 2000 ms)\n", after / 1e6);
+    check(fired && after >= 2000000000LL - 20000000LL && after <= 2000000000LL + 100000000LL,
+          "reset 2 s (-20/+100 ms) after the last feed");
+    check(sim("resets") == r0 + 1, "exactly one reset");
+}
+
+/* A fresh probe after that reset: WDIOF_CARDRESET and the evidence. */
+static void reprobe_after_reset(void)
+{
+    check(rebind() == 0, "driver unbound and bound again");
+    char b[64];
+    check(read_num(WDT "bootstatus") == WDIOF_CARDRESET, "re-probe: bootstatus WDIOF_CARDRESET");
+    read_text(WDT "reset_cause", b, sizeof b);
+    check(!strcmp(b, "timeout"), "re-probe: reset_cause timeout");
+    check(read_num(WDT "reset_breadcrumb") == 0x2A, "re-probe: breadcrumb 0x2A latched at the reset");
+    check(read_num(WDT "reset_count") == 1 && read_num(WDT "resets_total") == 1, "re-probe: one reset counted");
+    check(read_num(WDT "history_len") == 1, "re-probe: one history entry");
+    int fd = open("/dev/watchdog", O_WRONLY);
+    int bs = -1;
+    check(fd >= 0 && ioctl(fd, WDIOC_GETBOOTSTATUS, &bs) == 0 && bs == WDIOF_CARDRESET,
+          "GETBOOTSTATUS WDIOF_CARDRESET");
+    check(write(fd, "V", 1) == 1 && close(fd) == 0 && sim("action") == 0, "magic close disarms");
+}
+
+/* nowayout=1: neither SETOPTIONS nor the magic close stops it. */
+static void nowayout(void)
+{
+    check(system("rmmod extwd_wdt && insmod /extwd_wdt.ko nowayout=1") == 0, "reloaded with nowayout=1");
+    check(wait_for("/dev/watchdog0", 2000) == 0, "watchdog0 back");
+    check(read_num(WDT "nowayout") == 1, "sysfs nowayout 1");
+    int fd = open("/dev/watchdog", O_WRONLY);
+    int t = 1, o = WDIOS_DISABLECARD;
+    check(fd >= 0 && ioctl(fd, WDIOC_SETTIMEOUT, &t) == 0, "open, SETTIMEOUT 1");
+    check(ioctl(fd, WDIOC_SETOPTIONS, &o) < 0 && errno == EBUSY && sim("action") == 1,
+          "SETOPTIONS DISABLECARD refused (EBUSY), chip still armed");
+    long long r0 = sim("resets");
+    check(write(fd, "V", 1) == 1 && close(fd) == 0, "magic close");
+    check(sim("action") == 1, "nowayout: still armed after the magic close");
+    check(wait_reset(r0, 3000), "nowayout: the chip resets the host after the pings stop");
+}
+
+/* A chip locked by another master: the driver reports nowayout and the chip
+ * refuses the disarm, so the core keeps it running. */
+static void chip_lock(void)
+{
+    static const uint8_t lock[2] = {EXTWD_REG_LOCK, EXTWD_LOCK_MAGIC};
+    check(system("rmmod extwd_wdt && insmod /extwd_wdt.ko") == 0, "reloaded without nowayout");
+    check(wait_for("/dev/watchdog0", 2000) == 0, "watchdog0 back");
+    check(read_num(WDT "nowayout") == 0, "unlocked chip: nowayout 0");
+    check(chip_write(lock, sizeof lock) == 0, "chip locked through i2c-dev");
+    int fd = open("/dev/watchdog", O_WRONLY);
+    check(fd >= 0 && write(fd, "V", 1) == 1 && close(fd) == 0, "open, magic close");
+    check(sim("action") == 1, "locked behind the driver's back: the chip refuses the disarm");
+    check(rebind() == 0, "re-probe");
+    check(read_num(WDT "nowayout") == 1, "locked chip: nowayout 1");
+    fd = open("/dev/watchdog", O_WRONLY);
+    int o = WDIOS_DISABLECARD;
+    check(fd >= 0 && ioctl(fd, WDIOC_SETOPTIONS, &o) < 0 && sim("action") == 1,
+          "locked: disarm refused, chip armed");
+    check(write(fd, "V", 1) == 1 && close(fd) == 0, "magic close");
+}
+
+/* Finds the adapter and the chip's device name. Returns 0 or -1. */
+static int find_chip(void)
+{
+    for (int n = 0; n < 16; n++) {
+        char p[96], name[64];
+        snprintf(p, sizeof p, "/sys/bus/i2c/devices/i2c-%d/name", n);
+        if (read_text(p, name, sizeof name) == 0 && !strcmp(name, "extwd chip core")) {
+            bus = n;
+            snprintf(client, sizeof client, "%d-%04x", n, EXTWD_I2C_ADDR_DEFAULT);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int main(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (!check(find_chip() == 0, "extwd_chipsim adapter present") ||
+        !check(wait_for("/dev/watchdog0", 3000) == 0, "extwd_wdt registered watchdog0")) {
+        printf("WDTEST FAIL %d\n", failures);
+        return 1;
+    }
+    probe_and_hw_running();
+    int fd = open("/dev/watchdog", O_WRONLY);
+    if (check(fd >= 0, "open /dev/watchdog")) {
+        support_and_timeouts(fd);
+        keepalive_latency(fd);
+        pings_hold_it_off(fd);
+        magic_close(fd);
+    }
+    set_options();
+    plain_close_resets();
+    reprobe_after_reset();
+    nowayout();
+    chip_lock();
+    if (failures)
+        printf("WDTEST FAIL %d\n", failures);
+    else
+        printf("WDTEST PASS\n");
+    return failures != 0;
+}
