@@ -138,6 +138,17 @@ static int rebind(void)
     return wait_for("/dev/watchdog0", 2000);
 }
 
+/* Waits up to ms for path to be gone. Returns 0 when it is. */
+static int wait_gone(const char *path, long ms)
+{
+    for (long t = 0; t < ms; t += 10) {
+        if (access(path, F_OK) != 0)
+            return 0;
+        sleep_ms(10);
+    }
+    return -1;
+}
+
 /* Waits up to ms for the chip to record a reset beyond `before`, then for
  * the end of its pulse: a real host would be rebooting meanwhile, and the
  * chip refuses feeds during the pulse (SPEC 5.4). Returns 1 if it reset. */
@@ -298,8 +309,11 @@ static void plain_close_resets(void)
     check(fired, "the chip resets the host after the pings stop");
     long long after = sim("last_reset_ns") - sim("last_feed_ns");
     printf("FIGURE reset_after_last_ping_ms %.1f (timeout 2000 ms)\n", after / 1e6);
-    check(fired && after >= 2000000000LL - 20000000LL && after <= 2000000000LL + 100000000LL,
-          "reset 2 s (-20/+100 ms) after the last feed");
+    /* SPEC 5.1: within a tick (16 ms) of TIMEOUT after the STOP of the last
+     * feed. Never earlier; later by up to 250 ms, because under software
+     * emulation on a loaded machine the guest's timer can run late. */
+    check(fired && after >= 2000000000LL - 16000000LL && after <= 2000000000LL + 250000000LL,
+          "reset 2 s (-16/+250 ms) after the last feed");
     check(sim("resets") == r0 + 1, "exactly one reset");
 }
 
@@ -359,13 +373,14 @@ static void chip_lock(void)
     check(write(fd, "V", 1) == 1 && close(fd) == 0, "magic close");
 }
 
-/* Finds the adapter and the chip's device name. Returns 0 or -1. */
-static int find_chip(void)
+/* Finds the adapter called adapter_name and names its chip's device in
+ * client. Returns 0 or -1. */
+static int find_chip(const char *adapter_name)
 {
     for (int n = 0; n < 16; n++) {
         char p[96], name[64];
         snprintf(p, sizeof p, "/sys/bus/i2c/devices/i2c-%d/name", n);
-        if (read_text(p, name, sizeof name) == 0 && !strcmp(name, "extwd chip core")) {
+        if (read_text(p, name, sizeof name) == 0 && !strcmp(name, adapter_name)) {
             bus = n;
             snprintf(client, sizeof client, "%d-%04x", n, EXTWD_I2C_ADDR_DEFAULT);
             return 0;
@@ -374,10 +389,63 @@ static int find_chip(void)
     return -1;
 }
 
+/* The stock TinyI2CWatchdog model in place of the extwd chip: found by the
+ * same probe, driven in seconds, no time left or pretimeout; the reset comes
+ * after T+1 of its one-second ticks. */
+static void stock_chip(void)
+{
+    char b[64], p[96];
+    check(write_text(DRV "unbind", client) == 0 && wait_gone("/dev/watchdog0", 2000) == 0,
+          "extwd chip unbound");
+    check(find_chip("stock chip model") == 0, "stock model adapter present");
+    snprintf(p, sizeof p, "/sys/bus/i2c/devices/i2c-%d/new_device", bus);
+    check(write_text(p, "extwd 0x26") == 0 && wait_for("/dev/watchdog0", 2000) == 0,
+          "stock chip instantiated, watchdog0 registered");
+    read_text(WDT "chip", b, sizeof b);
+    check(!strcmp(b, "stock"), "probe found a stock chip");
+    check(read_num(WDT "bootstatus") == 0 && read_num(WDT "caps") == 0, "stock power-on: bootstatus 0, caps 0");
+    check(read_num(WDT "timeout") == 70, "timeout is the stock chip's own (70 s)");
+    for (int t = 0; t < 100 && sim("stock_feeds") < 1; t++)
+        sleep_ms(10);
+    check(sim("stock_feeds") >= 1, "stock chip armed at power-up: the core feeds it");
+
+    int fd = open("/dev/watchdog", O_WRONLY);
+    struct watchdog_info info;
+    memset(&info, 0, sizeof info);
+    check(fd >= 0 && ioctl(fd, WDIOC_GETSUPPORT, &info) == 0, "open, GETSUPPORT");
+    check(info.options == (WDIOF_SETTIMEOUT | WDIOF_KEEPALIVEPING | WDIOF_MAGICCLOSE | WDIOF_CARDRESET),
+          "stock options: no pretimeout");
+    check(!strcmp((const char *)info.identity, "TinyI2CWatchdog"), "identity TinyI2CWatchdog");
+    int t = 1, left = 0, dummy = 0;
+    check(ioctl(fd, WDIOC_SETTIMEOUT, &t) == 0 && sim("stock_timeout_ms") == 1000, "SETTIMEOUT 1: register 6 = 1");
+    check(ioctl(fd, WDIOC_GETTIMELEFT, &left) < 0 && errno == EOPNOTSUPP, "GETTIMELEFT: EOPNOTSUPP");
+    long long f0 = sim("stock_feeds");
+    check(ioctl(fd, WDIOC_KEEPALIVE, &dummy) == 0 && sim("stock_feeds") == f0 + 1, "KEEPALIVE is one feed");
+    long long r0 = sim("stock_resets");
+    check(close(fd) == 0, "plain close");
+    int fired = 0;
+    for (long w = 0; w < 4000 && !(fired = sim("stock_resets") > r0); w += 5)
+        sleep_ms(5);
+    long long after = sim("stock_last_reset_ns") - sim("stock_last_feed_ns");
+    printf("FIGURE stock_reset_after_last_ping_ms %.1f (timeout 1 s: T+1 one-second ticks)\n", after / 1e6);
+    check(fired && after >= 1000000000LL && after <= 2250000000LL, "stock chip resets 1-2 s (+250 ms) after the last feed");
+    for (long w = 0; w < 2000 && sim("stock_reset_line") == 1; w += 5)
+        sleep_ms(5);
+
+    check(rebind() == 0, "stock re-probe");
+    read_text(WDT "reset_cause", b, sizeof b);
+    check(read_num(WDT "bootstatus") == WDIOF_CARDRESET && !strcmp(b, "timeout") &&
+              read_num(WDT "reset_count") == 1,
+          "stock re-probe: WDIOF_CARDRESET, cause timeout, one reset");
+    fd = open("/dev/watchdog", O_WRONLY);
+    check(fd >= 0 && write(fd, "V", 1) == 1 && close(fd) == 0 && sim("stock_action") == 0,
+          "stock magic close disarms");
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (!check(find_chip() == 0, "extwd_chipsim adapter present") ||
+    if (!check(find_chip("extwd chip core") == 0, "extwd_chipsim adapter present") ||
         !check(wait_for("/dev/watchdog0", 3000) == 0, "extwd_wdt registered watchdog0")) {
         printf("WDTEST FAIL %d\n", failures);
         return 1;
@@ -395,6 +463,7 @@ int main(void)
     reprobe_after_reset();
     nowayout();
     chip_lock();
+    stock_chip();
     if (failures)
         printf("WDTEST FAIL %d\n", failures);
     else
