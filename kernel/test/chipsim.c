@@ -11,6 +11,9 @@
  * timestamped, and so is each feed the core accepted, for the guest test to
  * read from /sys/module/extwd_chipsim/parameters/.
  *
+ * Writing N to parameters/nack makes the next N transfers to the extwd
+ * chip fail as a NACK, to test the driver's handling of bus errors.
+ *
  * The stock model is fed the same tick as milliseconds and recorded the
  * same way, under /sys/module/extwd_chipsim/parameters/stock_*.
  *
@@ -48,6 +51,7 @@ struct chipsim {
 	struct fake_stock stock;
 	struct fake_device stock_dev;
 	struct chipsim_records stock_rec;
+	int nack;		/* fault injection: NACK this many more transfers to the extwd chip */
 };
 
 static struct chipsim sim;
@@ -174,6 +178,8 @@ static int chipsim_xfer(struct i2c_adapter *adap, struct i2c_msg *msgs, int num)
 
 		if (msgs[i].addr != addr)
 			r = -ENXIO;
+		else if (!stock && s->nack > 0 && s->nack--)
+			r = -ENXIO; /* as if the chip did not answer its address */
 		else
 			r = stock ? stock_msg(s, &msgs[i]) : core_msg(s, &msgs[i]);
 	}
@@ -254,6 +260,32 @@ CHIPSIM_RECORD(frames, F_FRAMES);
 CHIPSIM_RECORD(action, F_ACTION);
 CHIPSIM_RECORD(timeout_ms, F_TIMEOUT_MS);
 CHIPSIM_RECORD(reset_line, F_RESET_LINE); /* 1 while the reset output is driven low */
+
+/* Fault injection: writing N makes the next N transfers to the extwd chip
+ * NACK their address (-ENXIO), as a chip off the bus would. */
+static int chipsim_set_nack(const char *val, const struct kernel_param *kp)
+{
+	unsigned long flags;
+	int n, r = kstrtoint(val, 0, &n);
+
+	if (r || n < 0)
+		return r ? r : -EINVAL;
+	spin_lock_irqsave(&sim.lock, flags);
+	sim.nack = n;
+	spin_unlock_irqrestore(&sim.lock, flags);
+	return 0;
+}
+
+static int chipsim_get_nack(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(sim.nack));
+}
+
+static const struct kernel_param_ops chipsim_nack_ops = {
+	.set = chipsim_set_nack,
+	.get = chipsim_get_nack,
+};
+module_param_cb(nack, &chipsim_nack_ops, NULL, 0644);
 
 /* ---- module ------------------------------------------------------------------------ */
 

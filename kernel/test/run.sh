@@ -42,25 +42,32 @@ for m in watchdog/watchdog.ko i2c/i2c-dev.ko; do
 done
 echo "kernel test: target kernel $kver"
 
-# Link farms, so the objects land in the build folder and the chip core and
-# the stock model are compiled where they are, never copied.
 unset CC CFLAGS LDFLAGS
-drv=$out/drv sim=$out/sim
-rm -rf "$drv" "$sim"
-mkdir -p "$drv" "$sim"
-ln -s "$kdir/Kbuild" "$kdir/extwd_wdt.c" "$drv/"
-ln -s "$kdir/include" "$drv/include"
+# The driver is built as DKMS would build it: `make dkms-source` makes the
+# self-contained source tree, and dkms.conf's MAKE[0] runs in the build
+# folder DKMS would use.
+dkms_tree=$out/dkms
+rm -rf "$dkms_tree"
+eval "$(grep -E '^PACKAGE_(NAME|VERSION)=' "$kdir/dkms.conf")"
+drv=$dkms_tree/$PACKAGE_NAME/$PACKAGE_VERSION/build
+make -s -C "$kdir" dkms-source DKMS_DIR="$drv" || fail "make dkms-source failed"
+dkms_make=$(kernel_source_dir=/lib/modules/$kver/build dkms_tree=$dkms_tree bash -c \
+  "source '$kdir/dkms.conf'; echo \"\${MAKE[0]}\"")
+# The test adapter: a link farm, so its objects land in the build folder and
+# the chip core and the stock model are compiled where they are, never copied.
+sim=$out/sim
+rm -rf "$sim"
+mkdir -p "$sim"
 ln -s "$here/Kbuild" "$here/chipsim.c" "$here/core_prelude.h" \
       "$root/firmware/core/wd_core.c" "$root/firmware/core/wd_core.h" \
       "$root/ports/fake/fake_stock.c" "$root/ports/fake/fake_stock.h" "$root/ports/fake/fake_bus.h" "$sim/"
 ln -s "$kdir/include" "$sim/include"
 t0=$(date +%s.%N)
 # The two builds side by side (each Kbuild run is mostly fixed overhead).
-pids=()
-for d in "$drv" "$sim"; do
-  make -s -C "/lib/modules/$kver/build" M="$d" modules >"$d/build.log" 2>&1 &
-  pids+=($!)
-done
+(cd "$drv" && $dkms_make) >"$drv/build.log" 2>&1 &
+pids=($!)
+make -s -C "/lib/modules/$kver/build" M="$sim" modules >"$sim/build.log" 2>&1 &
+pids+=($!)
 for i in 0 1; do
   d=$drv; [ "$i" -eq 1 ] && d=$sim
   wait "${pids[$i]}" || { cat "$d/build.log" >&2; fail "module build failed in $d"; }

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -255,6 +256,45 @@ static void keepalive_latency(int fd)
            lat[LATENCY_SAMPLES / 2] / 1e3, lat[LATENCY_SAMPLES - 1] / 1e3, LATENCY_SAMPLES);
 }
 
+/* Returns how many kernel log lines contain text. */
+static int klog_count(const char *text)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "exit $(dmesg | grep -c '%s')", text);
+    int r = system(cmd);
+    return r < 0 ? -1 : WEXITSTATUS(r);
+}
+
+static void set_nack(int n)
+{
+    char v[16];
+    snprintf(v, sizeof v, "%d", n);
+    write_text(SIM "nack", v);
+}
+
+/* Bus errors: a ping is retried, a run of failures is logged once, and the
+ * recovery once. */
+static void bus_errors(int fd)
+{
+    int dummy = 0;
+    long long f0 = sim("feeds");
+    int warned0 = klog_count("feed failed"), back0 = klog_count("feeding again");
+    set_nack(2);
+    check(ioctl(fd, WDIOC_KEEPALIVE, &dummy) == 0 && sim("feeds") == f0 + 1,
+          "two NACKs: KEEPALIVE still feeds (third attempt)");
+    check(klog_count("feed failed") == warned0, "and logs nothing");
+    set_nack(1000);
+    int failed = 0;
+    for (int i = 0; i < 10; i++)
+        failed += ioctl(fd, WDIOC_KEEPALIVE, &dummy) < 0;
+    set_nack(0);
+    check(failed == 10, "chip off the bus: every KEEPALIVE fails");
+    check(klog_count("feed failed") == warned0 + 1, "ten failed pings: one log line");
+    f0 = sim("feeds");
+    check(ioctl(fd, WDIOC_KEEPALIVE, &dummy) == 0 && sim("feeds") == f0 + 1, "chip back: KEEPALIVE feeds");
+    check(klog_count("feeding again") == back0 + 1, "and the recovery is logged once");
+}
+
 /* Pings every 500 ms for 4 s with a 2 s timeout: never a reset. */
 static void pings_hold_it_off(int fd)
 {
@@ -455,6 +495,7 @@ int main(void)
     if (check(fd >= 0, "open /dev/watchdog")) {
         support_and_timeouts(fd);
         keepalive_latency(fd);
+        bus_errors(fd);
         pings_hold_it_off(fd);
         magic_close(fd);
     }
