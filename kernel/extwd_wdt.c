@@ -12,6 +12,13 @@
  * it until user space opens /dev/watchdog. The reset evidence (STATUS bit 0,
  * the cause, the breadcrumb, the counters) is read at probe before anything
  * feeds, because the first feed clears STATUS bit 0 (SPEC 5.3).
+ *
+ * A disarm is bounded on the extwd chip (MAX_DISARM_S, 300 s from the
+ * factory; SPEC 5.6): the chip re-arms itself when it ends, and the countdown
+ * ran meanwhile. So a stopped watchdog is not left alone: while the chip
+ * says its disarm will end, the driver keeps feeding it itself, so that the
+ * re-arm does not reset a host that is running fine. Opening /dev/watchdog
+ * again ends that and arms the chip.
  */
 #include <linux/i2c.h>
 #include <linux/kernel.h>
@@ -20,6 +27,7 @@
 #include <linux/sysfs.h>
 #include <linux/version.h>
 #include <linux/watchdog.h>
+#include <linux/workqueue.h>
 
 #include "extwd/protocol.h"
 
@@ -63,6 +71,7 @@ struct extwd_wdt {
 	u16 caps;		/* CAPS (0x26), 0 on a stock chip */
 	u8 fw[3];		/* FW_MAJOR, FW_MINOR, FW_PATCH */
 	struct extwd_evidence ev;
+	struct delayed_work idle_feed;	/* feeds a stopped chip whose disarm will end */
 };
 
 /* ---- bus ------------------------------------------------------------------ */
@@ -195,13 +204,45 @@ static int extwd_ping(struct watchdog_device *wdd)
 	return r;
 }
 
+/* The interval of the driver's own feeding: half the timeout, as the
+ * watchdog core pings. */
+static unsigned long extwd_idle_interval(struct extwd_wdt *wd)
+{
+	return max_t(unsigned long, msecs_to_jiffies(wd->wdd.timeout * 1000u / 2u), 1);
+}
+
+static void extwd_idle_feed(struct work_struct *work)
+{
+	struct extwd_wdt *wd = container_of(to_delayed_work(work), struct extwd_wdt, idle_feed);
+
+	extwd_ping(&wd->wdd);
+	schedule_delayed_work(&wd->idle_feed, extwd_idle_interval(wd));
+}
+
+/* Reads whether a disarmed chip's disarm will end (DISARM_LEFT_S is not
+ * 0xFFFF; a stock chip's never does). Returns 1, 0, or a negative errno. */
+static int extwd_disarm_bounded(struct extwd_wdt *wd)
+{
+	u8 b[2];
+	int r;
+
+	if (!wd->is_extwd)
+		return 0;
+	r = extwd_read(wd, EXTWD_REG_DISARM_LEFT_S, b, 2);
+	return r ? r : (b[0] & b[1]) != 0xFF;
+}
+
 /* Feeds, then arms: arming alone does not restart the chip's countdown
- * (SPEC 5.1). Returns 0 or a negative errno. */
+ * (SPEC 5.1). Ends the driver's own feeding of a stopped chip. Returns 0 or
+ * a negative errno. */
 static int extwd_start(struct watchdog_device *wdd)
 {
 	struct extwd_wdt *wd = watchdog_get_drvdata(wdd);
 	static const u8 arm[2] = { EXTWD_REG_ACTION, 1 };
-	int r = extwd_ping(wdd);
+	int r;
+
+	cancel_delayed_work_sync(&wd->idle_feed);
+	r = extwd_ping(wdd);
 
 	if (r)
 		return r;
@@ -210,13 +251,19 @@ static int extwd_start(struct watchdog_device *wdd)
 }
 
 /* Disarms. A locked chip refuses (-EPERM); the core then keeps it running.
- * Returns 0 or a negative errno. */
+ * If the disarm is bounded, the driver feeds the chip from now on (see the
+ * top of the file). Returns 0 or a negative errno. */
 static int extwd_stop(struct watchdog_device *wdd)
 {
 	struct extwd_wdt *wd = watchdog_get_drvdata(wdd);
 	static const u8 disarm[2] = { EXTWD_REG_ACTION, 0 };
+	int r = extwd_write_checked(wd, disarm, sizeof(disarm));
 
-	return extwd_write_checked(wd, disarm, sizeof(disarm));
+	if (r)
+		return r;
+	if (extwd_disarm_bounded(wd) != 0) /* bounded, or unknown: feed to be safe */
+		schedule_delayed_work(&wd->idle_feed, extwd_idle_interval(wd));
+	return 0;
 }
 
 /* Writes the timeout: TIMEOUT_MS on an extwd chip, TIMEOUT_S on a stock
@@ -475,6 +522,13 @@ static int extwd_setup_timeout(struct extwd_wdt *wd, u32 chip_ms)
 	return r;
 }
 
+static void extwd_cancel_idle_feed(void *data)
+{
+	struct extwd_wdt *wd = data;
+
+	cancel_delayed_work_sync(&wd->idle_feed);
+}
+
 /* Reads the evidence before anything feeds, then registers the watchdog;
  * an armed chip is registered as running. Returns 0 or a negative errno. */
 static int extwd_probe(struct i2c_client *client)
@@ -520,6 +574,13 @@ static int extwd_probe(struct i2c_client *client)
 		return dev_err_probe(dev, r, "cannot set the timeout\n");
 	if (armed && chip_ms)
 		set_bit(WDOG_HW_RUNNING, &wdd->status);
+
+	INIT_DELAYED_WORK(&wd->idle_feed, extwd_idle_feed);
+	r = devm_add_action_or_reset(dev, extwd_cancel_idle_feed, wd);
+	if (r)
+		return r;
+	if (!armed && chip_ms && extwd_disarm_bounded(wd) != 0)
+		schedule_delayed_work(&wd->idle_feed, 0);
 
 	watchdog_stop_on_reboot(wdd);
 	r = devm_watchdog_register_device(dev, wdd);
