@@ -314,9 +314,11 @@ static int chip_write16(uint8_t reg, unsigned v)
     return chip_write(f, sizeof f);
 }
 
-/* Magic close disarms. The disarm is bounded (here MAX_DISARM_S = 2): the
- * chip re-arms itself after it, and the driver's own feeding keeps that from
- * resetting a host that runs fine. */
+/* Magic close disarms. The disarm is bounded (here MAX_DISARM_S = 2): a
+ * chip nobody feeds re-arms itself after it and, its countdown having run,
+ * resets the host; the driver's own feeding keeps that from happening to a
+ * host that runs fine (firmware 2.1 takes the feeds as signs of life and
+ * keeps the disarm; 2.0 re-arms and is then fed). */
 static void magic_close(int fd)
 {
     check(chip_write16(EXTWD_REG_MAX_DISARM_S, 2) == 0, "MAX_DISARM_S 2 through i2c-dev");
@@ -325,8 +327,8 @@ static void magic_close(int fd)
     check(sim("action") == 0, "magic close disarmed the chip");
     long long r0 = sim("resets"), f0 = sim("feeds");
     sleep_ms(3500);
-    check(sim("action") == 1, "the bounded disarm ended: the chip re-armed itself");
-    check(sim("resets") == r0, "no reset: the driver fed the stopped chip (timeout 2 s, 3.5 s)");
+    printf("# 3.5 s after the stop the chip is %s\n", sim("action") ? "re-armed" : "still disarmed");
+    check(sim("resets") == r0, "no reset: the driver fed the stopped chip past its disarm bound (3.5 s)");
     check(sim("feeds") > f0 + 1, "the driver's own feeds");
 }
 
@@ -421,7 +423,9 @@ static void chip_lock(void)
     check(kfd >= 0 && ioctl(kfd, WDIOC_SETTIMEOUT, &t) == 0 && sim("timeout_ms") == 2000,
           "keyed: SETTIMEOUT 2 accepted (the driver sends the key)");
     check(write(kfd, "V", 1) == 1 && close(kfd) == 0 && sim("action") == 0, "keyed: magic close disarms");
-    check(chip_write(lock, sizeof lock) == 0, "chip locked through i2c-dev");
+    static const uint8_t key[3] = {EXTWD_REG_KEY, EXTWD_KEY & 0xFFu, EXTWD_KEY >> 8};
+    check(chip_write(key, sizeof key) == 0 && chip_write(lock, sizeof lock) == 0,
+          "chip locked through i2c-dev (after the key: keyed mode is on)");
     int fd = open("/dev/watchdog", O_WRONLY);
     check(fd >= 0 && write(fd, "V", 1) == 1 && close(fd) == 0, "open, magic close");
     check(sim("action") == 1, "locked behind the driver's back: the chip refuses the disarm");
