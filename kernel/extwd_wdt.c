@@ -68,6 +68,7 @@ struct extwd_wdt {
 	bool is_extwd;		/* "EXWD" at registers 0-3; else a stock chip */
 	bool keyed;		/* OPTIONS bit 0: protective writes need the key */
 	bool ping_failing;	/* a ping failed and was logged; quiet until one works */
+	bool timeout_pending;	/* the chip's timeout was 0 at probe: write wdd->timeout at start */
 	u16 caps;		/* CAPS (0x26), 0 on a stock chip */
 	u8 fw[3];		/* FW_MAJOR, FW_MINOR, FW_PATCH */
 	struct extwd_evidence ev;
@@ -204,6 +205,36 @@ static int extwd_ping(struct watchdog_device *wdd)
 	return r;
 }
 
+/* Writes the timeout: TIMEOUT_MS on an extwd chip, TIMEOUT_S on a stock
+ * one. The chip keeps it until its next host reset, which restores the
+ * saved one (SPEC 5.3). Returns 0 or a negative errno. */
+static int extwd_set_timeout(struct watchdog_device *wdd, unsigned int t)
+{
+	struct extwd_wdt *wd = watchdog_get_drvdata(wdd);
+	u8 f[5];
+	int r;
+
+	if (wd->is_extwd) {
+		u32 ms = t * 1000u;
+
+		f[0] = EXTWD_REG_TIMEOUT_MS;
+		f[1] = ms & 0xFF;
+		f[2] = (ms >> 8) & 0xFF;
+		f[3] = (ms >> 16) & 0xFF;
+		f[4] = ms >> 24;
+		r = extwd_write_checked(wd, f, 5);
+	} else {
+		f[0] = EXTWD_REG_TIMEOUT_S;
+		f[1] = (u8)t;
+		r = extwd_write_checked(wd, f, 2);
+	}
+	if (!r) {
+		wdd->timeout = t;
+		wd->timeout_pending = false;
+	}
+	return r;
+}
+
 /* The interval of the driver's own feeding: half the timeout, as the
  * watchdog core pings. */
 static unsigned long extwd_idle_interval(struct extwd_wdt *wd)
@@ -232,8 +263,9 @@ static int extwd_disarm_bounded(struct extwd_wdt *wd)
 	return r ? r : (b[0] & b[1]) != 0xFF;
 }
 
-/* Feeds, then arms: arming alone does not restart the chip's countdown
- * (SPEC 5.1). Ends the driver's own feeding of a stopped chip. Returns 0 or
+/* Feeds, then arms: on the stock chip and extwd firmware 2.0 arming alone
+ * does not restart the countdown (SPEC 5.1). Writes a timeout held back at
+ * probe, and ends the driver's own feeding of a stopped chip. Returns 0 or
  * a negative errno. */
 static int extwd_start(struct watchdog_device *wdd)
 {
@@ -243,7 +275,8 @@ static int extwd_start(struct watchdog_device *wdd)
 
 	cancel_delayed_work_sync(&wd->idle_feed);
 	r = extwd_ping(wdd);
-
+	if (!r && wd->timeout_pending)
+		r = extwd_set_timeout(wdd, wdd->timeout);
 	if (r)
 		return r;
 	r = extwd_send(wd, arm, sizeof(arm));
@@ -264,34 +297,6 @@ static int extwd_stop(struct watchdog_device *wdd)
 	if (extwd_disarm_bounded(wd) != 0) /* bounded, or unknown: feed to be safe */
 		schedule_delayed_work(&wd->idle_feed, extwd_idle_interval(wd));
 	return 0;
-}
-
-/* Writes the timeout: TIMEOUT_MS on an extwd chip, TIMEOUT_S on a stock
- * one. The chip keeps it until its next host reset, which restores the
- * saved one (SPEC 5.3). Returns 0 or a negative errno. */
-static int extwd_set_timeout(struct watchdog_device *wdd, unsigned int t)
-{
-	struct extwd_wdt *wd = watchdog_get_drvdata(wdd);
-	u8 f[5];
-	int r;
-
-	if (wd->is_extwd) {
-		u32 ms = t * 1000u;
-
-		f[0] = EXTWD_REG_TIMEOUT_MS;
-		f[1] = ms & 0xFF;
-		f[2] = (ms >> 8) & 0xFF;
-		f[3] = (ms >> 16) & 0xFF;
-		f[4] = ms >> 24;
-		r = extwd_write_checked(wd, f, 5);
-	} else {
-		f[0] = EXTWD_REG_TIMEOUT_S;
-		f[1] = (u8)t;
-		r = extwd_write_checked(wd, f, 2);
-	}
-	if (!r)
-		wdd->timeout = t;
-	return r;
 }
 
 /* Writes PRETIMEOUT_MS (0 = off). Only registered on chips with
@@ -500,9 +505,11 @@ static void extwd_fill_info(struct extwd_wdt *wd)
 /* Chooses the timeout: the module parameter or the device tree's
  * timeout-sec if valid, else the chip's own rounded up to whole seconds,
  * and writes it to the chip when the chip's differs (a timeout that is
- * not whole seconds would otherwise be pinged too rarely). A locked chip
- * refuses the write; the core is then told the chip's real period through
- * max_hw_heartbeat_ms. Returns 0 or a negative errno. */
+ * not whole seconds would otherwise be pinged too rarely). A chip whose
+ * timeout is 0 (never) gets it at start instead: written now, it would
+ * start a countdown nobody feeds. A locked chip refuses the write; the core
+ * is then told the chip's real period through max_hw_heartbeat_ms.
+ * Returns 0 or a negative errno. */
 static int extwd_setup_timeout(struct extwd_wdt *wd, u32 chip_ms)
 {
 	struct watchdog_device *wdd = &wd->wdd;
@@ -513,6 +520,10 @@ static int extwd_setup_timeout(struct extwd_wdt *wd, u32 chip_ms)
 	watchdog_init_timeout(wdd, timeout, &wd->client->dev);
 	if (chip_ms == wdd->timeout * 1000u)
 		return 0;
+	if (!chip_ms) {
+		wd->timeout_pending = true;
+		return 0;
+	}
 	r = extwd_set_timeout(wdd, wdd->timeout);
 	if (r == -EPERM && chip_ms) {
 		dev_info(&wd->client->dev, "chip locked: timeout stays %u ms\n", chip_ms);
@@ -579,7 +590,9 @@ static int extwd_probe(struct i2c_client *client)
 	r = devm_add_action_or_reset(dev, extwd_cancel_idle_feed, wd);
 	if (r)
 		return r;
-	if (!armed && chip_ms && extwd_disarm_bounded(wd) != 0)
+	/* Disarmed, or a timeout of 0: not running, but a bounded disarm ends in
+	 * a countdown that ran meanwhile, so feed it (see the top of the file). */
+	if (!(armed && chip_ms) && extwd_disarm_bounded(wd) != 0)
 		schedule_delayed_work(&wd->idle_feed, 0);
 
 	watchdog_stop_on_reboot(wdd);

@@ -417,6 +417,15 @@ static void chip_lock(void)
     check(system("rmmod extwd_wdt && insmod /extwd_wdt.ko") == 0, "reloaded without nowayout");
     check(wait_for("/dev/watchdog0", 2000) == 0, "watchdog0 back");
     check(read_num(WDT "nowayout") == 0, "unlocked chip: nowayout 0");
+    static const uint8_t never[5] = {EXTWD_REG_TIMEOUT_MS, 0, 0, 0, 0};
+    long long r0 = sim("resets");
+    check(chip_write(never, sizeof never) == 0 && rebind() == 0, "TIMEOUT_MS 0 (never) through i2c-dev, re-probe");
+    sleep_ms(EXTWD_DEFAULT_TIMEOUT_MS + 300);
+    check(sim("resets") == r0 && sim("timeout_ms") == 0, "a chip with timeout 0: probe starts no countdown");
+    int nfd = open("/dev/watchdog", O_WRONLY);
+    check(nfd >= 0 && sim("timeout_ms") == EXTWD_DEFAULT_TIMEOUT_MS && sim("action") == 1,
+          "open writes the timeout (3 s) and arms");
+    check(write(nfd, "V", 1) == 1 && close(nfd) == 0 && sim("action") == 0, "magic close");
     static const uint8_t keyed[2] = {EXTWD_REG_OPTIONS, EXTWD_OPT_KEYED};
     check(chip_write(keyed, sizeof keyed) == 0 && rebind() == 0, "keyed mode set through i2c-dev, re-probe");
     int kfd = open("/dev/watchdog", O_WRONLY), t = 2;
