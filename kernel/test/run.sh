@@ -46,8 +46,9 @@ unset CC CFLAGS LDFLAGS
 # The driver is built as DKMS would build it: `make dkms-source` makes the
 # self-contained source tree, and dkms.conf's MAKE[0] runs in the build
 # folder DKMS would use.
+# The build folders are kept between runs, so Kbuild rebuilds only what
+# changed (the copy keeps the sources' times).
 dkms_tree=$out/dkms
-rm -rf "$dkms_tree"
 eval "$(grep -E '^PACKAGE_(NAME|VERSION)=' "$kdir/dkms.conf")"
 drv=$dkms_tree/$PACKAGE_NAME/$PACKAGE_VERSION/build
 make -s -C "$kdir" dkms-source DKMS_DIR="$drv" || fail "make dkms-source failed"
@@ -56,12 +57,11 @@ dkms_make=$(kernel_source_dir=/lib/modules/$kver/build dkms_tree=$dkms_tree bash
 # The test adapter: a link farm, so its objects land in the build folder and
 # the chip core and the stock model are compiled where they are, never copied.
 sim=$out/sim
-rm -rf "$sim"
 mkdir -p "$sim"
-ln -s "$here/Kbuild" "$here/chipsim.c" "$here/core_prelude.h" \
+ln -sf "$here/Kbuild" "$here/chipsim.c" "$here/core_prelude.h" \
       "$root/firmware/core/wd_core.c" "$root/firmware/core/wd_core.h" \
       "$root/ports/fake/fake_stock.c" "$root/ports/fake/fake_stock.h" "$root/ports/fake/fake_bus.h" "$sim/"
-ln -s "$kdir/include" "$sim/include"
+ln -sfn "$kdir/include" "$sim/include"
 t0=$(date +%s.%N)
 # The two builds side by side (each Kbuild run is mostly fixed overhead).
 (cd "$drv" && $dkms_make) >"$drv/build.log" 2>&1 &
