@@ -11,7 +11,8 @@
  * probes: it is then reported as WDOG_HW_RUNNING and the watchdog core feeds
  * it until user space opens /dev/watchdog. The reset evidence (STATUS bit 0,
  * the cause, the breadcrumb, the counters) is read at probe before anything
- * feeds, because the first feed clears STATUS bit 0 (SPEC 5.3).
+ * feeds, because on the stock chip and extwd firmware 2.0 the first feed
+ * clears STATUS bit 0 (firmware 2.1 keeps it until STATUS is read; SPEC 5.3).
  *
  * A disarm is bounded on the extwd chip (MAX_DISARM_S, 300 s from the
  * factory; SPEC 5.6): the chip re-arms itself when it ends, and the countdown
