@@ -74,7 +74,7 @@ run_daemon() {
   local min=$1 max=$2 before
   before=$(resets)
   touch "$T/healthy"
-  LD_PRELOAD="$SHIM" "$CTL" --bus $BUS run --interval 500 --health-interval 200 \
+  LD_PRELOAD="$SHIM" "$CTL" --bus $BUS run --interval 500 --health-interval 200 --health-retry 0 \
     --health-cmd "test -e $T/healthy" --verbose >"$T/run.out" 2>"$T/run.err" &
   local pid=$!
   sleep 4.5
@@ -153,7 +153,7 @@ extwd)
   # A health check that hangs fails at --health-timeout; a signal stops the
   # daemon cleanly, and --disarm-on-exit disarms.
   bad "hung health check" 3 "health command 'sleep 30' failed \(ran longer than 400 ms\); stopped feeding: the watchdog resets the host in about [0-9]+ ms" \
-    run --interval 200 --health-cmd "sleep 30" --health-timeout 400
+    run --interval 200 --health-cmd "sleep 30" --health-timeout 400 --health-retry 0
   LD_PRELOAD="$SHIM" "$CTL" --bus $BUS run --interval 200 --disarm-on-exit --verbose >"$T/run.out" 2>"$T/run.err" &
   pid=$!
   sleep 1
