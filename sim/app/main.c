@@ -137,9 +137,10 @@ static double wall_now_ms(void)
 /* Checks the ELF is a readable file, so the error names it plainly. */
 static int check_firmware(const char *path)
 {
-    FILE *f = fopen(path, "rb");
+    char err[600];
+    FILE *f = sim_open_regular(path, err, sizeof err);
     if (!f) {
-        fprintf(stderr, "extwd-sim: %s: cannot open: %s\n", path, strerror(errno));
+        fprintf(stderr, "extwd-sim: %s\n", err);
         return -1;
     }
     unsigned char magic[4] = { 0 };
