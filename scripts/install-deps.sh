@@ -12,6 +12,7 @@ PACKAGES=(
   gcc-xtensa-lx106
   libmosquitto-dev mosquitto mosquitto-clients openssl
   i2c-tools
+  help2man
 )
 # Large toolchains whose recommends pull in gigabytes.
 PACKAGES_NO_RECOMMENDS=(gcc-arm-none-eabi libnewlib-arm-none-eabi)

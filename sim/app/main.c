@@ -56,6 +56,7 @@ static void usage(FILE *f)
           "  --plot FILE.svg   write a timeline picture\n"
           "  --seed N          override the scenario's seed\n"
           "  --quiet           no timeline (the expectations and summary still print)\n"
+          "  --version         the version\n"
           "  --help            this text\n"
           "\n"
           "Exit status: 0 every expectation holds, 1 an expectation fails, 2 bad input.\n"
@@ -71,6 +72,9 @@ static int parse_args(int argc, char **argv, struct args *a)
         const char **dst = NULL;
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
             usage(stdout);
+            exit(0);
+        } else if (!strcmp(s, "--version")) {
+            printf("extwd-sim %s\n", EXTWD_VERSION);
             exit(0);
         } else if (!strcmp(s, "--json")) {
             a->json = 1;
