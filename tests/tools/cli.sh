@@ -91,6 +91,8 @@ expect 2 "run: --interval needs a number of ms in 1-65535, not '0'" -- --config 
 printf -- '--bus 1\n' >"$T/dash.conf"
 expect 2 "dash.conf:1: expected NAME \[= VALUE\]" -- --config "$T/dash.conf" status
 expect 2 "nothere.conf: No such file" -- --config "$T/nothere.conf" status
+printf 'mqtt-host = localhost\nmqtt-port = 99999\n' >"$T/mqtt.conf"
+expect 2 "mqtt-port" -- --config "$T/mqtt.conf" --bus /dev/null status
 
 # A FIFO is refused at once, never waited on (a hang here resets the host).
 mkfifo "$T/fifo"
