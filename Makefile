@@ -5,7 +5,8 @@
 #               job: the simulated watchdog saving a hung host
 #   make test   build everything and run every test (sanitizers on)
 #
-# Other targets: all, firmware, host, bench, fuzz, cross, clean.
+# Other targets: all, firmware, host, install (PREFIX, DESTDIR), bench, fuzz,
+# cross, clean.
 
 SHELL := /bin/bash
 MAKEFLAGS += --no-print-directory
@@ -13,7 +14,9 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 ROOT  := $(abspath .)
 
-.PHONY: all deps firmware host host-asan demo test bench fuzz cross clean
+.PHONY: all deps firmware host host-asan demo test bench fuzz cross clean install
+
+PREFIX ?= /usr/local
 
 all: firmware host
 
@@ -24,7 +27,7 @@ include firmware/firmware.mk
 
 # Release build of the host side: libextwd, extwdctl, extwd-sim -> build/bin
 host: deps
-	@cmake -S . -B $(BUILD)/host -DCMAKE_BUILD_TYPE=Release \
+	@cmake -S . -B $(BUILD)/host -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=$(PREFIX) \
 	  -DEXTWD_BIN_DIR=$(ROOT)/$(BUILD)/bin \
 	  -DEXTWD_FIRMWARE_DIR=$(ROOT)/$(BUILD)/firmware >/dev/null
 	@cmake --build $(BUILD)/host -j$(JOBS)
@@ -50,6 +53,10 @@ fuzz: host-asan
 
 cross: deps
 	@scripts/cross.sh $(BUILD)
+
+# make install [PREFIX=/usr/local] [DESTDIR=/staging]: see docs/linux.md.
+install: firmware host
+	@cmake --install $(BUILD)/host
 
 clean:
 	rm -rf $(BUILD)

@@ -12,6 +12,7 @@ PACKAGES=(
   gcc-xtensa-lx106
   libmosquitto-dev mosquitto mosquitto-clients openssl
   i2c-tools
+  help2man
 )
 # Large toolchains whose recommends pull in gigabytes; and the kernel test's
 # Debian kernel, its headers, qemu (whose recommends are a desktop's worth),

@@ -62,6 +62,7 @@ static void usage(FILE *f)
           "  --wakeup-us N     wake-up from power-down takes N us (BOD restart, ~60 on\n"
           "                    silicon) plus the 6 CK start-up of lfuse 0xE2; 0 = instant\n"
           "  --quiet           no timeline (the expectations and summary still print)\n"
+          "  --version         the version\n"
           "  --help            this text\n"
           "\n"
           "Exit status: 0 every expectation holds, 1 an expectation fails, 2 bad input.\n"
@@ -107,6 +108,9 @@ static int parse_args(int argc, char **argv, struct args *a)
         const char **dst = NULL;
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
             usage(stdout);
+            exit(0);
+        } else if (!strcmp(s, "--version")) {
+            printf("extwd-sim %s\n", EXTWD_VERSION);
             exit(0);
         } else if (!strcmp(s, "--json")) {
             a->json = 1;
@@ -181,9 +185,10 @@ static double wall_now_ms(void)
 /* Checks the ELF is a readable file, so the error names it plainly. */
 static int check_firmware(const char *path)
 {
-    FILE *f = fopen(path, "rb");
+    char err[600];
+    FILE *f = sim_open_regular(path, err, sizeof err);
     if (!f) {
-        fprintf(stderr, "extwd-sim: %s: cannot open: %s\n", path, strerror(errno));
+        fprintf(stderr, "extwd-sim: %s\n", err);
         return -1;
     }
     unsigned char magic[4] = { 0 };

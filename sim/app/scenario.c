@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "extwd/extwd.h"
 #include "extwd/protocol.h"
@@ -1272,13 +1275,32 @@ int scenario_parse(struct scenario *sc, const char *text, size_t len,
     return 0;
 }
 
-int scenario_load(struct scenario *sc, const char *path, char *err, size_t errlen)
+FILE *sim_open_regular(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        snprintf(err, errlen, "%s: not a regular file", path);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "rb");
     if (!f) {
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
+        close(fd);
     }
+    return f;
+}
+
+int scenario_load(struct scenario *sc, const char *path, char *err, size_t errlen)
+{
+    FILE *f = sim_open_regular(path, err, errlen);
+    if (!f)
+        return -1;
     static const size_t max = 256 * 1024;
     char *buf = malloc(max + 1);
     if (!buf) {

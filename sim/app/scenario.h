@@ -12,6 +12,7 @@
 #define EXTWD_SIM_SCENARIO_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #define SC_MAX_EVENTS   128
@@ -218,6 +219,11 @@ int scenario_parse(struct scenario *sc, const char *text, size_t len,
 /* Reads and parses a file. Returns 0, or -1 with "file: reason" or
  * "file:line: message" in err. */
 int scenario_load(struct scenario *sc, const char *path, char *err, size_t errlen);
+
+/* Opens path for reading without blocking on it: a FIFO or a device is
+ * refused ("PATH: not a regular file" in err), so a wrong path cannot hang
+ * the simulator. Returns the stream, or NULL with one line in err. */
+FILE *sim_open_regular(const char *path, char *err, size_t errlen);
 
 /* Name tables, shared with the writers. Each returns a short lowercase name. */
 const char *sc_host_state_name(int state);

@@ -301,7 +301,7 @@ static void test_options(void **s)
     opt_fails("cafile", "/nonexistent/ca.crt", EXTWD_MQTT_E_FILE,
               "--mqtt-cafile: cannot read /nonexistent/ca.crt: No such file or directory");
     opt_fails("cert", "/", EXTWD_MQTT_E_FILE, "--mqtt-cert: / is not a regular file");
-    opt_fails("credentials", "/", EXTWD_MQTT_E_FILE, "cannot read credentials /: Is a directory");
+    opt_fails("credentials", "/", EXTWD_MQTT_E_FILE, "credentials /: not a regular file");
     opt_fails("capath", "/nonexistent", EXTWD_MQTT_E_FILE, "--mqtt-capath: /nonexistent is not a folder");
     opt_fails("credentials", "/nonexistent/creds", EXTWD_MQTT_E_FILE,
               "cannot read credentials /nonexistent/creds: No such file or directory");

@@ -74,7 +74,7 @@ run_daemon() {
   local min=$1 max=$2 before
   before=$(resets)
   touch "$T/healthy"
-  LD_PRELOAD="$SHIM" "$CTL" --bus $BUS run --interval 500 --health-interval 200 \
+  LD_PRELOAD="$SHIM" "$CTL" --bus $BUS run --interval 500 --health-interval 200 --health-retry 0 \
     --health-cmd "test -e $T/healthy" --verbose >"$T/run.out" 2>"$T/run.err" &
   local pid=$!
   sleep 4.5
@@ -153,7 +153,7 @@ extwd)
   # A health check that hangs fails at --health-timeout; a signal stops the
   # daemon cleanly, and --disarm-on-exit disarms.
   bad "hung health check" 3 "health command 'sleep 30' failed \(ran longer than 400 ms\); stopped feeding: the watchdog resets the host in about [0-9]+ ms" \
-    run --interval 200 --health-cmd "sleep 30" --health-timeout 400
+    run --interval 200 --health-cmd "sleep 30" --health-timeout 400 --health-retry 0
   LD_PRELOAD="$SHIM" "$CTL" --bus $BUS run --interval 200 --disarm-on-exit --verbose >"$T/run.out" 2>"$T/run.err" &
   pid=$!
   sleep 1
@@ -201,6 +201,20 @@ stock)
   ok "history" history
   has '^stock chip: no history; 1 reset\(s\) counted, last reset by the watchdog'
   run_daemon 3000 4000
+  sleep 0.6
+
+  # A protected stop on a stock chip: its timeout register counts whole
+  # seconds in one byte, so the 10-minute shutdown timeout becomes 255 s.
+  LD_PRELOAD="$SHIM" "$CTL" --bus $BUS run --arm --interval 500 --state-file "$T/state" >/dev/null 2>"$T/run.err" &
+  pid=$!
+  sleep 1
+  kill -TERM $pid; wait $pid; rc=$?
+  [ $rc -eq 0 ] || fail "stock: stop exited $rc: $(cat "$T/run.err")"
+  has "SIGTERM: stopped; chip timeout set to 255000 ms and fed" "$T/run.err"
+  ok "stock: the shutdown timeout read back" get timeout_s; has '^255$'
+  ok "stock: restart restores the running timeout" run --interval 500 --duration 600 --state-file "$T/state"
+  ok "stock: get timeout_s" get timeout_s; has '^3$'
+  ok "stock: disarm" disarm
   ;;
 *)
   echo "e2e: unknown kind $KIND"; exit 2 ;;

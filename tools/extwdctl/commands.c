@@ -92,7 +92,7 @@ const struct ctl_command ctl_commands[] = {
     {"save", "", "save the settings to the chip's EEPROM", NULL, 1, NULL, cmd_save},
     {"clear", "counters|flags", "clear the counters, or the reset flag and sticky flags", NULL, 1, check_clear, cmd_clear},
     {"history", "", "the last resets: cause, breadcrumb, chip uptime", NULL, 1, NULL, cmd_history},
-    {"run", "[RUN OPTIONS]", "feeding daemon; `extwdctl run --help` for its options", ctl_run_usage, 0, ctl_check_run, ctl_cmd_run},
+    {"run", "[RUN OPTIONS]", "feeding daemon; `extwdctl run --help` for its options", ctl_run_usage, 0, NULL, ctl_cmd_run},
     {"publish", "", "publish the reset evidence and state over MQTT once (--mqtt-host ...)", ctl_publish_usage, 1, ctl_check_publish, ctl_cmd_publish},
     {NULL, NULL, NULL, NULL, 0, NULL, NULL},
 };

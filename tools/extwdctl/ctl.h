@@ -25,6 +25,9 @@
 #define CTL_EXIT_UNHEALTHY 3   /* run: the health command failed; feeding stopped */
 
 #define CTL_DEFAULT_BUS "/dev/i2c-1"
+#ifndef EXTWD_VERSION
+#define EXTWD_VERSION "0.0.0-unknown" /* CMake passes project(VERSION) */
+#endif
 #define CTL_MAX_HOOKS 4
 
 struct ctl;
@@ -62,6 +65,9 @@ struct ctl_extension {
     const char *(*usage)(void);
     /* The hooks for `run`, or NULL when its options did not enable it. */
     const struct ctl_hooks *(*hooks)(void);
+    /* For re-reading the configuration: returns -1 if arg is not one of its
+     * options, 1 if it takes the next argument as its value, else 0. */
+    int (*takes_value)(const char *arg);
 };
 
 extern const struct ctl_extension *const ctl_extensions[];
@@ -71,13 +77,42 @@ struct ctl_opts {
     uint8_t addr;
     uint8_t retries;
     int json;
+    int help, version;
+    char bus_path[32];         /* --bus N means /dev/i2c-N */
+};
+
+/* The options of `run` (see ctl_run_usage). */
+struct ctl_run_opts {
+    uint32_t interval_ms, health_interval_ms, health_timeout_ms, health_retry_s, duration_ms;
+    uint32_t timeout_ms;          /* 0: keep the chip's (or the one a protected stop recorded) */
+    uint32_t shutdown_timeout_ms; /* 0: a stop leaves the running timeout */
+    const char *health_cmd, *repair_cmd, *state_file;
+    int arm, disarm_on_exit, verbose, have_health_interval;
+    const char *seen;             /* the first run option given, for the other commands' error */
+};
+
+#define CTL_RUN_DEFAULT_STATE_FILE "/var/lib/extwd/running-timeout"
+#define CTL_RUN_OPTS_DEFAULT                                                                   \
+    {.interval_ms = 1000, .health_timeout_ms = 10000, .health_retry_s = 60,                    \
+     .shutdown_timeout_ms = 600000}
+
+/* A configuration file as options (config.c). */
+#define CTL_CONFIG_MAX_ARGS 256
+struct ctl_config {
+    int argc;
+    char *argv[CTL_CONFIG_MAX_ARGS];
 };
 
 struct ctl {
     struct ctl_opts opt;
+    struct ctl_run_opts run;
     struct extwd_linux lx;
     struct extwd wd;
     int connected;
+    const char *config_path;   /* --config, or NULL */
+    struct ctl_config config;
+    int cli_argc;              /* the command line after --config was taken out */
+    char **cli_argv;
 };
 
 struct ctl_command {
@@ -101,8 +136,33 @@ int ctl_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)
  * CTL_EXIT_FAIL. */
 int ctl_fail_extwd(struct ctl *c, const char *action, int err);
 
-/* Parses a decimal or 0x-hex number no larger than max. Returns 0 or -1. */
+/* Parses a decimal or 0x-hex number no larger than max: digits only (a
+ * leading 0 is still decimal, never octal), no sign, no spaces.
+ * Returns 0 or -1. */
 int ctl_parse_u32(const char *s, uint32_t max, uint32_t *out);
+
+/* Parses every option of argv[1..argc) (anywhere, getopt_long) into *o and
+ * *ro and moves the other arguments, in order, to argv[1..*argc). Prints one
+ * line for a bad option. Returns 0 or CTL_EXIT_USAGE. */
+int ctl_parse_options(struct ctl_opts *o, struct ctl_run_opts *ro, int *argc, char **argv);
+
+/* Reads a whole regular file (opened without blocking: a FIFO or a device
+ * is refused) into buf, at most size - 1 bytes; with private_only, a file
+ * readable or writable by group or others is refused too. On failure writes
+ * one line into err. Returns 0 or -1. */
+int ctl_read_file(const char *path, char *buf, size_t size, size_t *len, int private_only,
+                  char *err, size_t errlen);
+
+/* Reads a configuration file into cf as "--name [value]" arguments. On
+ * failure writes one line ("FILE:LINE: why") into err. Returns 0 or -1. */
+int ctl_config_read(struct ctl_config *cf, const char *path, char *err, size_t errlen);
+
+/* Frees what ctl_config_read took. */
+void ctl_config_free(struct ctl_config *cf);
+
+/* Builds [argv0, config..., command line...] without the extensions' options
+ * into out (room for CTL_CONFIG_MAX_ARGS + c->cli_argc + 1). Returns its argc. */
+int ctl_join_args(const struct ctl *c, const struct ctl_config *cf, char **out);
 
 /* Opens the bus and initialises the chip (feeds rate-limited to
  * feed_interval_ms, 0 = the library's 100 ms). Returns 0 or an exit code
@@ -127,7 +187,6 @@ void ctl_list_settings(void);
 
 /* The daemon. */
 int ctl_cmd_run(struct ctl *c, int argc, char **argv);
-int ctl_check_run(int argc, char **argv);
 extern const char ctl_run_usage[];
 
 /* MQTT telemetry (tools/mqtt/extwdctl_mqtt.c). */

@@ -19,10 +19,39 @@ static struct extwd_mqtt_config mqtt_cfg;
 static struct extwd_mqtt_daemon mqtt_daemon;
 static int mqtt_on;
 
+/* Returns -1 if arg is no --mqtt-* option, 1 if it takes the next argument. */
+static int mqtt_takes_value(const char *arg)
+{
+    static const char pfx[] = "--mqtt-";
+    char name[32];
+    if (strncmp(arg, pfx, sizeof pfx - 1) != 0)
+        return -1;
+    const char *n = arg + sizeof pfx - 1, *eq = strchr(n, '=');
+    size_t len = eq ? (size_t)(eq - n) : strlen(n);
+    if (len >= sizeof name)
+        return -1;
+    memcpy(name, n, len);
+    name[len] = '\0';
+    int t = extwd_mqtt_option_takes_value(name);
+    return t < 0 ? -1 : (eq ? 0 : t);
+}
+
+static int any_mqtt_option(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (!strncmp(argv[i], "--mqtt-", 7))
+            return 1;
+    return 0;
+}
+
 static int mqtt_parse(int *argc, char **argv, char *err, size_t errlen)
 {
     char env_error[EXTWD_MQTT_ERROR_MAX];
     int before = *argc;
+    /* No --mqtt-* option: MQTT stays off and the environment (a credentials
+     * file among it) is never looked at. */
+    if (!any_mqtt_option(*argc, argv))
+        return 0;
     int env_rc = extwd_mqtt_config_init(&mqtt_cfg);
 
     snprintf(env_error, sizeof env_error, "%s", mqtt_cfg.error);
@@ -90,7 +119,8 @@ static const struct ctl_hooks *mqtt_hooks_if_on(void)
     return mqtt_on ? &mqtt_hooks : NULL;
 }
 
-const struct ctl_extension ctl_mqtt_extension = {"mqtt", mqtt_parse, extwd_mqtt_usage, mqtt_hooks_if_on};
+const struct ctl_extension ctl_mqtt_extension = {"mqtt", mqtt_parse, extwd_mqtt_usage, mqtt_hooks_if_on,
+                                                 mqtt_takes_value};
 
 const char ctl_publish_usage[] =
     "  Reads the reset evidence (before anything can clear it) and the state, and\n"

@@ -114,7 +114,8 @@ static int topic_prefix_ok(const char *s)
 static int check_readable_file(struct extwd_mqtt_config *cfg, const char *opt, const char *path)
 {
     struct stat sb;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Non-blocking: a FIFO must be refused, not hang the daemon on open. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return fail(cfg, EXTWD_MQTT_E_FILE, "--mqtt-%s: cannot read %s: %s", opt, SHOW(path), strerror(errno));
     int rc = fstat(fd, &sb);
@@ -193,9 +194,21 @@ static int read_credentials_file(struct extwd_mqtt_config *cfg, const char *path
 {
     char text[CREDENTIALS_MAX + 1];
     size_t len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    /* Non-blocking, and a regular file only: a FIFO would hang every command. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return fail(cfg, EXTWD_MQTT_E_FILE, "cannot read credentials %s: %s", SHOW(path), strerror(errno));
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return fail(cfg, EXTWD_MQTT_E_FILE, "credentials %s: not a regular file", SHOW(path));
+    }
+    /* As ssh refuses a private key others can read. */
+    if (sb.st_mode & 077) {
+        close(fd);
+        return fail(cfg, EXTWD_MQTT_E_FILE, "credentials %s: readable by others (mode %04o); chmod 600 it",
+                    SHOW(path), (unsigned)(sb.st_mode & 07777));
+    }
     for (;;) {
         ssize_t r = read(fd, text + len, sizeof text - len);
         if (r < 0 && errno == EINTR)
