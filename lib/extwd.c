@@ -1077,6 +1077,12 @@ int extwd_pretimeout_pending(struct extwd *wd)
     return r ? r : (xs & EXTWD_XS_PRETIMEOUT) != 0;
 }
 
+int extwd_test_reset(struct extwd *wd)
+{
+    int r = setter_check(wd, 0);
+    return r ? r : command(wd, EXTWD_CMD_TEST_ACTION);
+}
+
 int extwd_lock(struct extwd *wd)
 {
     int r = setter_check(wd, EXTWD_CAP_LOCK);

@@ -24,6 +24,10 @@
 extern "C" {
 #endif
 
+/* The library's version: library.properties, library.json and the MQTT
+ * origin block take it from here. */
+#define EXTWD_LIB_VERSION "1.1.0"
+
 /* ---- errors ----------------------------------------------------------------- */
 
 #define EXTWD_OK          0
@@ -263,6 +267,11 @@ int extwd_set_keyed(struct extwd *wd, int keyed);
 
 /* Writes the breadcrumb (2 bytes on the bus). Returns 0 or EXTWD_E_*. */
 int extwd_breadcrumb(struct extwd *wd, uint8_t id);
+
+/* Runs the timeout action now (command 0x85: the chip resets the host, with
+ * cause "test"); for checking the wiring. Returns 0, EXTWD_E_REFUSED while
+ * disarmed (nothing done), or another EXTWD_E_*. */
+int extwd_test_reset(struct extwd *wd);
 
 /* Locks the chip until it powers down (nowayout). Returns 0 or EXTWD_E_*. */
 int extwd_lock(struct extwd *wd);
