@@ -5,7 +5,7 @@
 #               job: the simulated watchdog saving a hung host
 #   make test   build everything and run every test (sanitizers on)
 #
-# Other targets: all, firmware, host, bench, fuzz, cross, clean.
+# Other targets: all, firmware, host, bench, fuzz, cross, arduino, clean.
 
 SHELL := /bin/bash
 MAKEFLAGS += --no-print-directory
@@ -13,7 +13,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 ROOT  := $(abspath .)
 
-.PHONY: all deps firmware host host-asan demo test bench fuzz cross clean
+.PHONY: all deps firmware host host-asan demo test bench fuzz cross arduino clean
 
 all: firmware host
 
@@ -50,6 +50,11 @@ fuzz: host-asan
 
 cross: deps
 	@scripts/cross.sh $(BUILD)
+
+# The Arduino library zip (Library Manager / PlatformIO layout), checked.
+arduino: deps
+	@zip=$$(ports/arduino/package.sh $(BUILD)/arduino) && \
+	  ports/arduino/check_package.sh $(BUILD)/arduino/extwd all && echo "$$zip"
 
 clean:
 	rm -rf $(BUILD)

@@ -11,10 +11,12 @@ PACKAGES=(
   libcmocka-dev valgrind
   gcc-xtensa-lx106
   libmosquitto-dev mosquitto mosquitto-clients openssl
-  i2c-tools
+  i2c-tools zip unzip
 )
 # Large toolchains whose recommends pull in gigabytes.
-PACKAGES_NO_RECOMMENDS=(gcc-arm-none-eabi libnewlib-arm-none-eabi)
+# arduino-core-avr: the Arduino AVR core's headers, to compile the packaged
+# Arduino library against (tests/arduino).
+PACKAGES_NO_RECOMMENDS=(gcc-arm-none-eabi libnewlib-arm-none-eabi arduino-core-avr)
 
 missing() {
   local p
