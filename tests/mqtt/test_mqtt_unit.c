@@ -610,6 +610,20 @@ static void test_discovery(void **s)
             assert_string_not_equal(ids[i], ids[k]);
     }
     assert_int_equal(extwd_mqtt_discovery(&m, NULL, 11, topic, sizeof topic, buf, sizeof buf), -1);
+
+    /* The longest names the options allow: every config still fits the
+     * network thread's 4096-byte payload buffer (client.c PAYLOAD_MAX). */
+    struct extwd_mqtt big;
+    memset(&cfg, 0, sizeof cfg);
+    strcpy(cfg.host, "h");
+    memset(cfg.client_id, 'c', EXTWD_MQTT_ID_MAX - 1);
+    memset(cfg.prefix, 'p', EXTWD_MQTT_TOPIC_MAX - 1);
+    memset(cfg.discovery, 'd', EXTWD_MQTT_TOPIC_MAX - 1);
+    cfg.test_button = 1;
+    assert_int_equal(extwd_mqtt_init(&big, &cfg, "i2c-1", 0x30, q, 1), 0);
+    static char huge[4096], bigtopic[512];
+    for (int i = 0; i < extwd_mqtt_discovery_count(&big); i++)
+        assert_true(extwd_mqtt_discovery(&big, &m.boot, i, bigtopic, sizeof bigtopic, huge, sizeof huge) > 0);
     assert_int_equal(extwd_mqtt_discovery(&m, NULL, 0, topic, 10, buf, sizeof buf), -1);
 }
 

@@ -23,7 +23,7 @@
 
 #define LOOP_SLICE_MS     50   /* how long one mosquitto_loop may wait for the socket */
 #define STOP_GRACE_MS     1000 /* stop: how long to wait for "offline" to be acknowledged */
-#define PAYLOAD_MAX       1536
+#define PAYLOAD_MAX       4096
 #define TOPIC_MAX         (EXTWD_MQTT_TOPIC_MAX + EXTWD_MQTT_ID_MAX + 160)
 
 /* ---- small helpers ------------------------------------------------------------ */
