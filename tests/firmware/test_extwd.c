@@ -258,7 +258,7 @@ static void reset_pulse_width(void)
     CHECK(WR(EXTWD_CMD_SAVE) == CHIPSIM_OK, "save");
     run_ms(300);
     int n0 = rec.nrf;
-    CHECK(WR(EXTWD_CMD_TEST_ACTION) == CHIPSIM_OK, "0x85");
+    CHECK(WR(EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM) == CHIPSIM_OK, "0x85");
     REQUIRE(wait_reset_from(n0, 100), "0x85 gave no reset");
     wait_pulse_end();
     REQUIRE(rec.nrr >= 2, "second pulse never released");
@@ -760,14 +760,14 @@ static void test_action_and_disarmed(void)
     up();
     feed();
     WR(EXTWD_REG_ACTION, 0);
-    CHECK(WR(EXTWD_CMD_TEST_ACTION) == CHIPSIM_OK, "0x85");
+    CHECK(WR(EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM) == CHIPSIM_OK, "0x85");
     run_ms(50);
     CHECK(rec.nrf == 0, "0x85 disarmed must not reset");
     CHECK(rd1(EXTWD_REG_LAST_ERROR) == EXTWD_ERR_DISARMED, "LAST_ERROR %d", rd1(EXTWD_REG_LAST_ERROR));
     WR(EXTWD_REG_ACTION, 1);
     feed();
     int n0 = rec.nrf;
-    CHECK(WR(EXTWD_CMD_TEST_ACTION) == CHIPSIM_OK, "0x85");
+    CHECK(WR(EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM) == CHIPSIM_OK, "0x85");
     uint64_t stop = last_stop();
     uint64_t fall = wait_reset_from(n0, 100);
     REQUIRE(fall, "0x85 armed must reset");
@@ -1115,7 +1115,7 @@ static void worst_bus_blocking(void)
     chipsim_stats(cs, &st);
     unsigned save_us = st.max_stretch_us;
     for (int i = 0; i < 20; i++) {       /* work done right after a frame */
-        WR(EXTWD_CMD_TEST_ACTION);       /* a reset in the frame (refused BUSY if in the pulse) */
+        WR(EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM);       /* a reset in the frame (refused BUSY if in the pulse) */
         bad += random_reads(2);
         WR(EXTWD_REG_STATUS, 0);         /* a seal */
         bad += random_reads(2);
