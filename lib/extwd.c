@@ -1084,10 +1084,20 @@ int extwd_pretimeout_pending(struct extwd *wd)
     return r ? r : (xs & EXTWD_XS_PRETIMEOUT) != 0;
 }
 
+static int has_longop_reg(const struct extwd *wd);
+
 int extwd_test_reset(struct extwd *wd)
 {
     int r = setter_check(wd, 0);
-    return r ? r : command(wd, EXTWD_CMD_TEST_ACTION);
+    if (r)
+        return r;
+    /* Firmware 2.1 runs it only with its confirm byte (SPEC 4); older
+     * firmware and the stock chip take the bare command. */
+    if (has_longop_reg(wd)) {
+        uint8_t f[2] = {EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM};
+        return write_checked(wd, f, 2);
+    }
+    return command(wd, EXTWD_CMD_TEST_ACTION);
 }
 
 int extwd_lock(struct extwd *wd)
@@ -1224,7 +1234,7 @@ int extwd_write_reg(struct extwd *wd, uint8_t reg, const uint8_t *buf, size_t n)
 
 /* ---- long operations -------------------------------------------------------------- */
 
-/* Firmware 2.1 and later have LONGOP_MS. */
+/* Firmware 2.1 and later have LONGOP_MS (and the confirmed test reset). */
 static int has_longop_reg(const struct extwd *wd)
 {
     return wd->is_extwd && (wd->fw_version[0] > 2u || (wd->fw_version[0] == 2u && wd->fw_version[1] >= 1u));

@@ -132,7 +132,8 @@ int main()
 
     /* Health channels through the adapter: "mqtt" dies, the chip resets
      * the board, and the next begin() names it. */
-    busport.write(busport.ctx, 0x30, (const uint8_t[]){EXTWD_CMD_SET_ADDRESS, 0x26}, 2);
+    uint8_t back[3] = {EXTWD_CMD_SET_ADDRESS, 0x26, EXTWD_ADDR_CONFIRM(0x26)};
+    busport.write(busport.ctx, 0x30, back, 3);
     static struct extwd_channel loopCh, mqttCh, loopCh2, mqttCh2;
     CHECK(ExtWD.begin(4, 5) == EXTWD_OK);
     CHECK(ExtWD.addChannel(loopCh, "loop", 1, 1000) == EXTWD_OK);

@@ -58,6 +58,19 @@ static void str_or_null(struct mqtt_json *j, const char *key, const char *s)
         mqtt_json_null(j, key);
 }
 
+/* A record's fixed-size name field, which need not end in a NUL (records
+ * are plain data; the fuzzer fills them at random). */
+static void name_or_null(struct mqtt_json *j, const char *key, const char *field, size_t size)
+{
+    char name[64];
+    size_t n = 0;
+    while (n < size && n < sizeof name - 1 && field[n])
+        n++;
+    memcpy(name, field, n);
+    name[n] = '\0';
+    str_or_null(j, key, name);
+}
+
 int extwd_mqtt_topic(const struct extwd_mqtt *m, const char *leaf, char *out, size_t cap)
 {
     int n = snprintf(out, cap, "%s/%s", m->base, leaf);
@@ -84,7 +97,7 @@ int extwd_mqtt_json_event(const struct extwd_mqtt_event *ev, uint32_t dropped, c
         mqtt_json_uint(&j, "cause", ev->cause);
         mqtt_json_uint(&j, "resets", ev->resets);
         mqtt_json_bool(&j, "safe_mode", (ev->ext_status & EXTWD_XS_SAFE_MODE) != 0);
-        str_or_null(&j, "missed_channel", ev->missed_channel);
+        name_or_null(&j, "missed_channel", ev->missed_channel, sizeof ev->missed_channel);
     } else {
         mqtt_json_int(&j, "code", ev->code);
     }
@@ -116,7 +129,7 @@ int extwd_mqtt_json_boot(const struct extwd_mqtt_boot_rec *b, char *buf, size_t 
     char when[40];
     iso_time(b->reset_at_s, when, sizeof when);
     str_or_null(&j, "reset_at", when);
-    str_or_null(&j, "missed_channel", b->missed_channel);
+    name_or_null(&j, "missed_channel", b->missed_channel, sizeof b->missed_channel);
     mqtt_json_str(&j, "chip", b->is_extwd ? "extwd" : "stock");
     if (b->is_extwd) {
         char fw[16];
