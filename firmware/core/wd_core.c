@@ -394,14 +394,15 @@ uint16_t wd_core_eeprom_slot(struct wd_core *c, uint8_t out[WD_EEPROM_SLOT_SIZE]
 /* ---- derived state ---------------------------------------------------------- */
 
 /* Returns nonzero while the live PRETIMEOUT bit is set (5.8): armed,
- * counting, and fewer than PRETIMEOUT_MS (in ticks) before the reset. */
+ * counting, and at most PRETIMEOUT_MS (in whole ticks, rounded down)
+ * before the reset. */
 static NOINLINE uint8_t pretimeout_active(const struct wd_core *c)
 {
     uint16_t pre, t;
     uint8_t on = 0;
 
     if (c->set.action && !c->pulse_t && !c->grace_t) {
-        pre = ms_ticks(c->set.pretimeout_ms);
+        pre = c->set.pretimeout_ms >> 4; /* whole ticks: the lead never exceeds PRETIMEOUT_MS */
         t = timeout_ticks(c);
         if (pre && pre < t && c->since_t > (uint16_t)(t - pre))
             on = EXTWD_XS_PRETIMEOUT;

@@ -622,9 +622,9 @@ static void pretimeout(void **state)
     (void)state;
     assert_int_equal(h_set(&ch, EXTWD_REG_PRETIMEOUT_MS, 500, 2), EXTWD_ERR_OK);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
-    h_run(&ch, 2496);
+    h_run(&ch, 2512);
     assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_PRETIMEOUT);
-    h_run(&ch, 16); /* 2512 counted: 488 left */
+    h_run(&ch, 16); /* 2528 counted: the reset comes at 3024, 496 ms on */
     assert_true(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_PRETIMEOUT);
     /* no pin unless OPTIONS bit 2 */
     assert_int_equal(wd_core_outputs(&ch.c), 0);
@@ -635,9 +635,9 @@ static void pretimeout(void **state)
     assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_PRETIMEOUT);
     assert_int_equal(wd_core_outputs(&ch.c), 0);
     /* up to the reset; the pulse replaces it */
-    h_run(&ch, 2512);
+    h_run(&ch, 2528);
     assert_int_equal(wd_core_outputs(&ch.c), WD_OUT_PRETIMEOUT);
-    h_run(&ch, 496);
+    h_run(&ch, 480);
     assert_int_equal(wd_core_outputs(&ch.c), WD_OUT_PRETIMEOUT);
     h_run(&ch, 16);
     assert_int_equal(wd_core_outputs(&ch.c), WD_OUT_RESET);
