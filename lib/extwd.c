@@ -1070,6 +1070,9 @@ int extwd_breadcrumb(struct extwd *wd, uint8_t id)
     int r = setter_check(wd, EXTWD_CAP_BREADCRUMB);
     if (r)
         return r;
+    /* After a missed channel the breadcrumb names the culprit: keep it. */
+    if (wd->missed)
+        return EXTWD_E_UNHEALTHY;
     /* Hot path, like a feed: one frame, not checked by LAST_ERROR. */
     uint8_t f[2] = {EXTWD_REG_BREADCRUMB, id};
     return send_retry(wd, f, 2, 0);

@@ -265,7 +265,9 @@ int extwd_set_pretimeout_ms(struct extwd *wd, uint16_t ms, int drive_pin);
 int extwd_set_window_ms(struct extwd *wd, uint16_t ms);
 int extwd_set_keyed(struct extwd *wd, int keyed);
 
-/* Writes the breadcrumb (2 bytes on the bus). Returns 0 or EXTWD_E_*. */
+/* Writes the breadcrumb (2 bytes on the bus). Once a health channel has
+ * missed, the breadcrumb holds that channel's id and is left alone.
+ * Returns 0, EXTWD_E_UNHEALTHY, or another EXTWD_E_*. */
 int extwd_breadcrumb(struct extwd *wd, uint8_t id);
 
 /* Runs the timeout action now (command 0x85: the chip resets the host, with

@@ -134,8 +134,11 @@ static void missed_channel_writes_breadcrumb_then_stops(void **state)
     assert_true(count_feeds(&f->bus) >= 19u);
     assert_true(f->log[crumb].at_ms - (died - 10u) > 2000u);
     assert_true(f->log[crumb].at_ms - (died - 10u) <= 2000u + 100u);
-    /* feed_now and arm's feed are gated too. */
+    /* feed_now and arm's feed are gated too, and the program's own
+     * breadcrumbs no longer overwrite the culprit's id. */
     assert_int_equal(extwd_feed_now(&f->wd), EXTWD_E_UNHEALTHY);
+    assert_int_equal(extwd_arm(&f->wd), EXTWD_E_UNHEALTHY);
+    assert_int_equal(extwd_breadcrumb(&f->wd, 5), EXTWD_E_UNHEALTHY);
     assert_int_equal(f->bus.log_len - 1u, crumb);
 
     /* The host reboots: a new handle, the same channels registered again. */
