@@ -252,6 +252,33 @@ static void breadcrumb_retried_until_it_lands(void **state)
     test_free(f);
 }
 
+/* After a miss the host can still see the reset coming: the chip's
+ * pretimeout bit rises PRETIMEOUT_MS before the reset. */
+static void pretimeout_warns_before_the_reset(void **state)
+{
+    (void)state;
+    struct fx *f = setup_at(0, 0);
+    assert_int_equal(extwd_set_pretimeout_ms(&f->wd, 500, 0), 0);
+    add_both(f, 1000);
+    run(f, 1000, 1);
+    assert_int_equal(extwd_pretimeout_pending(&f->wd), 0);
+    int r = 0, saw = 0;
+    uint32_t first_warn = 0;
+    while (f->chip.host_resets == 0 && f->bus.now_ms < 10000) {
+        r = run(f, 10, 0);
+        if (!saw && extwd_missed_channel(&f->wd) && extwd_pretimeout_pending(&f->wd) == 1) {
+            saw = 1;
+            first_warn = f->bus.now_ms;
+        }
+    }
+    assert_int_equal(r, EXTWD_E_UNHEALTHY);
+    assert_true(saw);
+    assert_int_equal(f->chip.host_resets, 1);
+    /* The warning came within the last 500 ms (+ one loop pass) before the reset. */
+    assert_true(f->bus.now_ms - first_warn <= 500u + 10u + 16u);
+    test_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +289,7 @@ int main(void)
         cmocka_unit_test(deadlines_across_the_wrap),
         cmocka_unit_test(suspend_is_bounded),
         cmocka_unit_test(breadcrumb_retried_until_it_lands),
+        cmocka_unit_test(pretimeout_warns_before_the_reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
