@@ -36,6 +36,7 @@ struct args {
     int quiet;
     uint64_t seed;
     int has_seed;
+    struct sim_options timing;  /* the silicon-timing fields (the rest is set per run) */
 };
 
 static void usage(FILE *f)
@@ -55,12 +56,47 @@ static void usage(FILE *f)
           "  --vcd FILE        write a GTKWave trace (reset, SDA, SCL, armed, countdown, ...)\n"
           "  --plot FILE.svg   write a timeline picture\n"
           "  --seed N          override the scenario's seed\n"
+          "  --rc-error PCT    the chip's 8 MHz RC runs PCT %% fast (+) or slow (-), -50..50\n"
+          "  --wdt-error PCT   its watchdog oscillator's own error, -50..50 (silicon: -16..+5)\n"
+          "  --drift PPM_PER_H the watchdog oscillator's error moves this much per hour\n"
+          "  --wakeup-us N     wake-up from power-down takes N us (BOD restart, ~60 on\n"
+          "                    silicon) plus the 6 CK start-up of lfuse 0xE2; 0 = instant\n"
           "  --quiet           no timeline (the expectations and summary still print)\n"
           "  --help            this text\n"
           "\n"
           "Exit status: 0 every expectation holds, 1 an expectation fails, 2 bad input.\n"
           "Scenario format: sim/app/README.md.\n",
           f);
+}
+
+/* One silicon-timing option: a percentage (--rc-error, --wdt-error) into
+ * ppm, a drift in ppm per hour, or a wake-up time in us. Returns 0, or -1
+ * with one line on stderr. */
+static int parse_timing(struct sim_options *t, const char *opt, const char *val)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(val, &end);
+    int pct = !strcmp(opt, "--rc-error") || !strcmp(opt, "--wdt-error");
+    double lo = pct ? -50 : !strcmp(opt, "--drift") ? -1e6 : 0;
+    double hi = pct ? 50 : !strcmp(opt, "--drift") ? 1e6 : 100000;
+    if (errno || end == val || *end || v < lo || v > hi ||
+        (!strcmp(opt, "--wakeup-us") && v != (double)(uint32_t)v)) {
+        fprintf(stderr, "extwd-sim: %s: '%s' is not a number in %g..%g%s\n", opt, val, lo, hi,
+                pct ? " (percent)" : "");
+        return -1;
+    }
+    if (!strcmp(opt, "--rc-error"))
+        t->rc_error_ppm = (int32_t)(v * 1e4 + (v < 0 ? -0.5 : 0.5));
+    else if (!strcmp(opt, "--wdt-error"))
+        t->wdt_error_ppm = (int32_t)(v * 1e4 + (v < 0 ? -0.5 : 0.5));
+    else if (!strcmp(opt, "--drift"))
+        t->wdt_drift_ppm_per_h = (int32_t)(v + (v < 0 ? -0.5 : 0.5));
+    else {
+        t->wakeup_us = (uint32_t)v;
+        t->wakeup_ck = v > 0 ? 6u : 0u;   /* lfuse 0xE2: SUT 6 CK from power-down */
+    }
+    return 0;
 }
 
 static int parse_args(int argc, char **argv, struct args *a)
@@ -99,6 +135,14 @@ static int parse_args(int argc, char **argv, struct args *a)
                 return -1;
             }
             a->has_seed = 1;
+        } else if (!strcmp(s, "--rc-error") || !strcmp(s, "--wdt-error") ||
+                   !strcmp(s, "--drift") || !strcmp(s, "--wakeup-us")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "extwd-sim: %s needs a value\n", s);
+                return -1;
+            }
+            if (parse_timing(&a->timing, s, argv[++i]))
+                return -1;
         } else {
             fprintf(stderr, "extwd-sim: unknown option '%s' (try --help)\n", s);
             return -1;
@@ -179,7 +223,11 @@ static int run_one(const struct args *a)
     static struct run run;
     run_init(&run, &sc);
     run.log = (a->json || a->quiet) ? NULL : stdout;
-    struct sim_options o = { a->firmware, a->seed, a->has_seed, vcd };
+    struct sim_options o = a->timing;
+    o.firmware = a->firmware;
+    o.seed = a->seed;
+    o.has_seed = a->has_seed;
+    o.vcd = vcd;
     double t0 = wall_now_ms();
     int rc = sim_run(&sc, &o, &run, err, sizeof err);
     run.wall_ms = wall_now_ms() - t0;
@@ -298,8 +346,12 @@ static int run_suite(const struct args *a)
             snprintf(sc.name, sizeof sc.name, "%.*s", (int)strlen(names[i]) - 4, names[i]);
         } else {
             run_init(&run, &sc);
-            struct sim_options o = { a->firmware, a->seed, a->has_seed, NULL };
-            double t0 = wall_now_ms();
+            struct sim_options o = a->timing;
+            o.firmware = a->firmware;
+            o.seed = a->seed;
+            o.has_seed = a->has_seed;
+            o.vcd = NULL;
+                    double t0 = wall_now_ms();
             int rc = sim_run(&sc, &o, &run, err, sizeof err);
             wall = run.wall_ms = wall_now_ms() - t0;
             snprintf(mcu, sizeof mcu, "%s", run.mcu);

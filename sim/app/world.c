@@ -724,6 +724,11 @@ int sim_run(const struct scenario *sc, const struct sim_options *o, struct run *
         .i2c_hz = sc->host.i2c_hz,
         .stretch_limit_us = sc->host.stretch_limit_us,
         .ram_seed = (uint32_t)(run->seed * 2654435761u + 1),
+        .rc_error_ppm = o->rc_error_ppm,
+        .wdt_error_ppm = o->wdt_error_ppm,
+        .wdt_drift_ppm_per_h = o->wdt_drift_ppm_per_h,
+        .wakeup_us = o->wakeup_us,
+        .wakeup_ck = o->wakeup_ck,
     };
     char cerr[256] = "";
     if (chipsim_open(&w->cs, &cfg, cerr, sizeof cerr) != 0) {

@@ -29,6 +29,7 @@
 #include <simavr/sim_cycle_timers.h>
 #include <simavr/avr_eeprom.h>
 #include <simavr/avr_twi.h>
+#include <simavr/avr_watchdog.h>
 
 /* The firmware's struct wd_core as the AVR lays it out (packed, little
  * endian). Only the last field is a pointer, so every other offset holds. */
@@ -73,6 +74,10 @@ static const struct mcu_desc MCUS[] = {
 #define M328_EICRA 0x69
 #define M328_ASSR  0xB6
 
+/* Silicon's wake-up halt: an interrupt from any sleep mode takes 4 more
+ * cycles ("Interrupt Response Time" in both datasheets). */
+#define WAKE_HALT_CK 4u
+
 #define MCUSR_PORF 0x01u
 #define MCUSR_BORF 0x04u
 
@@ -91,8 +96,20 @@ struct chipsim {
     avr_t *avr;
     const struct mcu_desc *d;
     char mcu[16];
-    uint32_t freq;
+    uint32_t freq;                  /* F_CPU from the ELF: CPU cycles per nominal second */
+    uint32_t hz;                    /* CPU cycles per true second (the RC's error applied) */
     struct chipsim_config cfg;
+
+    /* silicon timing: the watchdog's period follows its own oscillator */
+    avr_watchdog_t *wdt;            /* simavr's watchdog; NULL when its clock is exact */
+    avr_io_write_t wdt_orig;        /* its control register's write handler */
+    void *wdt_orig_param;
+    avr_cycle_timer_t wdt_timer;    /* its period timer, learnt when first registered */
+    /* wake-up from sleep: the CPU stands still until wake_until */
+    void (*run_orig)(avr_t *avr);
+    uint64_t wake_until;
+    uint32_t wake_pd_cycles;        /* from power-down: start-up clocks + BOD + halt */
+    uint64_t wake_cycles, wakeups;
 
     struct wires wires;
     int w_sig[CHIPSIM_SIG_COUNT];   /* wire index of each signal */
@@ -410,6 +427,8 @@ static void on_wire_edge(void *ctx, int index, int level)
     }
 }
 
+static void wdt_correct(struct chipsim *cs);
+
 /* ---- resets ----------------------------------------------------------------------- */
 
 static void mcusr_write(struct avr_t *avr, avr_io_addr_t addr, uint8_t v, void *param)
@@ -436,6 +455,9 @@ static void after_reset(avr_io_t *io)
     cs->chip_resets++;
     cs->reset_seen = 1;
     cs->asleep = 0;
+    cs->wake_until = 0;
+    if (cs->wdt)
+        wdt_correct(cs);
     if (cs->d->kind == MCU_TINY85)
         usi_reset(&cs->usi, wires_level(&cs->wires, cs->w_sig[CHIPSIM_SIG_SDA]),
                   wires_level(&cs->wires, cs->w_sig[CHIPSIM_SIG_SCL]));
@@ -537,6 +559,14 @@ static void on_pending(struct avr_irq_t *irq, uint32_t value, void *param)
     if (!avr_regbit_get(avr, h->vec->enable))
         return;                         /* does not wake the CPU */
     cs->asleep = 0;
+    if (cs->sleep_mode == SLEEP_PDOWN)
+        cs->wakeups++;
+    /* silicon: the oscillator starts (and the BOD, if it was off) before the
+     * CPU runs; run_waking holds it until then */
+    uint32_t stall = cs->sleep_mode == SLEEP_PDOWN ? cs->wake_pd_cycles
+                                                   : (cs->wake_pd_cycles ? WAKE_HALT_CK : 0u);
+    if (stall)
+        cs->wake_until = avr->cycle + stall;
     if (!wake_legal(cs, cs->sleep_mode, h->vec->vector))
         sleep_error(cs, "woken from %s by vector %u, which cannot wake that mode on silicon",
                     mode_name(cs, cs->sleep_mode), h->vec->vector);
@@ -568,6 +598,25 @@ static void on_sleep(avr_t *avr, avr_cycle_count_t how_long)
         cs->slept_idle += how_long + 1;
 }
 
+/* Replaces avr->run: while the chip wakes up (wake_until), no instruction
+ * runs but the cycle timers do (the bus master, the peripherals), one timer
+ * or the end of the wake-up at a time. */
+static void run_waking(avr_t *avr)
+{
+    struct chipsim *cs = avr->custom.data;
+    if (avr->cycle >= cs->wake_until || avr->state != cpu_Running) {
+        cs->run_orig(avr);
+        return;
+    }
+    avr_cycle_count_t next = avr_cycle_timer_process(avr);
+    if (avr->cycle >= cs->wake_until)
+        return;                         /* a timer reset the chip */
+    uint64_t left = cs->wake_until - avr->cycle;
+    uint64_t step = next && next < left ? next : left;
+    avr->cycle += step;
+    cs->wake_cycles += step;
+}
+
 static int hook_wakeups(struct chipsim *cs)
 {
     avr_int_table_p t = &cs->avr->interrupts;
@@ -580,6 +629,104 @@ static int hook_wakeups(struct chipsim *cs)
         avr_irq_register_notify(t->vector[i]->irq + AVR_INT_IRQ_PENDING, on_pending, &cs->wake[i]);
     }
     cs->nwake = t->vector_count;
+    return 0;
+}
+
+/* ---- silicon timing: the watchdog's own oscillator ------------------------------------ */
+
+/* The watchdog oscillator's relative error now: the configured one plus
+ * its drift over the true time so far (never below -90 %). */
+static double wdt_error(const struct chipsim *cs)
+{
+    double hours = (double)cs->avr->cycle / cs->hz / 3600.0;
+    double e = (cs->cfg.wdt_error_ppm + (double)cs->cfg.wdt_drift_ppm_per_h * hours) * 1e-6;
+    return e < -0.9 ? -0.9 : e;
+}
+
+int32_t chipsim_wdt_error_ppm(const struct chipsim *cs)
+{
+    double e = wdt_error(cs) * 1e6;
+    return (int32_t)(e < 0 ? e - 0.5 : e + 0.5);
+}
+
+/* CPU cycles in one watchdog period at prescaler wdp: 2048 << wdp cycles
+ * of a 128 kHz oscillator off by its error, counted on the RC. */
+static avr_cycle_count_t wdt_period(const struct chipsim *cs, uint8_t wdp)
+{
+    double osc = 128000.0 * (1.0 + wdt_error(cs));
+    return (avr_cycle_count_t)((double)(2048u << (wdp & 15u)) * cs->hz / osc + 0.5);
+}
+
+/* simavr derives the period from avr->frequency and a perfect 128 kHz (and
+ * re-arms its timer with it at every period): put in the modelled period,
+ * and restart a timer simavr has just started with its own. */
+static void wdt_correct(struct chipsim *cs)
+{
+    avr_watchdog_t *p = cs->wdt;
+    avr_t *avr = cs->avr;
+    avr_cycle_count_t simavrs = p->cycle_count;
+    avr_cycle_count_t ours = wdt_period(cs, avr_regbit_get_array(avr, p->wdp, 4));
+    p->cycle_count = ours;
+    if (ours == simavrs)
+        return;
+    for (avr_cycle_timer_slot_p t = avr->cycle_timers.timer; t; t = t->next) {
+        if (t->param != p || t->when != avr->cycle + simavrs)
+            continue;
+        if (cs->wdt_timer && t->timer != cs->wdt_timer)
+            continue;
+        cs->wdt_timer = t->timer;
+        avr_cycle_timer_register(avr, ours, t->timer, p);
+        break;
+    }
+}
+
+static void wdtcr_write(struct avr_t *avr, avr_io_addr_t addr, uint8_t v, void *param)
+{
+    struct chipsim *cs = param;
+    cs->wdt_orig(avr, addr, v, cs->wdt_orig_param);
+    wdt_correct(cs);
+}
+
+/* Applies cfg's silicon timing. Returns 0, or -1 with err filled. */
+static int setup_timing(struct chipsim *cs, char *err, size_t errlen)
+{
+    const struct chipsim_config *c = &cs->cfg;
+    if (c->rc_error_ppm < -500000 || c->rc_error_ppm > 500000 ||
+        c->wdt_error_ppm < -500000 || c->wdt_error_ppm > 500000) {
+        errf(err, errlen, "chipsim: clock error out of range (rc %d ppm, wdt %d ppm; -500000..500000)",
+             c->rc_error_ppm, c->wdt_error_ppm);
+        return -1;
+    }
+    if (c->wakeup_us > 100000u || c->wakeup_ck > 100000u) {
+        errf(err, errlen, "chipsim: wake-up of %u us + %u CK is out of range (0..100000 each)",
+             c->wakeup_us, c->wakeup_ck);
+        return -1;
+    }
+    cs->hz = (uint32_t)((double)cs->freq * (1.0 + c->rc_error_ppm * 1e-6) + 0.5);
+    if (c->wakeup_us || c->wakeup_ck)
+        cs->wake_pd_cycles = c->wakeup_ck + WAKE_HALT_CK +
+                             (uint32_t)((uint64_t)c->wakeup_us * cs->hz / 1000000u);
+    cs->run_orig = cs->avr->run;
+    cs->avr->run = run_waking;
+    if (!c->rc_error_ppm && !c->wdt_error_ppm && !c->wdt_drift_ppm_per_h)
+        return 0;                       /* both clocks exact: simavr's watchdog is right */
+    for (avr_io_t *io = cs->avr->io_port; io; io = io->next)
+        if (io->kind && !strcmp(io->kind, "watchdog"))
+            cs->wdt = (avr_watchdog_t *)io;
+    if (!cs->wdt) {
+        errf(err, errlen, "chipsim: simavr's %s has no watchdog to put a clock error on", cs->mcu);
+        return -1;
+    }
+    avr_io_addr_t a = AVR_DATA_TO_IO(cs->wdt->wdce.reg);
+    cs->wdt_orig = cs->avr->io[a].w.c;
+    cs->wdt_orig_param = cs->avr->io[a].w.param;
+    if (!cs->wdt_orig) {
+        errf(err, errlen, "chipsim: simavr's %s watchdog register has no handler", cs->mcu);
+        return -1;
+    }
+    cs->avr->io[a].w.c = wdtcr_write;
+    cs->avr->io[a].w.param = cs;
+    wdt_correct(cs);
     return 0;
 }
 
@@ -678,6 +825,8 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
     avr_t *avr = cs->avr;
     avr->sleep = on_sleep;
     avr->log = LOG_ERROR;
+    if (setup_timing(cs, err, errlen))
+        goto fail;
 
     if (cfg->eeprom && cfg->eeprom_len) {
         if (cfg->eeprom_len > avr->e2end + 1u) {
@@ -713,11 +862,11 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
     uint32_t hz = cfg->i2c_hz ? cfg->i2c_hz : 100000u;
     uint32_t limit = cfg->stretch_limit_us ? cfg->stretch_limit_us : 230u;
     if (cs->d->kind == MCU_TINY85) {
-        if (i2c_master_init(&cs->bit, &cs->ops, cs, cs->freq, hz, limit)) {
-            errf(err, errlen, "chipsim: I2C clock %u Hz is too fast for a %u Hz chip", hz, cs->freq);
+        if (i2c_master_init(&cs->bit, &cs->ops, cs, cs->hz, hz, limit)) {
+            errf(err, errlen, "chipsim: I2C clock %u Hz is too fast for a %u Hz chip", hz, cs->hz);
             goto fail;
         }
-    } else if (twi_master_init(&cs->twi, avr, &cs->ops, cs, cs->freq, hz, limit)) {
+    } else if (twi_master_init(&cs->twi, avr, &cs->ops, cs, cs->hz, hz, limit)) {
         errf(err, errlen, "%s: simavr's %s has no TWI", path, cs->mcu);
         goto fail;
     }
@@ -768,12 +917,12 @@ void chipsim_close(struct chipsim *cs)
 }
 
 const char *chipsim_mcu(const struct chipsim *cs) { return cs->mcu; }
-uint32_t chipsim_freq(const struct chipsim *cs) { return cs->freq; }
+uint32_t chipsim_freq(const struct chipsim *cs) { return cs->hz; }
 uint64_t chipsim_cycles(const struct chipsim *cs) { return cs->avr->cycle; }
 
 uint64_t chipsim_us(const struct chipsim *cs)
 {
-    return cs->avr->cycle * 1000000u / cs->freq;
+    return cs->avr->cycle * 1000000u / cs->hz;
 }
 
 int chipsim_run_until(struct chipsim *cs, uint64_t cycle)
@@ -784,7 +933,7 @@ int chipsim_run_until(struct chipsim *cs, uint64_t cycle)
 
 int chipsim_run_us(struct chipsim *cs, uint64_t us)
 {
-    return chipsim_run_until(cs, cs->avr->cycle + us * cs->freq / 1000000u);
+    return chipsim_run_until(cs, cs->avr->cycle + us * cs->hz / 1000000u);
 }
 
 /* ---- bus ------------------------------------------------------------------------------- */
@@ -938,20 +1087,23 @@ void chipsim_stats(const struct chipsim *cs, struct chipsim_stats *st)
 {
     memset(st, 0, sizeof(*st));
     st->cycles = cs->avr->cycle;
-    st->awake_cycles = cs->avr->cycle > cs->slept ? cs->avr->cycle - cs->slept : 0;
+    uint64_t idle = cs->slept + cs->wake_cycles;
+    st->awake_cycles = cs->avr->cycle > idle ? cs->avr->cycle - idle : 0;
+    st->wakeup_cycles = cs->wake_cycles;
+    st->wakeups = cs->wakeups;
     st->sleeps = cs->sleeps;
     st->sleep_mode_errors = cs->sleep_errors;
     st->idle_cycles = cs->slept_idle;
     st->chip_resets = cs->chip_resets;
     if (cs->d->kind == MCU_TINY85) {
-        st->max_stretch_us = (uint32_t)(cs->bit.max_stretch * 1000000u / cs->freq);
+        st->max_stretch_us = (uint32_t)(cs->bit.max_stretch * 1000000u / cs->hz);
         st->bus_bytes = cs->bit.bytes;
         st->last_stop_cycle = cs->bit.last_stop;
     } else {
         st->last_stop_cycle = cs->twi.last_stop;
         st->bus_bytes = cs->twi.bytes;
-        st->max_stretch_us = (uint32_t)(cs->twi.max_stretch * 1000000u / cs->freq);
-        st->max_reply_us = (uint32_t)(cs->twi.max_reply * 1000000u / cs->freq);
+        st->max_stretch_us = (uint32_t)(cs->twi.max_stretch * 1000000u / cs->hz);
+        st->max_reply_us = (uint32_t)(cs->twi.max_reply * 1000000u / cs->hz);
     }
     st->contentions = cs->wires.contentions;
 }

@@ -33,6 +33,17 @@ struct chipsim_config {
     const uint8_t *eeprom;      /* initial EEPROM contents; NULL = erased (0xFF) */
     size_t eeprom_len;
     uint32_t ram_seed;          /* power-up SRAM garbage is drawn from this seed */
+    /* Silicon timing (sim/README.md, "Silicon timing"). All zero: the perfect
+     * clocks of simavr, and every output as before. */
+    int32_t rc_error_ppm;       /* the 8 MHz RC runs this much fast (+) or slow (-) of
+                                   nominal: CPU, Timer0, USI/TWI and EEPROM all follow it;
+                                   -500000..+500000 */
+    int32_t wdt_error_ppm;      /* the 128 kHz watchdog oscillator's own error; -500000..+500000 */
+    int32_t wdt_drift_ppm_per_h;/* the watchdog oscillator's error moves by this much per hour
+                                   of true time (temperature, supply) */
+    uint32_t wakeup_us;         /* wake-up from power-down beyond the start-up clocks (silicon
+                                   with the BOD off in sleep: ~60 us, true time) */
+    uint32_t wakeup_ck;         /* start-up clocks from power-down (lfuse 0xE2: 6 CK) */
 };
 
 struct chipsim;
@@ -49,13 +60,18 @@ void chipsim_close(struct chipsim *cs);
 /* Returns the MCU name ("attiny85", "atmega328p"). */
 const char *chipsim_mcu(const struct chipsim *cs);
 
-/* Returns the CPU clock in Hz. */
+/* Returns the CPU clock in Hz of true time: the ELF's F_CPU with the RC's
+ * error (cfg.rc_error_ppm). Divide a cycle count by it to get seconds. */
 uint32_t chipsim_freq(const struct chipsim *cs);
+
+/* Returns the watchdog oscillator's error now, in ppm (cfg.wdt_error_ppm
+ * plus the drift so far). */
+int32_t chipsim_wdt_error_ppm(const struct chipsim *cs);
 
 /* Returns the clock: CPU cycles since power-up (monotonic across chip resets). */
 uint64_t chipsim_cycles(const struct chipsim *cs);
 
-/* Returns the clock in microseconds. */
+/* Returns the clock in microseconds of true time. */
 uint64_t chipsim_us(const struct chipsim *cs);
 
 /* Runs the chip until the clock reaches the given cycle / for us more
@@ -150,6 +166,9 @@ struct chipsim_stats {
     uint32_t max_reply_us;      /* TWI only: longest wait for the chip to answer a byte */
     uint32_t contentions;       /* a line the chip drove high while something pulled it low */
     uint64_t last_stop_cycle;   /* cycle of the last STOP the master put on the bus */
+    uint64_t wakeup_cycles;     /* cycles spent waking up from sleep (start-up clocks, the
+                                   BOD's restart, the 4-cycle halt): not in awake_cycles */
+    uint64_t wakeups;           /* wake-ups from power-down */
 };
 
 /* Fills st. */

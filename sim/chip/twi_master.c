@@ -63,8 +63,7 @@ static int lines_ok(struct twi_master *m)
 
 static uint64_t limit(const struct twi_master *m)
 {
-    return m->stretch_never ? (uint64_t)m->avr->frequency / 1000000u * I2C_STUCK_US
-                            : m->stretch_limit;
+    return m->stretch_never ? m->stuck_limit : m->stretch_limit;
 }
 
 /* The master gave up waiting: past its stretch limit, or, with no limit, a
@@ -296,7 +295,10 @@ int twi_master_init(struct twi_master *m, avr_t *avr, const struct i2c_bus_ops *
     if (!m->twi || !m->in || !m->out || !hz)
         return -1;
     m->bit_cycles = (uint64_t)freq / hz;
-    m->sim_byte = (uint64_t)freq / 1000000u * TWI_SIM_BYTE_US;
+    /* simavr's own TWI delays are microseconds of its avr->frequency, the
+     * nominal clock, whatever the chip's RC error (chipsim_config) */
+    m->sim_byte = (uint64_t)avr->frequency / 1000000u * TWI_SIM_BYTE_US;
+    m->stuck_limit = (uint64_t)freq / 1000000u * I2C_STUCK_US;
     m->stretch_never = stretch_limit_us == UINT32_MAX;
     m->stretch_limit = (uint64_t)freq * stretch_limit_us / 1000000u;
     m->bytes = m->max_reply = m->max_stretch = m->last_stop = 0;

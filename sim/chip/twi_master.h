@@ -56,6 +56,7 @@ struct twi_master {
     uint64_t bit_cycles;    /* one bit time at the bus rate */
     uint64_t sim_byte;      /* TWI_SIM_BYTE_US in cycles */
     uint64_t stretch_limit; /* cycles */
+    uint64_t stuck_limit;   /* I2C_STUCK_US in cycles (the limit when stretch_never) */
     int stretch_never;
     int have_reply, have_read;
     uint8_t reply_msg, reply_data, read_data;
@@ -67,8 +68,9 @@ struct twi_master {
     uint64_t last_stop;     /* cycle of the last STOP message */
 };
 
-/* Hooks m to avr's TWI; stretch limit in us (UINT32_MAX = never). Returns 0,
- * or -1 if the chip has no TWI. */
+/* Hooks m to avr's TWI; freq is CPU cycles per true second of the master's
+ * clock (the chip's RC error included), stretch limit in us (UINT32_MAX =
+ * never). Returns 0, or -1 if the chip has no TWI. */
 int twi_master_init(struct twi_master *m, avr_t *avr, const struct i2c_bus_ops *ops,
                     void *ctx, uint32_t freq, uint32_t hz, uint32_t stretch_limit_us);
 
