@@ -330,14 +330,26 @@ static void restart(uint8_t flags, int first)
         m_defaults(&want);
     if (first)
         m.unread = kept ? persist.status_unread : 0;
+    /* firmware 2.1: ACTION is never loaded (a boot is armed); a restart that
+     * keeps the count keeps a disarm and a long operation too (5.13) */
+    uint8_t action_before = core.set.action;
+    uint32_t longop_before = core.longop_ms;
+    int keep_live = kept && !first;
+    want.action = 1;
 
     wd_core_init(&core, &persist, flags);
 
+    m.saved = want;
+    if (keep_live) {
+        want.action = core.set.action;
+        CHECK(core.set.action == action_before);
+        CHECK(core.longop_ms == longop_before);
+    } else {
+        CHECK(core.longop_ms == 0);
+    }
     CHECK(memcmp(&core.set, &want, WD_SETTINGS_SIZE) == 0);
     CHECK(slot || (persist.ext_sticky & EXTWD_XS_DEFAULTS_LOADED));
-    CHECK(core.longop_ms == 0 && core.key_left == 0);
-    m.saved = want;
-    m.saved.action = 1;
+    CHECK(core.key_left == 0);
     m.locked = 0;
     m.key_at = -1;
     if (!kept)
@@ -351,8 +363,8 @@ static void restart(uint8_t flags, int first)
     } else if (first) {
         m.fed_at = m.count_from = -1;
     }
-    if (is_unprotected(&core))
-        m.unprot_from = m.now; /* a disarm in force at boot is bounded anew */
+    if (is_unprotected(&core) && !keep_live)
+        m.unprot_from = m.now; /* a timeout of 0 in force at boot is bounded anew; a kept restart keeps the bound */
 }
 
 static int host_reset_began(uint16_t pulse_before)
@@ -381,13 +393,13 @@ static void note_protection(int was_unprot)
         m.unprot_from = m.now;
 }
 
-/* (g) a save: a valid slot of the live settings with ACTION 1. */
+/* (g) a save: a valid slot of the live settings (whose ACTION byte no
+ * load takes: what a host reset restores is ACTION 1). */
 static void check_save_image(const uint8_t img[WD_EEPROM_SLOT_SIZE], const struct wd_settings *live)
 {
-    struct wd_settings s, want = *live;
+    struct wd_settings s;
     CHECK(m_slot_valid(img, &s));
-    want.action = 1;
-    CHECK(memcmp(&s, &want, WD_SETTINGS_SIZE) == 0);
+    CHECK(memcmp(&s, live, WD_SETTINGS_SIZE) == 0);
 }
 
 static void serve(uint8_t extra)
@@ -408,6 +420,7 @@ static void serve(uint8_t extra)
         CHECK(off == 0);
         CHECK(memcmp(img, bytes, sizeof img) == 0);
         CHECK(m_slot_valid(img, &m.saved));
+        m.saved.action = 1;
         /* a torn write now and then */
         memcpy(eeprom + off, img, (extra & 0x70) == 0x70 ? (extra & 15u) : sizeof img);
     }
