@@ -6,7 +6,7 @@
 #   make test   build everything and run every test (sanitizers on)
 #
 # Other targets: all, firmware, host, install (PREFIX, DESTDIR), bench, fuzz,
-# cross, clean.
+# cross, arduino, clean.
 
 SHELL := /bin/bash
 MAKEFLAGS += --no-print-directory
@@ -14,7 +14,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 ROOT  := $(abspath .)
 
-.PHONY: all deps firmware host host-asan demo test bench fuzz cross clean install
+.PHONY: all deps firmware host host-asan demo test bench fuzz cross arduino clean install
 
 PREFIX ?= /usr/local
 
@@ -57,6 +57,11 @@ cross: deps
 # make install [PREFIX=/usr/local] [DESTDIR=/staging]: see docs/linux.md.
 install: firmware host
 	@cmake --install $(BUILD)/host
+
+# The Arduino library zip (Library Manager / PlatformIO layout), checked.
+arduino: deps
+	@zip=$$(ports/arduino/package.sh $(BUILD)/arduino) && \
+	  ports/arduino/check_package.sh $(BUILD)/arduino/extwd all && echo "$$zip"
 
 clean:
 	rm -rf $(BUILD)

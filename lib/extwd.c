@@ -76,6 +76,18 @@ static int retryable(int r)
     return r == EXTWD_E_IO || r == EXTWD_E_NODEV || r == EXTWD_E_PROTO;
 }
 
+/* Whether the handle has an identified chip: 0, EXTWD_E_STATE before
+ * extwd_init, EXTWD_E_NODEV without a chip, EXTWD_E_IO for a chip that
+ * answered but could not be identified yet. */
+static int not_ready(const struct extwd *wd)
+{
+    if (!wd || !wd->presence)
+        return EXTWD_E_STATE;
+    if (wd->presence == EXTWD_PRESENCE_ABSENT)
+        return EXTWD_E_NODEV;
+    return wd->presence == EXTWD_PRESENCE_READY ? 0 : EXTWD_E_IO;
+}
+
 /* ---- one transfer ------------------------------------------------------------ */
 
 static int xfer_write(struct extwd *wd, const uint8_t *buf, size_t len)
@@ -84,6 +96,8 @@ static int xfer_write(struct extwd *wd, const uint8_t *buf, size_t len)
     int r = bus_code(p->write(p->ctx, wd->cfg.addr, buf, len));
     if (r)
         wd->stats.bus_errors++;
+    if (r != EXTWD_E_NODEV)
+        wd->acked = 1;
     return r;
 }
 
@@ -93,6 +107,8 @@ static int xfer_read(struct extwd *wd, uint8_t *buf, size_t len)
     int r = bus_code(p->read(p->ctx, wd->cfg.addr, buf, len));
     if (r)
         wd->stats.bus_errors++;
+    if (r != EXTWD_E_NODEV)
+        wd->acked = 1;
     return r;
 }
 
@@ -420,6 +436,7 @@ const char *extwd_strerror(int err)
     case EXTWD_E_PROTO: return "impossible reply from the chip";
     case EXTWD_E_STATE: return "called out of order";
     case EXTWD_E_LOCKED: return "the chip is locked";
+    case EXTWD_E_UNHEALTHY: return "a health channel missed its deadline";
     default: return "unknown error";
     }
 }
@@ -543,36 +560,53 @@ static int init_extwd(struct extwd *wd)
     return 0;
 }
 
-int extwd_init(struct extwd *wd, const struct extwd_config *cfg)
+/* The presence probe: the first identity byte, tried `tries` times
+ * EXTWD_PROBE_GAP_MS apart (each try with the configured retries), so a chip
+ * still starting or a bus glitch is not taken for a missing chip. */
+static int probe(struct extwd *wd, uint8_t tries, uint8_t *first)
 {
-    if (!wd || !cfg || !cfg->port || !cfg->port->write || !cfg->port->read ||
-        !cfg->port->millis)
-        return EXTWD_E_INVAL;
-    uint8_t addr = cfg->addr ? cfg->addr : (uint8_t)EXTWD_I2C_ADDR_DEFAULT;
-    if (addr < EXTWD_I2C_ADDR_MIN || addr > EXTWD_I2C_ADDR_MAX || cfg->retries > RETRIES_MAX)
-        return EXTWD_E_INVAL;
+    const struct extwd_port *p = wd->cfg.port;
+    int r = EXTWD_E_NODEV;
+    for (uint8_t i = 0; i < tries; i++) {
+        if (i && p->delay_ms)
+            p->delay_ms(p->ctx, EXTWD_PROBE_GAP_MS);
+        r = read_u8(wd, EXTWD_REG_PROJECT_ID, first);
+        if (r == 0)
+            return 0;
+    }
+    return r;
+}
 
-    zero(wd, sizeof *wd);
-    wd->cfg = *cfg;
-    wd->cfg.addr = addr;
-    if (!wd->cfg.feed_interval_ms)
-        wd->cfg.feed_interval_ms = DEFAULT_FEED_MS;
-    extwd_timer_init(&wd->feed_timer, wd->cfg.feed_interval_ms, EXTWD_TIMER_SKIP_MISSED, 1);
-
-    /* SPEC 8: registers 0-3 one byte per read, which both chips answer. */
+/* Finds the chip and reads who it is and what it knew: everything of init
+ * that talks to the bus. Leaves presence, channels and counters alone. */
+static int identify(struct extwd *wd, uint8_t tries)
+{
     static const uint8_t id[4] = {'E', 'X', 'W', 'D'};
+    struct extwd_boot_info *bi = &wd->boot;
     uint8_t got[4];
-    int match = 1;
-    for (uint8_t i = 0; i < 4u; i++) {
-        int r = read_u8(wd, (uint8_t)(EXTWD_REG_PROJECT_ID + i), &got[i]);
-        if (r)
+    zero(bi, sizeof *bi);
+    wd->is_extwd = 0;
+    wd->caps = 0;
+    wd->window_ms = 0;
+    wd->options = 0;
+    wd->acked = 0;
+    int r = probe(wd, tries, &got[0]);
+    if (r) {
+        /* Only a chip that never acknowledged its address is absent: one
+         * that did may be armed, and gets blind feeds (feed_unready). */
+        wd->presence = wd->acked ? EXTWD_PRESENCE_UNIDENTIFIED : EXTWD_PRESENCE_ABSENT;
+        return r;
+    }
+    wd->presence = EXTWD_PRESENCE_UNIDENTIFIED;
+    /* SPEC 8: registers 0-3 one byte per read, which both chips answer. */
+    int match = got[0] == id[0];
+    for (uint8_t i = 1; i < 4u; i++) {
+        if ((r = read_u8(wd, (uint8_t)(EXTWD_REG_PROJECT_ID + i), &got[i])) != 0)
             return r;
         match = match && got[i] == id[i];
     }
     wd->is_extwd = (uint8_t)match;
 
-    int r;
-    struct extwd_boot_info *bi = &wd->boot;
     if (wd->is_extwd) {
         r = init_extwd(wd);
     } else {
@@ -584,6 +618,8 @@ int extwd_init(struct extwd *wd, const struct extwd_config *cfg)
     }
     if (r) {
         zero(bi, sizeof *bi); /* reason stays UNKNOWN */
+        wd->is_extwd = 0;
+        wd->caps = 0;
         return r;
     }
     bi->reason = bi->suspect ? EXTWD_REASON_UNKNOWN
@@ -591,13 +627,161 @@ int extwd_init(struct extwd *wd, const struct extwd_config *cfg)
     if (bi->reason == EXTWD_REASON_UNKNOWN)
         bi->suspect = 1;
     set_feed_interval(wd);
+    wd->presence = EXTWD_PRESENCE_READY;
     wd->initialised = 1;
     return 0;
 }
 
+int extwd_init(struct extwd *wd, const struct extwd_config *cfg)
+{
+    if (!wd || !cfg || !cfg->port || !cfg->port->write || !cfg->port->read ||
+        !cfg->port->millis)
+        return EXTWD_E_INVAL;
+    uint8_t addr = cfg->addr ? cfg->addr : (uint8_t)EXTWD_I2C_ADDR_DEFAULT;
+    if (addr < EXTWD_I2C_ADDR_MIN || addr > EXTWD_I2C_ADDR_MAX || cfg->retries > RETRIES_MAX)
+        return EXTWD_E_INVAL;
+    if (cfg->reprobe_max_ms &&
+        (cfg->reprobe_max_ms < EXTWD_REPROBE_MIN_MS || cfg->reprobe_max_ms > EXTWD_REPROBE_LIMIT_MS))
+        return EXTWD_E_INVAL;
+
+    zero(wd, sizeof *wd);
+    wd->cfg = *cfg;
+    wd->cfg.addr = addr;
+    if (!wd->cfg.feed_interval_ms)
+        wd->cfg.feed_interval_ms = DEFAULT_FEED_MS;
+    if (!wd->cfg.reprobe_max_ms)
+        wd->cfg.reprobe_max_ms = EXTWD_REPROBE_MAX_MS;
+    extwd_timer_init(&wd->feed_timer, wd->cfg.feed_interval_ms, EXTWD_TIMER_SKIP_MISSED, 1);
+    wd->presence = EXTWD_PRESENCE_ABSENT;
+    wd->reprobe_ms = EXTWD_REPROBE_MIN_MS;
+    int r = identify(wd, EXTWD_PROBE_TRIES);
+    wd->reprobe_last_ms = cfg->port->millis(cfg->port->ctx);
+    return r;
+}
+
 /* ---- feeding -------------------------------------------------------------------- */
 
-static NOINLINE int feed_write(struct extwd *wd, uint32_t now)
+/* ---- health channels --------------------------------------------------------- */
+
+static int registered(const struct extwd *wd, const struct extwd_channel *ch)
+{
+    for (const struct extwd_channel *c = wd->channels; c; c = c->next)
+        if (c == ch)
+            return 1;
+    return 0;
+}
+
+static uint32_t now_ms(const struct extwd *wd)
+{
+    const struct extwd_port *p = wd->cfg.port;
+    return p->millis(p->ctx);
+}
+
+int extwd_channel_add(struct extwd *wd, struct extwd_channel *ch, const char *name, uint8_t id,
+                      uint32_t deadline_ms)
+{
+    if (!wd || !wd->presence)
+        return EXTWD_E_STATE;
+    if (!ch || id == 0 || deadline_ms == 0 || deadline_ms > EXTWD_CHANNEL_MS_MAX ||
+        registered(wd, ch) || extwd_channel_by_id(wd, id))
+        return EXTWD_E_INVAL;
+    ch->name = name;
+    ch->id = id;
+    ch->deadline_ms = deadline_ms;
+    ch->allow_ms = deadline_ms;
+    ch->suspended = 0;
+    ch->last_ms = now_ms(wd);
+    ch->next = wd->channels;
+    wd->channels = ch;
+    return 0;
+}
+
+int extwd_checkin(struct extwd *wd, struct extwd_channel *ch)
+{
+    if (!wd || !ch || !registered(wd, ch))
+        return EXTWD_E_STATE;
+    ch->last_ms = now_ms(wd);
+    ch->allow_ms = ch->deadline_ms;
+    ch->suspended = 0;
+    return 0;
+}
+
+int extwd_channel_suspend(struct extwd *wd, struct extwd_channel *ch, uint32_t max_ms)
+{
+    if (!wd || !ch || !registered(wd, ch))
+        return EXTWD_E_STATE;
+    if (max_ms == 0 || max_ms > EXTWD_CHANNEL_MS_MAX)
+        return EXTWD_E_INVAL;
+    ch->last_ms = now_ms(wd);
+    ch->allow_ms = max_ms;
+    ch->suspended = 1;
+    return 0;
+}
+
+int extwd_channel_resume(struct extwd *wd, struct extwd_channel *ch)
+{
+    return extwd_checkin(wd, ch);
+}
+
+const struct extwd_channel *extwd_missed_channel(const struct extwd *wd)
+{
+    return wd ? wd->missed : NULL;
+}
+
+const struct extwd_channel *extwd_channel_by_id(const struct extwd *wd, uint8_t id)
+{
+    if (!wd || id == 0)
+        return NULL;
+    for (const struct extwd_channel *c = wd->channels; c; c = c->next)
+        if (c->id == id)
+            return c;
+    return NULL;
+}
+
+/* Checks every channel at a due feed. The first miss is latched: its id
+ * goes to BREADCRUMB (retried at each later due feed until it lands), and
+ * nothing is fed again, so the chip resets the host with the culprit on
+ * record. Unsigned differences keep the check right across the wrap.
+ * Returns 0 while all are healthy, else EXTWD_E_UNHEALTHY. */
+static int channels_ok(struct extwd *wd, uint32_t now)
+{
+    if (!wd->missed) {
+        for (const struct extwd_channel *c = wd->channels; c; c = c->next)
+            if (now - c->last_ms > c->allow_ms) {
+                wd->missed = c;
+                break;
+            }
+        if (!wd->missed)
+            return 0;
+    }
+    if (!wd->missed_crumb_done) {
+        if (wd->presence != EXTWD_PRESENCE_READY || !has_cap(wd, EXTWD_CAP_BREADCRUMB)) {
+            wd->missed_crumb_done = 1; /* nothing to write it to */
+        } else {
+            uint8_t f[2] = {EXTWD_REG_BREADCRUMB, wd->missed->id};
+            if (send_retry(wd, f, 2, 0) == 0)
+                wd->missed_crumb_done = 1;
+        }
+    }
+    return EXTWD_E_UNHEALTHY;
+}
+
+/* ---- presence ---------------------------------------------------------------- */
+
+static int reprobe_due(const struct extwd *wd, uint32_t now)
+{
+    return now - wd->reprobe_last_ms >= wd->reprobe_ms;
+}
+
+static void reprobe_backoff(struct extwd *wd, uint32_t now)
+{
+    wd->reprobe_last_ms = now;
+    uint32_t max = wd->cfg.reprobe_max_ms;
+    wd->reprobe_ms = wd->reprobe_ms >= max / 2u ? max : 2u * wd->reprobe_ms;
+}
+
+/* The feed frame itself, with retries; restarts the rate limit. */
+static int send_feed(struct extwd *wd, uint32_t now)
 {
     static const uint8_t feed = EXTWD_CMD_FEED;
     int r = send_retry(wd, &feed, 1, 0);
@@ -608,9 +792,65 @@ static NOINLINE int feed_write(struct extwd *wd, uint32_t now)
     return 0;
 }
 
+/* A due feed without an identified chip. Absent: no bus traffic until the
+ * re-probe is due. Unidentified: a blind [0xA5] (the same frame on every
+ * chip) keeps an armed chip from resetting the host while it is identified
+ * again. A chip found late is fed at once, then armed if that was asked.
+ * Returns 1 fed, 0 nothing sent, or EXTWD_E_* of a failed re-probe. */
+static int feed_unready(struct extwd *wd, uint32_t now)
+{
+    int r = 0;
+    if (reprobe_due(wd, now)) {
+        r = identify(wd, 1);
+        if (r == 0) {
+            wd->reprobe_ms = EXTWD_REPROBE_MIN_MS;
+            r = send_feed(wd, now);
+            if (r == 0 && wd->want_armed && (r = write_reg_value(wd, EXTWD_REG_ACTION, 1, 1)) == 0)
+                wd->want_armed = 0;
+            return r ? r : 1;
+        }
+        reprobe_backoff(wd, now);
+    }
+    extwd_timer_restart(&wd->feed_timer, now);
+    if (wd->presence == EXTWD_PRESENCE_UNIDENTIFIED) {
+        static const uint8_t feed = EXTWD_CMD_FEED;
+        if (xfer_write(wd, &feed, 1) == 0) {
+            wd->stats.feeds++;
+            return 1;
+        }
+    }
+    return r;
+}
+
+/* ---- feeding -------------------------------------------------------------------- */
+
+/* Everything of a feed once it is due: the health channels, then the chip
+ * (or its absence). Out of line: inlined, its register saves would burden
+ * the not-due path that a main loop takes every pass. Returns 1 fed, 0
+ * nothing sent, or a negative EXTWD_E_*. */
+static NOINLINE int feed_due(struct extwd *wd, uint32_t now)
+{
+    int r;
+    if (wd->channels && (r = channels_ok(wd, now)) != 0)
+        return r;
+    if (wd->presence != EXTWD_PRESENCE_READY)
+        return feed_unready(wd, now);
+    r = send_feed(wd, now);
+    return r ? r : 1;
+}
+
+/* feed_due for the callers that must feed: 0 only when a feed went out. */
+static int feed_write(struct extwd *wd, uint32_t now)
+{
+    int r = feed_due(wd, now);
+    if (r == 0)
+        return wd->presence == EXTWD_PRESENCE_ABSENT ? EXTWD_E_NODEV : EXTWD_E_IO;
+    return r > 0 ? 0 : r;
+}
+
 int extwd_feed(struct extwd *wd)
 {
-    if (!wd || !wd->initialised)
+    if (!wd || !wd->presence)
         return EXTWD_E_STATE;
     const struct extwd_port *p = wd->cfg.port;
     uint32_t now = p->millis(p->ctx);
@@ -621,13 +861,12 @@ int extwd_feed(struct extwd *wd)
         wd->stats.feed_skips++;
         return 0;
     }
-    int r = feed_write(wd, now);
-    return r ? r : 1;
+    return feed_due(wd, now);
 }
 
 int extwd_feed_now(struct extwd *wd)
 {
-    if (!wd || !wd->initialised)
+    if (!wd || !wd->presence)
         return EXTWD_E_STATE;
     const struct extwd_port *p = wd->cfg.port;
     return feed_write(wd, p->millis(p->ctx));
@@ -662,9 +901,14 @@ static int feed_safe(struct extwd *wd)
 
 int extwd_arm(struct extwd *wd)
 {
-    if (!wd || !wd->initialised)
-        return EXTWD_E_STATE;
-    int r = feed_safe(wd);
+    int r = not_ready(wd);
+    if (r) {
+        /* No chip yet: never arm blind; arm when it is found (feed_unready). */
+        if (wd && wd->presence)
+            wd->want_armed = 1;
+        return r;
+    }
+    r = feed_safe(wd);
     if (r)
         return r;
     return write_reg_value(wd, EXTWD_REG_ACTION, 1, 1);
@@ -672,9 +916,10 @@ int extwd_arm(struct extwd *wd)
 
 int extwd_disarm(struct extwd *wd)
 {
-    if (!wd || !wd->initialised)
-        return EXTWD_E_STATE;
-    return write_reg_value(wd, EXTWD_REG_ACTION, 0, 1);
+    int r = not_ready(wd);
+    if (wd)
+        wd->want_armed = 0;
+    return r ? r : write_reg_value(wd, EXTWD_REG_ACTION, 0, 1);
 }
 
 /* ---- configuration ---------------------------------------------------------------- */
@@ -682,8 +927,9 @@ int extwd_disarm(struct extwd *wd)
 /* Common entry of the setters: initialised, and the capability present. */
 static int setter_check(const struct extwd *wd, uint16_t cap)
 {
-    if (!wd || !wd->initialised)
-        return EXTWD_E_STATE;
+    int r = not_ready(wd);
+    if (r)
+        return r;
     if (cap && !has_cap(wd, cap))
         return EXTWD_E_NOTSUP;
     return 0;
@@ -800,8 +1046,9 @@ int extwd_set_busload_pct(struct extwd *wd, uint8_t pct)
 
 int extwd_set_address(struct extwd *wd, uint8_t addr)
 {
-    if (!wd || !wd->initialised)
-        return EXTWD_E_STATE;
+    int rdy = not_ready(wd);
+    if (rdy)
+        return rdy;
     if (addr < EXTWD_I2C_ADDR_MIN || addr > EXTWD_I2C_ADDR_MAX)
         return EXTWD_E_INVAL;
     if (!wd->is_extwd)
@@ -823,9 +1070,37 @@ int extwd_breadcrumb(struct extwd *wd, uint8_t id)
     int r = setter_check(wd, EXTWD_CAP_BREADCRUMB);
     if (r)
         return r;
+    /* After a missed channel the breadcrumb names the culprit: keep it. */
+    if (wd->missed)
+        return EXTWD_E_UNHEALTHY;
     /* Hot path, like a feed: one frame, not checked by LAST_ERROR. */
     uint8_t f[2] = {EXTWD_REG_BREADCRUMB, id};
     return send_retry(wd, f, 2, 0);
+}
+
+int extwd_pretimeout_pending(struct extwd *wd)
+{
+    int r = setter_check(wd, EXTWD_CAP_PRETIMEOUT);
+    uint8_t xs;
+    if (r == 0)
+        r = read_u8(wd, EXTWD_REG_EXT_STATUS, &xs);
+    return r ? r : (xs & EXTWD_XS_PRETIMEOUT) != 0;
+}
+
+static int has_longop_reg(const struct extwd *wd);
+
+int extwd_test_reset(struct extwd *wd)
+{
+    int r = setter_check(wd, 0);
+    if (r)
+        return r;
+    /* Firmware 2.1 runs it only with its confirm byte (SPEC 4); older
+     * firmware and the stock chip take the bare command. */
+    if (has_longop_reg(wd)) {
+        uint8_t f[2] = {EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM};
+        return write_checked(wd, f, 2);
+    }
+    return command(wd, EXTWD_CMD_TEST_ACTION);
 }
 
 int extwd_lock(struct extwd *wd)
@@ -864,8 +1139,9 @@ int extwd_clear_flags(struct extwd *wd, uint16_t mask)
 
 int extwd_get_state(struct extwd *wd, struct extwd_state *st)
 {
-    if (!wd || !wd->initialised)
-        return EXTWD_E_STATE;
+    int rdy = not_ready(wd);
+    if (rdy)
+        return rdy;
     if (!st)
         return EXTWD_E_INVAL;
     uint8_t b[16];
@@ -925,8 +1201,9 @@ int extwd_get_state(struct extwd *wd, struct extwd_state *st)
 
 int extwd_read_regs(struct extwd *wd, uint8_t reg, uint8_t *buf, size_t n)
 {
-    if (!wd || !wd->initialised)
-        return EXTWD_E_STATE;
+    int rdy = not_ready(wd);
+    if (rdy)
+        return rdy;
     if (!buf || n == 0 || (size_t)reg + n > 0x100u)
         return EXTWD_E_INVAL;
     /* A stock chip's pointer is not bounds-checked: past 0x12 it reads RAM. */
@@ -937,8 +1214,9 @@ int extwd_read_regs(struct extwd *wd, uint8_t reg, uint8_t *buf, size_t n)
 
 int extwd_write_reg(struct extwd *wd, uint8_t reg, const uint8_t *buf, size_t n)
 {
-    if (!wd || !wd->initialised)
-        return EXTWD_E_STATE;
+    int rdy = not_ready(wd);
+    if (rdy)
+        return rdy;
     if (!buf || n == 0 || n > 4u || reg >= 0x80u)
         return EXTWD_E_INVAL;
     if (!wd->is_extwd && (n != 1u || reg < EXTWD_REG_TIMEOUT_S || reg > EXTWD_REG_STOCK_LAST))
@@ -959,7 +1237,7 @@ int extwd_write_reg(struct extwd *wd, uint8_t reg, const uint8_t *buf, size_t n)
 
 /* ---- long operations -------------------------------------------------------------- */
 
-/* Firmware 2.1 and later have LONGOP_MS. */
+/* Firmware 2.1 and later have LONGOP_MS (and the confirmed test reset). */
 static int has_longop_reg(const struct extwd *wd)
 {
     return wd->is_extwd && (wd->fw_version[0] > 2u || (wd->fw_version[0] == 2u && wd->fw_version[1] >= 1u));
@@ -973,7 +1251,10 @@ static int refused(int r)
 
 int extwd_longop_begin(struct extwd *wd, struct extwd_longop *op, uint32_t step_ms)
 {
-    if (!wd || !wd->initialised || !op)
+    int rdy = not_ready(wd);
+    if (rdy)
+        return rdy;
+    if (!op)
         return EXTWD_E_STATE;
     if (op->active)
         return EXTWD_E_STATE;
@@ -1040,14 +1321,20 @@ int extwd_longop_begin(struct extwd *wd, struct extwd_longop *op, uint32_t step_
 
 int extwd_longop_step(struct extwd *wd, struct extwd_longop *op)
 {
-    if (!wd || !wd->initialised || !op || !op->active)
+    int rdy = not_ready(wd);
+    if (rdy)
+        return rdy;
+    if (!op || !op->active)
         return EXTWD_E_STATE;
     return feed_safe(wd);
 }
 
 int extwd_longop_end(struct extwd *wd, struct extwd_longop *op)
 {
-    if (!wd || !wd->initialised || !op || !op->active)
+    int rdy = not_ready(wd);
+    if (rdy)
+        return rdy;
+    if (!op || !op->active)
         return EXTWD_E_STATE;
     /* Feed first: the step that just ended may have used most of the raised
      * timeout, and a shorter one must not start already expired. */

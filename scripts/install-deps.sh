@@ -11,15 +11,17 @@ PACKAGES=(
   libcmocka-dev valgrind
   gcc-xtensa-lx106
   libmosquitto-dev mosquitto mosquitto-clients openssl
-  i2c-tools
+  i2c-tools zip unzip
   help2man
 )
 # Large toolchains whose recommends pull in gigabytes; and the kernel test's
 # Debian kernel, its headers, qemu (whose recommends are a desktop's worth),
-# busybox for the guest, dtc for the overlay, cpio for the initramfs.
+# busybox for the guest, dtc for the overlay, cpio for the initramfs;
+# arduino-core-avr: the Arduino AVR core's headers, to compile the packaged
+# Arduino library against (tests/arduino).
 PACKAGES_NO_RECOMMENDS=(gcc-arm-none-eabi libnewlib-arm-none-eabi
   linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
-  device-tree-compiler cpio)
+  device-tree-compiler cpio arduino-core-avr)
 
 missing() {
   local p

@@ -7,6 +7,8 @@
  *   bench_lib notdue N     N extwd_feed calls that are not due
  *   bench_lib due N        N due extwd_feed calls, on a port that does nothing
  *   bench_lib duechip N    N due extwd_feed calls, on the fake bus with the real core
+ *   bench_lib due8 N       N due extwd_feed calls with 8 health channels, all healthy
+ *   bench_lib notdue8 N    N not-due calls with 8 health channels
  *   bench_lib hour LOOP_MS bytes on the bus in an hour of a host loop of LOOP_MS
  *
  * SPDX-License-Identifier: MIT
@@ -63,6 +65,17 @@ __attribute__((noinline)) int bench_due(struct extwd *wd, uint32_t *clock, uint3
     return fed;
 }
 
+/* 8 health channels, checked in before the loop: deadlines far away. */
+static struct extwd_channel channels[8];
+static int add_channels(struct extwd *wd)
+{
+    static const char *names[8] = {"loop", "wifi", "mqtt", "otgw", "ota", "sensor", "web", "ntp"};
+    for (uint8_t i = 0; i < 8u; i++)
+        if (extwd_channel_add(wd, &channels[i], names[i], (uint8_t)(0xC0u + i), 3600000u))
+            return -1;
+    return 0;
+}
+
 __attribute__((noinline)) int bench_duechip(struct extwd *wd, struct fake_bus *bus, uint32_t n);
 __attribute__((noinline)) int bench_duechip(struct extwd *wd, struct fake_bus *bus, uint32_t n)
 {
@@ -82,13 +95,16 @@ int main(int argc, char **argv)
     }
     uint32_t n = (uint32_t)strtoul(argv[2], NULL, 0);
     struct extwd wd;
-    if (!strcmp(argv[1], "notdue") || !strcmp(argv[1], "due")) {
+    if (!strcmp(argv[1], "notdue") || !strcmp(argv[1], "due") || !strcmp(argv[1], "due8") ||
+        !strcmp(argv[1], "notdue8")) {
         static struct null_port np = {1000};
-        struct extwd_port port = {np_write, np_read, np_millis, &np};
+        struct extwd_port port = {np_write, np_read, np_millis, &np, NULL};
         struct extwd_config cfg = {.port = &port};
         if (extwd_init(&wd, &cfg) || extwd_feed(&wd) != 1)
             return 1;
-        int fed = !strcmp(argv[1], "notdue") ? bench_notdue(&wd, n) : bench_due(&wd, &np.now, n);
+        if (argv[1][strlen(argv[1]) - 1] == '8' && add_channels(&wd))
+            return 1;
+        int fed = !strncmp(argv[1], "notdue", 6) ? bench_notdue(&wd, n) : bench_due(&wd, &np.now, n);
         printf("%d feeds in %u calls\n", fed, n);
         return 0;
     }

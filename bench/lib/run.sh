@@ -29,7 +29,9 @@ echo
 echo "| call | instructions |"
 echo "|---|---:|"
 echo "| not due (the main-loop case) | $(per_call notdue bench_notdue) |"
+echo "| not due, 8 health channels registered | $(per_call notdue8 bench_notdue) |"
 echo "| due, port that does nothing (library only) | $(per_call due bench_due) |"
+echo "| due, 8 health channels all within their deadlines, port that does nothing | $(per_call due8 bench_due) |"
 echo "| due, fake bus with the real chip core behind it | $(per_call duechip bench_duechip) |"
 echo
 echo "Loop overhead included (a counter and a compare); the port's clock read is"

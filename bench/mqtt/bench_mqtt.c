@@ -108,11 +108,11 @@ static int sizes(void)
     int sl = extwd_mqtt_json_state(&m.state, 0, 0, payload, sizeof payload);
     size_t st_topic = strlen(topic);
     printf("| state | %zu | %d |\n", st_topic, sl);
-    for (int i = 0; i < extwd_mqtt_discovery_count(); i++) {
+    for (int i = 0; i < extwd_mqtt_discovery_count(&m); i++) {
         int len = extwd_mqtt_discovery(&m, &m.boot, i, topic, sizeof topic, payload, sizeof payload);
         total_disc += len + (int)strlen(topic);
     }
-    printf("| discovery, all %d configs | - | %d (topics included) |\n", extwd_mqtt_discovery_count(), total_disc);
+    printf("| discovery, all %d configs | - | %d (topics included) |\n", extwd_mqtt_discovery_count(&m), total_disc);
     /* A state report is one PUBLISH (QoS 1: 2+2+topic+2 id+payload) and a 4-byte PUBACK. */
     double per_hour = 3600.0 / 30.0 * (double)(2 + 2 + st_topic + 2 + (size_t)sl + 4);
     printf("\nAt the default 30 s interval the state costs about %.0f bytes/hour of MQTT "

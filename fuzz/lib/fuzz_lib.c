@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 2)
         return 0;
     struct feed f = {data + 2, size - 2, 0xFFFFF000u};
-    struct extwd_port port = {fz_write, fz_read, fz_millis, &f};
+    struct extwd_port port = {fz_write, fz_read, fz_millis, &f, NULL};
     struct extwd_config cfg = {.port = &port, .retries = (uint8_t)(data[0] % 6),
                                .feed_interval_ms = (uint16_t)(data[1] * 4u)};
     struct extwd wd;

@@ -212,8 +212,8 @@ static void fuzz_options(const uint8_t *d, size_t n)
     struct extwd_mqtt m;
     struct extwd_mqtt_event q[1];
     if (extwd_mqtt_init(&m, &c, buf, 0x26, q, 1) != 0) return;
-    char topic[512], payload[2048];
-    for (int i = 0; i < extwd_mqtt_discovery_count(); i++) {
+    char topic[512], payload[4096];
+    for (int i = 0; i < extwd_mqtt_discovery_count(&m); i++) {
         int len = extwd_mqtt_discovery(&m, NULL, i, topic, sizeof topic, payload, sizeof payload);
         CHECK(len > 0);
         check_json(payload, len);

@@ -24,6 +24,10 @@
 extern "C" {
 #endif
 
+/* The library's version: library.properties, library.json and the MQTT
+ * origin block take it from here. */
+#define EXTWD_LIB_VERSION "1.1.0"
+
 /* ---- errors ----------------------------------------------------------------- */
 
 #define EXTWD_OK          0
@@ -35,6 +39,7 @@ extern "C" {
 #define EXTWD_E_PROTO    -6  /* the chip answered with something impossible */
 #define EXTWD_E_STATE    -7  /* called out of order (not initialised, no long op running) */
 #define EXTWD_E_LOCKED   -8  /* the chip is locked (nowayout) */
+#define EXTWD_E_UNHEALTHY -9 /* a health channel missed its deadline: feeding has stopped */
 
 /* Returns a short English text for an EXTWD_E_* code. */
 const char *extwd_strerror(int err);
@@ -50,6 +55,10 @@ struct extwd_port {
     /* A monotonic millisecond clock; it may wrap at 2^32. */
     uint32_t (*millis)(void *ctx);
     void *ctx;
+    /* Optional: waits ms milliseconds. Used only between the presence
+     * probe's tries at extwd_init (EXTWD_PROBE_TRIES, EXTWD_PROBE_GAP_MS
+     * apart); NULL makes the tries back to back. */
+    void (*delay_ms)(void *ctx, uint32_t ms);
 };
 
 /* ---- configuration and handle ----------------------------------------------- */
@@ -59,6 +68,8 @@ struct extwd_config {
     uint8_t addr;              /* 0 means EXTWD_I2C_ADDR_DEFAULT */
     uint16_t feed_interval_ms; /* rate limit of extwd_feed; 0 means 100, as in the seed */
     uint8_t retries;           /* extra attempts after a failed transfer; at most 5 */
+    uint32_t reprobe_max_ms;   /* longest re-probe backoff without a chip, 1-600 s;
+                                * 0 means EXTWD_REPROBE_MAX_MS */
 };
 
 enum extwd_reset_reason {
@@ -97,6 +108,41 @@ struct extwd_stats {
     uint32_t retries;
 };
 
+/* ---- health channels ---------------------------------------------------------- */
+
+/* One part of the program that must check in on its own deadline ("loop",
+ * "wifi", "mqtt", ...). Caller-owned, registered with extwd_channel_add; the
+ * library links the registered channels through next. Fill nothing in
+ * yourself: extwd_channel_add sets every field. */
+struct extwd_channel {
+    const char *name;          /* for logs and MQTT; not copied */
+    uint32_t deadline_ms;      /* the longest allowed gap between check-ins */
+    uint32_t allow_ms;         /* the gap allowed now: deadline_ms, or a suspension's bound */
+    uint32_t last_ms;          /* the last check-in (or suspend/resume) */
+    uint8_t id;                /* written to BREADCRUMB when this channel misses */
+    uint8_t suspended;
+    struct extwd_channel *next;
+};
+
+#define EXTWD_CHANNEL_MS_MAX 0x7FFFFFFFul /* 24.8 days: deadlines and suspensions */
+#define EXTWD_PROBE_TRIES    3u    /* presence probe at extwd_init */
+#define EXTWD_PROBE_GAP_MS   5u
+#define EXTWD_REPROBE_MIN_MS 1000ul  /* re-probe backoff without a chip: 1 s, doubling ... */
+#define EXTWD_REPROBE_MAX_MS 16000ul /* ... up to 16 s by default: below the chip's
+                                      * 20 s power-up grace, so a chip powered late
+                                      * with factory settings (armed) is found in time */
+#define EXTWD_REPROBE_LIMIT_MS 600000ul /* the longest reprobe_max_ms allowed */
+
+/* Where the handle stands with its chip (wd->presence). */
+enum extwd_presence {
+    EXTWD_PRESENCE_NONE = 0,   /* extwd_init not run, or given bad arguments */
+    EXTWD_PRESENCE_ABSENT,     /* nothing answered: extwd_feed sends nothing, re-probes */
+    EXTWD_PRESENCE_UNIDENTIFIED, /* something answered but init failed: extwd_feed
+                                  * feeds blindly ([0xA5] is the same on every chip)
+                                  * and re-probes */
+    EXTWD_PRESENCE_READY       /* identified, evidence read */
+};
+
 struct extwd {
     struct extwd_config cfg;
     struct extwd_timer feed_timer;
@@ -110,12 +156,27 @@ struct extwd {
     uint8_t options;           /* OPTIONS as last read or written */
     uint8_t last_chip_error;   /* LAST_ERROR after the last refused write */
     uint16_t window_ms;        /* WINDOW_MS as last read or written: feeds keep out of it */
+    uint8_t presence;          /* enum extwd_presence */
+    uint8_t want_armed;        /* extwd_arm was asked while the chip was not ready */
+    uint8_t acked;             /* a transfer since the last probe began got past the address */
+    uint8_t missed_crumb_done; /* the missed channel's breadcrumb reached the chip (or cannot) */
+    uint32_t reprobe_ms;       /* the current re-probe backoff */
+    uint32_t reprobe_last_ms;  /* when the chip was last probed */
+    struct extwd_channel *channels;      /* registered health channels */
+    const struct extwd_channel *missed;  /* the first channel that missed; feeding stopped */
 };
 
-/* Probes the chip at cfg->addr, tells an extwd chip from a stock one and
+/* Probes the chip at cfg->addr (EXTWD_PROBE_TRIES tries, EXTWD_PROBE_GAP_MS
+ * apart through port->delay_ms), tells an extwd chip from a stock one and
  * reads the reset evidence (status, cause, breadcrumb, history) into
  * wd->boot. It never feeds, arms or writes anything that clears evidence.
- * Returns 0, EXTWD_E_NODEV if no chip answers, or another EXTWD_E_*. */
+ * When nothing answers, the handle stays usable: wd->presence is
+ * EXTWD_PRESENCE_ABSENT, extwd_feed sends nothing and re-probes with a
+ * backoff of 1 s doubling to cfg->reprobe_max_ms (16 s by default), and the chip is taken on when it answers.
+ * When the chip answered but init failed, it is EXTWD_PRESENCE_UNIDENTIFIED:
+ * extwd_feed keeps feeding it blindly and re-probes on the same backoff, so
+ * a chip left armed is never left unfed. Returns 0, EXTWD_E_NODEV if no chip
+ * answers, or another EXTWD_E_*. */
 int extwd_init(struct extwd *wd, const struct extwd_config *cfg);
 
 /* ---- feeding ------------------------------------------------------------------ */
@@ -123,13 +184,59 @@ int extwd_init(struct extwd *wd, const struct extwd_config *cfg);
 /* Rate-limited feed for the main loop: feeds if feed_interval_ms has passed
  * since the last feed (the first call always feeds), and costs one clock read
  * and one compare otherwise. A long block never makes it skip the next feed,
- * and it is correct across the 32-bit millisecond wrap. Returns 1 if it fed,
- * 0 if not yet due, or a negative EXTWD_E_* (the next call retries). */
+ * and it is correct across the 32-bit millisecond wrap. With health
+ * channels registered, a due feed first checks every channel: when one has
+ * missed its deadline it writes that channel's id to BREADCRUMB and never
+ * feeds again (the chip's reset is the recovery). Without a chip (see
+ * extwd_init) it sends nothing except a re-probe on the backoff. Returns 1 if
+ * it fed, 0 if not yet due (or no chip and no probe due), EXTWD_E_UNHEALTHY
+ * once a channel missed, or another negative EXTWD_E_* (the next call
+ * retries; EXTWD_E_NODEV without a chip only when a re-probe failed). */
 int extwd_feed(struct extwd *wd);
 
-/* Feeds now, ignoring the rate limit (the seed's FEEDWATCHDOGNOW).
- * Returns 0 or a negative EXTWD_E_*. */
+/* Feeds now, ignoring the rate limit (the seed's FEEDWATCHDOGNOW), but not
+ * the health channels. Returns 0, EXTWD_E_UNHEALTHY, or another EXTWD_E_*. */
 int extwd_feed_now(struct extwd *wd);
+
+/* ---- health channels ------------------------------------------------------------ */
+
+/* Registers ch (caller-owned, kept until the handle is dropped) as a part of
+ * the program that must call extwd_checkin at least every deadline_ms
+ * (1 ms to EXTWD_CHANNEL_MS_MAX); the deadline starts now. id (nonzero,
+ * unique among the channels) is the breadcrumb written if it misses, so the
+ * host reads after the reset which part died (boot.breadcrumb; see
+ * extwd_channel_by_id). Works before the chip is found. Returns 0,
+ * EXTWD_E_INVAL (bad id, deadline, or ch already registered) or
+ * EXTWD_E_STATE (extwd_init not run). */
+int extwd_channel_add(struct extwd *wd, struct extwd_channel *ch, const char *name, uint8_t id,
+                      uint32_t deadline_ms);
+
+/* The channel's part has really done its work: its deadline restarts now,
+ * and a suspension ends. Returns 0, or EXTWD_E_STATE for a channel that is
+ * not registered. */
+int extwd_checkin(struct extwd *wd, struct extwd_channel *ch);
+
+/* Suspends ch around a planned long operation for at most max_ms (1 ms to
+ * EXTWD_CHANNEL_MS_MAX) from now: past that it counts as missed unless it
+ * checks in or is resumed. Returns 0, EXTWD_E_INVAL or EXTWD_E_STATE. */
+int extwd_channel_suspend(struct extwd *wd, struct extwd_channel *ch, uint32_t max_ms);
+
+/* Ends a suspension: the normal deadline restarts now. Returns 0 or
+ * EXTWD_E_STATE. */
+int extwd_channel_resume(struct extwd *wd, struct extwd_channel *ch);
+
+/* Returns the channel that missed its deadline (feeding has stopped), or
+ * NULL while all are healthy. */
+const struct extwd_channel *extwd_missed_channel(const struct extwd *wd);
+
+/* Returns the registered channel whose id is id, or NULL: after a reset,
+ * extwd_channel_by_id(wd, wd->boot.breadcrumb) names the part that died. */
+const struct extwd_channel *extwd_channel_by_id(const struct extwd *wd, uint8_t id);
+
+/* Reads EXT_STATUS: 1 while the chip's pretimeout runs (the reset is less
+ * than PRETIMEOUT_MS away: log or persist now), 0 if not. Returns 1, 0, or
+ * EXTWD_E_NOTSUP on a chip without pretimeout, or another EXTWD_E_*. */
+int extwd_pretimeout_pending(struct extwd *wd);
 
 /* ---- arming ------------------------------------------------------------------- */
 
@@ -158,8 +265,15 @@ int extwd_set_pretimeout_ms(struct extwd *wd, uint16_t ms, int drive_pin);
 int extwd_set_window_ms(struct extwd *wd, uint16_t ms);
 int extwd_set_keyed(struct extwd *wd, int keyed);
 
-/* Writes the breadcrumb (2 bytes on the bus). Returns 0 or EXTWD_E_*. */
+/* Writes the breadcrumb (2 bytes on the bus). Once a health channel has
+ * missed, the breadcrumb holds that channel's id and is left alone.
+ * Returns 0, EXTWD_E_UNHEALTHY, or another EXTWD_E_*. */
 int extwd_breadcrumb(struct extwd *wd, uint8_t id);
+
+/* Runs the timeout action now (command 0x85: the chip resets the host, with
+ * cause "test"); for checking the wiring. Returns 0, EXTWD_E_REFUSED while
+ * disarmed (nothing done), or another EXTWD_E_*. */
+int extwd_test_reset(struct extwd *wd);
 
 /* Locks the chip until it powers down (nowayout). Returns 0 or EXTWD_E_*. */
 int extwd_lock(struct extwd *wd);

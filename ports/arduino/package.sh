@@ -1,17 +1,32 @@
 #!/usr/bin/env bash
-# Assembles an Arduino library folder from this port, lib/ and include/:
-#   ports/arduino/package.sh OUTDIR    -> OUTDIR/extwd (copy to ~/Arduino/libraries/)
+# Assembles the Arduino library package from this port, lib/ and include/:
+#   ports/arduino/package.sh OUTDIR   -> OUTDIR/extwd/ and OUTDIR/extwd-<version>.zip
+# The zip unpacks to extwd/ with library.properties at its root, as the
+# Arduino IDE's "Add .ZIP Library" and the Library Manager expect.
 # SPDX-License-Identifier: MIT
 set -euo pipefail
 OUT=${1:?usage: package.sh OUTDIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+# The project's home page, for library.properties and library.json.
+URL=${EXTWD_URL:-https://github.com/extwd/extwd}
+VERSION=$(sed -n 's/^#define EXTWD_LIB_VERSION "\(.*\)"$/\1/p' "$ROOT/include/extwd/extwd.h")
+[ -n "$VERSION" ] || { echo "package.sh: no EXTWD_LIB_VERSION in include/extwd/extwd.h" >&2; exit 1; }
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 DEST="$OUT/extwd"
-rm -rf "$DEST"
+rm -rf "$DEST" "$OUT/extwd-$VERSION.zip"
 mkdir -p "$DEST/src/extwd"
-cp "$HERE/library.properties" "$DEST/"
+for f in library.properties library.json; do
+  sed -e "s|@VERSION@|$VERSION|g" -e "s|@URL@|$URL|g" "$HERE/$f" >"$DEST/$f"
+done
+cp "$HERE/keywords.txt" "$HERE/README.md" "$DEST/"
+sed -i '/^## This folder in the extwd repository/,$d' "$DEST/README.md"
+cp "$ROOT/LICENSE" "$DEST/LICENSE"
 cp -r "$HERE/examples" "$DEST/"
 cp "$HERE"/src/*.h "$HERE"/src/*.cpp "$DEST/src/"
 cp "$ROOT"/lib/*.c "$DEST/src/"
 cp "$ROOT"/include/extwd/*.h "$DEST/src/extwd/"
-echo "$DEST"
+(cd "$OUT" && TZ=UTC find extwd -exec touch -d '2000-01-01 00:00:00' {} + &&
+  find extwd -type f | LC_ALL=C sort | zip -q -X -@ "extwd-$VERSION.zip")
+echo "$OUT/extwd-$VERSION.zip"

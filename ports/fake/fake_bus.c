@@ -101,12 +101,21 @@ static uint32_t bus_millis(void *ctx)
     return b->now_ms;
 }
 
+/* A wait on the fake bus is time passing for the devices too. */
+static void bus_delay(void *ctx, uint32_t ms)
+{
+    struct fake_bus *b = ctx;
+    b->delays++;
+    fake_bus_advance(b, ms);
+}
+
 void fake_bus_port(struct fake_bus *b, struct extwd_port *port)
 {
     port->write = bus_write;
     port->read = bus_read;
     port->millis = bus_millis;
     port->ctx = b;
+    port->delay_ms = bus_delay;
 }
 
 int fake_xfer_is_write(const struct fake_bus *b, size_t i, uint8_t addr,

@@ -51,6 +51,7 @@ struct fake_bus {
     uint64_t bytes;             /* bytes on the bus, address bytes included */
     uint32_t xfers;
     uint32_t millis_calls;
+    uint32_t delays;            /* port delay_ms calls (each advances the clock) */
 };
 
 /* Sets up an empty bus with the clock at start_ms and a transcript of cap

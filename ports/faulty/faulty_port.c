@@ -17,6 +17,8 @@ static enum faulty_kind pick(struct faulty_port *f)
     uint32_t n = f->xfers++;
     if (f->count && n >= f->at && n - f->at < f->count)
         return f->kind;
+    if (f->every > 1u && n % f->every != 0)
+        return f->every_kind;
     for (int k = FAULTY_NACK_ADDR; k < FAULTY_KINDS; k++)
         if (f->rate[k] && (next_rand(f) & 0xFFFFu) < f->rate[k])
             return (enum faulty_kind)k;
@@ -76,6 +78,12 @@ static uint32_t faulty_millis(void *ctx)
     return f->inner->millis(f->inner->ctx);
 }
 
+static void faulty_delay(void *ctx, uint32_t ms)
+{
+    const struct faulty_port *f = ctx;
+    f->inner->delay_ms(f->inner->ctx, ms);
+}
+
 void faulty_init(struct faulty_port *f, const struct extwd_port *inner, uint32_t seed)
 {
     *f = (struct faulty_port){0};
@@ -84,6 +92,7 @@ void faulty_init(struct faulty_port *f, const struct extwd_port *inner, uint32_t
     f->port.write = faulty_write;
     f->port.read = faulty_read;
     f->port.millis = faulty_millis;
+    f->port.delay_ms = inner->delay_ms ? faulty_delay : NULL;
     f->port.ctx = f;
 }
 
@@ -91,6 +100,12 @@ void faulty_set_rate(struct faulty_port *f, enum faulty_kind kind, uint16_t per6
 {
     if (kind > FAULTY_NONE && kind < FAULTY_KINDS)
         f->rate[kind] = per65536;
+}
+
+void faulty_every(struct faulty_port *f, uint32_t period, enum faulty_kind kind)
+{
+    f->every = period;
+    f->every_kind = kind;
 }
 
 void faulty_schedule(struct faulty_port *f, uint32_t at, uint32_t count, enum faulty_kind kind)

@@ -40,6 +40,8 @@ struct faulty_port {
     uint32_t xfers;                      /* transfers seen so far */
     uint32_t at, count;                  /* scheduled: transfers [at, at+count) fail */
     enum faulty_kind kind;               /* ... with this fault */
+    uint32_t every;                      /* periodic: only every every-th transfer passes */
+    enum faulty_kind every_kind;         /* ... the others fail with this fault */
     uint32_t injected[FAULTY_KINDS];     /* faults injected, by kind */
 };
 
@@ -53,6 +55,11 @@ void faulty_set_rate(struct faulty_port *f, enum faulty_kind kind, uint16_t per6
 /* Makes transfers number at .. at+count-1 (counted from 0 since faulty_init
  * or the last faulty_reset_count) fail with kind. */
 void faulty_schedule(struct faulty_port *f, uint32_t at, uint32_t count, enum faulty_kind kind);
+
+/* Lets only every period-th transfer through (numbers 0, period, 2 period,
+ * ...) and fails all others with kind: period 2 is a chip that answers every
+ * other transfer. period 0 turns it off. */
+void faulty_every(struct faulty_port *f, uint32_t period, enum faulty_kind kind);
 
 /* Restarts the transfer count (and clears the schedule). */
 void faulty_reset_count(struct faulty_port *f);

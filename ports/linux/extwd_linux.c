@@ -56,6 +56,14 @@ static uint32_t lx_millis(void *ctx)
     return (uint32_t)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
 }
 
+static void lx_delay(void *ctx, uint32_t ms)
+{
+    (void)ctx;
+    struct timespec ts = {(time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
 int extwd_linux_open(struct extwd_linux *lx, const char *path, char *err, size_t errlen)
 {
     memset(lx, 0, sizeof *lx);
@@ -78,6 +86,7 @@ int extwd_linux_open(struct extwd_linux *lx, const char *path, char *err, size_t
     lx->port.write = lx_write;
     lx->port.read = lx_read;
     lx->port.millis = lx_millis;
+    lx->port.delay_ms = lx_delay;
     lx->port.ctx = lx;
     return 0;
 }

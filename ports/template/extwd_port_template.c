@@ -59,6 +59,15 @@ static uint32_t my_millis(void *ctx)
     return 0; /* replace: e.g. HAL_GetTick(), millis(), k_uptime_get_32() */
 }
 
+/* Optional: waits ms milliseconds (e.g. HAL_Delay, k_msleep, delay). Only
+ * the presence probe at extwd_init uses it, between its three tries 5 ms
+ * apart; leave delay_ms NULL and the tries come back to back. */
+static void my_delay(void *ctx, uint32_t ms)
+{
+    (void)ctx;
+    (void)ms; /* replace */
+}
+
 /* Fills port for bus. Call once at start-up, before extwd_init. */
 void my_extwd_port(struct extwd_port *port, struct my_bus *bus);
 void my_extwd_port(struct extwd_port *port, struct my_bus *bus)
@@ -67,6 +76,7 @@ void my_extwd_port(struct extwd_port *port, struct my_bus *bus)
     port->read = my_read;
     port->millis = my_millis;
     port->ctx = bus;
+    port->delay_ms = my_delay;
 }
 
 /*

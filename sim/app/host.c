@@ -106,6 +106,7 @@ static struct run_boot *boot_record(struct world *w)
     if (b) {
         b->t_ms = world_ms(w);
         b->after = w->h.next_after;
+        b->missed = -1;
     }
     return b;
 }
@@ -118,6 +119,69 @@ static void learn_cause(struct world *w, const struct run_boot *b, int cause)
     struct run_reset *rs = &VEC_AT(w->run->resets, struct run_reset, w->run->resets.n - 1);
     if (rs->cause < 0)
         rs->cause = cause;
+}
+
+/* ---- health channels (host channels on) ------------------------------------------------ */
+
+/* Deadlines per part: loop() every pass, WiFi after each good exchange
+ * with the access point, MQTT after each publish the broker acknowledged. */
+static const uint32_t channel_deadline_ms[SC_PART_COUNT] = { 2000, 10000, 20000 };
+
+/* At loop() entry: registers the parts' channels, and names the one the
+ * breadcrumb points at if the chip reset the host (the name MQTT would
+ * publish). Returns -1 if the host died meanwhile. */
+static int health_register(struct world *w)
+{
+    struct host *h = &w->h;
+    if (!w->sc->host.channels || !h->wd_ok)
+        return 0;
+    for (int p = 0; p < SC_PART_COUNT; p++) {
+        int rc = extwd_channel_add(&h->wd, &h->ch[p], sc_part_name(p), (uint8_t)(SC_CHANNEL_ID_BASE + p),
+                                   channel_deadline_ms[p]);
+        if (!host_alive(w))
+            return -1;
+        err(w, "health channel", rc);
+    }
+    struct run *r = w->run;
+    struct run_boot *b = r->boots.n ? &VEC_AT(r->boots, struct run_boot, r->boots.n - 1) : NULL;
+    const struct extwd_channel *c = extwd_channel_by_id(&h->wd, h->wd.boot.breadcrumb);
+    if (b && c && h->wd.boot.reason == EXTWD_REASON_WATCHDOG) {
+        b->missed = c->id - (int)SC_CHANNEL_ID_BASE;
+        run_log(r, world_ms(w), "host", "the watchdog reset was channel '%s' missing its deadline", c->name);
+    }
+    return 0;
+}
+
+/* Each loop() pass, before the feed: every part that still works checks in. */
+static void health_checkin(struct world *w)
+{
+    struct host *h = &w->h;
+    if (!w->sc->host.channels || !h->wd_ok)
+        return;
+    for (int p = 0; p < SC_PART_COUNT; p++)
+        if (!(h->parts_dead & (1u << p)))
+            (void)extwd_checkin(&h->wd, &h->ch[p]);
+}
+
+/* The fault lasts until the reboot brings the part back (health_revive),
+ * so a reset in between is explained by it, not counted as false. */
+void host_part_dead(struct world *w, int part)
+{
+    char label[40];
+    w->h.parts_dead |= (uint8_t)(1u << part);
+    run_log(w->run, world_ms(w), "fault", "the host's %s part stops working; loop() runs on", sc_part_name(part));
+    snprintf(label, sizeof label, "%s part dead", sc_part_name(part));
+    if (w->h.span_part < 0)
+        w->h.span_part = world_span(w, SC_EV_PART_DEAD, label);
+}
+
+/* At a reboot: the dead parts work again; their fault span ends here. */
+static void health_revive(struct world *w)
+{
+    struct host *h = &w->h;
+    h->parts_dead = 0;
+    world_span_close(w, h->span_part);
+    h->span_part = -1;
 }
 
 static void enter_loop(struct world *w)
@@ -545,6 +609,8 @@ static int x_loop(struct world *w)
     const struct sc_host *hc = &w->sc->host;
     uint64_t next_reinit = 0;
     enter_loop(w);
+    if (health_register(w))
+        return -1;
     for (;;) {
         if (!h->wd_ok && world_now(w) >= next_reinit) {
             next_reinit = world_now(w) + ms(w, REINIT_EVERY_MS);
@@ -559,6 +625,7 @@ static int x_loop(struct world *w)
                 err(w, "arm", rc);
             }
         }
+        health_checkin(w);
         x_feed(w); /* first thing in loop() */
         if (!host_alive(w))
             return -1;
@@ -783,6 +850,7 @@ void host_run(struct world *w)
     h->port.ctx = w;
     h->next_after = SC_AFTER_POWER_ON;
     h->boot_cyc = 0;
+    h->span_part = -1;
     if (hc->debug_no_wd) {
         struct run_span *s = run_span_open(w->run, 0, SC_EV_HANG, "DEBUG_NO_WATCHDOG");
         if (s)
@@ -798,6 +866,7 @@ void host_run(struct world *w)
         h->st_started = 0;
         h->feed_fail_run = 0;
         h->bus_up = 0;
+        health_revive(w);
         memset(&h->wd, 0, sizeof h->wd);
         memset(&h->cfg, 0, sizeof h->cfg);
         h->cfg.port = &h->port;

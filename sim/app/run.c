@@ -173,6 +173,7 @@ static int boot_field(const struct run_boot *b, int field, double *v)
     case SC_F_SAFE:           *v = b->safe; break;
     case SC_F_AFTER:          *v = b->after; break;
     case SC_F_AT:             *v = b->t_ms; break;
+    case SC_F_MISSED:         *v = b->missed; break;
     default:                  return -1;
     }
     return 0;

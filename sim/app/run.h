@@ -52,6 +52,7 @@ struct run_boot {
     int reason;                 /* enum extwd_reset_reason */
     int status, last_cause, ext_status, breadcrumb, bootloop_count, history_len, resets_total;
     int safe;                   /* the host entered safe mode */
+    int missed;                 /* enum sc_part the breadcrumb names (host channels on), -1 none */
 };
 
 /* An injected fault: a span (t1 > t0) or an instant (t1 == t0). */

@@ -60,7 +60,7 @@ static const char *const event_names[SC_EV_COUNT] = {
     "hang", "hang-boot", "crash-boot", "slow", "ota", "wifi-drop", "heap-leak",
     "fast-feed", "host-reset", "sda-low", "scl-low", "nack", "corrupt", "stray",
     "abort-tx", "brownout", "power-cycle", "eeprom-corrupt", "factory-pin",
-    "raw-write", "raw-read", "raw-feed"
+    "part-dead", "raw-write", "raw-read", "raw-feed"
 };
 
 const char *sc_event_name(int kind)
@@ -87,6 +87,13 @@ const char *sc_boot_after_name(int after)
 }
 
 /* libextwd's enum extwd_reset_reason, by position */
+static const char *const part_names[SC_PART_COUNT] = { "loop", "wifi", "mqtt" };
+
+const char *sc_part_name(int part)
+{
+    return (part >= 0 && part < SC_PART_COUNT) ? part_names[part] : "none";
+}
+
 static const char *const reason_names[] = { "unknown", "none", "watchdog", "test", "window" };
 
 static const char *const task_names[] = { "", "boot", "timers", "network", "otgw", "ota", "wifi" };
@@ -499,6 +506,7 @@ static int parse_host(struct parser *p)
         { "safe-mode", &h->safe_mode },
         { "pretimeout-irq", &h->pretimeout_irq },
         { "debug-no-watchdog", &h->debug_no_wd },
+        { "channels", &h->channels },
     };
     for (int i = 0; i < NELEM(flags); i++)
         if (!strcmp(key, flags[i].name)) {
@@ -713,6 +721,13 @@ static int parse_event(struct parser *p)
                         e->b > 600000)))
             return fail(p, "usage: at T wifi-drop DURATION [attempt DURATION]");
         break;
+    case SC_EV_PART_DEAD: {
+        int part = n == 4 ? lookup(part_names, SC_PART_COUNT, T(p, 3)) : -1;
+        if (part <= SC_PART_LOOP) /* a dead loop is a hang: at T hang */
+            return fail(p, "usage: at T part-dead wifi|mqtt");
+        e->a = (uint32_t)part;
+        break;
+    }
     case SC_EV_HEAP_LEAK:
         if (n != 4 || parse_u32(T(p, 3), &e->a, 1000000) || !e->a)
             return fail(p, "usage: at T heap-leak BYTES_PER_S (1-1000000)");
@@ -814,7 +829,7 @@ static int parse_event(struct parser *p)
 
 /* ---- expectations ------------------------------------------------------------------------ */
 
-enum vkind { V_COUNT, V_MS, V_REAL, V_CAUSE, V_REASON, V_STATE, V_AFTER, V_BOOL, V_FLAGS };
+enum vkind { V_COUNT, V_MS, V_REAL, V_CAUSE, V_REASON, V_STATE, V_AFTER, V_BOOL, V_FLAGS, V_PART };
 
 struct field_def { const char *name; uint8_t field; uint8_t vkind; };
 
@@ -832,6 +847,7 @@ static const struct field_def boot_fields[] = {
     { "breadcrumb", SC_F_BREADCRUMB, V_COUNT }, { "bootloop-count", SC_F_BOOTLOOP_COUNT, V_COUNT },
     { "history-len", SC_F_HISTORY_LEN, V_COUNT }, { "resets-total", SC_F_RESETS_TOTAL, V_COUNT },
     { "safe", SC_F_SAFE, V_BOOL }, { "after", SC_F_AFTER, V_AFTER }, { "at", SC_F_AT, V_MS },
+    { "missed-channel", SC_F_MISSED, V_PART },
 };
 static const struct field_def metric_fields[] = {
     { "feeds", SC_F_FEEDS, V_COUNT }, { "feed-errors", SC_F_FEED_ERRORS, V_COUNT },
@@ -900,6 +916,12 @@ static int parse_value(struct parser *p, int vkind, const char *s, double *out)
         return parse_name(p, host_state_names, SC_HS_COUNT, s, "host state", "", out);
     case V_AFTER:
         return parse_name(p, after_names, SC_AFTER_COUNT, s, "boot cause", "", out);
+    case V_PART:
+        if (s && name_eq(s, "none")) { /* no channel named by the breadcrumb */
+            *out = -1;
+            return 0;
+        }
+        return parse_name(p, part_names, SC_PART_COUNT, s, "channel", " (loop, wifi, mqtt, none)", out);
     case V_BOOL: {
         uint8_t b;
         if (parse_onoff(s, &b))

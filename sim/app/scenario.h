@@ -59,6 +59,7 @@ struct sc_host {
     uint8_t debug_no_wd;       /* DEBUG_NO_WATCHDOG build */
     uint8_t ota_mode;          /* enum sc_longop */
     uint8_t wifi_mode;         /* enum sc_longop */
+    uint8_t channels;          /* libextwd health channels: loop, wifi, mqtt (sim/app/README.md) */
 };
 
 enum sc_cfg_kind {
@@ -98,6 +99,7 @@ enum sc_ev_kind {
     SC_EV_EEPROM_CORRUPT, /* one byte of the settings slot flipped */
     SC_EV_FACTORY_PIN,  /* flag = held low */
     /* raw mode */
+    SC_EV_PART_DEAD,    /* a = SC_PART_*: that part of the host stops working, loop() runs on */
     SC_EV_RAW_WRITE,    /* bytes to address a */
     SC_EV_RAW_READ,     /* a = bytes to read from address b */
     SC_EV_RAW_FEED,     /* a raw 0xA5 every a ms until b ms */
@@ -114,6 +116,11 @@ struct sc_event {
     uint8_t bytes[SC_MAX_BYTES];
     int line;
 };
+
+/* The host's parts that check in on libextwd health channels (host channels
+ * on); the channel ids are SC_CHANNEL_ID_BASE + part. */
+enum sc_part { SC_PART_LOOP = 0, SC_PART_WIFI, SC_PART_MQTT, SC_PART_COUNT };
+#define SC_CHANNEL_ID_BASE 0xC0u
 
 enum sc_cmp { SC_EQ = 0, SC_NE, SC_LT, SC_LE, SC_GT, SC_GE, SC_NEAR, SC_HAS, SC_LACKS };
 
@@ -140,7 +147,7 @@ enum sc_field {
     SC_F_RECOVERY_MS, SC_F_BOOT_MS,
     /* boot */
     SC_F_REASON, SC_F_STATUS, SC_F_LAST_CAUSE, SC_F_EXT_STATUS, SC_F_BREADCRUMB,
-    SC_F_BOOTLOOP_COUNT, SC_F_HISTORY_LEN, SC_F_RESETS_TOTAL, SC_F_SAFE, SC_F_AFTER,
+    SC_F_BOOTLOOP_COUNT, SC_F_HISTORY_LEN, SC_F_RESETS_TOTAL, SC_F_SAFE, SC_F_AFTER, SC_F_MISSED,
     /* metrics */
     SC_F_FEEDS, SC_F_FEED_ERRORS, SC_F_BUS_BYTES, SC_F_BOOTS, SC_F_RECOVERIES,
     SC_F_DEGRADATIONS, SC_F_PRETIMEOUT_IRQS, SC_F_PRETIMEOUTS, SC_F_SLEEP_MODE_ERRORS,
@@ -230,6 +237,7 @@ const char *sc_host_state_name(int state);
 const char *sc_event_name(int kind);
 const char *sc_cause_name(int cause);
 const char *sc_boot_after_name(int after);
+const char *sc_part_name(int part);         /* "loop", "wifi", "mqtt"; "none" for -1 */
 
 /* Looks up a register by its SPEC.md name (or 0xNN). Returns 0 and fills
  * reg and width, or -1. */

@@ -360,6 +360,9 @@ static void apply_event(struct world *w, const struct sc_event *e)
                 e->flag ? "before the first feed" : "while starting services");
         break;
     }
+    case SC_EV_PART_DEAD:
+        host_part_dead(w, (int)e->a);
+        break;
     case SC_EV_HEAP_LEAK:
         w->bugs.heap_leak_bps = e->a;
         run_log(r, t, "fault", "heap leak: %u bytes/s", (unsigned)e->a);

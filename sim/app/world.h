@@ -70,6 +70,11 @@ struct host {
     int st_started;
     uint32_t st_due;
 
+    /* libextwd health channels (host channels on), one per enum sc_part */
+    struct extwd_channel ch[SC_PART_COUNT];
+    uint8_t parts_dead;     /* bit per enum sc_part: stopped working this boot */
+    int span_part;          /* index of the open "part dead" span, -1 */
+
     /* feed failure bookkeeping for the timeline */
     uint32_t feed_fail_run;
     int span_hang;          /* index of the open hang span, -1 */
@@ -163,6 +168,10 @@ void host_set_state(struct world *w, int state);
 
 /* Runs the host program from power-on to the end of the run (host.c). */
 void host_run(struct world *w);
+
+/* The host's part (enum sc_part) stops doing its work until the next boot,
+ * while loop() runs on: it no longer checks in on its health channel. */
+void host_part_dead(struct world *w, int part);
 
 /* Opens a fault span and returns its index (or -1). */
 int world_span(struct world *w, int kind, const char *label);

@@ -29,6 +29,7 @@ static int failures;
     } while (0)
 
 uint32_t millis(void) { return bus.now_ms; }
+void delay(unsigned long ms) { fake_bus_advance(&bus, (uint32_t)ms); }
 
 size_t TwoWire::write(const uint8_t *b, size_t n)
 {
@@ -128,6 +129,43 @@ int main()
     CHECK(ExtWD.feedNow() == EXTWD_E_NODEV);
     struct extwd_state st;
     CHECK(extwd_get_state(ExtWD.handle(), &st) == EXTWD_E_NODEV);
+
+    /* Health channels through the adapter: "mqtt" dies, the chip resets
+     * the board, and the next begin() names it. */
+    uint8_t back[3] = {EXTWD_CMD_SET_ADDRESS, 0x26, EXTWD_ADDR_CONFIRM(0x26)};
+    busport.write(busport.ctx, 0x30, back, 3);
+    static struct extwd_channel loopCh, mqttCh, loopCh2, mqttCh2;
+    CHECK(ExtWD.begin(4, 5) == EXTWD_OK);
+    CHECK(ExtWD.addChannel(loopCh, "loop", 1, 1000) == EXTWD_OK);
+    CHECK(ExtWD.addChannel(mqttCh, "mqtt", 7, 2000) == EXTWD_OK);
+    CHECK(ExtWD.arm() == EXTWD_OK);
+    uint32_t resets = chip.host_resets;
+    for (int i = 0; i < 1000 && chip.host_resets == resets; i++) {
+        ExtWD.checkIn(loopCh);
+        if (i < 100)
+            ExtWD.checkIn(mqttCh);
+        ExtWD.feed();
+        fake_bus_advance(&bus, 10);
+    }
+    CHECK(chip.host_resets == resets + 1);
+    CHECK(ExtWD.missed() == &mqttCh);
+    fake_bus_advance(&bus, 200);
+    CHECK(ExtWD.begin(4, 5) == EXTWD_OK);
+    CHECK(ExtWD.missedAtBoot() == nullptr);          /* not registered yet */
+    CHECK(ExtWD.addChannel(loopCh2, "loop", 1, 1000) == EXTWD_OK);
+    CHECK(ExtWD.addChannel(mqttCh2, "mqtt", 7, 2000) == EXTWD_OK);
+    CHECK(ExtWD.missedAtBoot() != nullptr && std::strcmp(ExtWD.missedAtBoot(), "mqtt") == 0);
+
+    /* No chip at all: begin() probes 3 times 5 ms apart (delay() moves the
+     * bus clock), and feed() then costs no bus traffic. */
+    uint32_t t0 = bus.now_ms;
+    CHECK(ExtWD.begin(4, 5, 0x31) == EXTWD_E_NODEV);
+    CHECK(bus.now_ms - t0 == 10u);
+    uint32_t xfers = bus.xfers;
+    for (int i = 0; i < 50; i++)
+        CHECK(ExtWD.feed() == 0);
+    CHECK(bus.xfers == xfers);
+    CHECK(!ExtWD.present());
 
     std::printf("%s: %d failure(s)\n", failures ? "FAIL" : "ok", failures);
     return failures != 0;

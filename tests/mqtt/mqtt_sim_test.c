@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 {
     static struct extwd wd;
     struct sim_port sp = {0};
-    struct extwd_port port = {sp_write, sp_read, sp_millis, &sp};
+    struct extwd_port port = {sp_write, sp_read, sp_millis, &sp, NULL};
     char err[400];
     int rc;
 

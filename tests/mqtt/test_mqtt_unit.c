@@ -487,11 +487,15 @@ static void test_payloads(void **s)
     assert_string_equal(m.node_id, "dev_i2c-10_26");
     assert_int_equal(m.cfg.port, 1883);
 
-    assert_int_equal(extwd_mqtt_post_boot(&m, &wd, 77), 1);
+    /* 2025-12-01T00:00:00Z; the breadcrumb 167 is the id of channel "wifi". */
+    struct extwd_channel wifi = {.name = "wifi", .id = 167};
+    wd.channels = &wifi;
+    assert_int_equal(extwd_mqtt_post_boot_at(&m, &wd, 77, 1764547200), 1);
     const struct extwd_mqtt_event *ev = extwd_mqtt_queue_peek(&m.queue);
     int n = extwd_mqtt_json_event(ev, 5, buf, sizeof buf);
     assert_string_equal(buf, "{\"seq\":1,\"event\":\"reset\",\"t_ms\":77,\"dropped\":5,\"reason\":\"watchdog\","
-                             "\"breadcrumb\":167,\"cause\":1,\"resets\":300,\"safe_mode\":true}");
+                             "\"breadcrumb\":167,\"cause\":1,\"resets\":300,\"safe_mode\":true,"
+                             "\"missed_channel\":\"wifi\"}");
     assert_int_equal(n, (int)strlen(buf));
     assert_int_equal(extwd_mqtt_post_event(&m, EXTWD_MQTT_EV_BUS_ERROR, -1, 4294967295u), 2);
     assert_int_equal(extwd_mqtt_post_event(&m, EXTWD_MQTT_EV_RESET, 0, 0), EXTWD_MQTT_E_INVAL);
@@ -502,9 +506,23 @@ static void test_payloads(void **s)
 
     extwd_mqtt_json_boot(&m.boot, buf, sizeof buf);
     assert_string_equal(buf, "{\"reason\":\"watchdog\",\"breadcrumb\":167,\"cause\":1,\"resets\":300,"
-                             "\"reset_count\":255,\"status\":1,\"chip\":\"extwd\",\"fw\":\"0.9.1\",\"proto\":1,"
+                             "\"reset_count\":255,\"status\":1,\"reset_at\":\"2025-12-01T00:00:00+00:00\","
+                             "\"missed_channel\":\"wifi\",\"chip\":\"extwd\",\"fw\":\"0.9.1\",\"proto\":1,"
                              "\"caps\":4112,\"resets_total\":300,\"bootloop_count\":4,\"ext_status\":2,"
                              "\"safe_mode\":true,\"history\":[{\"cause\":1,\"breadcrumb\":167,\"uptime_s\":4000000000}]}");
+    /* Not a watchdog reset: no reset time, no channel blamed. */
+    struct extwd_mqtt_boot_rec keep = m.boot;
+    wd.boot.reason = EXTWD_REASON_NONE;
+    extwd_mqtt_post_boot_at(&m, &wd, 78, 1764547200);
+    extwd_mqtt_json_boot(&m.boot, buf, sizeof buf);
+    assert_non_null(strstr(buf, "\"reset_at\":null,\"missed_channel\":null,"));
+    /* A breadcrumb that is no channel's id blames none. */
+    wd.boot.reason = EXTWD_REASON_WATCHDOG;
+    wifi.id = 3;
+    extwd_mqtt_post_boot_at(&m, &wd, 79, 1764547200);
+    extwd_mqtt_json_boot(&m.boot, buf, sizeof buf);
+    assert_non_null(strstr(buf, "\"reset_at\":\"2025-12-01T00:00:00+00:00\",\"missed_channel\":null,"));
+    m.boot = keep;
     /* A chip without the breadcrumb capability reports null, not a stale 0. */
     m.boot.caps = 0;
     extwd_mqtt_json_boot(&m.boot, buf, sizeof buf);
@@ -544,19 +562,45 @@ static void test_discovery(void **s)
     strcpy(cfg.discovery, "ha");
     strcpy(cfg.prefix, "p/q");
     assert_int_equal(extwd_mqtt_init(&m, &cfg, "i2c-1", 0x30, q, 1), 0);
-    assert_int_equal(extwd_mqtt_discovery_count(), 8);
-    int n = extwd_mqtt_discovery(&m, NULL, 3, topic, sizeof topic, buf, sizeof buf);
+    assert_int_equal(extwd_mqtt_discovery_count(&m), 10);
+    int n = extwd_mqtt_discovery(&m, NULL, 5, topic, sizeof topic, buf, sizeof buf);
     assert_string_equal(topic, "ha/binary_sensor/pi_i2c-1_30/armed/config");
     assert_string_equal(buf, "{\"name\":\"Armed\",\"unique_id\":\"pi_i2c-1_30_armed\",\"state_topic\":\"p/q/pi/i2c-1_30/state\","
                              "\"value_template\":\"{% if value_json.armed is none %}None{% elif value_json.armed %}ON{% else %}OFF{% endif %}\","
+                             "\"expire_after\":70,"
                              "\"availability_topic\":\"p/q/pi/i2c-1_30/status\",\"payload_available\":\"online\","
                              "\"payload_not_available\":\"offline\",\"icon\":\"mdi:shield-check\","
                              "\"device\":{\"identifiers\":[\"extwd_pi_i2c-1_30\"],\"name\":\"Watchdog pi i2c-1 0x30\","
-                             "\"manufacturer\":\"extwd\",\"model\":\"I2C watchdog\"}}");
+                             "\"manufacturer\":\"extwd\",\"model\":\"I2C watchdog\"},"
+                             "\"origin\":{\"name\":\"extwd\",\"sw_version\":\"" EXTWD_LIB_VERSION "\"}}");
     assert_int_equal(n, (int)strlen(buf));
+    /* The reason is an enum with its options, the channel an attribute. */
+    extwd_mqtt_discovery(&m, NULL, 0, topic, sizeof topic, buf, sizeof buf);
+    assert_string_equal(topic, "ha/sensor/pi_i2c-1_30/reset_reason/config");
+    assert_non_null(strstr(buf, "\"device_class\":\"enum\",\"options\":[\"watchdog\",\"test\",\"window\","
+                                "\"power_on\",\"unknown\"]"));
+    assert_non_null(strstr(buf, "\"json_attributes_topic\":\"p/q/pi/i2c-1_30/boot\""));
+    assert_non_null(strstr(buf, "'missed_channel': value_json.missed_channel"));
+    assert_null(strstr(buf, "expire_after"));      /* the boot record stays true */
+    extwd_mqtt_discovery(&m, NULL, 1, topic, sizeof topic, buf, sizeof buf);
+    assert_non_null(strstr(buf, "\"value_template\":\"{{ value_json.reset_at }}\""));
+    assert_non_null(strstr(buf, "\"device_class\":\"timestamp\""));
+    /* One HA event per reset, from the (not retained) event topic. */
+    extwd_mqtt_discovery(&m, NULL, 2, topic, sizeof topic, buf, sizeof buf);
+    assert_string_equal(topic, "ha/event/pi_i2c-1_30/reset/config");
+    assert_non_null(strstr(buf, "\"state_topic\":\"p/q/pi/i2c-1_30/event\""));
+    assert_non_null(strstr(buf, "\"event_types\":[\"watchdog\",\"test\",\"window\",\"power_on\",\"unknown\"]"));
+    /* The test button only when asked for. */
+    assert_int_equal(extwd_mqtt_discovery(&m, NULL, 10, topic, sizeof topic, buf, sizeof buf), -1);
+    m.cfg.test_button = 1;
+    assert_int_equal(extwd_mqtt_discovery_count(&m), 11);
+    assert_true(extwd_mqtt_discovery(&m, NULL, 10, topic, sizeof topic, buf, sizeof buf) > 0);
+    assert_string_equal(topic, "ha/button/pi_i2c-1_30/test_reset/config");
+    assert_non_null(strstr(buf, "\"command_topic\":\"p/q/pi/i2c-1_30/command\",\"payload_press\":\"test_reset\""));
+    assert_null(strstr(buf, "state_topic"));
     /* unique_ids are distinct; every config names the status topic. */
-    char ids[8][96];
-    for (int i = 0; i < 8; i++) {
+    char ids[11][96];
+    for (int i = 0; i < 11; i++) {
         assert_true(extwd_mqtt_discovery(&m, &m.boot, i, topic, sizeof topic, buf, sizeof buf) > 0);
         assert_non_null(strstr(buf, "\"availability_topic\":\"p/q/pi/i2c-1_30/status\""));
         char *u = strstr(buf, "\"unique_id\":\"");
@@ -565,7 +609,21 @@ static void test_discovery(void **s)
         for (int k = 0; k < i; k++)
             assert_string_not_equal(ids[i], ids[k]);
     }
-    assert_int_equal(extwd_mqtt_discovery(&m, NULL, 8, topic, sizeof topic, buf, sizeof buf), -1);
+    assert_int_equal(extwd_mqtt_discovery(&m, NULL, 11, topic, sizeof topic, buf, sizeof buf), -1);
+
+    /* The longest names the options allow: every config still fits the
+     * network thread's 4096-byte payload buffer (client.c PAYLOAD_MAX). */
+    struct extwd_mqtt big;
+    memset(&cfg, 0, sizeof cfg);
+    strcpy(cfg.host, "h");
+    memset(cfg.client_id, 'c', EXTWD_MQTT_ID_MAX - 1);
+    memset(cfg.prefix, 'p', EXTWD_MQTT_TOPIC_MAX - 1);
+    memset(cfg.discovery, 'd', EXTWD_MQTT_TOPIC_MAX - 1);
+    cfg.test_button = 1;
+    assert_int_equal(extwd_mqtt_init(&big, &cfg, "i2c-1", 0x30, q, 1), 0);
+    static char huge[4096], bigtopic[512];
+    for (int i = 0; i < extwd_mqtt_discovery_count(&big); i++)
+        assert_true(extwd_mqtt_discovery(&big, &m.boot, i, bigtopic, sizeof bigtopic, huge, sizeof huge) > 0);
     assert_int_equal(extwd_mqtt_discovery(&m, NULL, 0, topic, 10, buf, sizeof buf), -1);
 }
 

@@ -24,6 +24,13 @@ int extwd_mqtt_service_chip(struct extwd_mqtt *m, struct extwd *wd, uint32_t now
         m->last_bus_errors = wd->stats.bus_errors;
         m->bus_error_posted_ms = now;
     }
+    /* The HA test-reset button was pressed: the chip resets the host now. */
+    pthread_mutex_lock(&m->lock);
+    int test = m->test_reset_asked;
+    m->test_reset_asked = 0;
+    pthread_mutex_unlock(&m->lock);
+    if (test)
+        (void)extwd_test_reset(wd);
     if (!extwd_mqtt_service(m, now))
         return 0;
     int rc = extwd_get_state(wd, &st);

@@ -23,7 +23,7 @@
 
 #define LOOP_SLICE_MS     50   /* how long one mosquitto_loop may wait for the socket */
 #define STOP_GRACE_MS     1000 /* stop: how long to wait for "offline" to be acknowledged */
-#define PAYLOAD_MAX       1536
+#define PAYLOAD_MAX       4096
 #define TOPIC_MAX         (EXTWD_MQTT_TOPIC_MAX + EXTWD_MQTT_ID_MAX + 160)
 
 /* ---- small helpers ------------------------------------------------------------ */
@@ -182,7 +182,10 @@ int extwd_mqtt_init(struct extwd_mqtt *m, const struct extwd_mqtt_config *cfg,
 static void on_connect(struct mosquitto *mosq, void *obj, int rc)
 {
     struct extwd_mqtt *m = obj;
-    (void)mosq;
+    char topic[TOPIC_MAX];
+    /* The opt-in test-reset button: its commands come on <base>/command. */
+    if (rc == 0 && m->cfg.test_button && extwd_mqtt_topic(m, "command", topic, sizeof topic) >= 0)
+        (void)mosquitto_subscribe(mosq, NULL, topic, 1);
     pthread_mutex_lock(&m->lock);
     if (rc == 0) {
         m->connected = 1;
@@ -198,6 +201,23 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc)
     }
     pthread_cond_broadcast(&m->cond);
     pthread_mutex_unlock(&m->lock);
+}
+
+/* A press of the test-reset button: only noted here; the feeding loop,
+ * which owns the bus, sends the command (extwd_mqtt_service_chip). */
+static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *msg)
+{
+    struct extwd_mqtt *m = obj;
+    char topic[TOPIC_MAX];
+    (void)mosq;
+    if (!m->cfg.test_button || extwd_mqtt_topic(m, "command", topic, sizeof topic) < 0 ||
+        strcmp(msg->topic, topic) != 0)
+        return;
+    if (msg->payloadlen == 10 && memcmp(msg->payload, "test_reset", 10) == 0) {
+        pthread_mutex_lock(&m->lock);
+        m->test_reset_asked = 1;
+        pthread_mutex_unlock(&m->lock);
+    }
 }
 
 static void on_disconnect(struct mosquitto *mosq, void *obj, int rc)
@@ -297,7 +317,7 @@ static void pump(struct extwd_mqtt *m)
     char topic[TOPIC_MAX];
     int announce, send_boot = 0, send_state = 0, send_event = 0, have_boot;
     uint32_t queued, dropped;
-    int ndisc = m->cfg.discovery_off ? 0 : extwd_mqtt_discovery_count();
+    int ndisc = m->cfg.discovery_off ? 0 : extwd_mqtt_discovery_count(m);
 
     pthread_mutex_lock(&m->lock);
     if (!m->connected) {
@@ -509,6 +529,7 @@ int extwd_mqtt_start(struct extwd_mqtt *m)
     mosquitto_connect_callback_set(m->mosq, on_connect);
     mosquitto_disconnect_callback_set(m->mosq, on_disconnect);
     mosquitto_publish_callback_set(m->mosq, on_publish);
+    mosquitto_message_callback_set(m->mosq, on_message);
     mosquitto_log_callback_set(m->mosq, on_log);
     if (c->username[0] &&
         mosquitto_username_pw_set(m->mosq, c->username, c->password[0] ? c->password : NULL) != MOSQ_ERR_SUCCESS) {
@@ -576,7 +597,38 @@ void extwd_mqtt_stop(struct extwd_mqtt *m, int publish_offline)
 
 /* ---- caller side: copies only ------------------------------------------------------- */
 
+/* The Unix time the host booted: the wall clock minus the time since boot. */
+static int64_t host_boot_time_s(void)
+{
+    struct timespec real, up;
+    if (clock_gettime(CLOCK_REALTIME, &real) || clock_gettime(CLOCK_BOOTTIME, &up))
+        return 0;
+    return (int64_t)real.tv_sec - (int64_t)up.tv_sec;
+}
+
+/* extwd_channel_by_id, read from the handle: this part links no libextwd
+ * code (see CMakeLists.txt), only its types. */
+static const struct extwd_channel *channel_named_by(const struct extwd *wd, uint8_t id)
+{
+    for (const struct extwd_channel *c = wd->channels; id && c; c = c->next)
+        if (c->id == id)
+            return c;
+    return NULL;
+}
+
+static int watchdog_reason(enum extwd_reset_reason r)
+{
+    return r == EXTWD_REASON_WATCHDOG || r == EXTWD_REASON_TEST || r == EXTWD_REASON_WINDOW;
+}
+
 uint32_t extwd_mqtt_post_boot(struct extwd_mqtt *m, const struct extwd *wd, uint32_t now)
+{
+    int64_t at = m->cfg.boot_time_s ? m->cfg.boot_time_s : host_boot_time_s();
+    return extwd_mqtt_post_boot_at(m, wd, now, watchdog_reason(wd->boot.reason) ? at : 0);
+}
+
+uint32_t extwd_mqtt_post_boot_at(struct extwd_mqtt *m, const struct extwd *wd, uint32_t now,
+                                 int64_t reset_at_s)
 {
     struct extwd_mqtt_boot_rec rec;
     struct extwd_mqtt_event ev;
@@ -587,6 +639,12 @@ uint32_t extwd_mqtt_post_boot(struct extwd_mqtt *m, const struct extwd *wd, uint
     rec.proto_version = wd->proto_version;
     memcpy(rec.fw_version, wd->fw_version, sizeof rec.fw_version);
     rec.caps = wd->caps;
+    rec.reset_at_s = watchdog_reason(wd->boot.reason) ? reset_at_s : 0;
+    /* The breadcrumb names the part that died when it is a channel's id. */
+    const struct extwd_channel *ch = wd->is_extwd && watchdog_reason(wd->boot.reason)
+                                         ? channel_named_by(wd, wd->boot.breadcrumb) : NULL;
+    if (ch && ch->name)
+        snprintf(rec.missed_channel, sizeof rec.missed_channel, "%s", ch->name);
 
     memset(&ev, 0, sizeof ev);
     ev.kind = EXTWD_MQTT_EV_RESET;
@@ -597,6 +655,7 @@ uint32_t extwd_mqtt_post_boot(struct extwd_mqtt *m, const struct extwd *wd, uint
     ev.cause = wd->boot.last_cause;
     ev.resets = wd->is_extwd ? wd->boot.resets_total : wd->boot.reset_count;
     ev.ext_status = wd->boot.ext_status;
+    memcpy(ev.missed_channel, rec.missed_channel, sizeof ev.missed_channel);
 
     pthread_mutex_lock(&m->lock);
     m->boot = rec;

@@ -68,6 +68,7 @@ struct extwd_mqtt_config {
     char prefix[EXTWD_MQTT_TOPIC_MAX];     /* "" = "extwd" */
     char discovery[EXTWD_MQTT_TOPIC_MAX];  /* "" = "homeassistant" */
     uint8_t discovery_off;
+    uint8_t test_button;                   /* announce a Home Assistant button for the test reset */
     char username[EXTWD_MQTT_SECRET_MAX];  /* from a file or the environment only */
     char password[EXTWD_MQTT_SECRET_MAX];
     uint8_t tls;                           /* set by --mqtt-tls or any TLS file */
@@ -81,6 +82,8 @@ struct extwd_mqtt_config {
     uint32_t backoff_max_ms;               /* 0 = 30000 */
     uint32_t connect_timeout_ms;           /* no CONNACK by then: drop and back off; 0 = 10000 */
     uint32_t publish_timeout_ms;           /* extwd_mqtt_publish_once gives up; 0 = 10000 */
+    int64_t boot_time_s;                   /* the host's boot (Unix s), the time of a watchdog
+                                            * reset; 0 = from the system clocks */
     char error[EXTWD_MQTT_ERROR_MAX];      /* one line, set by the parsing functions */
 };
 
@@ -141,6 +144,7 @@ struct extwd_mqtt_event {
     uint8_t reason;            /* EV_RESET: enum extwd_reset_reason */
     uint8_t breadcrumb;        /* EV_RESET */
     uint8_t has_breadcrumb;
+    char missed_channel[32];   /* EV_RESET: as in the boot record */
     uint16_t resets;           /* EV_RESET: resets_total, or reset_count on stock chips */
     uint8_t cause;             /* EV_RESET: register 0x12 */
     uint8_t ext_status;        /* EV_RESET */
@@ -201,6 +205,8 @@ struct extwd_mqtt_boot_rec {
     struct extwd_boot_info boot;
     uint8_t is_extwd, proto_version, fw_version[3];
     uint16_t caps;
+    int64_t reset_at_s;        /* Unix time of the watchdog reset; 0 = unknown or none */
+    char missed_channel[32];   /* the health channel named by the breadcrumb; "" = none */
 };
 
 struct extwd_mqtt_state_rec {
@@ -227,6 +233,7 @@ struct extwd_mqtt {
     struct extwd_mqtt_state_rec state;
     uint8_t boot_valid, boot_dirty, state_valid, state_dirty;
     uint8_t stop, stop_offline, connected, announced, refused, thread_running;
+    uint8_t test_reset_asked;  /* the HA button was pressed; the feeding loop acts */
     uint32_t outstanding;      /* QoS 1 messages handed to libmosquitto, not yet acknowledged */
     struct extwd_mqtt_stats stats;
     char last_error[384];
@@ -258,9 +265,16 @@ int extwd_mqtt_init(struct extwd_mqtt *m, const struct extwd_mqtt_config *cfg,
 int extwd_mqtt_start(struct extwd_mqtt *m);
 
 /* Keeps the reset evidence of wd (after extwd_init) as the retained boot
- * record and queues a reset event. Never touches the network.
- * Returns the event's seq. */
+ * record and queues a reset event. Never touches the network. After a
+ * watchdog reset the record carries when it happened (the host's boot time
+ * from the system clock) and, when the breadcrumb is the id of a health
+ * channel registered on wd, that channel's name. Returns the event's seq. */
 uint32_t extwd_mqtt_post_boot(struct extwd_mqtt *m, const struct extwd *wd, uint32_t now);
+
+/* post_boot with the reset's Unix time given (0: unknown), for callers with
+ * their own clock and for tests. Returns the event's seq. */
+uint32_t extwd_mqtt_post_boot_at(struct extwd_mqtt *m, const struct extwd *wd, uint32_t now,
+                                 int64_t reset_at_s);
 
 /* Keeps the chip's state (st may be NULL if it could not be read) and wd's
  * counters as the next state report. Never touches the network. Returns 0. */
@@ -358,11 +372,12 @@ int extwd_mqtt_json_boot(const struct extwd_mqtt_boot_rec *b, char *buf, size_t 
 int extwd_mqtt_json_state(const struct extwd_mqtt_state_rec *s, uint32_t queued, uint32_t dropped,
                           char *buf, size_t cap);
 
-/* Home Assistant discovery: index i in 0..extwd_mqtt_discovery_count()-1
- * gives one entity's config topic and payload; b (NULL if not known yet)
- * names the model and firmware. Returns the payload length,
- * or -1 if a buffer is too small. */
-int extwd_mqtt_discovery_count(void);
+/* Home Assistant discovery: index i in 0..extwd_mqtt_discovery_count(m)-1
+ * gives one entity's config topic and payload (the test-reset button only
+ * with cfg.test_button); b (NULL if not known yet) names the model and
+ * firmware. Returns the count, or the payload length, or -1 if a buffer is
+ * too small. */
+int extwd_mqtt_discovery_count(const struct extwd_mqtt *m);
 int extwd_mqtt_discovery(const struct extwd_mqtt *m, const struct extwd_mqtt_boot_rec *b, int i,
                          char *topic, size_t topic_cap, char *buf, size_t cap);
 

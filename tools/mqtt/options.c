@@ -261,7 +261,7 @@ struct option_def {
 
 static const struct option_def options[] = {
     {"host", 1}, {"port", 1}, {"client-id", 1}, {"prefix", 1}, {"discovery", 1},
-    {"no-discovery", 0}, {"credentials", 1}, {"tls", 0}, {"cafile", 1}, {"capath", 1},
+    {"no-discovery", 0}, {"test-button", 0}, {"credentials", 1}, {"tls", 0}, {"cafile", 1}, {"capath", 1},
     {"cert", 1}, {"key", 1}, {"interval", 1}, {"keepalive", 1}, {"timeout", 1},
 };
 
@@ -282,6 +282,7 @@ const char *extwd_mqtt_usage(void)
            "  --mqtt-prefix TOPIC       topic prefix (default extwd)\n"
            "  --mqtt-discovery TOPIC    Home Assistant discovery prefix (default homeassistant)\n"
            "  --mqtt-no-discovery       publish no discovery configs\n"
+           "  --mqtt-test-button        also announce a Home Assistant button that runs the test reset\n"
            "  --mqtt-credentials FILE   username=... and password=... lines (or set\n"
            "                            EXTWD_MQTT_USERNAME, EXTWD_MQTT_PASSWORD, EXTWD_MQTT_CREDENTIALS)\n"
            "  --mqtt-tls                TLS, checked against the system CAs\n"
@@ -336,6 +337,8 @@ int extwd_mqtt_parse_option(struct extwd_mqtt_config *cfg, const char *name, con
             cfg->discovery_off = 0;
     } else if (strcmp(name, "no-discovery") == 0) {
         cfg->discovery_off = 1;
+    } else if (strcmp(name, "test-button") == 0) {
+        cfg->test_button = 1;
     } else if (strcmp(name, "credentials") == 0) {
         return read_credentials_file(cfg, value);
     } else if (strcmp(name, "tls") == 0) {

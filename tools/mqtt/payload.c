@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const event_names[EXTWD_MQTT_EV_COUNT] = {
     [EXTWD_MQTT_EV_RESET] = "reset",
@@ -33,6 +34,41 @@ const char *extwd_mqtt_reason_name(enum extwd_reset_reason reason)
     case EXTWD_REASON_WINDOW:   return "window";
     default:                    return "unknown";
     }
+}
+
+/* The reasons, in the order Home Assistant lists them (enum options and
+ * event types): one table for both. */
+static const char *const reason_options[] = {"watchdog", "test", "window", "power_on", "unknown", NULL};
+
+/* "2026-12-01T19:58:19+00:00", or "" for 0. */
+static void iso_time(int64_t unix_s, char *out, size_t cap)
+{
+    struct tm tm;
+    time_t t = (time_t)unix_s;
+    out[0] = '\0';
+    if (unix_s > 0 && gmtime_r(&t, &tm))
+        strftime(out, cap, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+}
+
+static void str_or_null(struct mqtt_json *j, const char *key, const char *s)
+{
+    if (s && s[0])
+        mqtt_json_str(j, key, s);
+    else
+        mqtt_json_null(j, key);
+}
+
+/* A record's fixed-size name field, which need not end in a NUL (records
+ * are plain data; the fuzzer fills them at random). */
+static void name_or_null(struct mqtt_json *j, const char *key, const char *field, size_t size)
+{
+    char name[64];
+    size_t n = 0;
+    while (n < size && n < sizeof name - 1 && field[n])
+        n++;
+    memcpy(name, field, n);
+    name[n] = '\0';
+    str_or_null(j, key, name);
 }
 
 int extwd_mqtt_topic(const struct extwd_mqtt *m, const char *leaf, char *out, size_t cap)
@@ -61,6 +97,7 @@ int extwd_mqtt_json_event(const struct extwd_mqtt_event *ev, uint32_t dropped, c
         mqtt_json_uint(&j, "cause", ev->cause);
         mqtt_json_uint(&j, "resets", ev->resets);
         mqtt_json_bool(&j, "safe_mode", (ev->ext_status & EXTWD_XS_SAFE_MODE) != 0);
+        name_or_null(&j, "missed_channel", ev->missed_channel, sizeof ev->missed_channel);
     } else {
         mqtt_json_int(&j, "code", ev->code);
     }
@@ -89,6 +126,10 @@ int extwd_mqtt_json_boot(const struct extwd_mqtt_boot_rec *b, char *buf, size_t 
     mqtt_json_uint(&j, "resets", b->is_extwd ? bi->resets_total : bi->reset_count);
     mqtt_json_uint(&j, "reset_count", bi->reset_count);
     mqtt_json_uint(&j, "status", bi->status);
+    char when[40];
+    iso_time(b->reset_at_s, when, sizeof when);
+    str_or_null(&j, "reset_at", when);
+    name_or_null(&j, "missed_channel", b->missed_channel, sizeof b->missed_channel);
     mqtt_json_str(&j, "chip", b->is_extwd ? "extwd" : "stock");
     if (b->is_extwd) {
         char fw[16];
@@ -172,42 +213,89 @@ int extwd_mqtt_json_state(const struct extwd_mqtt_state_rec *s, uint32_t queued,
 
 /* ---- Home Assistant discovery ----------------------------------------------------- */
 
+enum ha_kind {
+    HA_STATE,                  /* a retained record: boot (until the next reset) */
+    HA_LIVE,                   /* the live state: expires when the feeding loop stops posting */
+    HA_EVENT,                  /* the event topic, one HA event per reset */
+    HA_BUTTON                  /* sends a command; opt-in (cfg.test_button) */
+};
+
 struct ha_entity {
-    const char *component;     /* sensor, binary_sensor */
+    const char *component;     /* sensor, binary_sensor, event, button */
     const char *object;        /* in unique_id and the config topic */
     const char *name;
-    const char *leaf;          /* boot or state */
+    uint8_t kind;              /* enum ha_kind */
     const char *value_template;
     const char *icon;
     const char *device_class;
     const char *state_class;
     const char *unit;
     uint8_t diagnostic;
+    const char *const *options; /* device_class enum options, or an event's event_types */
+    const char *attributes;    /* json_attributes_template on the same topic, or NULL */
 };
+
+#define RESET_ATTRS "{{ {'breadcrumb': value_json.breadcrumb, 'missed_channel': value_json.missed_channel} | tojson }}"
 
 static const struct ha_entity entities[] = {
-    {"sensor", "reset_reason", "Last reset reason", "boot", "{{ value_json.reason }}",
-     "mdi:restart-alert", NULL, NULL, NULL, 0},
-    {"sensor", "reset_count", "Reset count", "boot", "{{ value_json.resets }}",
-     "mdi:counter", NULL, "total_increasing", NULL, 0},
-    {"sensor", "breadcrumb", "Breadcrumb at last reset", "boot", "{{ value_json.breadcrumb }}",
-     "mdi:map-marker-path", NULL, NULL, NULL, 0},
-    {"binary_sensor", "armed", "Armed", "state",
+    {"sensor", "reset_reason", "Last reset reason", HA_STATE, "{{ value_json.reason }}",
+     "mdi:restart-alert", "enum", NULL, NULL, 0, reason_options, RESET_ATTRS},
+    {"sensor", "last_reset", "Last watchdog reset", HA_STATE, "{{ value_json.reset_at }}",
+     "mdi:clock-alert-outline", "timestamp", NULL, NULL, 0, NULL, RESET_ATTRS},
+    {"event", "reset", "Reset", HA_EVENT,
+     "{% if value_json.event == 'reset' %}{{ {'event_type': value_json.reason, 'breadcrumb': "
+     "value_json.breadcrumb, 'missed_channel': value_json.missed_channel, 'resets': "
+     "value_json.resets} | tojson }}{% endif %}",
+     "mdi:restart-alert", NULL, NULL, NULL, 0, reason_options, NULL},
+    {"sensor", "reset_count", "Reset count", HA_STATE, "{{ value_json.resets }}",
+     "mdi:counter", NULL, "total_increasing", NULL, 0, NULL, NULL},
+    {"sensor", "breadcrumb", "Breadcrumb at last reset", HA_STATE, "{{ value_json.breadcrumb }}",
+     "mdi:map-marker-path", NULL, NULL, NULL, 0, NULL, NULL},
+    {"binary_sensor", "armed", "Armed", HA_LIVE,
      "{% if value_json.armed is none %}None{% elif value_json.armed %}ON{% else %}OFF{% endif %}",
-     "mdi:shield-check", NULL, NULL, NULL, 0},
-    {"sensor", "time_left", "Time left", "state", "{{ value_json.time_left_ms }}",
-     "mdi:timer-sand", "duration", "measurement", "ms", 0},
-    {"sensor", "feeds", "Feeds", "state", "{{ value_json.feeds }}",
-     "mdi:food", NULL, "total_increasing", NULL, 1},
-    {"sensor", "bus_errors", "Bus errors", "state", "{{ value_json.bus_errors }}",
-     "mdi:alert-circle-outline", NULL, "total_increasing", NULL, 1},
-    {"sensor", "events_dropped", "Events dropped", "state", "{{ value_json.events_dropped }}",
-     "mdi:delete-alert", NULL, "total_increasing", NULL, 1},
+     "mdi:shield-check", NULL, NULL, NULL, 0, NULL, NULL},
+    {"sensor", "time_left", "Time left", HA_LIVE, "{{ value_json.time_left_ms }}",
+     "mdi:timer-sand", "duration", "measurement", "ms", 0, NULL, NULL},
+    {"sensor", "feeds", "Feeds", HA_LIVE, "{{ value_json.feeds }}",
+     "mdi:food", NULL, "total_increasing", NULL, 1, NULL, NULL},
+    {"sensor", "bus_errors", "Bus errors", HA_LIVE, "{{ value_json.bus_errors }}",
+     "mdi:alert-circle-outline", NULL, "total_increasing", NULL, 1, NULL, NULL},
+    {"sensor", "events_dropped", "Events dropped", HA_LIVE, "{{ value_json.events_dropped }}",
+     "mdi:delete-alert", NULL, "total_increasing", NULL, 1, NULL, NULL},
+    /* Last: counted only with cfg.test_button. */
+    {"button", "test_reset", "Test reset", HA_BUTTON, NULL,
+     "mdi:restart", "restart", NULL, NULL, 0, NULL, NULL},
 };
 
-int extwd_mqtt_discovery_count(void)
+#define N_ENTITIES ((int)(sizeof entities / sizeof entities[0]))
+
+int extwd_mqtt_discovery_count(const struct extwd_mqtt *m)
 {
-    return (int)(sizeof entities / sizeof entities[0]);
+    return m && m->cfg.test_button ? N_ENTITIES : N_ENTITIES - 1;
+}
+
+/* The live state is posted every state_interval_ms by the feeding loop:
+ * two intervals and 10 s missed, and HA shows the entities unavailable. */
+static uint32_t expire_after_s(const struct extwd_mqtt *m)
+{
+    uint32_t iv = m->cfg.state_interval_ms ? m->cfg.state_interval_ms : 30000u;
+    return (2u * iv + 999u) / 1000u + 10u;
+}
+
+static void topic_of(struct mqtt_json *j, const char *key, const struct extwd_mqtt *m,
+                     const char *leaf)
+{
+    char tmp[EXTWD_MQTT_TOPIC_MAX + 160];
+    snprintf(tmp, sizeof tmp, "%s/%s", m->base, leaf);
+    mqtt_json_str(j, key, tmp);
+}
+
+static void string_list(struct mqtt_json *j, const char *key, const char *const *list)
+{
+    mqtt_json_arr_begin(j, key);
+    for (; *list; list++)
+        mqtt_json_str(j, NULL, *list);
+    mqtt_json_arr_end(j);
 }
 
 int extwd_mqtt_discovery(const struct extwd_mqtt *m, const struct extwd_mqtt_boot_rec *b, int i,
@@ -216,7 +304,7 @@ int extwd_mqtt_discovery(const struct extwd_mqtt *m, const struct extwd_mqtt_boo
     char tmp[EXTWD_MQTT_TOPIC_MAX + 160];
     struct mqtt_json j;
 
-    if (i < 0 || i >= extwd_mqtt_discovery_count())
+    if (i < 0 || i >= extwd_mqtt_discovery_count(m))
         return -1;
     const struct ha_entity *e = &entities[i];
     const char *disc = m->cfg.discovery[0] ? m->cfg.discovery : "homeassistant";
@@ -229,23 +317,36 @@ int extwd_mqtt_discovery(const struct extwd_mqtt *m, const struct extwd_mqtt_boo
     mqtt_json_str(&j, "name", e->name);
     snprintf(tmp, sizeof tmp, "%s_%s", m->node_id, e->object);
     mqtt_json_str(&j, "unique_id", tmp);
-    snprintf(tmp, sizeof tmp, "%s/%s", m->base, e->leaf);
-    mqtt_json_str(&j, "state_topic", tmp);
-    mqtt_json_str(&j, "value_template", e->value_template);
-    snprintf(tmp, sizeof tmp, "%s/status", m->base);
-    mqtt_json_str(&j, "availability_topic", tmp);
+    if (e->kind == HA_BUTTON) {
+        topic_of(&j, "command_topic", m, "command");
+        mqtt_json_str(&j, "payload_press", "test_reset");
+    } else {
+        topic_of(&j, "state_topic", m, e->kind == HA_EVENT ? "event" : e->kind == HA_LIVE ? "state" : "boot");
+        mqtt_json_str(&j, "value_template", e->value_template);
+    }
+    if (e->attributes) {
+        topic_of(&j, "json_attributes_topic", m, "boot");
+        mqtt_json_str(&j, "json_attributes_template", e->attributes);
+    }
+    if (e->kind == HA_LIVE)
+        mqtt_json_uint(&j, "expire_after", expire_after_s(m));
+    topic_of(&j, "availability_topic", m, "status");
     mqtt_json_str(&j, "payload_available", "online");
     mqtt_json_str(&j, "payload_not_available", "offline");
     if (e->icon)
         mqtt_json_str(&j, "icon", e->icon);
     if (e->device_class)
         mqtt_json_str(&j, "device_class", e->device_class);
+    if (e->options)
+        string_list(&j, e->kind == HA_EVENT ? "event_types" : "options", e->options);
     if (e->state_class)
         mqtt_json_str(&j, "state_class", e->state_class);
     if (e->unit)
         mqtt_json_str(&j, "unit_of_measurement", e->unit);
     if (e->diagnostic)
         mqtt_json_str(&j, "entity_category", "diagnostic");
+    if (e->kind == HA_BUTTON)
+        mqtt_json_str(&j, "entity_category", "config");
     mqtt_json_obj_begin(&j, "device");
     mqtt_json_arr_begin(&j, "identifiers");
     snprintf(tmp, sizeof tmp, "extwd_%s", m->node_id);
@@ -263,6 +364,11 @@ int extwd_mqtt_discovery(const struct extwd_mqtt *m, const struct extwd_mqtt_boo
     } else {
         mqtt_json_str(&j, "model", "I2C watchdog");
     }
+    mqtt_json_obj_end(&j);
+    /* Who published this config (HA shows it in the entity's information). */
+    mqtt_json_obj_begin(&j, "origin");
+    mqtt_json_str(&j, "name", "extwd");
+    mqtt_json_str(&j, "sw_version", EXTWD_LIB_VERSION);
     mqtt_json_obj_end(&j);
     mqtt_json_obj_end(&j);
     return mqtt_json_finish(&j);

@@ -48,6 +48,21 @@ uint32_t ExtWatchdog::portMillis(void *ctx)
     return millis();
 }
 
+void ExtWatchdog::portDelay(void *ctx, uint32_t ms)
+{
+    (void)ctx;
+    delay(ms);
+}
+
+const char *ExtWatchdog::missedAtBoot() const
+{
+    enum extwd_reset_reason r = resetReason();
+    if (r != EXTWD_REASON_WATCHDOG || !isExtwd())
+        return nullptr;
+    const struct extwd_channel *ch = extwd_channel_by_id(&wd_, wd_.boot.breadcrumb);
+    return ch ? ch->name : nullptr;
+}
+
 int ExtWatchdog::begin(int sda, int scl, uint8_t addr, uint16_t feed_interval_ms, uint8_t retries,
                        TwoWire &wire)
 {
@@ -63,6 +78,7 @@ int ExtWatchdog::begin(int sda, int scl, uint8_t addr, uint16_t feed_interval_ms
     port_.write = portWrite;
     port_.read = portRead;
     port_.millis = portMillis;
+    port_.delay_ms = portDelay;
     port_.ctx = &wire;
     op_ = {};
     struct extwd_config cfg = {};

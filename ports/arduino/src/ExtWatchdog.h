@@ -34,8 +34,11 @@ public:
     static const uint32_t kStretchLimitUs = 1500;
 
     /* Starts the bus (ESP8266: Wire.begin(sda, scl) and the stretch limit;
-     * other cores: wire.begin()), then finds the chip and reads its reset
-     * evidence. It never feeds. Returns 0 or an EXTWD_E_* code. */
+     * other cores: wire.begin()), then finds the chip (3 tries 5 ms apart)
+     * and reads its reset evidence. It never feeds. Without a chip it
+     * returns EXTWD_E_NODEV and feed() stays harmless: no bus traffic but
+     * a re-probe every 1-16 s, and a chip found late is fed (and armed, if
+     * arm() was called). Returns 0 or an EXTWD_E_* code. */
     int begin(int sda = 4, int scl = 5, uint8_t addr = EXTWD_I2C_ADDR_DEFAULT,
               uint16_t feed_interval_ms = 100, uint8_t retries = 2, TwoWire &wire = Wire);
 
@@ -51,6 +54,25 @@ public:
     /* Writes the breadcrumb (extwd chips). Returns 0 or EXTWD_E_*. */
     int breadcrumb(uint8_t id) { return extwd_breadcrumb(&wd_, id); }
 
+    /* Health channels: each part of the sketch ("wifi", "mqtt", ...) checks
+     * in within its own deadline, and feed() feeds only while all do. A
+     * channel that misses has its id written as the breadcrumb and feeding
+     * stops, so the chip resets the board and the next boot can name the
+     * part (missedAtBoot). ch must live as long as ExtWD (a global).
+     * Return 0 or EXTWD_E_*. */
+    int addChannel(struct extwd_channel &ch, const char *name, uint8_t id, uint32_t deadline_ms)
+    {
+        return extwd_channel_add(&wd_, &ch, name, id, deadline_ms);
+    }
+    int checkIn(struct extwd_channel &ch) { return extwd_checkin(&wd_, &ch); }
+    int suspend(struct extwd_channel &ch, uint32_t max_ms) { return extwd_channel_suspend(&wd_, &ch, max_ms); }
+    int resume(struct extwd_channel &ch) { return extwd_channel_resume(&wd_, &ch); }
+    /* The channel that stopped feeding in this boot, or nullptr. */
+    const struct extwd_channel *missed() const { return extwd_missed_channel(&wd_); }
+    /* After a watchdog reset, the name of the registered channel whose id
+     * the chip latched as the breadcrumb; nullptr if none. */
+    const char *missedAtBoot() const;
+
     /* The long-operation helper for OTA and blocking reconnects: begin
      * raises the timeout to step_ms (extwd) or disarms (stock), step feeds
      * per chunk, end restores. Return 0 or EXTWD_E_*. */
@@ -64,6 +86,8 @@ public:
     const char *resetReasonText() const { return extwd_reset_reason_text(resetReason()); }
     bool isExtwd() const { return wd_.is_extwd != 0; }
     bool ready() const { return wd_.initialised != 0; }
+    /* A chip answered at begin() or since. */
+    bool present() const { return wd_.presence == EXTWD_PRESENCE_READY; }
 
     /* The libextwd handle, for everything else (setters, state, history). */
     struct extwd *handle() { return &wd_; }
@@ -72,6 +96,7 @@ private:
     static int portWrite(void *ctx, uint8_t addr, const uint8_t *buf, size_t len);
     static int portRead(void *ctx, uint8_t addr, uint8_t *buf, size_t len);
     static uint32_t portMillis(void *ctx);
+    static void portDelay(void *ctx, uint32_t ms);
 
     TwoWire *wire_ = nullptr;
     struct extwd_port port_ = {};

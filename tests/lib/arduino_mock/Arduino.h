@@ -6,4 +6,5 @@
 #include <stdint.h>
 #include "WString.h"
 uint32_t millis(void);
+void delay(unsigned long ms);
 #endif
