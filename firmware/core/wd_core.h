@@ -105,6 +105,13 @@ struct wd_persist {
  * (a host reset restores the settings from a RAM copy). */
 void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n);
 
+/* Calibration against the host's clock (SPEC 5.15), which the port keeps
+ * (it counts the watchdog periods, wd_cal.h): byte i (0-5) of CAL_COUNT,
+ * CAL_TICK_US, CAL_AGE_S; a CAL_TICK_US write of us. Return: the byte;
+ * EXTWD_ERR_OK or the LAST_ERROR that refuses the write. */
+uint8_t wd_port_cal_read(uint8_t i);
+uint8_t wd_port_cal_write(uint16_t us);
+
 /* The build sets these (-DWD_MCU_ID=...); the host build gets the defaults. */
 #ifndef WD_MCU_ID
 #define WD_MCU_ID EXTWD_MCU_HOST
