@@ -256,12 +256,17 @@ static int ok_ext_block(const uint8_t *b)   /* 0x25-0x33: TIMEOUT_MS at +11 */
 
 /* ---- writes ------------------------------------------------------------------- */
 
-/* SPEC 5.11: the writes that keyed mode and the lock restrict. */
+/* SPEC 5.11: the writes that keyed mode restricts (the lock refuses all of
+ * them but SAVE, LOCK and the test reset, which firmware 2.1 keys too). */
 static int is_protective(const uint8_t *f, size_t len)
 {
     switch (f[0]) {
     case EXTWD_REG_ACTION:
         return len >= 2 && f[1] == 0;
+    case EXTWD_CMD_SAVE:
+    case EXTWD_REG_LOCK:
+    case EXTWD_CMD_TEST_ACTION:
+    case EXTWD_REG_LONGOP_MS:
     case EXTWD_REG_TIMEOUT_S:
     case EXTWD_REG_GRACE_S:
     case EXTWD_REG_I2C_ADDR:
@@ -884,7 +889,9 @@ int extwd_set_address(struct extwd *wd, uint8_t addr)
         return EXTWD_E_INVAL;
     if (!wd->is_extwd)
         return EXTWD_E_NOTSUP; /* the stock chip's 0x82 takes effect at an unknown time */
-    uint8_t f[2] = {EXTWD_CMD_SET_ADDRESS, addr};
+    /* Register 0x0A, not command 0x82: the same effect on every extwd
+     * firmware (2.1 wants 0x82 with the address's complement, SPEC 4). */
+    uint8_t f[2] = {EXTWD_REG_I2C_ADDR, addr};
     return write_checked(wd, f, 2);
 }
 
@@ -1035,6 +1042,12 @@ int extwd_write_reg(struct extwd *wd, uint8_t reg, const uint8_t *buf, size_t n)
 
 /* ---- long operations -------------------------------------------------------------- */
 
+/* Firmware 2.1 and later have LONGOP_MS. */
+static int has_longop_reg(const struct extwd *wd)
+{
+    return wd->is_extwd && (wd->fw_version[0] > 2u || (wd->fw_version[0] == 2u && wd->fw_version[1] >= 1u));
+}
+
 /* The chip answered and did not apply the write. */
 static int refused(int r)
 {
@@ -1064,7 +1077,19 @@ int extwd_longop_begin(struct extwd *wd, struct extwd_longop *op, uint32_t step_
         if ((r = feed_safe(wd)) != 0)
             return r;
         uint32_t want = step_ms > EXTWD_TIMEOUT_MS_MAX ? EXTWD_TIMEOUT_MS_MAX : step_ms;
-        if (op->saved_timeout_ms != 0 && want > op->saved_timeout_ms) {
+        if (want < EXTWD_TIMEOUT_MS_MIN)
+            want = EXTWD_TIMEOUT_MS_MIN;
+        if (has_longop_reg(wd) && op->saved_timeout_ms != 0 && want > op->saved_timeout_ms) {
+            /* Firmware 2.1: a timeout of its own that no SAVE can make
+             * permanent and the reset it causes ends (SPEC 5.6). */
+            r = write_reg_value(wd, EXTWD_REG_LONGOP_MS, want, 4);
+            if (r) {
+                if (!refused(r))
+                    (void)write_reg_value(wd, EXTWD_REG_LONGOP_MS, 0, 4);
+                return r;
+            }
+            op->used_longop = 1;
+        } else if (op->saved_timeout_ms != 0 && want > op->saved_timeout_ms) {
             r = write_reg_value(wd, EXTWD_REG_TIMEOUT_MS, want, 4);
             if (r) {
                 /* Unless the chip said no, the write may have landed without
@@ -1111,6 +1136,11 @@ int extwd_longop_end(struct extwd *wd, struct extwd_longop *op)
      * timeout, and a shorter one must not start already expired. */
     int first = feed_safe(wd);
     int r = 0;
+    if (op->used_longop) {
+        r = write_reg_value(wd, EXTWD_REG_LONGOP_MS, 0, 4);
+        if (r == 0)
+            op->used_longop = 0;
+    }
     if (op->extended) {
         r = write_reg_value(wd, EXTWD_REG_TIMEOUT_MS, op->saved_timeout_ms, 4);
         if (r == 0)
@@ -1126,7 +1156,7 @@ int extwd_longop_end(struct extwd *wd, struct extwd_longop *op)
             first = r;
     }
     /* Still active after a failure, so that the caller can end it again. */
-    if (!op->extended && !op->used_disarm)
+    if (!op->extended && !op->used_disarm && !op->used_longop)
         op->active = 0;
     return first;
 }

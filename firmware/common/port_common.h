@@ -126,7 +126,14 @@ ISR(WDT_vect, ISR_NAKED)
 static uint8_t cal_n NOINIT;   /* ticks, wraps every 256 */
 static uint8_t cal_t0 NOINIT;  /* capture at the start of a measurement */
 static int8_t cal_dev NOINIT;  /* measured period minus CAL_CENTER, in counts */
-static int16_t cal_err NOINIT; /* true time owed to the core, in us */
+static int16_t cal_err NOINIT; /* time owed to the core: us (WD_CAL_HOST), else counts */
+
+#if WD_CAL_HOST
+/* The period as the RC measures it, in us (32 us a count). */
+static uint16_t cal_rc_us(void)
+{
+    return (uint16_t)(32 * (CAL_CENTER + (int16_t)cal_dev));
+}
 
 /* ---- calibration against the host's clock (SPEC 5.15, wd_cal.h) -------------
  * The host's value overrides the RC's measure while it is within the bound:
@@ -135,12 +142,6 @@ static int16_t cal_err NOINIT; /* true time owed to the core, in us */
  * the host writes it again. */
 static struct wd_cal g_cal NOINIT;
 #define CAL_EE      24u  /* EEPROM offset of the calibration slot */
-
-/* The period as the RC measures it, in us (32 us a count). */
-static uint16_t cal_rc_us(void)
-{
-    return (uint16_t)(32 * (CAL_CENTER + (int16_t)cal_dev));
-}
 
 uint8_t wd_port_cal_write(uint16_t us)
 {
@@ -151,6 +152,7 @@ uint8_t wd_port_cal_read(uint8_t i)
 {
     return ((const uint8_t *)&g_cal)[i];
 }
+#endif
 
 /* ---- EEPROM ------------------------------------------------------------------ */
 
@@ -175,6 +177,7 @@ void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n)
 
 static uint8_t save_i NOINIT; /* save step: writes 0..SAVE_N-1, then checks SAVE_N..2*SAVE_N-1 */
 
+#if WD_CAL_HOST
 /* What a save writes: the settings slot, then CAL_TICK_US at CAL_EE. The
  * calibration needs no check of its own: a value off the bound of the RC's
  * measure is never counted (wd_cal_period_us), and an erased 0xFFFF is. */
@@ -203,6 +206,11 @@ static void cal_load(void)
     else if (g_cal.tick_us)
         g_cal.age_s = 0xFFFEu;      /* age unknown: older than can be told */
 }
+#else
+#define SAVE_N WD_EEPROM_SLOT_SIZE
+
+#define save_byte(j, addr) (*(addr) = (j), wd_core_slot_byte(&g_wd, (j)))
+#endif
 
 /* One step of a save, when the EEPROM is idle: write byte i of the slot
  * if it differs, or (second pass) check it and start over if the settings
@@ -239,6 +247,7 @@ static void port_save_step(void)
 
 /* ---- event loop ---------------------------------------------------------------- */
 
+#if WD_CAL_HOST
 /* Serves a pending tick: calibration, then the core ticks it is owed. */
 static void port_tick(void)
 {
@@ -278,6 +287,43 @@ static void port_tick(void)
     port_pins_update();
     port_bus_tick();
 }
+#else
+/* Serves a pending tick: calibration, then the core ticks it is owed. The
+ * RC's measure only, in counts (a build without the host's calibration). */
+static void port_tick(void)
+{
+    uint8_t f = PORT_FLAGS, cap = GPIOR1, n = 1;
+    int16_t dev = cal_dev + (CAL_CENTER - CAL_TICK), e = cal_err + dev;
+
+    PORT_FLAGS = (uint8_t)(f & ~(_BV(PORT_F_TICK) | _BV(PORT_F_TICK2) | _BV(PORT_F_CAL)));
+    if (f & _BV(PORT_F_CAL)) {
+        int8_t d = (int8_t)(uint8_t)((uint8_t)(cap - cal_t0) - CAL_MOD);
+        if (!(f & _BV(PORT_F_TICK2)) && d >= -CAL_MAX_DEV && d <= CAL_MAX_DEV)
+            cal_dev = d;
+    } else if (!++cal_n) {
+        cal_t0 = cap;
+        PORT_FLAGS |= _BV(PORT_F_CAL);
+    }
+    if (f & _BV(PORT_F_TICK2)) {
+        e += dev;
+        n++;
+    }
+    if (e >= CAL_TICK) {
+        e -= CAL_TICK;
+        n++;
+    } else if (e <= -CAL_TICK) {
+        e += CAL_TICK;
+        n--;
+    }
+    cal_err = e;
+    /* one look at the bus for all the core ticks owed now: they are one instant */
+    uint8_t bus = port_bus_sample();
+    for (; n; n--)
+        wd_core_tick(&g_wd, WD_TICK_MS, bus);
+    port_pins_update();
+    port_bus_tick();
+}
+#endif
 
 /* Interrupts off. Re-arms the watchdog interrupt, serves the bus and the
  * tick, and takes the core's requests. A tick waits while a transaction
@@ -310,7 +356,9 @@ static void __attribute__((noreturn)) port_run(uint8_t chip_reset)
     cal_dev = CAL_TICK - CAL_CENTER; /* nominal until the first measurement */
     cal_err = 0;
     wd_core_init(&g_wd, &g_wd_persist, chip_reset);
+#if WD_CAL_HOST
     cal_load();
+#endif
     port_bus_reinit(); /* the slave answers at the address the core loaded */
     port_bus_address();
     port_pins_update();

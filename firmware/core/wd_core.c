@@ -3,8 +3,8 @@
  * extensions of SPEC.md. No AVR headers; the same file runs on the chip and
  * in the host unit tests and fuzz target.
  *
- * Size rules everything here: the whole ATtiny85 firmware must fit 2 KiB of
- * flash. So time is counted in 16-bit ticks, the register map is a short
+ * Size rules everything here: the whole ATtiny85 firmware must fit 4 KiB of
+ * flash (an ATtiny45) and 128 bytes of static RAM. So time is counted in 16-bit ticks, the register map is a short
  * flash table of runs of bytes over state laid out in register order,
  * writes share one in-place path, functions have one exit, and arithmetic
  * stays 8-bit wherever it can (C promotes to int; the casts stop it).
@@ -111,18 +111,24 @@ static const WD_FLASH struct run reg_map[] = {
     {EXTWD_REG_BREADCRUMB_RST, SRC_PERS(breadcrumb_rst)},
     {EXTWD_REG_LOCK, CALC_LOCK},
     {EXTWD_REG_KEY, SRC_CONST(13)},
-    {EXTWD_REG_KEY + 2u, SRC_UNMAPPED},
+    {EXTWD_REG_STATUS_UNREAD, SRC_PERS(status_unread)},
+    {EXTWD_REG_STATUS_UNREAD + 1u, SRC_UNMAPPED},
     {EXTWD_REG_TIME_LEFT_MS, CALC_TIME_LEFT},           /* TIME_LEFT, SINCE_FEED, */
     {EXTWD_REG_UPTIME_S, SRC_CORE(uptime_s)},
     {EXTWD_REG_GRACE_LEFT_MS, CALC_GRACE_LEFT},         /* GRACE_LEFT, DISARM_LEFT */
     {EXTWD_REG_GRACE_EFF_S, SRC_CORE(grace_eff_s)},
-    {EXTWD_REG_GRACE_EFF_S + 2u, SRC_UNMAPPED},
+    {EXTWD_REG_LONGOP_MS, SRC_CORE(longop_ms)},         /* up to HISTORY */
     {EXTWD_REG_HISTORY, SRC_PERS(history)},
     {EXTWD_REG_HISTORY_END, SRC_UNMAPPED},
+#if WD_CAL_HOST
     {EXTWD_REG_CAL_COUNT, CALC_CAL},                    /* to CAL_AGE_S */
     {EXTWD_REG_CAL_AGE_S + 2u, SRC_UNMAPPED},
+#endif
     {0x80u, SRC_UNMAPPED}, /* end marker */
 };
+EXTWD_STATIC_ASSERT(EXTWD_REG_STATUS_UNREAD == EXTWD_REG_KEY + 2u &&
+                    EXTWD_REG_LONGOP_MS == EXTWD_REG_GRACE_EFF_S + 2u &&
+                    EXTWD_REG_HISTORY == EXTWD_REG_LONGOP_MS + 4u, "runs that end where the next begins");
 EXTWD_STATIC_ASSERT(EXTWD_REG_SINCE_FEED_MS == EXTWD_REG_TIME_LEFT_MS + 4u &&
                     EXTWD_REG_DISARM_LEFT_S == EXTWD_REG_GRACE_LEFT_MS + 4u,
                     "computed registers share runs");
@@ -136,7 +142,9 @@ EXTWD_STATIC_ASSERT(offsetof(struct wd_core, set) == 0 && NEXT_TO(set.grace_s, s
                     NEXT_TO(set.pretimeout_ms, set.window_ms) && NEXT_TO(set.bootloop_limit, set.healthy_s) &&
                     NEXT_TO(set.healthy_s, set.options) && offsetof(struct wd_core, grace_eff_s) < 0x3Fu &&
                     offsetof(struct wd_core, uptime_s) < 0x3Du && offsetof(struct wd_core, breadcrumb) < 0x40u &&
-                    offsetof(struct wd_core, last_error) < 0x40u,
+                    offsetof(struct wd_core, last_error) < 0x40u &&
+                    offsetof(struct wd_core, longop_ms) < 0x3Du && NEXT_TO(since_t, grace_t) &&
+                    NEXT_TO(grace_t, pulse_t),
                     "core fields out of register order");
 EXTWD_STATIC_ASSERT(P_NEXT_TO(reset_count, reinit_count) && P_NEXT_TO(reinit_count, buserr_count) &&
                     P_NEXT_TO(buserr_count, status) && P_NEXT_TO(status, last_cause) &&
@@ -149,6 +157,8 @@ EXTWD_STATIC_ASSERT(P_NEXT_TO(reset_count, reinit_count) && P_NEXT_TO(reinit_cou
 EXTWD_STATIC_ASSERT((offsetof(struct wd_settings, pretimeout_ms) | 2u) == offsetof(struct wd_settings, window_ms) &&
                     !(offsetof(struct wd_settings, pretimeout_ms) & 2u),
                     "PRETIMEOUT_MS and WINDOW_MS found by one mask");
+EXTWD_STATIC_ASSERT(NEXT_TO(set, since_t),
+                    "since_t, grace_t and pulse_t follow set: wd_core_init keeps them together");
 EXTWD_STATIC_ASSERT(offsetof(struct wd_settings, options) == WD_SETTINGS_SIZE - 1u,
                     "settings must be packed: the EEPROM image is their memory");
 
@@ -162,20 +172,25 @@ static NOINLINE uint8_t reg_src(uint8_t a)
 }
 
 /* Writable registers and the commands, with their value width; PROT marks
- * a protective write (5.11). ACTION is protective when written 0, which
- * wd_core_frame checks. */
-#define PROT 0x80u
+ * a protective write (5.11), KEYED a write that keyed mode restricts but
+ * the lock does not (SAVE, LOCK, the test reset). ACTION is protective when
+ * written 0, which wd_core_frame checks. */
+#define PROT  0x80u
+#define KEYED 0x40u
 static const WD_FLASH struct run writable[] = {
     /* the frames that do the most work first, the search stays short */
-    {EXTWD_CMD_FEED, 0}, {EXTWD_CMD_TEST_ACTION, 0},
+    {EXTWD_CMD_FEED, 0}, {EXTWD_CMD_TEST_ACTION, KEYED | 1},
     {EXTWD_REG_TIMEOUT_S, PROT | 1}, {EXTWD_REG_ACTION, 1}, {EXTWD_REG_GRACE_S, PROT | 1},
     {EXTWD_REG_I2C_ADDR, PROT | 1}, {EXTWD_REG_BUSLOAD_PCT, PROT | 1}, {EXTWD_REG_STATUS, 1},
     {EXTWD_REG_EXT_STATUS, 1}, {EXTWD_REG_TIMEOUT_MS, PROT | 4}, {EXTWD_REG_PULSE_MS, PROT | 2},
     {EXTWD_REG_MAX_DISARM_S, PROT | 2}, {EXTWD_REG_PRETIMEOUT_MS, PROT | 2},
     {EXTWD_REG_WINDOW_MS, PROT | 2}, {EXTWD_REG_BOOTLOOP_LIMIT, PROT | 1},
     {EXTWD_REG_HEALTHY_S, PROT | 1}, {EXTWD_REG_OPTIONS, PROT | 1}, {EXTWD_REG_BREADCRUMB, 1},
-    {EXTWD_REG_LOCK, 1}, {EXTWD_REG_KEY, 2}, {EXTWD_REG_CAL_TICK_US, 2},
-    {EXTWD_CMD_SAVE, 0}, {EXTWD_CMD_FACTORY_RESET, PROT}, {EXTWD_CMD_SET_ADDRESS, PROT | 1},
+    {EXTWD_REG_LOCK, KEYED | 1}, {EXTWD_REG_KEY, 2}, {EXTWD_REG_LONGOP_MS, PROT | 4},
+#if WD_CAL_HOST
+    {EXTWD_REG_CAL_TICK_US, 2},
+#endif
+    {EXTWD_CMD_SAVE, KEYED}, {EXTWD_CMD_FACTORY_RESET, PROT}, {EXTWD_CMD_SET_ADDRESS, PROT | 2},
     {EXTWD_CMD_SET_POINTER, 1}, {EXTWD_CMD_CLEAR_COUNTERS, PROT},
 };
 
@@ -218,9 +233,34 @@ static NOINLINE uint16_t ms_ticks(uint32_t ms)
     return (uint16_t)((ms + WD_TICK_MS - 1u) >> 4);
 }
 
+/* The timeout in force: a long operation's (5.6a), else TIMEOUT_MS. */
+static NOINLINE uint32_t timeout_ms(const struct wd_core *c)
+{
+    return c->longop_ms ? c->longop_ms : c->set.timeout_ms;
+}
+
 static uint16_t timeout_ticks(const struct wd_core *c)
 {
-    return ms_ticks(c->set.timeout_ms);
+    return ms_ticks(timeout_ms(c));
+}
+
+/* Returns nonzero while no countdown can reset the host: disarmed, or a
+ * timeout of 0 ("never"). MAX_DISARM_S bounds both alike (5.6). */
+static NOINLINE uint8_t unprotected(const struct wd_core *c)
+{
+    return !c->set.action || !timeout_ms(c);
+}
+
+/* 0, or a timeout in the range of TIMEOUT_MS. */
+static NOINLINE uint8_t timeout_ok(uint32_t t)
+{
+    return t == 0u || t - EXTWD_TIMEOUT_MS_MIN <= EXTWD_TIMEOUT_MS_MAX - EXTWD_TIMEOUT_MS_MIN;
+}
+
+/* The check of the countdown state a chip restart keeps (5.13). */
+static uint8_t live_sum(const struct wd_core *c)
+{
+    return (uint8_t)(wd_check16(0x6C17u, (const uint8_t *)&c->since_t, 6) >> 8);
 }
 
 uint16_t wd_check16(uint16_t init, const uint8_t *p, uint8_t n)
@@ -261,8 +301,7 @@ void wd_settings_defaults(struct wd_settings *s)
  * switches them off instead). Returns nonzero if s is acceptable. */
 static NOINLINE uint8_t settings_ok(const struct wd_settings *s)
 {
-    uint32_t t = s->timeout_ms;
-    return (t == 0u || t - EXTWD_TIMEOUT_MS_MIN <= EXTWD_TIMEOUT_MS_MAX - EXTWD_TIMEOUT_MS_MIN) &&
+    return timeout_ok(s->timeout_ms) &&
            (uint16_t)(s->pulse_ms - EXTWD_PULSE_MS_MIN) < EXTWD_PULSE_MS_MAX && s->action <= 1u &&
            (uint8_t)(s->i2c_addr - EXTWD_I2C_ADDR_MIN) <= (uint8_t)(EXTWD_I2C_ADDR_MAX - EXTWD_I2C_ADDR_MIN) &&
            (uint8_t)(s->busload_pct - EXTWD_BUSLOAD_PCT_MIN) < EXTWD_BUSLOAD_PCT_MAX && s->healthy_s &&
@@ -315,24 +354,47 @@ static void load_settings(struct wd_core *c)
     wd_core_save_done(c);
 }
 
+/* What a save writes: the live settings, except that ACTION is saved as 1.
+ * A disarm is a temporary state; saved, it would outlive the host that
+ * asked for it (5.12). */
+static void save_image(const struct wd_core *c, struct wd_settings *s)
+{
+    memcpy(s, &c->set, WD_SETTINGS_SIZE);
+    s->action = 1;
+}
+
+#define ACTION_AT ((uint8_t)offsetof(struct wd_settings, action))
+
 uint8_t wd_core_slot_byte(const struct wd_core *c, uint8_t i)
 {
+    const uint8_t *b = (const uint8_t *)&c->set;
     uint16_t k;
+    uint8_t s, t;
 
+    if (i == ACTION_AT)
+        return 1;
     if (i < WD_SETTINGS_SIZE)
-        return ((const uint8_t *)&c->set)[i];
-    k = slot_check(&c->set);
+        return b[i];
+    /* the check of save_image(), without a copy of the settings: the
+     * Fletcher step of the byte 1 in the middle */
+    k = wd_check16(WD_EEPROM_SEED, b, ACTION_AT);
+    s = (uint8_t)((uint8_t)k + 1u);
+    t = (uint8_t)((uint8_t)(k >> 8) + s);
+    k = wd_check16((uint16_t)(s | t << 8), b + ACTION_AT + 1u, (uint8_t)(WD_SETTINGS_SIZE - ACTION_AT - 1u));
     return (uint8_t)(i == WD_SETTINGS_SIZE ? k : k >> 8);
 }
 
 void wd_core_save_done(struct wd_core *c)
 {
-    memcpy(&c->saved, &c->set, WD_SETTINGS_SIZE);
+    save_image(c, &c->saved);
 }
 
 uint16_t wd_core_eeprom_slot(struct wd_core *c, uint8_t out[WD_EEPROM_SLOT_SIZE])
 {
-    wd_settings_encode(&c->set, out);
+    struct wd_settings s;
+
+    save_image(c, &s);
+    wd_settings_encode(&s, out);
     wd_core_save_done(c);
     return 0;
 }
@@ -340,14 +402,15 @@ uint16_t wd_core_eeprom_slot(struct wd_core *c, uint8_t out[WD_EEPROM_SLOT_SIZE]
 /* ---- derived state ---------------------------------------------------------- */
 
 /* Returns nonzero while the live PRETIMEOUT bit is set (5.8): armed,
- * counting, and fewer than PRETIMEOUT_MS (in ticks) before the reset. */
+ * counting, and at most PRETIMEOUT_MS (in whole ticks, rounded down)
+ * before the reset. */
 static NOINLINE uint8_t pretimeout_active(const struct wd_core *c)
 {
     uint16_t pre, t;
     uint8_t on = 0;
 
     if (c->set.action && !c->pulse_t && !c->grace_t) {
-        pre = ms_ticks(c->set.pretimeout_ms);
+        pre = c->set.pretimeout_ms >> 4; /* whole ticks: the lead never exceeds PRETIMEOUT_MS */
         t = timeout_ticks(c);
         if (pre && pre < t && c->since_t > (uint16_t)(t - pre))
             on = EXTWD_XS_PRETIMEOUT;
@@ -371,6 +434,7 @@ static NOINLINE void host_reset(struct wd_core *c, uint8_t cause)
     uint8_t backoff, old_addr = c->set.i2c_addr, i;
 
     p->status |= EXTWD_STATUS_WD_RESET;
+    p->status_unread = 1;
     p->last_cause = cause;
     p->breadcrumb_rst = c->breadcrumb;
     inc_sat8(&p->reset_count);
@@ -410,6 +474,7 @@ static NOINLINE void host_reset(struct wd_core *c, uint8_t cause)
     c->since_t = 0;
     c->grace_t = 0;
     c->disarm_s = 0;
+    c->longop_ms = 0;
     c->flags = (uint8_t)((c->flags & ~WD_F_HEALTHY_RUN) | WD_F_HEALTHY_WAIT);
     c->flags |= WD_REQ_SEAL;
 }
@@ -428,7 +493,8 @@ static uint8_t persist_sane(const struct wd_persist *p)
 {
     uint8_t bad = (uint8_t)(p->status & (uint8_t)~EXTWD_STATUS_WD_RESET) |
                   (uint8_t)(p->ext_sticky & (uint8_t)~EXTWD_XS_STICKY);
-    if (bad || p->last_cause > EXTWD_CAUSE_WINDOW || p->history_len > EXTWD_HISTORY_ENTRIES)
+    if (bad || p->last_cause > EXTWD_CAUSE_WINDOW || p->history_len > EXTWD_HISTORY_ENTRIES ||
+        p->status_unread > 1u)
         return 0;
     for (uint8_t i = 0; i < p->history_len; i++)
         if ((uint8_t)(p->history[i].cause - 1u) >= EXTWD_CAUSE_WINDOW)
@@ -438,18 +504,28 @@ static uint8_t persist_sane(const struct wd_persist *p)
 
 void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_reset)
 {
+    uint8_t keep = 0;
+
     OPAQUE(c);
-    memset(c, 0, sizeof *c);
-    c->persist = persist;
     if ((chip_reset & EXTWD_CHIP_PORF) || persist_check(persist) != persist->check ||
-        !persist_sane(persist))
+        !persist_sane(persist)) {
         memset(persist, 0, sizeof *persist);
-    else
+    } else {
         persist->ext_sticky |= EXTWD_XS_CHIP_RESTARTED;
+        /* the RAM kept its contents: the countdown goes on, no new grace */
+        keep = live_sum(c) == c->live_check;
+    }
+    /* all but since_t, grace_t and pulse_t, which follow set */
+    memset((uint8_t *)&c->since_t + 6, 0, sizeof *c - offsetof(struct wd_core, since_t) - 6u);
+    c->persist = persist;
     persist->chip_reset = chip_reset;
     load_settings(c);
     c->grace_eff_s = c->set.grace_s;
-    start_grace(c);
+    if (!keep) {
+        memset(&c->since_t, 0, 6);
+        start_grace(c);
+    }
+    c->live_check = live_sum(c);
     c->read_ptr = EXTWD_REG_STATUS;
     c->flags |= WD_F_HEALTHY_WAIT;
     wd_core_seal(c);
@@ -475,7 +551,7 @@ void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus)
     if (c->sec_ticks >= 125u) {
         c->sec_ticks = (uint8_t)(c->sec_ticks - 125u);
         c->uptime_s++;
-        if (!c->set.action && (uint16_t)(c->disarm_s + 1u))
+        if (unprotected(c) && (uint16_t)(c->disarm_s + 1u))
             c->disarm_s++;
         if ((c->flags & WD_F_HEALTHY_RUN) && ++c->healthy_s >= c->set.healthy_s) {
             c->flags &= (uint8_t)~WD_F_HEALTHY_RUN;
@@ -483,8 +559,14 @@ void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus)
             c->flags |= WD_REQ_SEAL;
         }
     }
-    if (!c->set.action && c->set.max_disarm_s && c->disarm_s >= c->set.max_disarm_s) {
+    if (c->set.max_disarm_s && c->disarm_s >= c->set.max_disarm_s && unprotected(c)) {
+        /* the bound (5.6): armed again, and a timeout of 0 becomes the saved
+         * one (or the factory one); the count ran all along, so a host that
+         * stopped feeding is reset at once */
         c->set.action = 1;
+        if (!timeout_ms(c))
+            c->set.timeout_ms = c->saved.timeout_ms ? c->saved.timeout_ms : EXTWD_DEFAULT_TIMEOUT_MS;
+        c->disarm_s = 0;
         p->ext_sticky |= EXTWD_XS_AUTO_REARMED;
         c->flags |= WD_REQ_SEAL;
     }
@@ -520,9 +602,12 @@ void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus)
     } else {
         if ((uint16_t)(c->since_t + 1u))
             c->since_t++;
-        if (c->set.action && c->set.timeout_ms && c->since_t >= timeout_ticks(c))
+        /* never early (5.1): the feed came somewhere inside the first tick,
+         * so only since_t - 1 whole ticks are sure to have passed */
+        if (!unprotected(c) && c->since_t > timeout_ticks(c))
             host_reset(c, EXTWD_CAUSE_TIMEOUT);
     }
+    c->live_check = live_sum(c);
 }
 
 /* ---- register reads ----------------------------------------------------------- */
@@ -541,6 +626,10 @@ uint8_t wd_core_read_next(struct wd_core *c)
     if (a >= 0x80u)
         goto out;
     c->read_cursor = (uint8_t)(a + 1u);
+    if (a == EXTWD_REG_STATUS || a == EXTWD_REG_EXT_STATUS) {
+        c->persist->status_unread = 0; /* read: the next feed may clear STATUS bit 0 (5.3) */
+        c->flags |= WD_REQ_SEAL;
+    }
     s = reg_src(a);
     if (s < 0x40u) {
         v = ((const uint8_t *)c)[s];
@@ -563,8 +652,10 @@ uint8_t wd_core_read_next(struct wd_core *c)
         v = (c->flags & WD_F_LOCKED) != 0;
     } else if (s >= SRC_UNMAPPED) {
         /* reads EXTWD_UNMAPPED_READ */
+#if WD_CAL_HOST
     } else if (s >= CALC_CAL) {
         v = wd_port_cal_read((uint8_t)(s - CALC_CAL));
+#endif
     } else {
         /* 4-byte values in ticks, shown in ms: TIME_LEFT, SINCE_FEED,
          * GRACE_LEFT; DISARM_LEFT in seconds */
@@ -572,18 +663,18 @@ uint8_t wd_core_read_next(struct wd_core *c)
         uint8_t k = s & 3u;
         if (s >= CALC_DISARM_LEFT) {
             x = 0xFFFFu;
-            if (!c->set.action && c->set.max_disarm_s)
+            if (unprotected(c) && c->set.max_disarm_s)
                 x = c->set.max_disarm_s > c->disarm_s ? (uint16_t)(c->set.max_disarm_s - c->disarm_s) : 0u;
         } else {
             x = (uint32_t)(s >= CALC_GRACE_LEFT ? c->grace_t : c->since_t) << 4;
             if (s < CALC_SINCE_FEED) {
                 /* TIME_LEFT: TIMEOUT_MS - SINCE_FEED_MS + GRACE_LEFT_MS
                  * (grace and the countdown never overlap) */
-                uint32_t t = c->set.timeout_ms;
+                uint32_t t = timeout_ms(c);
                 x = (t > x ? t - x : 0u) + ((uint32_t)c->grace_t << 4);
                 if (c->pulse_t)
                     x = 0;
-                if (!c->set.action || !t)
+                if (unprotected(c))
                     x = 0xFFFFFFFFu;
             }
         }
@@ -602,11 +693,12 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
     const WD_FLASH struct run *e = writable;
     struct wd_persist *p;
     const uint8_t *d;
-    uint8_t r, src = 0xFFu, info, w, fresh, err;
+    uint8_t r, src = 0xFFu, info, w, fresh, err, was_unprot;
 
     OPAQUE(c);
     if (!len)
         return; /* a probe */
+    was_unprot = unprotected(c);
     d = f + 1;
     p = c->persist;
     fresh = c->key_left;
@@ -637,20 +729,28 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
         c->read_ptr = d[0];
         return;
     }
-    if (r == EXTWD_CMD_SET_ADDRESS) {
-        r = EXTWD_REG_I2C_ADDR; /* the same write from here on */
-        src = SRC_CORE(set.i2c_addr);
-    }
     if ((info & PROT) || (r == EXTWD_REG_ACTION && !d[0])) {
         err = EXTWD_ERR_LOCKED;
         if (c->flags & WD_F_LOCKED)
             goto done;
-        err = EXTWD_ERR_KEY;
-        if ((c->set.options & EXTWD_OPT_KEYED) && !fresh)
-            goto done;
+        info |= KEYED;
     }
+    err = EXTWD_ERR_KEY;
+    if ((info & KEYED) && (c->set.options & EXTWD_OPT_KEYED) && !fresh)
+        goto done;
 
     /* RANGE and the effect */
+    err = EXTWD_ERR_RANGE;
+    if (r == EXTWD_CMD_SET_ADDRESS) {
+        /* [0x82, a, ~a]: no one-bit error of [0x83, reg] is an address change */
+        if ((uint8_t)(d[0] ^ d[1]) != 0xFFu)
+            goto done;
+        r = EXTWD_REG_I2C_ADDR; /* the same write from here on */
+        src = SRC_CORE(set.i2c_addr);
+        w = 1;
+    }
+    if (r == EXTWD_CMD_TEST_ACTION && d[0] != EXTWD_TEST_CONFIRM)
+        goto done; /* [0x85] alone is refused: a feed [0xA5] with bit 5 flipped */
     err = EXTWD_ERR_OK;
     if (r == EXTWD_REG_EXT_STATUS)
         src = SRC_PERS(ext_sticky);
@@ -663,14 +763,12 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
         memcpy(dst, d, w);
         uint16_t v;
         memcpy(&v, dst, 2);
-        if (!settings_ok(&c->set) ||
+        if (!settings_ok(&c->set) || !timeout_ok(c->longop_ms) ||
             ((r == EXTWD_REG_PRETIMEOUT_MS || r == EXTWD_REG_WINDOW_MS) && v && v >= c->set.timeout_ms)) {
             memcpy(dst, &old, 4);
             err = EXTWD_ERR_RANGE;
         } else if (r == EXTWD_REG_I2C_ADDR) {
             c->flags |= WD_REQ_ADDRESS;
-        } else if (r == EXTWD_REG_ACTION && d[0]) {
-            c->disarm_s = 0; /* a disarm is timed from the write that disarms */
         }
         goto done;
     }
@@ -713,8 +811,10 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
         p->resets_total = 0;
         p->refused_count = 0;
         goto seal;
+#if WD_CAL_HOST
     } else if (r == EXTWD_REG_CAL_TICK_US) {
         err = wd_port_cal_write((uint16_t)(d[0] | d[1] << 8));
+#endif
     } else if (r == EXTWD_CMD_TEST_ACTION) {
         err = EXTWD_ERR_DISARMED;
         if (c->set.action) {
@@ -730,7 +830,9 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
         } else {
             c->since_t = 0;
             c->grace_t = 0;
-            p->status &= (uint8_t)~EXTWD_STATUS_WD_RESET;
+            c->disarm_s = 0; /* a disarmed host that feeds is alive (5.6) */
+            if (!p->status_unread)
+                p->status &= (uint8_t)~EXTWD_STATUS_WD_RESET;
             if (c->flags & WD_F_HEALTHY_WAIT) {
                 c->flags ^= WD_F_HEALTHY_WAIT | WD_F_HEALTHY_RUN;
                 c->healthy_s = 0;
@@ -739,14 +841,23 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
         }
     }
 done:
-    if (err)
+    if (err) {
         inc_sat8(&p->refused_count);
-    else
-        goto out;
+        goto seal;
+    }
+    /* protection off (disarm, timeout 0): the bound starts now (5.6);
+     * protection back on by the host's own write: a full timeout (5.1) */
+    if (unprotected(c) != was_unprot) {
+        c->disarm_s = 0;
+        if (was_unprot)
+            c->since_t = 0;
+    }
+    goto out;
 seal:
     c->flags |= WD_REQ_SEAL;
 out:
     c->last_error = err;
+    c->live_check = live_sum(c);
 }
 
 /* ---- port services ---------------------------------------------------------------- */

@@ -25,8 +25,8 @@
 #include "extwd/protocol.h"
 
 #define WD_FW_MAJOR 2u
-#define WD_FW_MINOR 0u
-#define WD_FW_PATCH 2u
+#define WD_FW_MINOR 1u
+#define WD_FW_PATCH 0u
 
 /* The tick. The core counts whole ticks; the port keeps them nominal on
  * average by adding or dropping one now and then (SPEC 5.14). */
@@ -92,6 +92,7 @@ struct wd_persist {
     uint8_t ext_sticky;      /* sticky EXT_STATUS bits */
     uint8_t breadcrumb_rst;  /* register 0x41 */
     uint8_t chip_reset;      /* register 0x2A: EXTWD_CHIP_* of the last chip boot */
+    uint8_t status_unread;   /* 1 from a host reset until STATUS or EXT_STATUS is read (5.3) */
     struct wd_history_entry history[EXTWD_HISTORY_ENTRIES]; /* newest first */
 };
 
@@ -108,9 +109,16 @@ void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n);
 /* Calibration against the host's clock (SPEC 5.15), which the port keeps
  * (it counts the watchdog periods, wd_cal.h): byte i (0-5) of CAL_COUNT,
  * CAL_TICK_US, CAL_AGE_S; a CAL_TICK_US write of us. Return: the byte;
- * EXTWD_ERR_OK or the LAST_ERROR that refuses the write. */
+ * EXTWD_ERR_OK or the LAST_ERROR that refuses the write. A build with
+ * WD_CAL_HOST 0 (the ATtiny85: it does not fit its 4096 bytes) has neither
+ * the registers nor the hooks, and keeps the RC-based calibration only. */
+#ifndef WD_CAL_HOST
+#define WD_CAL_HOST 1
+#endif
+#if WD_CAL_HOST
 uint8_t wd_port_cal_read(uint8_t i);
 uint8_t wd_port_cal_write(uint16_t us);
+#endif
 
 /* The build sets these (-DWD_MCU_ID=...); the host build gets the defaults. */
 #ifndef WD_MCU_ID
@@ -151,12 +159,14 @@ struct wd_core {
     uint8_t sec_ticks;        /* half ticks into the current uptime second */
     uint8_t healthy_s;        /* whole seconds since the first feed after a reset */
     uint8_t key_left;         /* ticks the last KEY stays valid; 0 = no key */
+    uint8_t live_check;       /* check of since_t, grace_t, pulse_t: a chip restart keeps them (5.13) */
 
     uint8_t read_ptr;
     uint8_t read_cursor;
     uint8_t breadcrumb;
     uint8_t last_error;
     uint8_t flags;            /* WD_REQ_* pending (bits 0-4), private bits (WD_F_* in wd_core.c) */
+    uint32_t longop_ms;       /* register 0x5C: a long operation's timeout, never saved; 0 = none */
     struct wd_settings saved; /* as last loaded or saved: what a host reset restores */
     struct wd_persist *persist;
 };
@@ -166,8 +176,11 @@ struct wd_core {
 /* Loads the settings from EEPROM through wd_port_eeprom_read (defaults and
  * DEFAULTS_LOADED if no slot is valid), validates persist (zeroing it on
  * power-on or a bad check, else setting CHIP_RESTARTED), seals it, and
- * starts the power-up grace period. chip_reset is the EXTWD_CHIP_* flags of
- * this boot. */
+ * starts the power-up grace period. A restart that finds persist valid and
+ * the countdown in c intact (its live_check holds: the RAM kept its
+ * contents) starts no grace: the countdown, grace and pulse go on from where
+ * they were, so restarts cannot keep a hung host alive (SPEC 5.13).
+ * chip_reset is the EXTWD_CHIP_* flags of this boot. */
 void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_reset);
 
 /* Applies the factory defaults now and requests their save and a restart

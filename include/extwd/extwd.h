@@ -266,12 +266,14 @@ struct extwd_longop {
     uint8_t was_armed;
     uint8_t used_disarm;       /* stock chip: disarmed instead of extending */
     uint8_t extended;          /* extwd chip: the timeout was raised */
+    uint8_t used_longop;       /* firmware 2.1: LONGOP_MS was set */
     uint32_t saved_timeout_ms;
 };
 
 /* Starts a long operation whose steps each finish within step_ms: on an extwd
- * chip it raises the timeout to step_ms (bounded by the chip's range); on a
- * stock chip it disarms. It feeds first. Returns 0 or a negative EXTWD_E_*;
+ * chip it raises the timeout to step_ms (bounded by the chip's range), through
+ * LONGOP_MS on firmware 2.1 and later (never saved, ended by a reset), else
+ * TIMEOUT_MS; on a stock chip it disarms. It feeds first. Returns 0 or a negative EXTWD_E_*;
  * on failure the chip is left as it was. */
 int extwd_longop_begin(struct extwd *wd, struct extwd_longop *op, uint32_t step_ms);
 

@@ -44,7 +44,7 @@
 #define EXTWD_REG_LAST_CAUSE      0x12u /* RO: cause of the last host reset (EXTWD_CAUSE_*) */
 #define EXTWD_REG_STOCK_LAST      EXTWD_REG_LAST_CAUSE
 
-#define EXTWD_STATUS_WD_RESET     0x01u
+#define EXTWD_STATUS_WD_RESET     0x01u /* firmware 2.1: a feed clears it only once STATUS (or EXT_STATUS) was read since the reset */
 
 /* ---- extension registers ------------------------------------------------ */
 
@@ -82,12 +82,14 @@
 #define EXTWD_REG_BREADCRUMB_RST  0x41u /* RO: BREADCRUMB latched at the last host reset */
 #define EXTWD_REG_LOCK            0x42u /* W EXTWD_LOCK_MAGIC locks until chip reset; R 1/0 */
 #define EXTWD_REG_KEY             0x43u /* 2 bytes, write-only: EXTWD_KEY unlocks the next frame */
+#define EXTWD_REG_STATUS_UNREAD   0x45u /* RO (firmware 2.1): 1 from a host reset until STATUS or EXT_STATUS is read; feeds keep STATUS bit 0 meanwhile */
 #define EXTWD_REG_TIME_LEFT_MS    0x48u /* 4 bytes: 0xFFFFFFFF = no reset pending */
 #define EXTWD_REG_SINCE_FEED_MS   0x4Cu /* 4 bytes: ms counted toward the timeout, 16 ms ticks, stops at 1048560 */
 #define EXTWD_REG_UPTIME_S        0x50u /* 4 bytes: chip uptime */
 #define EXTWD_REG_GRACE_LEFT_MS   0x54u /* 4 bytes */
 #define EXTWD_REG_DISARM_LEFT_S   0x58u /* 2 bytes: 0xFFFF = armed or unbounded */
 #define EXTWD_REG_GRACE_EFF_S     0x5Au /* 2 bytes: grace applied at the last power-up or reset (with back-off) */
+#define EXTWD_REG_LONGOP_MS       0x5Cu /* 4 bytes RW, never saved (firmware 2.1): a long operation's timeout, 0 = none */
 
 /* reset history, newest first; survives host resets and chip resets other than power-on */
 #define EXTWD_REG_HISTORY         0x60u
@@ -105,10 +107,10 @@
 
 #define EXTWD_CMD_SAVE            0x80u /* save settings to EEPROM */
 #define EXTWD_CMD_FACTORY_RESET   0x81u /* save factory defaults, then restart the chip */
-#define EXTWD_CMD_SET_ADDRESS     0x82u /* + address; effective after STOP, saved by 0x80 */
+#define EXTWD_CMD_SET_ADDRESS     0x82u /* + address + its complement (firmware 2.1); effective after STOP, saved by 0x80 */
 #define EXTWD_CMD_SET_POINTER     0x83u /* + register: where the next read starts */
 #define EXTWD_CMD_CLEAR_COUNTERS  0x84u /* clear 0x0E-0x10 and the extension counters */
-#define EXTWD_CMD_TEST_ACTION     0x85u /* run the timeout action now */
+#define EXTWD_CMD_TEST_ACTION     0x85u /* + EXTWD_TEST_CONFIRM (firmware 2.1): run the timeout action now */
 #define EXTWD_CMD_FEED            0xA5u /* restart the countdown, clear STATUS bit 0 */
 
 /* ---- values ------------------------------------------------------------- */
@@ -119,6 +121,8 @@
 #define EXTWD_LOCK_MAGIC          0x4Cu   /* 'L' */
 #define EXTWD_KEY                 0xD15Au /* written as 0x5A, 0xD1 */
 #define EXTWD_KEY_VALID_MS        1000u   /* the key unlocks the next frame within this time */
+#define EXTWD_TEST_CONFIRM        0x54u   /* 'T': [0x85, 0x54] is the test reset; [0x85] alone is refused */
+#define EXTWD_ADDR_CONFIRM(a)     ((uint8_t)~(a)) /* [0x82, a, ~a]: the 3rd byte of SET_ADDRESS */
 #define EXTWD_UNMAPPED_READ       0xFFu   /* what a read of an unmapped register returns */
 #define EXTWD_FRAME_MAX           6u      /* bytes a chip takes: register + 4 data bytes + PEC (firmware 1) */
 #define EXTWD_PEC_POLY            0x07u   /* CRC-8 as SMBus PEC, init 0; only chips with EXTWD_CAP_PEC */

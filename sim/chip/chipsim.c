@@ -1122,7 +1122,7 @@ int chipsim_core_view(const struct chipsim *cs, struct chipsim_core_view *v)
     v->armed = c.set.action != 0;
     v->in_grace = c.grace_t != 0;
     v->in_pulse = c.pulse_t != 0;
-    v->timeout_ms = c.set.timeout_ms;
+    v->timeout_ms = c.longop_ms ? c.longop_ms : c.set.timeout_ms; /* the one in force (SPEC 5.6) */
     v->since_feed_ms = (uint32_t)c.since_t * WD_TICK_MS; /* the core counts 16 ms ticks */
     v->grace_left_ms = (uint32_t)c.grace_t * WD_TICK_MS;
     return 0;

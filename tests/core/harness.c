@@ -91,6 +91,13 @@ void h_restart(struct chip *ch, uint8_t chip_reset)
     h_serve(ch);
 }
 
+void h_restart_keep_ram(struct chip *ch, uint8_t chip_reset)
+{
+    ch->acc_ms = 0;
+    wd_core_init(&ch->c, &ch->p, chip_reset);
+    h_serve(ch);
+}
+
 uint8_t h_frame(struct chip *ch, const uint8_t *f, uint8_t n)
 {
     wd_core_frame(&ch->c, f, n);

@@ -48,6 +48,10 @@ void h_boot(struct chip *ch, uint8_t chip_reset);
 /* Restarts the chip keeping persist as it is (watchdog, brown-out). */
 void h_restart(struct chip *ch, uint8_t chip_reset);
 
+/* Restarts the chip with its RAM intact (a brown-out or the chip's own
+ * watchdog on silicon keeps SRAM): persist and the core as they are. */
+void h_restart_keep_ram(struct chip *ch, uint8_t chip_reset);
+
 /* Serves pending requests as a port does: seal, save, factory. */
 void h_serve(struct chip *ch);
 

@@ -24,8 +24,9 @@ static void save(void)
     assert_int_equal(H_W(&ch, EXTWD_CMD_SAVE), EXTWD_ERR_OK);
 }
 
-/* SPEC 5.1: the reset comes between T-16 and T+16 ms after the feed, for a
- * feed at any phase of the 16 ms tick. Time is simulated in 1 ms steps: the
+/* SPEC 5.1 (firmware 2.1): never early: the reset comes at least T and at
+ * most T rounded up to whole ticks plus one tick after the feed, for a feed
+ * at any phase of the 16 ms tick (2.0 reset up to 16 ms early). Time is simulated in 1 ms steps: the
  * core gets a 16 ms tick every 16 ms, frames land between ticks. */
 static void reset_timing_every_phase(void **state)
 {
@@ -52,22 +53,26 @@ static void reset_timing_every_phase(void **state)
             }
             assert_true(reset_at != 0);
             uint32_t after = reset_at - fed_at;
-            assert_true(after + WD_TICK_MS > timeouts[ti]);
-            assert_true(after < timeouts[ti] + WD_TICK_MS);
+            uint32_t whole = (timeouts[ti] + WD_TICK_MS - 1u) / WD_TICK_MS * WD_TICK_MS;
+            assert_true(after >= timeouts[ti]);
+            assert_true(after <= whole + WD_TICK_MS);
         }
     }
 }
 
-/* The reset comes when SINCE_FEED_MS reaches TIMEOUT_MS, not after. */
-static void reset_at_equality(void **state)
+/* The reset comes one tick after SINCE_FEED_MS reaches TIMEOUT_MS: the
+ * first tick after a feed is partial, so only then is T sure to be over. */
+static void reset_one_tick_after_equality(void **state)
 {
     (void)state;
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 1024, 4), EXTWD_ERR_OK);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     h_run(&ch, 1008);
     assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 1008);
-    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
     assert_int_equal(h_rd(&ch, EXTWD_REG_TIME_LEFT_MS, 4), 16);
+    h_run(&ch, 16);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 1024);
+    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
     h_run(&ch, 16);
     assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
 }
@@ -94,12 +99,20 @@ static void countdown_runs_while_disarmed(void **state)
     assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
     assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 5008);
     assert_int_equal(H_R8(&ch, EXTWD_REG_SINCE_FEED_S), 5);
-    /* arming does not restart it: the next tick resets */
+    /* firmware 2.1: the host's arm restarts it (the seed's [07 00], a 5 s
+     * reconnect with no feed, [07 01]): a full timeout, then the reset */
     assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 1, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 0);
+    h_run(&ch, 2992);
     assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
-    h_run(&ch, 16);
-    assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_in_range(h_run_until_reset(&ch, 100), 16, 32);
     assert_int_equal(H_R8(&ch, EXTWD_REG_LAST_CAUSE), EXTWD_CAUSE_TIMEOUT);
+    /* arming an armed chip restarts nothing */
+    setup(NULL);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    h_run(&ch, 2000);
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 1, 1), EXTWD_ERR_OK);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 2000);
     /* feed, then arm: no reset */
     setup(NULL);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
@@ -111,14 +124,40 @@ static void countdown_runs_while_disarmed(void **state)
     assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
 }
 
-static void timeout_zero_never_resets(void **state)
+/* MAX_DISARM_S = 0: a timeout of 0 never resets, as on the stock chip. */
+static void timeout_zero_unbounded_is_stock(void **state)
 {
     (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_MAX_DISARM_S, 0, 2), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_S, 0, 1), EXTWD_ERR_OK);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     h_run(&ch, 700000);
     assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
     assert_int_equal(H_R8(&ch, EXTWD_REG_SINCE_FEED_S), 255);
+}
+
+/* Firmware 2.1: one stray [06 00] (or the seed's [07 00] with bit 0 of its
+ * first byte flipped) is bounded like a disarm: a host that keeps feeding is
+ * never reset, one that stops is reset MAX_DISARM_S after its last feed. */
+static void timeout_zero_is_bounded(void **state)
+{
+    (void)state;
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_REG_TIMEOUT_S, 0), EXTWD_ERR_OK);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 300);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_TIME_LEFT_MS, 4), 0xFFFFFFFFu);
+    for (int i = 0; i < 4000; i++) { /* 400 s, fed: never reset */
+        assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+        h_run(&ch, 100);
+        assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    }
+    assert_int_equal(h_rd(&ch, EXTWD_REG_TIMEOUT_MS, 4), 0);
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK); /* then the host hangs */
+    uint32_t t = h_run_until_reset(&ch, 400000);
+    assert_in_range(t, 299000, 300016);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_LAST_CAUSE), EXTWD_CAUSE_TIMEOUT);
+    assert_true(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_AUTO_REARMED);
+    assert_int_equal(h_rd(&ch, EXTWD_REG_TIMEOUT_MS, 4), 3000); /* the saved one is back */
 }
 
 /* SINCE_FEED counts 16-bit ticks and stops at 0xFFFF (1048560 ms). */
@@ -133,10 +172,9 @@ static void since_feed_saturates(void **state)
     h_run(&ch, 160);
     assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 1048560);
     assert_int_equal(H_R8(&ch, EXTWD_REG_SINCE_FEED_S), 255);
-    /* a timeout then resets at once: a wrapped counter would not */
-    assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 600000, 4), EXTWD_ERR_OK);
-    h_run(&ch, 16);
-    assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    /* the bound's re-arm then resets at once: a wrapped counter would not */
+    ch.c.disarm_s = 299;
+    assert_in_range(h_run_until_reset(&ch, 1100), 16, 1024);
 }
 
 static void power_up_grace(void **state)
@@ -152,7 +190,7 @@ static void power_up_grace(void **state)
     assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_IN_GRACE);
     assert_int_equal(H_R8(&ch, EXTWD_REG_GRACE_LEFT_S), 0);
     uint32_t t = h_run_until_reset(&ch, 5000);
-    assert_int_equal(t, 3008); /* ceil(3000 / 16) ticks */
+    assert_int_equal(t, 3024); /* ceil(3000 / 16) + 1 ticks: never early */
 }
 
 static void grace_ends_at_first_feed(void **state)
@@ -162,7 +200,7 @@ static void grace_ends_at_first_feed(void **state)
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_LEFT_MS, 4), 0);
     assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_IN_GRACE);
-    assert_int_equal(h_run_until_reset(&ch, 5000), 3008);
+    assert_int_equal(h_run_until_reset(&ch, 5000), 3024);
 }
 
 static void grace_zero(void **state)
@@ -172,13 +210,13 @@ static void grace_zero(void **state)
     save();
     h_boot(&ch, EXTWD_CHIP_PORF);
     assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_LEFT_MS, 4), 0);
-    assert_int_equal(h_run_until_reset(&ch, 5000), 3008);
+    assert_int_equal(h_run_until_reset(&ch, 5000), 3024);
     /* and no grace after the pulse either */
     h_run(&ch, 96);
     assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
     h_run(&ch, 16);
     assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
-    assert_int_equal(h_run_until_reset(&ch, 5000), 3008);
+    assert_int_equal(h_run_until_reset(&ch, 5000), 3024);
 }
 
 /* SPEC 5.3, one step at a time. */
@@ -193,13 +231,13 @@ static void host_reset_sequence(void **state)
     /* unsaved changes made by a host that then hangs */
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 1000, 4), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 9, 1), EXTWD_ERR_OK);
-    assert_int_equal(H_W(&ch, EXTWD_CMD_SET_ADDRESS, 0x31), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_SET_ADDRESS, 0x31, 0xCE), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_BREADCRUMB, 0x77, 1), EXTWD_ERR_OK);
     h_run(&ch, 2000);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     ch.seen = 0;
     uint32_t t = h_run_until_reset(&ch, 5000);
-    assert_int_equal(t, 1008);
+    assert_int_equal(t, 1024); /* 63 ticks + 1: never early */
     /* 1: evidence */
     assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS), 1);
     assert_int_equal(H_R8(&ch, EXTWD_REG_LAST_CAUSE), EXTWD_CAUSE_TIMEOUT);
@@ -253,7 +291,7 @@ static void pulse_width(void **state)
         setup(NULL);
         assert_int_equal(h_set(&ch, EXTWD_REG_PULSE_MS, widths[i], 2), EXTWD_ERR_OK);
         save();
-        assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+        assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
         uint32_t low = 0;
         while (wd_core_outputs(&ch.c) & WD_OUT_RESET) {
             h_run(&ch, 16);
@@ -274,7 +312,7 @@ static void history_keeps_four_newest(void **state)
     for (uint8_t i = 1; i <= 6; i++) {
         assert_int_equal(h_set(&ch, EXTWD_REG_BREADCRUMB, i, 1), EXTWD_ERR_OK);
         h_run(&ch, 1000);
-        assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+        assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
         h_run(&ch, 112);
         assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     }
@@ -297,7 +335,7 @@ static void counters_saturate(void **state)
     save();
     ch.p.resets_total = 65533;
     for (int i = 0; i < 300; i++) {
-        assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+        assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
         h_run(&ch, 16);
     }
     assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 255);
@@ -320,7 +358,7 @@ static void boot_loop_escalation(void **state)
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     for (size_t i = 0; i < sizeof grace_after / sizeof grace_after[0]; i++) {
         /* the host never feeds: grace, then the timeout */
-        assert_true(h_run_until_reset(&ch, 400000) <= 320000 + 3008);
+        assert_true(h_run_until_reset(&ch, 400000) <= 320000 + 3024);
         assert_int_equal(H_R8(&ch, EXTWD_REG_BOOTLOOP_COUNT), i + 1);
         assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_EFF_S, 2), grace_after[i]);
         uint8_t safe = H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_SAFE_MODE;
@@ -342,7 +380,7 @@ static void boot_loop_escalation(void **state)
     assert_int_equal(h_set(&ch, EXTWD_REG_EXT_STATUS, (uint8_t)~EXTWD_XS_SAFE_MODE, 1), EXTWD_ERR_OK);
     assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_SAFE_MODE);
     /* the next reset starts a new loop: plain grace */
-    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
     assert_int_equal(H_R8(&ch, EXTWD_REG_BOOTLOOP_COUNT), 1);
     assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_EFF_S, 2), 20);
 }
@@ -355,7 +393,7 @@ static void healthy_period_needs_the_feed(void **state)
     assert_int_equal(h_set(&ch, EXTWD_REG_HEALTHY_S, 5, 1), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 10, 1), EXTWD_ERR_OK);
     save();
-    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
     h_run(&ch, 112);
     /* 8 s of grace without a feed: not healthy */
     h_run(&ch, 8000);
@@ -367,7 +405,7 @@ static void healthy_period_needs_the_feed(void **state)
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     assert_int_equal(H_R8(&ch, EXTWD_REG_BOOTLOOP_COUNT), 1);
     /* reset again before 5 s: the count goes on */
-    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
     assert_int_equal(H_R8(&ch, EXTWD_REG_BOOTLOOP_COUNT), 2);
     h_run(&ch, 112);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
@@ -385,7 +423,7 @@ static void bootloop_limit_zero_is_off(void **state)
     assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 1, 1), EXTWD_ERR_OK);
     save();
     for (int i = 0; i < 10; i++) {
-        assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+        assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
         h_run(&ch, 112);
     }
     assert_int_equal(H_R8(&ch, EXTWD_REG_BOOTLOOP_COUNT), 10);
@@ -401,18 +439,18 @@ static void bootloop_uses_live_limit_and_restored_grace(void **state)
     assert_int_equal(h_set(&ch, EXTWD_REG_BOOTLOOP_LIMIT, 1, 1), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 10, 1), EXTWD_ERR_OK);
     save();
-    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK); /* count 1 */
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK); /* count 1 */
     h_run(&ch, 112);
     /* unsaved: a higher limit and a longer grace */
     assert_int_equal(h_set(&ch, EXTWD_REG_BOOTLOOP_LIMIT, 5, 1), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 50, 1), EXTWD_ERR_OK);
-    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK); /* count 2, limit 5 */
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK); /* count 2, limit 5 */
     assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_SAFE_MODE);
     assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_EFF_S, 2), 10);
     h_run(&ch, 112);
     /* the reset restored limit 1: count 3 is past it by 2 */
     assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 50, 1), EXTWD_ERR_OK);
-    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
     assert_true(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_SAFE_MODE);
     assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_EFF_S, 2), 40);
 }
@@ -427,7 +465,7 @@ static void grace_backoff_largest(void **state)
     save();
     for (int i = 0; i < 6; i++) {
         assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
-        assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+        assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
         h_run(&ch, 112);
         if (i == 2)
             assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_EFF_S, 2), 1020); /* 255 x 4 */
@@ -438,7 +476,9 @@ static void grace_backoff_largest(void **state)
     assert_int_equal(h_rd(&ch, EXTWD_REG_TIME_LEFT_MS, 4), 1051000);
 }
 
-/* SPEC 5.6 */
+/* SPEC 5.6, firmware 2.1: the bound runs from the later of the disarm and
+ * the last feed, so a disarmed host that keeps feeding (the ADR's OTA: a
+ * feed per chunk) is never reset, however long it takes. */
 static void bounded_disarm(void **state)
 {
     (void)state;
@@ -448,25 +488,30 @@ static void bounded_disarm(void **state)
     h_run(&ch, 500); /* half a second into an uptime second */
     assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
     assert_int_equal(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 10);
-    /* a host that keeps feeding carries on after the re-arm */
-    for (int i = 0; i < 100; i++) {
-        h_run(&ch, 100);
+    /* fed every 5 s for 60 s: disarmed all along, never reset */
+    for (int i = 0; i < 12; i++) {
+        h_run(&ch, 5000);
+        assert_in_range(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 5, 6);
         assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
-        if (i == 49)
-            assert_int_equal(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 5);
-        /* writing 0 again does not extend the disarm */
-        if (i == 50)
-            assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
+        assert_int_equal(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 10);
     }
-    /* re-armed after 9.5-10 s */
-    assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 1);
-    assert_true(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_AUTO_REARMED);
-    assert_int_equal(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 0xFFFF);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 0);
+    assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_AUTO_REARMED);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 0);
+    /* writing 0 again does not extend the disarm; only a feed does */
+    h_run(&ch, 4000);
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
+    assert_in_range(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 6, 7);
+    /* the host arms: a full timeout from the arm (5.1), no reset */
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 1, 1), EXTWD_ERR_OK);
+    h_run(&ch, 2992);
     assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
     assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 0);
     assert_true(ch.seen & WD_REQ_SEAL);
 }
 
+/* A disarm that ends with no feed re-arms 9-10 s after it (whole seconds
+ * of uptime), and the count that ran resets the host in that tick. */
 static void bounded_disarm_exact_time(void **state)
 {
     (void)state;
@@ -475,12 +520,32 @@ static void bounded_disarm_exact_time(void **state)
     h_run(&ch, 496);
     assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
     uint32_t t = 0;
-    while (H_R8(&ch, EXTWD_REG_ACTION) == 0 && t < 20000) {
+    while (!(wd_core_outputs(&ch.c) & WD_OUT_RESET) && t < 20000) {
         h_run(&ch, 16);
         t += 16;
-        assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     }
     assert_true(t > 9000 && t <= 10000);
+    assert_true(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_AUTO_REARMED);
+}
+
+/* Firmware 2.1: a second disarm after the chip re-armed itself lasts its
+ * whole bound too (2.0 undid it at the next tick). */
+static void repeated_disarm_holds(void **state)
+{
+    (void)state;
+    assert_int_equal(h_set(&ch, EXTWD_REG_MAX_DISARM_S, 10, 2), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 0, 1), EXTWD_ERR_OK);
+    save();
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
+    assert_in_range(h_run_until_reset(&ch, 20000), 9000, 10000); /* first disarm expired */
+    h_run(&ch, 200);                                             /* after the pulse */
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
+    h_run(&ch, 48);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 0);
+    assert_in_range(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 9, 10);
+    assert_in_range(h_run_until_reset(&ch, 20000), 8900, 10000);
 }
 
 static void hung_while_disarmed_is_reset_at_once(void **state)
@@ -518,31 +583,37 @@ static void unbounded_disarm(void **state)
     assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 1);
 }
 
-/* A disarm saved in EEPROM is bounded at power-up too. */
+/* Firmware 2.1: a SAVE never persists a disarm (ACTION is saved as 1). A
+ * disarm in an EEPROM written by firmware 2.0 is bounded at power-up. */
 static void saved_disarm_bounded_at_power_up(void **state)
 {
+    struct wd_settings set;
     (void)state;
-    assert_int_equal(h_set(&ch, EXTWD_REG_MAX_DISARM_S, 30, 2), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
     save();
+    assert_int_equal(wd_settings_decode(h_eeprom, &set), 0);
+    assert_int_equal(set.action, 1);
+    h_boot(&ch, EXTWD_CHIP_PORF);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 1);
+
+    wd_settings_defaults(&set);
+    set.action = 0;
+    set.max_disarm_s = 30;
+    h_put_slot(&set);
     h_boot(&ch, EXTWD_CHIP_PORF);
     assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 0);
     assert_int_equal(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 30);
-    for (int i = 0; i < 29; i++) {
+    for (int i = 0; i < 40; i++) { /* fed: stays disarmed */
         h_run(&ch, 1000);
         assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     }
     assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 0);
-    h_run(&ch, 1008);
-    assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 1);
     assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
-    /* a host that never feeds is reset when it expires; the reset restores
-     * the saved disarm, which is bounded again */
-    h_boot(&ch, EXTWD_CHIP_PORF);
+    /* the host stops feeding: reset when the bound expires; the reset
+     * restores ACTION = 1 */
     uint32_t t = h_run_until_reset(&ch, 40000);
     assert_true(t > 29000 && t <= 30016);
-    assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 0);
-    assert_int_equal(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 30);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 1);
 }
 
 /* SPEC 5.8 */
@@ -551,9 +622,9 @@ static void pretimeout(void **state)
     (void)state;
     assert_int_equal(h_set(&ch, EXTWD_REG_PRETIMEOUT_MS, 500, 2), EXTWD_ERR_OK);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
-    h_run(&ch, 2496);
+    h_run(&ch, 2512);
     assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_PRETIMEOUT);
-    h_run(&ch, 16); /* 2512 counted: 488 left */
+    h_run(&ch, 16); /* 2528 counted: the reset comes at 3024, 496 ms on */
     assert_true(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_PRETIMEOUT);
     /* no pin unless OPTIONS bit 2 */
     assert_int_equal(wd_core_outputs(&ch.c), 0);
@@ -564,7 +635,7 @@ static void pretimeout(void **state)
     assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_PRETIMEOUT);
     assert_int_equal(wd_core_outputs(&ch.c), 0);
     /* up to the reset; the pulse replaces it */
-    h_run(&ch, 2512);
+    h_run(&ch, 2528);
     assert_int_equal(wd_core_outputs(&ch.c), WD_OUT_PRETIMEOUT);
     h_run(&ch, 480);
     assert_int_equal(wd_core_outputs(&ch.c), WD_OUT_PRETIMEOUT);
@@ -801,6 +872,7 @@ static void bus_health_dense_traffic(void **state)
     static const uint8_t seen[] = { 0, WD_BUS_MOVED, WD_BUS_MOVED | 0x01u, WD_BUS_MOVED | 0x04u,
                                     WD_BUS_MOVED | 0x05u, WD_BUS_MOVED | 0x30u };
     uint32_t r = 1;
+    assert_int_equal(h_set(&ch, EXTWD_REG_MAX_DISARM_S, 0, 2), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 0, 4), EXTWD_ERR_OK);
     bus_fresh(1);
     for (int i = 0; i < 37500; i++) {
@@ -824,10 +896,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(reset_timing_every_phase, setup),
-        cmocka_unit_test_setup(reset_at_equality, setup),
+        cmocka_unit_test_setup(reset_one_tick_after_equality, setup),
         cmocka_unit_test_setup(steady_feeding_never_resets, setup),
         cmocka_unit_test_setup(countdown_runs_while_disarmed, setup),
-        cmocka_unit_test_setup(timeout_zero_never_resets, setup),
+        cmocka_unit_test_setup(timeout_zero_unbounded_is_stock, setup),
+        cmocka_unit_test_setup(timeout_zero_is_bounded, setup),
         cmocka_unit_test_setup(since_feed_saturates, setup),
         cmocka_unit_test_setup(power_up_grace, setup),
         cmocka_unit_test_setup(grace_ends_at_first_feed, setup),
@@ -843,6 +916,7 @@ int main(void)
         cmocka_unit_test_setup(grace_backoff_largest, setup),
         cmocka_unit_test_setup(bounded_disarm, setup),
         cmocka_unit_test_setup(bounded_disarm_exact_time, setup),
+        cmocka_unit_test_setup(repeated_disarm_holds, setup),
         cmocka_unit_test_setup(hung_while_disarmed_is_reset_at_once, setup),
         cmocka_unit_test_setup(unbounded_disarm, setup),
         cmocka_unit_test_setup(saved_disarm_bounded_at_power_up, setup),

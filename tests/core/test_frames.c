@@ -124,8 +124,7 @@ static void unknown_registers_and_commands(void **state)
         uint8_t f[2] = {a, 0};
         refused(f, 2, EXTWD_ERR_UNKNOWN);
     }
-    static const uint8_t ext[] = {0x3F, 0x45, 0x46, 0x47, 0x5C, 0x5D, 0x5E, 0x5F,
-                                  0x7E, 0x7F};
+    static const uint8_t ext[] = {0x3F, 0x46, 0x47, 0x7E, 0x7F};
     for (size_t i = 0; i < sizeof ext; i++) {
         uint8_t f[2] = {ext[i], 0};
         refused(f, 2, EXTWD_ERR_UNKNOWN);
@@ -273,11 +272,15 @@ static void status_registers_only_clear(void **state)
 static void address_change(void **state)
 {
     (void)state;
-    REFUSED(EXTWD_ERR_RANGE, EXTWD_CMD_SET_ADDRESS, 0x07);
-    REFUSED(EXTWD_ERR_RANGE, EXTWD_CMD_SET_ADDRESS, 0x78);
+    REFUSED(EXTWD_ERR_RANGE, EXTWD_CMD_SET_ADDRESS, 0x07, 0xF8);
+    REFUSED(EXTWD_ERR_RANGE, EXTWD_CMD_SET_ADDRESS, 0x78, 0x87);
     REFUSED(EXTWD_ERR_RANGE, EXTWD_REG_I2C_ADDR, 0x00);
     REFUSED(EXTWD_ERR_RANGE, EXTWD_REG_I2C_ADDR, 0xA6);
-    assert_int_equal(H_W(&ch, EXTWD_CMD_SET_ADDRESS, 0x08), EXTWD_ERR_OK);
+    /* firmware 2.1: [0x82, a, ~a]; the stock two-byte form is one bit away
+     * from the stock host's [0x83, 0x11] and is refused (SPEC 4, 9) */
+    REFUSED(EXTWD_ERR_LENGTH, EXTWD_CMD_SET_ADDRESS, 0x11);
+    REFUSED(EXTWD_ERR_RANGE, EXTWD_CMD_SET_ADDRESS, 0x08, 0x08);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_SET_ADDRESS, 0x08, 0xF7), EXTWD_ERR_OK);
     assert_true(ch.seen & WD_REQ_ADDRESS);
     assert_int_equal(wd_core_address(&ch.c), 0x08);
     assert_int_equal(H_R8(&ch, EXTWD_REG_I2C_ADDR), 0x08);
@@ -338,19 +341,23 @@ static void test_action(void **state)
 {
     (void)state;
     assert_int_equal(h_set(&ch, EXTWD_REG_BREADCRUMB, 0x21, 1), EXTWD_ERR_OK);
-    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+    /* firmware 2.1: [0x85] alone is a feed [0xA5] with bit 5 flipped */
+    REFUSED(EXTWD_ERR_LENGTH, EXTWD_CMD_TEST_ACTION);
+    REFUSED(EXTWD_ERR_RANGE, EXTWD_CMD_TEST_ACTION, 0x00);
+    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
     assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
     assert_int_equal(H_R8(&ch, EXTWD_REG_LAST_CAUSE), EXTWD_CAUSE_TEST);
     assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS), 1);
     assert_int_equal(H_R8(&ch, EXTWD_REG_BREADCRUMB_RST), 0x21);
     /* during the pulse: busy */
-    REFUSED(EXTWD_ERR_BUSY, EXTWD_CMD_TEST_ACTION);
+    REFUSED(EXTWD_ERR_BUSY, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM);
     REFUSED(EXTWD_ERR_BUSY, EXTWD_CMD_FEED);
     assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 1);
     h_run(&ch, 200);
     /* disarmed: nothing */
     assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
-    REFUSED(EXTWD_ERR_DISARMED, EXTWD_CMD_TEST_ACTION);
+    REFUSED(EXTWD_ERR_DISARMED, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM);
     assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 1);
     assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
 }
@@ -398,7 +405,8 @@ static void check_order(void **state)
     REFUSED(EXTWD_ERR_READONLY, EXTWD_REG_RESET_COUNT, 0, 0, 0);
     REFUSED(EXTWD_ERR_READONLY, EXTWD_REG_TIMEOUT_MS + 1, 0);
     assert_int_equal(h_set(&ch, EXTWD_REG_OPTIONS, EXTWD_OPT_KEYED, 1), EXTWD_ERR_OK);
-    /* READONLY before LOCKED */
+    /* READONLY before LOCKED; in keyed mode LOCK needs the key (2.1) */
+    assert_int_equal(H_W(&ch, EXTWD_REG_KEY, 0x5A, 0xD1), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_LOCK, EXTWD_LOCK_MAGIC, 1), EXTWD_ERR_OK);
     REFUSED(EXTWD_ERR_READONLY, EXTWD_REG_RESET_COUNT, 0);
     /* LENGTH before LOCKED */
@@ -418,9 +426,11 @@ static void check_order(void **state)
     REFUSED(EXTWD_ERR_LENGTH, EXTWD_REG_KEY, 0x5A);
     /* BUSY before DISARMED */
     ch.c.set.options = 0;
-    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
-    REFUSED(EXTWD_ERR_BUSY, EXTWD_CMD_TEST_ACTION);
+    REFUSED(EXTWD_ERR_BUSY, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM);
+    /* LENGTH before RANGE for the confirming forms */
+    REFUSED(EXTWD_ERR_LENGTH, EXTWD_CMD_TEST_ACTION);
 }
 
 static void lock(void **state)
@@ -447,7 +457,8 @@ static void lock(void **state)
     REFUSED(EXTWD_ERR_LOCKED, EXTWD_REG_HEALTHY_S, 9);
     REFUSED(EXTWD_ERR_LOCKED, EXTWD_REG_OPTIONS, 0);
     REFUSED(EXTWD_ERR_LOCKED, EXTWD_CMD_FACTORY_RESET);
-    REFUSED(EXTWD_ERR_LOCKED, EXTWD_CMD_SET_ADDRESS, 0x30);
+    REFUSED(EXTWD_ERR_LOCKED, EXTWD_CMD_SET_ADDRESS, 0x30, 0xCF);
+    REFUSED(EXTWD_ERR_LOCKED, EXTWD_REG_LONGOP_MS, 0x20, 0x4E, 0, 0);
     REFUSED(EXTWD_ERR_LOCKED, EXTWD_CMD_CLEAR_COUNTERS);
     /* a protective write with a bad value is LOCKED, not RANGE */
     REFUSED(EXTWD_ERR_LOCKED, EXTWD_REG_HEALTHY_S, 0);
@@ -463,7 +474,7 @@ static void lock(void **state)
     assert_int_equal(h_set(&ch, EXTWD_REG_KEY, EXTWD_KEY, 2), EXTWD_ERR_OK);
     assert_int_equal(H_W(&ch, EXTWD_CMD_SAVE), EXTWD_ERR_OK);
     assert_int_equal(ch.saves, 1);
-    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
     /* a host reset keeps the lock (and the reload cannot unlock it) */
     h_run(&ch, 20000);
     assert_int_equal(H_R8(&ch, EXTWD_REG_LOCK), 1);
@@ -482,6 +493,12 @@ static void keyed(void **state)
     REFUSED(EXTWD_ERR_KEY, EXTWD_REG_ACTION, 0);
     REFUSED(EXTWD_ERR_KEY, EXTWD_REG_TIMEOUT_S, 9);
     REFUSED(EXTWD_ERR_KEY, EXTWD_CMD_CLEAR_COUNTERS);
+    /* firmware 2.1: SAVE, LOCK, the test reset and a long operation too */
+    REFUSED(EXTWD_ERR_KEY, EXTWD_CMD_SAVE);
+    REFUSED(EXTWD_ERR_KEY, EXTWD_REG_LOCK, EXTWD_LOCK_MAGIC);
+    REFUSED(EXTWD_ERR_KEY, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM);
+    REFUSED(EXTWD_ERR_KEY, EXTWD_REG_LONGOP_MS, 0x20, 0x4E, 0, 0);
+    assert_int_equal(ch.saves, 0);
     /* wrong key */
     REFUSED(EXTWD_ERR_KEY, EXTWD_REG_KEY, 0xD1, 0x5A);
     REFUSED(EXTWD_ERR_KEY, EXTWD_REG_ACTION, 0);
@@ -520,6 +537,7 @@ static void keyed(void **state)
     assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 12, 1), EXTWD_ERR_OK);
     /* keyed and locked: the lock wins */
     assert_int_equal(h_set(&ch, EXTWD_REG_OPTIONS, EXTWD_OPT_KEYED, 1), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_REG_KEY, 0x5A, 0xD1), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_LOCK, EXTWD_LOCK_MAGIC, 1), EXTWD_ERR_OK);
     assert_int_equal(H_W(&ch, EXTWD_REG_KEY, 0x5A, 0xD1), EXTWD_ERR_OK);
     REFUSED(EXTWD_ERR_LOCKED, EXTWD_REG_GRACE_S, 13);
@@ -532,6 +550,7 @@ static void key_age_saturates(void **state)
     /* saved, with no timeout, so that no host reset reloads other settings */
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 0, 4), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_OPTIONS, EXTWD_OPT_KEYED, 1), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_REG_KEY, 0x5A, 0xD1), EXTWD_ERR_OK);
     assert_int_equal(H_W(&ch, EXTWD_CMD_SAVE), EXTWD_ERR_OK);
     assert_int_equal(H_W(&ch, EXTWD_REG_KEY, 0x5A, 0xD1), EXTWD_ERR_OK);
     for (int i = 0; i < 200; i++)

@@ -250,7 +250,7 @@ static void byte_wise_save(void **state)
     assert_int_equal(h_set(&ch, EXTWD_REG_PULSE_MS, 250, 2), EXTWD_ERR_OK);
     assert_int_equal(H_W(&ch, EXTWD_CMD_SAVE), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_PULSE_MS, 9, 2), EXTWD_ERR_OK);
-    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
     assert_int_equal(ch.c.set.pulse_ms, 250);
     assert_int_equal(ch.c.set.timeout_ms, 1000);
 }
@@ -383,7 +383,7 @@ static void persist_survives_chip_restart(void **state)
         h_boot(&ch, EXTWD_CHIP_PORF);
         assert_int_equal(h_set(&ch, EXTWD_REG_BREADCRUMB, 0x42, 1), EXTWD_ERR_OK);
         assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 0, 1), EXTWD_ERR_OK);
-        assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+        assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
         assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_S, 9, 1), EXTWD_ERR_OK); /* unsaved */
         assert_int_equal(h_set(&ch, EXTWD_REG_LOCK, EXTWD_LOCK_MAGIC, 1), EXTWD_ERR_OK);
         h_restart(&ch, keep_flags[i]);
@@ -422,7 +422,7 @@ static void unsealed_persist_is_discarded(void **state)
     assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 0);
     assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_CHIP_RESTARTED);
     /* every byte of a sealed block is covered */
-    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
     for (size_t i = 0; i < sizeof ch.p; i++) {
         struct wd_persist saved = ch.p;
         ((uint8_t *)&ch.p)[i] ^= 0x10;
@@ -447,13 +447,13 @@ static void restore_at_host_reset(void **state)
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 500, 4), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_EXT_STATUS, 0, 1), EXTWD_ERR_OK);
-    assert_int_equal(h_run_until_reset(&ch, 1000), 512);
+    assert_int_equal(h_run_until_reset(&ch, 1000), 528);
     assert_int_equal(ch.c.set.timeout_ms, 2000);
     assert_false(defaults_flag());
     h_run(&ch, 112);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     h_erase();
-    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION), EXTWD_ERR_OK);
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
     assert_int_equal(ch.c.set.timeout_ms, 2000);
     assert_false(defaults_flag());
     assert_int_equal(h_eeprom_reads, reads);

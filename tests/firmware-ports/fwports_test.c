@@ -78,6 +78,13 @@ static int wr2(struct chipsim *cs, uint8_t a, uint8_t b)
     return wr(cs, f, 2);
 }
 
+/* SET_ADDRESS in firmware 2.1's confirming form [0x82, a, ~a]. */
+static int set_address(struct chipsim *cs, uint8_t a)
+{
+    uint8_t f[3] = { EXTWD_CMD_SET_ADDRESS, a, EXTWD_ADDR_CONFIRM(a) };
+    return wr(cs, f, 3);
+}
+
 static int wr1(struct chipsim *cs, uint8_t a)
 {
     return wr(cs, &a, 1);
@@ -256,7 +263,7 @@ static void test_address_and_save(void)
 {
     struct chipsim *cs = open_chip(NULL, 0);
     chipsim_run_us(cs, 50000);
-    CHECK(wr2(cs, EXTWD_CMD_SET_ADDRESS, 0x31) == CHIPSIM_OK, "set address 0x31");
+    CHECK(set_address(cs, 0x31) == CHIPSIM_OK, "set address 0x31");
     chipsim_run_us(cs, 1000);
     uint8_t v;
     CHECK(chipsim_i2c_read(cs, ADDR, &v, 1) == CHIPSIM_E_NACK_ADDR, "0x26 no longer answers");
@@ -294,7 +301,7 @@ static void test_factory_pin(void)
 {
     struct chipsim *cs = open_chip(NULL, 0);
     chipsim_run_us(cs, 50000);
-    CHECK(wr2(cs, EXTWD_CMD_SET_ADDRESS, 0x31) == CHIPSIM_OK, "set address");
+    CHECK(set_address(cs, 0x31) == CHIPSIM_OK, "set address");
     uint8_t save = EXTWD_CMD_SAVE;
     CHECK(chipsim_i2c_write(cs, 0x31, &save, 1) == CHIPSIM_OK, "save");
     chipsim_run_us(cs, 300000);

@@ -109,22 +109,22 @@ int main()
 
     /* OTA: chunks of 10 s inside a long operation, no reset, state restored. */
     CHECK(ExtWD.beginLongOp(20000) == EXTWD_OK);
-    CHECK(chip.core.set.timeout_ms == 20000 && chip.core.set.action == 1);
+    CHECK(chip.core.longop_ms == 20000 && chip.core.set.timeout_ms == 3000 && chip.core.set.action == 1);
     for (int chunk = 0; chunk < 5; chunk++) {
         fake_bus_advance(&bus, 10000);
         CHECK(ExtWD.stepLongOp() == EXTWD_OK);
     }
     CHECK(ExtWD.endLongOp() == EXTWD_OK);
     CHECK(!ExtWD.inLongOp());
-    CHECK(chip.core.set.timeout_ms == 3000 && chip.host_resets == 1);
+    CHECK(chip.core.set.timeout_ms == 3000 && chip.core.longop_ms == 0 && chip.host_resets == 1);
 
     /* WatchDogEnabled(0): a disarm. */
     WatchDogEnabled(0);
     CHECK(chip.core.set.action == 0);
 
     /* Error mapping: an address NACK on a write and on a read. */
-    uint8_t move[2] = {EXTWD_CMD_SET_ADDRESS, 0x30};
-    busport.write(busport.ctx, 0x26, move, 2);
+    uint8_t move[3] = {EXTWD_CMD_SET_ADDRESS, 0x30, EXTWD_ADDR_CONFIRM(0x30)};
+    busport.write(busport.ctx, 0x26, move, 3);
     CHECK(ExtWD.feedNow() == EXTWD_E_NODEV);
     struct extwd_state st;
     CHECK(extwd_get_state(ExtWD.handle(), &st) == EXTWD_E_NODEV);

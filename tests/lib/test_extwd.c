@@ -439,13 +439,14 @@ static void longop_extends_and_restores(void **state)
     ASSERT_W(&f->bus, 6, A, 0x30);
     ASSERT_R(&f->bus, 7, A, 4);
     ASSERT_W(&f->bus, 8, A, 0xA5);                       /* feed, then extend */
-    ASSERT_W(&f->bus, 9, A, 0x30, 0x20, 0x4E, 0x00, 0x00);
+    ASSERT_W(&f->bus, 9, A, 0x5C, 0x20, 0x4E, 0x00, 0x00); /* LONGOP_MS (2.1) */
     ASSERT_W(&f->bus, 10, A, 0x28);
     ASSERT_R(&f->bus, 11, A, 1);
     assert_int_equal(f->bus.log_len, 12);
-    assert_true(op.active && op.extended && !op.used_disarm);
+    assert_true(op.active && op.used_longop && !op.extended && !op.used_disarm);
     assert_int_equal(f->chip.core.set.action, 1);        /* protection stays on */
-    assert_int_equal(f->chip.core.set.timeout_ms, 20000);
+    assert_int_equal(f->chip.core.longop_ms, 20000);
+    assert_int_equal(f->chip.core.set.timeout_ms, 3000); /* a SAVE now would keep 3 s */
     for (int chunk = 0; chunk < 4; chunk++) {
         fake_bus_advance(&f->bus, 15000);                /* chunks far past 3 s */
         assert_int_equal(extwd_longop_step(&f->wd, &op), 0);
@@ -455,6 +456,7 @@ static void longop_extends_and_restores(void **state)
     assert_int_equal(extwd_longop_end(&f->wd, &op), 0);
     assert_false(op.active);
     assert_int_equal(f->chip.core.set.timeout_ms, 3000);
+    assert_int_equal(f->chip.core.longop_ms, 0);
     assert_int_equal(f->chip.core.set.action, 1);
     fake_bus_advance(&f->bus, 2000);
     assert_int_equal(f->chip.host_resets, 0);            /* end fed before restoring */
@@ -562,10 +564,10 @@ static void several_chips_on_several_buses(void **state)
     /* A third chip on bus a, moved to 0x28 by raw commands. */
     static struct fake_chip c3;
     fake_chip_power_up(&c3, NULL);
-    uint8_t mv[2] = {EXTWD_CMD_SET_ADDRESS, 0x28};
+    uint8_t mv[3] = {EXTWD_CMD_SET_ADDRESS, 0x28, EXTWD_ADDR_CONFIRM(0x28)};
     struct fake_device d;
     fake_chip_device(&c3, &d);
-    d.write(d.dev, mv, 2);
+    d.write(d.dev, mv, 3);
     fake_bus_attach(&a->bus, &d);
 
     struct extwd w3;
