@@ -97,8 +97,9 @@
 #define EXTWD_HISTORY_ENTRY_SIZE  6u    /* cause, breadcrumb, uptime_s (4 bytes) */
 #define EXTWD_REG_HISTORY_END     (EXTWD_REG_HISTORY + EXTWD_HISTORY_ENTRIES * EXTWD_HISTORY_ENTRY_SIZE)
 
-/* calibration of the tick against the host's clock (SPEC 5.15); a chip
- * without it reads 0xFF there (CAL_TICK_US = 0xFFFF) */
+/* calibration of the tick against the host's clock (SPEC 5.15, 3.6); a chip
+ * without it (stock, firmware < 2.1, the ATtiny85 build) reads 0xFF there
+ * (CAL_TICK_US = 0xFFFF) */
 #define EXTWD_REG_CAL_COUNT       0x78u /* 2 bytes: watchdog periods since the chip's boot, wrapping */
 #define EXTWD_REG_CAL_TICK_US     0x7Au /* 2 bytes RW: true us of one period, 0 = none (RC only) */
 #define EXTWD_REG_CAL_AGE_S       0x7Cu /* 2 bytes: seconds since CAL_TICK_US was written, 0xFFFE = older, 0xFFFF = none */

@@ -367,6 +367,77 @@ static void calibration_is_saved_on_request(void)
     down();
 }
 
+/* ---- silicon's wake-up: the bus hold and the power profile -------------------- */
+
+static const struct chipsim_config silicon_wakeup = { .wakeup_us = 60, .wakeup_ck = 6 };
+
+/* Random one-byte reads 0-600 us apart for ms (a timeout reset, its pulse
+ * and grace, a save): the worst hold of SCL, wake-up included. */
+static void worst_hold_with_wakeup(void)
+{
+    uint32_t lcg = 12345;
+    int bad = 0;
+    up(&silicon_wakeup);
+    feed();
+    uint8_t ptr[] = { EXTWD_CMD_SET_POINTER, EXTWD_REG_STATUS }, save[] = { EXTWD_CMD_SAVE }, b;
+    chipsim_i2c_write(cs, ADDR, ptr, 2);
+    for (int phase = 0; phase < 2; phase++) {
+        uint64_t end = chipsim_cycles(cs) + fw_ms_to_cycles(cs, phase ? 300 : 3500);
+        while (chipsim_cycles(cs) < end) {
+            bad += chipsim_i2c_read(cs, ADDR, &b, 1) != CHIPSIM_OK;
+            lcg = lcg * 1664525u + 1013904223u;
+            chipsim_run_us(cs, (lcg >> 16) % 600u);
+        }
+        if (!phase)
+            chipsim_i2c_write(cs, ADDR, save, 1);
+    }
+    struct chipsim_stats st;
+    chipsim_stats(cs, &st);
+    CHECK(bad == 0, "%d reads failed", bad);
+    CHECK(reset_fall != 0, "no timeout reset under the traffic");
+    CHECK(st.max_stretch_us < 200, "worst hold %u us with the wake-up (target < 200, ESP8266 230)",
+          st.max_stretch_us);
+    printf("info: hold %s worst_hold_us=%u (random reads over a reset and a save, wake-up 60 us + 6 CK)\n",
+           chipsim_mcu(cs), st.max_stretch_us);
+    down();
+}
+
+/* Awake, idle and waking fractions and wake-ups a second, fed every
+ * period_ms (0: never, a quiet bus), with silicon's wake-up: the bench turns
+ * them into currents. */
+static void power_profile(void)
+{
+    static const int periods[] = { 100, 1000, 0 };
+    for (size_t i = 0; i < sizeof periods / sizeof periods[0]; i++) {
+        struct chipsim_config c = silicon_wakeup;
+        up(&c);
+        uint8_t off[] = { EXTWD_REG_ACTION, 0 };
+        if (!periods[i])
+            chipsim_i2c_write(cs, ADDR, off, 2); /* quiet: nothing to reset for */
+        feed();
+        if (periods[i])
+            feed_for_ms(5000);
+        else
+            run_ms(5000);
+        struct chipsim_stats a, b;
+        chipsim_stats(cs, &a);
+        double span = 20000;
+        for (double t = 0; t < span; t += periods[i] ? periods[i] : span) {
+            if (periods[i])
+                feed();
+            run_ms(periods[i] ? periods[i] : span);
+        }
+        chipsim_stats(cs, &b);
+        double cyc = (double)(b.cycles - a.cycles);
+        printf("info: power %s feed_ms=%d awake_pct=%.4f idle_pct=%.4f wakeup_pct=%.4f wakeups_per_s=%.1f\n",
+               chipsim_mcu(cs), periods[i], (b.awake_cycles - a.awake_cycles) * 100.0 / cyc,
+               (b.idle_cycles - a.idle_cycles) * 100.0 / cyc, (b.wakeup_cycles - a.wakeup_cycles) * 100.0 / cyc,
+               (double)(b.wakeups - a.wakeups) * 1000.0 / span);
+        CHECK(reset_fall == 0, "a reset while fed every %d ms", periods[i]);
+        down();
+    }
+}
+
 int main(int argc, char **argv)
 {
     fw_main(argc, argv);
@@ -379,5 +450,7 @@ int main(int argc, char **argv)
     CASE(wakeup_time_stretches_the_bus);
     CASE(calibration_is_saved_on_request);
     CASE(calibration_at_the_corners);
+    CASE(worst_hold_with_wakeup);
+    CASE(power_profile);
     return fw_done();
 }
