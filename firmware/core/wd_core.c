@@ -144,7 +144,8 @@ EXTWD_STATIC_ASSERT(offsetof(struct wd_core, set) == 0 && NEXT_TO(set.grace_s, s
                     offsetof(struct wd_core, uptime_s) < 0x3Du && offsetof(struct wd_core, breadcrumb) < 0x40u &&
                     offsetof(struct wd_core, last_error) < 0x40u &&
                     offsetof(struct wd_core, longop_ms) < 0x3Du && NEXT_TO(since_t, grace_t) &&
-                    NEXT_TO(grace_t, pulse_t),
+                    NEXT_TO(grace_t, pulse_t) && NEXT_TO(pulse_t, disarm_s) && NEXT_TO(disarm_s, longop_ms) &&
+                    NEXT_TO(longop_ms, live_action) && NEXT_TO(live_action, live_check),
                     "core fields out of register order");
 EXTWD_STATIC_ASSERT(P_NEXT_TO(reset_count, reinit_count) && P_NEXT_TO(reinit_count, buserr_count) &&
                     P_NEXT_TO(buserr_count, status) && P_NEXT_TO(status, last_cause) &&
@@ -254,13 +255,22 @@ static NOINLINE uint8_t unprotected(const struct wd_core *c)
 /* 0, or a timeout in the range of TIMEOUT_MS. */
 static NOINLINE uint8_t timeout_ok(uint32_t t)
 {
-    return t == 0u || t - EXTWD_TIMEOUT_MS_MIN <= EXTWD_TIMEOUT_MS_MAX - EXTWD_TIMEOUT_MS_MIN;
+    return t < EXTWD_TIMEOUT_MS_MIN ? !t : t <= EXTWD_TIMEOUT_MS_MAX;
 }
 
-/* The check of the countdown state a chip restart keeps (5.13). */
-static uint8_t live_sum(const struct wd_core *c)
+/* The live block a chip restart keeps (5.13): since_t up to live_action. */
+#define LIVE_BYTES ((uint8_t)(offsetof(struct wd_core, live_check) - offsetof(struct wd_core, since_t)))
+
+static NOINLINE uint8_t live_sum(const struct wd_core *c)
 {
-    return (uint8_t)(wd_check16(0x6C17u, (const uint8_t *)&c->since_t, 6) >> 8);
+    return (uint8_t)(wd_check16(0x6C17u, (const uint8_t *)&c->since_t, LIVE_BYTES) >> 8);
+}
+
+/* Records ACTION in the live block and seals it. */
+static NOINLINE void live_seal(struct wd_core *c)
+{
+    c->live_action = c->set.action;
+    c->live_check = live_sum(c);
 }
 
 uint16_t wd_check16(uint16_t init, const uint8_t *p, uint8_t n)
@@ -351,36 +361,27 @@ static void load_settings(struct wd_core *c)
         wd_settings_defaults(&c->set);
         c->persist->ext_sticky |= EXTWD_XS_DEFAULTS_LOADED;
     }
+    c->set.action = 1; /* a disarm is never restored from EEPROM (5.12) */
     wd_core_save_done(c);
 }
 
-/* What a save writes: the live settings, except that ACTION is saved as 1.
- * A disarm is a temporary state; saved, it would outlive the host that
- * asked for it (5.12). */
+/* What a save makes the settings a host reset restores: the live ones,
+ * except that ACTION is 1. A disarm is a temporary state; saved, it would
+ * outlive the host that asked for it (5.12). The slot image keeps the live
+ * ACTION byte (old firmware reads it), which load_settings ignores. */
 static void save_image(const struct wd_core *c, struct wd_settings *s)
 {
     memcpy(s, &c->set, WD_SETTINGS_SIZE);
     s->action = 1;
 }
 
-#define ACTION_AT ((uint8_t)offsetof(struct wd_settings, action))
-
 uint8_t wd_core_slot_byte(const struct wd_core *c, uint8_t i)
 {
-    const uint8_t *b = (const uint8_t *)&c->set;
     uint16_t k;
-    uint8_t s, t;
 
-    if (i == ACTION_AT)
-        return 1;
     if (i < WD_SETTINGS_SIZE)
-        return b[i];
-    /* the check of save_image(), without a copy of the settings: the
-     * Fletcher step of the byte 1 in the middle */
-    k = wd_check16(WD_EEPROM_SEED, b, ACTION_AT);
-    s = (uint8_t)((uint8_t)k + 1u);
-    t = (uint8_t)((uint8_t)(k >> 8) + s);
-    k = wd_check16((uint16_t)(s | t << 8), b + ACTION_AT + 1u, (uint8_t)(WD_SETTINGS_SIZE - ACTION_AT - 1u));
+        return ((const uint8_t *)&c->set)[i];
+    k = slot_check(&c->set);
     return (uint8_t)(i == WD_SETTINGS_SIZE ? k : k >> 8);
 }
 
@@ -391,10 +392,7 @@ void wd_core_save_done(struct wd_core *c)
 
 uint16_t wd_core_eeprom_slot(struct wd_core *c, uint8_t out[WD_EEPROM_SLOT_SIZE])
 {
-    struct wd_settings s;
-
-    save_image(c, &s);
-    wd_settings_encode(&s, out);
+    wd_settings_encode(&c->set, out);
     wd_core_save_done(c);
     return 0;
 }
@@ -515,17 +513,19 @@ void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_re
         /* the RAM kept its contents: the countdown goes on, no new grace */
         keep = live_sum(c) == c->live_check;
     }
-    /* all but since_t, grace_t and pulse_t, which follow set */
-    memset((uint8_t *)&c->since_t + 6, 0, sizeof *c - offsetof(struct wd_core, since_t) - 6u);
+    /* all but the live block, which follows set */
+    memset((uint8_t *)&c->since_t + LIVE_BYTES, 0, sizeof *c - offsetof(struct wd_core, since_t) - LIVE_BYTES);
     c->persist = persist;
     persist->chip_reset = chip_reset;
     load_settings(c);
     c->grace_eff_s = c->set.grace_s;
-    if (!keep) {
-        memset(&c->since_t, 0, 6);
+    if (keep) {
+        c->set.action = c->live_action; /* a disarm goes on, bounded as before */
+    } else {
+        memset(&c->since_t, 0, LIVE_BYTES);
         start_grace(c);
     }
-    c->live_check = live_sum(c);
+    live_seal(c);
     c->read_ptr = EXTWD_REG_STATUS;
     c->flags |= WD_F_HEALTHY_WAIT;
     wd_core_seal(c);
@@ -535,6 +535,7 @@ void wd_core_factory_reset(struct wd_core *c)
 {
     wd_settings_defaults(&c->set);
     c->flags |= WD_REQ_FACTORY | WD_REQ_ADDRESS;
+    live_seal(c); /* armed: the restart that follows keeps that */
 }
 
 void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus)
@@ -607,7 +608,7 @@ void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus)
         if (!unprotected(c) && c->since_t > timeout_ticks(c))
             host_reset(c, EXTWD_CAUSE_TIMEOUT);
     }
-    c->live_check = live_sum(c);
+    live_seal(c);
 }
 
 /* ---- register reads ----------------------------------------------------------- */
@@ -743,7 +744,7 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
     err = EXTWD_ERR_RANGE;
     if (r == EXTWD_CMD_SET_ADDRESS) {
         /* [0x82, a, ~a]: no one-bit error of [0x83, reg] is an address change */
-        if ((uint8_t)(d[0] ^ d[1]) != 0xFFu)
+        if ((uint8_t)(d[0] + d[1]) != 0xFFu) /* a + ~a */
             goto done;
         r = EXTWD_REG_I2C_ADDR; /* the same write from here on */
         src = SRC_CORE(set.i2c_addr);
@@ -857,7 +858,7 @@ seal:
     c->flags |= WD_REQ_SEAL;
 out:
     c->last_error = err;
-    c->live_check = live_sum(c);
+    live_seal(c);
 }
 
 /* ---- port services ---------------------------------------------------------------- */

@@ -152,21 +152,22 @@ struct wd_core {
     uint16_t since_t;         /* ticks counted toward the timeout, saturating */
     uint16_t grace_t;         /* grace ticks left */
     uint16_t pulse_t;         /* reset pulse ticks left: nonzero while the output is driven */
+    uint16_t disarm_s;        /* whole uptime seconds unprotected since the later of the last feed and the disarm */
+    uint32_t longop_ms;       /* register 0x5C: a long operation's timeout, never saved; 0 = none */
+    uint8_t live_action;      /* ACTION as of the last live_check */
+    uint8_t live_check;       /* check of since_t .. live_action: a chip restart keeps them (5.13) */
     uint32_t uptime_s;        /* register 0x50 */
     uint16_t grace_eff_s;     /* register 0x5A */
-    uint16_t disarm_s;        /* whole uptime seconds spent disarmed */
     uint16_t bus_samples;     /* last 16 bus-health samples, 1 = stuck (5.10) */
     uint8_t sec_ticks;        /* half ticks into the current uptime second */
     uint8_t healthy_s;        /* whole seconds since the first feed after a reset */
     uint8_t key_left;         /* ticks the last KEY stays valid; 0 = no key */
-    uint8_t live_check;       /* check of since_t, grace_t, pulse_t: a chip restart keeps them (5.13) */
 
     uint8_t read_ptr;
     uint8_t read_cursor;
     uint8_t breadcrumb;
     uint8_t last_error;
     uint8_t flags;            /* WD_REQ_* pending (bits 0-4), private bits (WD_F_* in wd_core.c) */
-    uint32_t longop_ms;       /* register 0x5C: a long operation's timeout, never saved; 0 = none */
     struct wd_settings saved; /* as last loaded or saved: what a host reset restores */
     struct wd_persist *persist;
 };
@@ -177,9 +178,11 @@ struct wd_core {
  * DEFAULTS_LOADED if no slot is valid), validates persist (zeroing it on
  * power-on or a bad check, else setting CHIP_RESTARTED), seals it, and
  * starts the power-up grace period. A restart that finds persist valid and
- * the countdown in c intact (its live_check holds: the RAM kept its
- * contents) starts no grace: the countdown, grace and pulse go on from where
- * they were, so restarts cannot keep a hung host alive (SPEC 5.13).
+ * the live block in c intact (its live_check holds: the RAM kept its
+ * contents) starts no grace: the countdown, grace, pulse, a disarm and its
+ * bound, and a long operation go on from where they were, so restarts can
+ * neither keep a hung host alive nor reset one that keeps its rules
+ * (SPEC 5.13).
  * chip_reset is the EXTWD_CHIP_* flags of this boot. */
 void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_reset);
 

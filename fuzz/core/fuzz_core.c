@@ -3,11 +3,21 @@
  * then a sequence of operations (write frames, read transactions, ticks,
  * bus samples, port service, chip restarts) run against the real core.
  *
+ * Two shadows, both written from SPEC (firmware 2.1), never
+ * from the core's code (they call nothing of wd_core.c but its public
+ * entry points):
+ *  - the register shadow computes every byte a read must give from the
+ *    state the registers show;
+ *  - the chip model keeps its own clock (ticks run, and when each feed,
+ *    host arm, reset, key, disarm and read happened), its own decoding of
+ *    the EEPROM and persist images, and its own record of what a host reset
+ *    restores, and from those predicts what the chip may and must do.
+ *
  * Invariants, each checked with an abort:
- *  (a) every byte read equals an independent shadow of SPEC 3 (register
- *      positions, widths, values; the core reads live bytes, a tick in the
- *      middle of a read shows), unmapped addresses give 0xFF, and no read
- *      touches memory outside the core (ASan);
+ *  (a) every byte read equals the register shadow (register positions,
+ *      widths, values; the core reads live bytes, a tick in the middle of a
+ *      read shows), unmapped addresses give 0xFF, and no read touches
+ *      memory outside the core (ASan);
  *  (b) a refused frame leaves the core byte-identical except LAST_ERROR,
  *      REFUSED_COUNT (and the persist check and seal request) and the key
  *      state; a pointer-only frame changes only the pointer and the key;
@@ -17,7 +27,31 @@
  *      a host reset or chip restart;
  *  (d) BUSERR_COUNT and the slave re-initialisation move only at a tick
  *      whose bus sample is stuck (a line low, WD_BUS_MOVED clear), by one;
- *  (e) the calibration (SPEC 5.15): a CAL_TICK_US write is taken whole or
+ *  (e) keyed mode: no protective or keyed write (SAVE, LOCK, TEST, ACTION 0,
+ *      a setting, LONGOP_MS, 0x81, 0x82, 0x84) is accepted unless the frame
+ *      just before it was an accepted KEY fewer than 63 ticks earlier; and
+ *      ERR_KEY comes only from such a frame or a wrong KEY;
+ *  (f) timing: a timeout reset never comes before the timeout in force
+ *      after the last feed, host arm or host reset (whole ticks after the
+ *      feed's tick, less the partial first one), and never later than
+ *      ceil16(T) + 16 ms after the count's start while armed and counting
+ *      (the count keeps running while unprotected and across a chip restart
+ *      that keeps valid state; it starts from 0 at a feed, a host arm or
+ *      the end of grace); no timeout reset while unprotected;
+ *  (g) EEPROM: at every boot the settings are exactly the slot's if its
+ *      check and every range hold, else exactly the factory defaults with
+ *      DEFAULTS_LOADED; a save writes a valid slot of the live settings
+ *      with ACTION 1 (byte-wise and in one go alike); a host reset restores
+ *      exactly the last saved (or loaded) settings, ACTION 1, no LONGOP_MS;
+ *  (h) bounded unprotection: while disarmed or at timeout 0 with
+ *      MAX_DISARM_S != 0, the time since the later of the last feed and the
+ *      moment protection went off never exceeds MAX_DISARM_S s + 16 ms (the
+ *      issue allows MAX_DISARM_S + 1 s; SPEC 5.6 says this), and the chip's
+ *      own re-arm never comes before MAX_DISARM_S - 1 s;
+ *  (i) STATUS bit 0 set by a host reset survives every feed until STATUS or
+ *      EXT_STATUS is read (or the host clears it); STATUS_UNREAD says
+ *      exactly that; with nothing unread a feed clears bit 0;
+ *  (j) the calibration (SPEC 5.15): a CAL_TICK_US write is taken whole or
  *      refused with nothing changed, and whatever was written and however
  *      the RC's measure moved, the period counted stays within 1/8 of the
  *      RC's measure: no calibration input shortens a timeout below
@@ -114,12 +148,30 @@ static uint32_t sat_s(uint32_t ms, int up)
     return s > 255 ? 255 : (uint32_t)s;
 }
 
-/* SPEC 5.8 in ticks of 16 ms: fewer than PRETIMEOUT_MS (rounded up to
- * ticks) before a reset that comes after TIMEOUT_MS (rounded up). */
+/* The timeout in force (SPEC 5.1, 5.6a): LONGOP_MS when set, else TIMEOUT_MS. */
+static uint32_t timeout_in_force(const struct wd_core *c)
+{
+    return c->longop_ms ? c->longop_ms : c->set.timeout_ms;
+}
+
+/* Unprotected (SPEC 5.6): disarmed, or no timeout in force. */
+static int is_unprotected(const struct wd_core *c)
+{
+    return !c->set.action || !timeout_in_force(c);
+}
+
+static uint32_t ceil_ticks(uint32_t ms)
+{
+    return (ms + 15u) / 16u;
+}
+
+/* SPEC 5.8 in ticks of 16 ms: at most PRETIMEOUT_MS (in whole ticks,
+ * rounded down) before a reset that comes after the timeout in force
+ * (rounded up). */
 static int pretimeout_on(const struct wd_core *c)
 {
     const struct wd_settings *s = &c->set;
-    uint32_t pre = (s->pretimeout_ms + 15u) / 16u, t = (s->timeout_ms + 15u) / 16u;
+    uint32_t pre = s->pretimeout_ms / 16u, t = ceil_ticks(timeout_in_force(c));
     if (!pre || pre >= t || !s->action || c->pulse_t || c->grace_t)
         return 0;
     return c->since_t + pre > t;
@@ -177,25 +229,27 @@ static struct shadow_reg shadow(const struct wd_core *c, int locked, uint8_t a)
     case 0x41: REG(a, 1, p->breadcrumb_rst);
     case 0x42: REG(a, 1, locked ? 1 : 0);
     case 0x43: case 0x44: REG(0x43, 2, 0);
+    case 0x45: REG(a, 1, p->status_unread);
     case 0x48: case 0x49: case 0x4A: case 0x4B: {
-        uint32_t v;
-        if (!s->action || !s->timeout_ms)
+        /* no reset pending while unprotected; 0 in the pulse; else what is
+         * left of the timeout in force, plus any grace */
+        uint32_t v, t = timeout_in_force(c);
+        if (is_unprotected(c))
             v = 0xFFFFFFFFu;
         else if (c->pulse_t)
             v = 0;
-        else if (c->grace_t)
-            v = grace_ms + s->timeout_ms;
         else
-            v = s->timeout_ms > since_ms ? s->timeout_ms - since_ms : 0;
+            v = (t > since_ms ? t - since_ms : 0) + grace_ms;
         REG(0x48, 4, v);
     }
     case 0x4C: case 0x4D: case 0x4E: case 0x4F: REG(0x4C, 4, since_ms);
     case 0x50: case 0x51: case 0x52: case 0x53: REG(0x50, 4, c->uptime_s);
     case 0x54: case 0x55: case 0x56: case 0x57: REG(0x54, 4, grace_ms);
     case 0x58: case 0x59:
-        REG(0x58, 2, s->action || !s->max_disarm_s ? 0xFFFFu
+        REG(0x58, 2, !is_unprotected(c) || !s->max_disarm_s ? 0xFFFFu
                      : s->max_disarm_s > c->disarm_s ? (uint32_t)(s->max_disarm_s - c->disarm_s) : 0u);
     case 0x5A: case 0x5B: REG(0x5A, 2, c->grace_eff_s);
+    case 0x5C: case 0x5D: case 0x5E: case 0x5F: REG(0x5C, 4, c->longop_ms);
     case 0x78: case 0x79: REG(0x78, 2, fz_cal.count);
     case 0x7A: case 0x7B: REG(0x7A, 2, fz_cal.tick_us);
     case 0x7C: case 0x7D: REG(0x7C, 2, fz_cal.age_s);
@@ -218,16 +272,140 @@ static struct shadow_reg shadow(const struct wd_core *c, int locked, uint8_t a)
     return r;
 }
 
+/* ---- the chip model's own decoding of the images (SPEC 5.12, 5.13) --------- */
+
+/* Fletcher sums mod 256 from init (SPEC 5.12), written here again so that a
+ * broken check in the core cannot agree with itself. */
+static uint16_t m_fletcher(uint16_t init, const uint8_t *p, size_t n)
+{
+    unsigned a = init & 0xFFu, b = init >> 8;
+    while (n--) {
+        a = (a + *p++) & 0xFFu;
+        b = (b + a) & 0xFFu;
+    }
+    return (uint16_t)(a | b << 8);
+}
+
+/* The ranges of SPEC 3.3 that do not depend on another value. */
+static int m_settings_in_range(const struct wd_settings *s)
+{
+    return (s->timeout_ms == 0 || (s->timeout_ms >= 100u && s->timeout_ms <= 600000u)) &&
+           s->pulse_ms >= 1u && s->pulse_ms <= 10000u && s->action <= 1u &&
+           s->i2c_addr >= 0x08u && s->i2c_addr <= 0x77u && s->busload_pct >= 1u &&
+           s->busload_pct <= 100u && s->healthy_s >= 1u && !(s->options & ~0x05u);
+}
+
+/* Returns 1 and fills out if img is a slot whose check and ranges hold. */
+static int m_slot_valid(const uint8_t img[WD_EEPROM_SLOT_SIZE], struct wd_settings *out)
+{
+    struct wd_settings s;
+    memcpy(&s, img, WD_SETTINGS_SIZE);
+    uint16_t k = (uint16_t)(img[WD_SETTINGS_SIZE] | img[WD_SETTINGS_SIZE + 1] << 8);
+    if (m_fletcher(0x4500u | EXTWD_SETTINGS_VERSION, img, WD_SETTINGS_SIZE) != k || !m_settings_in_range(&s))
+        return 0;
+    *out = s;
+    return 1;
+}
+
+static void m_defaults(struct wd_settings *s)
+{
+    memset(s, 0, sizeof *s);
+    s->timeout_ms = 3000;
+    s->pulse_ms = 100;
+    s->max_disarm_s = 300;
+    s->action = 1;
+    s->grace_s = 20;
+    s->i2c_addr = 0x26;
+    s->busload_pct = 50;
+    s->bootloop_limit = 3;
+    s->healthy_s = 60;
+}
+
+/* SPEC 5.13: a chip restart keeps persist if its check and every range
+ * hold. */
+static int m_persist_valid(const struct wd_persist *p)
+{
+    const uint8_t *b = (const uint8_t *)p;
+    if (m_fletcher(0xE702u, b + 2, sizeof *p - 2) != p->check)
+        return 0;
+    if ((p->status & ~1u) || (p->ext_sticky & ~0x5Eu) || p->last_cause > 3u || p->history_len > 4u ||
+        p->status_unread > 1u)
+        return 0;
+    for (unsigned i = 0; i < p->history_len; i++)
+        if (p->history[i].cause < 1u || p->history[i].cause > 3u)
+            return 0;
+    return 1;
+}
+
 /* ---- the chip and its port --------------------------------------------------- */
 
 static struct wd_core core;
 static struct wd_persist persist;
-static int locked; /* the shadow's own record of LOCK */
 
-static void restart(uint8_t flags)
+/* The chip model: its own clock and record of events. Times are ticks run
+ * (now); an event between ticks carries the number of the tick before it.
+ * -1 = not known. */
+static struct model {
+    int64_t now;
+    int64_t fed_at;       /* last feed, host arm or host reset: no timeout reset before T after it */
+    int64_t count_from;   /* where the count toward the timeout started from 0, if known exactly */
+    int64_t unprot_from;  /* the later of the last feed and the moment protection went off */
+    int64_t key_at;       /* an accepted KEY that was the last frame */
+    int locked;           /* LOCK written since the chip started */
+    int unread;           /* STATUS_UNREAD: a host reset not yet followed by a STATUS read */
+    int status_held;      /* STATUS bit 0 must be set: unread, and the host has not cleared it */
+    struct wd_settings saved; /* what a host reset restores */
+} m;
+
+#define KEY_VALID_TICKS 63 /* SPEC 5.11: less than 63 ticks */
+
+static int keep_expected; /* the model's forecast for the restart under way */
+
+/* What a chip restart must do with the settings (g), persist and the count. */
+static void restart(uint8_t flags, int first)
 {
+    struct wd_settings want;
+    int slot = m_slot_valid(eeprom, &want);
+    int kept = !(flags & EXTWD_CHIP_PORF) && m_persist_valid(&persist);
+    if (!slot)
+        m_defaults(&want);
+    if (first)
+        m.unread = kept ? persist.status_unread : 0;
+    /* firmware 2.1: ACTION is never loaded (a boot is armed); a restart that
+     * keeps the count keeps a disarm and a long operation too (5.13) */
+    uint8_t action_before = core.set.action;
+    uint32_t longop_before = core.longop_ms;
+    int keep_live = kept && !first;
+    want.action = 1;
+
     wd_core_init(&core, &persist, flags);
-    locked = 0;
+
+    m.saved = want;
+    if (keep_live) {
+        want.action = core.set.action;
+        CHECK(core.set.action == action_before);
+        CHECK(core.longop_ms == longop_before);
+    } else {
+        CHECK(core.longop_ms == 0);
+    }
+    CHECK(memcmp(&core.set, &want, WD_SETTINGS_SIZE) == 0);
+    CHECK(slot || (persist.ext_sticky & EXTWD_XS_DEFAULTS_LOADED));
+    CHECK(core.key_left == 0);
+    m.locked = 0;
+    m.key_at = -1;
+    if (!kept)
+        m.unread = m.status_held = 0;
+    /* the count: kept by a restart with valid state (SPEC 5.13), except at
+     * the first boot, where the model knew nothing of the RAM before */
+    keep_expected = kept && !first;
+    if (!kept) {
+        m.fed_at = m.now; /* counts from 0 (or grace) from here */
+        m.count_from = core.grace_t || core.pulse_t ? -1 : m.now;
+    } else if (first) {
+        m.fed_at = m.count_from = -1;
+    }
+    if (is_unprotected(&core))
+        m.unprot_from = m.now; /* a disarm in force at boot is bounded anew */
 }
 
 static int host_reset_began(uint16_t pulse_before)
@@ -235,24 +413,63 @@ static int host_reset_began(uint16_t pulse_before)
     return !pulse_before && core.pulse_t;
 }
 
+/* (g), (i): what every host reset must leave. */
+static void on_host_reset(void)
+{
+    CHECK(memcmp(&core.set, &m.saved, WD_SETTINGS_SIZE) == 0);
+    CHECK(core.longop_ms == 0);
+    CHECK(persist.status & EXTWD_STATUS_WD_RESET);
+    m.unread = m.status_held = 1;
+    m.fed_at = m.now;
+    m.count_from = -1; /* from the end of the pulse and grace */
+    if (is_unprotected(&core))
+        m.unprot_from = m.now;
+}
+
+/* The model's record of protection after any step: the bound (h) runs from
+ * the moment protection went off. */
+static void note_protection(int was_unprot)
+{
+    if (is_unprotected(&core) && !was_unprot)
+        m.unprot_from = m.now;
+}
+
+/* (g) a save: a valid slot of the live settings (whose ACTION byte no
+ * load takes: what a host reset restores is ACTION 1). */
+static void check_save_image(const uint8_t img[WD_EEPROM_SLOT_SIZE], const struct wd_settings *live)
+{
+    struct wd_settings s;
+    CHECK(m_slot_valid(img, &s));
+    CHECK(memcmp(&s, live, WD_SETTINGS_SIZE) == 0);
+}
+
 static void serve(uint8_t extra)
 {
+    int was_unprot = is_unprotected(&core);
     if (extra & 0x80)
         wd_core_note_reinit(&core);
     uint8_t r = wd_core_take_requests(&core);
     if (r & WD_REQ_SEAL)
         wd_core_seal(&core);
     if (r & (WD_REQ_SAVE | WD_REQ_FACTORY)) {
-        uint8_t img[WD_EEPROM_SLOT_SIZE];
+        uint8_t img[WD_EEPROM_SLOT_SIZE], bytes[WD_EEPROM_SLOT_SIZE];
+        struct wd_settings live = core.set;
+        for (uint8_t i = 0; i < WD_EEPROM_SLOT_SIZE; i++)
+            bytes[i] = wd_core_slot_byte(&core, i);
+        check_save_image(bytes, &live);
         uint16_t off = wd_core_eeprom_slot(&core, img);
         CHECK(off == 0);
+        CHECK(memcmp(img, bytes, sizeof img) == 0);
+        CHECK(m_slot_valid(img, &m.saved));
+        m.saved.action = 1;
         /* a torn write now and then */
         memcpy(eeprom + off, img, (extra & 0x70) == 0x70 ? (extra & 15u) : sizeof img);
     }
     if (r & WD_REQ_FACTORY) {
-        restart(EXTWD_CHIP_WDRF);
+        restart(EXTWD_CHIP_WDRF, 0);
         wd_core_take_requests(&core); /* init seals on its own */
     }
+    note_protection(was_unprot);
 }
 
 static void check_consistent(void)
@@ -263,6 +480,8 @@ static void check_consistent(void)
     wd_settings_encode(&core.set, img);
     CHECK(wd_settings_decode(img, &d) == 0);
     CHECK(memcmp(&d, &core.set, WD_SETTINGS_SIZE) == 0);
+    CHECK(m_settings_in_range(&core.set));
+    CHECK(core.longop_ms == 0 || (core.longop_ms >= 100u && core.longop_ms <= 600000u));
     uint8_t addr = wd_core_address(&core);
     CHECK(addr >= EXTWD_I2C_ADDR_MIN && addr <= EXTWD_I2C_ADDR_MAX);
     CHECK(!!(wd_core_outputs(&core) & WD_OUT_RESET) == !!core.pulse_t);
@@ -271,6 +490,9 @@ static void check_consistent(void)
     CHECK(persist.history_len <= EXTWD_HISTORY_ENTRIES);
     CHECK(!(core.pulse_t && core.grace_t));
     CHECK(core.grace_eff_s <= 1048u);
+    /* (i) */
+    CHECK(persist.status_unread == m.unread);
+    CHECK(!m.status_held || (persist.status & EXTWD_STATUS_WD_RESET));
 }
 
 /* The state a refused frame may change, copied from `after` into `before`. */
@@ -280,8 +502,23 @@ static void allow_refusal(struct wd_core *before, struct wd_persist *pbefore,
     before->last_error = after->last_error;
     before->key_left = after->key_left;
     before->flags = (uint8_t)((before->flags & ~WD_REQ_ALL) | (after->flags & WD_REQ_ALL));
+    before->live_check = after->live_check;
     pbefore->refused_count = pafter->refused_count;
     pbefore->check = pafter->check;
+}
+
+/* SPEC 5.11: the frames keyed mode restricts. */
+static int needs_key(const uint8_t *f, uint8_t len)
+{
+    uint8_t r = f[0];
+    if (len == 1 && r < 0x80)
+        return 0; /* a pointer set */
+    return r == EXTWD_CMD_SAVE || r == EXTWD_CMD_FACTORY_RESET || r == EXTWD_CMD_SET_ADDRESS ||
+           r == EXTWD_CMD_CLEAR_COUNTERS || r == EXTWD_CMD_TEST_ACTION || r == EXTWD_REG_LOCK ||
+           r == EXTWD_REG_TIMEOUT_S || r == EXTWD_REG_GRACE_S || r == EXTWD_REG_I2C_ADDR ||
+           r == EXTWD_REG_BUSLOAD_PCT || (r >= EXTWD_REG_TIMEOUT_MS && r <= EXTWD_REG_OPTIONS) ||
+           (r >= EXTWD_REG_LONGOP_MS && r < EXTWD_REG_LONGOP_MS + 4) ||
+           (r == EXTWD_REG_ACTION && len >= 2 && f[1] == 0);
 }
 
 static void do_frame(struct input *in, uint8_t op, int with_pec)
@@ -307,7 +544,9 @@ static void do_frame(struct input *in, uint8_t op, int with_pec)
 
     struct wd_core before = core;
     struct wd_persist pbefore = persist;
-    int locked_before = locked;
+    int locked_before = m.locked, was_unprot = is_unprotected(&core);
+    int keyed = (core.set.options & EXTWD_OPT_KEYED) != 0;
+    int fresh = m.key_at >= 0 && m.now - m.key_at < KEY_VALID_TICKS;
     uint8_t old_error = core.last_error;
     core.last_error = 0xEE; /* sentinel: untouched means a pointer set or a probe */
     wd_core_frame(&core, f, len);
@@ -315,6 +554,8 @@ static void do_frame(struct input *in, uint8_t op, int with_pec)
     if (err == 0xEE)
         core.last_error = old_error;
     before.last_error = old_error;
+    if (len)
+        m.key_at = -1; /* any frame uses the key up */
 
     if (len == 0) {
         /* a probe: nothing at all */
@@ -327,6 +568,7 @@ static void do_frame(struct input *in, uint8_t op, int with_pec)
         CHECK(core.key_left == 0);
         before.read_ptr = core.read_ptr;
         before.key_left = core.key_left;
+        before.live_check = core.live_check;
         CHECK(memcmp(&before, &core, sizeof core) == 0);
         CHECK(memcmp(&pbefore, &persist, sizeof persist) == 0);
     } else if (err != EXTWD_ERR_OK) {
@@ -338,14 +580,23 @@ static void do_frame(struct input *in, uint8_t op, int with_pec)
         allow_refusal(&before, &pbefore, &core, &persist);
         CHECK(memcmp(&before, &core, sizeof core) == 0);
         CHECK(memcmp(&pbefore, &persist, sizeof persist) == 0);
+        /* (e) ERR_KEY only for a restricted frame without a fresh key, or a
+         * wrong KEY */
+        if (err == EXTWD_ERR_KEY)
+            CHECK((f[0] == EXTWD_REG_KEY && len == 3) || (keyed && !fresh && needs_key(f, len)));
     } else {
         /* accepted */
+        int reset = host_reset_began(before.pulse_t);
         if (f[0] == EXTWD_REG_LOCK)
-            locked = 1;
+            m.locked = 1;
+        if (f[0] == EXTWD_REG_KEY)
+            m.key_at = m.now;
+        /* (e) keyed mode */
+        if (keyed && !fresh)
+            CHECK(!needs_key(f, len));
         /* (c) the armed state */
         if (core.set.action != before.set.action)
-            CHECK(f[0] == EXTWD_REG_ACTION || f[0] == EXTWD_CMD_FACTORY_RESET ||
-                  host_reset_began(before.pulse_t));
+            CHECK(f[0] == EXTWD_REG_ACTION || f[0] == EXTWD_CMD_FACTORY_RESET || reset);
         /* register 6 and 0x30 never arm or disarm */
         if (f[0] == EXTWD_REG_TIMEOUT_S || f[0] == EXTWD_REG_TIMEOUT_MS)
             CHECK(core.set.action == before.set.action);
@@ -355,10 +606,98 @@ static void do_frame(struct input *in, uint8_t op, int with_pec)
                   f[0] != EXTWD_CMD_CLEAR_COUNTERS);
             CHECK(!(f[0] == EXTWD_REG_ACTION && f[1] == 0));
             CHECK(!(f[0] >= 0x30 && f[0] <= 0x3E) && f[0] != 0x06 && f[0] != 0x09 &&
-                  f[0] != 0x0A && f[0] != 0x0B);
+                  f[0] != 0x0A && f[0] != 0x0B && !(f[0] >= 0x5C && f[0] <= 0x5F));
         }
+        if (reset) {
+            /* a test reset, or a feed inside the window */
+            CHECK(f[0] == EXTWD_CMD_TEST_ACTION || f[0] == EXTWD_CMD_FEED);
+            on_host_reset();
+        } else if (f[0] == EXTWD_CMD_FEED) {
+            m.fed_at = m.count_from = m.now;
+            if (was_unprot)
+                m.unprot_from = m.now; /* a disarmed host that feeds is alive */
+            /* (i) a feed clears STATUS bit 0 only once it has been read */
+            if (!m.unread)
+                CHECK(!(persist.status & EXTWD_STATUS_WD_RESET));
+        } else if (f[0] == EXTWD_REG_STATUS && !(f[1] & EXTWD_STATUS_WD_RESET)) {
+            m.status_held = 0; /* the host cleared it itself */
+        }
+        /* (f) a host arm (unprotected to protected by this write) gives a
+         * full timeout */
+        if (!reset && was_unprot && !is_unprotected(&core))
+            m.fed_at = m.count_from = m.now;
     }
+    note_protection(was_unprot);
     free(f);
+}
+
+/* One tick with the model's checks: (c), (d), (f), (h). */
+static void do_tick(uint8_t bus)
+{
+    uint16_t pulse = core.pulse_t, grace = core.grace_t;
+    uint8_t action = core.set.action;
+    uint8_t sticky = persist.ext_sticky;
+    uint16_t max_disarm = core.set.max_disarm_s;
+    uint32_t t_before = timeout_in_force(&core);
+    int was_unprot = is_unprotected(&core);
+    uint8_t buserr = persist.buserr_count, reinit_req = core.flags & WD_REQ_BUS_REINIT;
+
+    m.now++;
+    uint32_t up = core.uptime_s;
+    wd_core_tick(&core, WD_TICK_MS, bus); /* one tick, whatever ms says */
+    wd_cal_periods(&fz_cal, 1, up != core.uptime_s);
+    int reset = host_reset_began(pulse);
+
+    /* (d) bus health (SPEC 5.10): only a stuck sample (a line low, nothing
+     * moved) counts, at most once a tick */
+    if (!bus || (bus & WD_BUS_MOVED)) {
+        CHECK(persist.buserr_count == buserr);
+        CHECK(reinit_req || !(core.flags & WD_REQ_BUS_REINIT));
+    } else {
+        CHECK((uint8_t)(persist.buserr_count - buserr) <= 1u);
+    }
+    /* the chip's own re-arm at the bound (SPEC 5.6), seen from outside */
+    int rearmed = was_unprot && (reset || !is_unprotected(&core));
+    if (core.set.action != action) {
+        /* (c) a host reset (reload) or the bounded-disarm expiry */
+        int expiry = !action && core.set.action && max_disarm && (persist.ext_sticky & EXTWD_XS_AUTO_REARMED);
+        CHECK(reset || expiry);
+    }
+    if (!(sticky & EXTWD_XS_AUTO_REARMED) && (persist.ext_sticky & EXTWD_XS_AUTO_REARMED))
+        CHECK(was_unprot && max_disarm);
+    if (rearmed) {
+        /* (h) every disarm lasts its full bound */
+        CHECK(max_disarm && (persist.ext_sticky & EXTWD_XS_AUTO_REARMED));
+        if (m.unprot_from >= 0)
+            CHECK((m.now - m.unprot_from) * 16 >= ((int64_t)max_disarm - 1) * 1000);
+        /* armed again, and a timeout of 0 became the saved one, or 3000 */
+        if (!reset && !t_before)
+            CHECK(core.set.timeout_ms == (m.saved.timeout_ms ? m.saved.timeout_ms : 3000u));
+    }
+
+    if (reset) {
+        /* (f) a timeout reset: never early. The timeout it ran against is
+         * the one in force, or, at a re-arm from timeout 0, the saved one
+         * (or 3000). */
+        uint32_t t = t_before ? t_before : (m.saved.timeout_ms ? m.saved.timeout_ms : 3000u);
+        CHECK(persist.last_cause == EXTWD_CAUSE_TIMEOUT);
+        if (m.fed_at >= 0)
+            CHECK((m.now - m.fed_at - 1) * 16 >= (int64_t)t);
+        on_host_reset();
+    } else if ((pulse || grace) && !core.pulse_t && !core.grace_t) {
+        m.count_from = m.now; /* grace over: the count starts from 0 */
+    } else if (!pulse && !grace && !is_unprotected(&core) && m.count_from >= 0) {
+        /* (f) never late: the reset must have come at tick ceil(T/16) + 1 */
+        CHECK(m.now - m.count_from < (int64_t)ceil_ticks(timeout_in_force(&core)) + 1);
+    }
+    note_protection(was_unprot);
+    /* (h) bounded unprotection: re-armed once MAX_DISARM_S whole uptime
+     * seconds have begun since the start, that is by MAX_DISARM_S s plus
+     * one tick (SPEC 5.6; tighter than the MAX_DISARM_S + 1 s the issue
+     * allows). A bound written shorter than the time already spent acts at
+     * the next tick, which is this one for a write before it. */
+    if (is_unprotected(&core) && core.set.max_disarm_s && m.unprot_from >= 0)
+        CHECK((m.now - m.unprot_from) * 16 <= (int64_t)core.set.max_disarm_s * 1000 + 16);
 }
 
 /* (a) one read transaction against the shadow, with an optional tick in the
@@ -370,51 +709,33 @@ static void do_read(uint8_t n, int tick_at)
 
     wd_core_read_begin(&core);
     for (int i = 0; i < n; i++) {
-        if (i == tick_at) {
-            uint16_t pulse = core.pulse_t;
-            uint8_t action = core.set.action;
-            wd_core_tick(&core, WD_TICK_MS, 0);
-            if (core.set.action != action)
-                CHECK(host_reset_began(pulse) || (persist.ext_sticky & EXTWD_XS_AUTO_REARMED));
-        }
+        if (i == tick_at)
+            do_tick(0);
         unsigned a = (unsigned)ptr + (unsigned)i;
         uint8_t got = wd_core_read_next(&core), want = 0xFF;
         if (ptr < 0x80 && a < 0x80) {
-            struct shadow_reg r = shadow(&core, locked, (uint8_t)a);
+            struct shadow_reg r = shadow(&core, m.locked, (uint8_t)a);
             if (r.mapped)
                 want = (uint8_t)(r.value >> (8 * (a - r.start)));
+            /* (i) reading STATUS or EXT_STATUS is what lets a feed clear bit 0 */
+            if (a == EXTWD_REG_STATUS || a == EXTWD_REG_EXT_STATUS)
+                m.unread = m.status_held = 0;
         }
         CHECK(got == want);
     }
 }
 
-static void do_tick(uint16_t ms, uint8_t bus)
+/* A chip restart with the model's forecast of the count checked after it:
+ * a restart with valid state keeps counting (SPEC 5.13). */
+static void do_restart(uint8_t flags)
 {
-    uint16_t pulse = core.pulse_t;
-    uint8_t action = core.set.action;
-    uint8_t sticky = persist.ext_sticky;
-    uint16_t max_disarm = core.set.max_disarm_s;
-    uint8_t buserr = persist.buserr_count, reinit_req = core.flags & WD_REQ_BUS_REINIT;
-
-    uint32_t up = core.uptime_s;
-    wd_core_tick(&core, ms, bus); /* one tick, whatever ms says */
-    wd_cal_periods(&fz_cal, 1, up != core.uptime_s);
-    /* (d) bus health (SPEC 5.10): only a stuck sample (a line low, nothing
-     * moved) counts, at most once a tick */
-    if (!bus || (bus & WD_BUS_MOVED)) {
-        CHECK(persist.buserr_count == buserr);
-        CHECK(reinit_req || !(core.flags & WD_REQ_BUS_REINIT));
-    } else {
-        CHECK((uint8_t)(persist.buserr_count - buserr) <= 1u);
-    }
-    if (core.set.action != action) {
-        /* (c) a host reset (reload) or the bounded-disarm expiry */
-        int expiry = !action && core.set.action && max_disarm && core.disarm_s >= max_disarm &&
-                     (persist.ext_sticky & EXTWD_XS_AUTO_REARMED);
-        CHECK(host_reset_began(pulse) || expiry);
-    }
-    if (!(sticky & EXTWD_XS_AUTO_REARMED) && (persist.ext_sticky & EXTWD_XS_AUTO_REARMED))
-        CHECK(!action && max_disarm);
+    uint16_t since = core.since_t, grace = core.grace_t, pulse = core.pulse_t;
+    int was_unprot = is_unprotected(&core);
+    restart(flags, 0);
+    if (keep_expected)
+        CHECK(core.since_t == since && core.grace_t == grace && core.pulse_t == pulse);
+    serve(0);
+    note_protection(was_unprot);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -459,7 +780,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     wd_cal_clear(&fz_cal);
     fz_cal.count = 0;
     fz_rc_us = WD_CAL_TICK_US;
-    restart((uint8_t)(cfg >> 4));
+    memset(&m, 0, sizeof m);
+    m.fed_at = m.count_from = m.unprot_from = m.key_at = -1;
+    restart((uint8_t)(cfg >> 4), 1);
     serve(0);
     check_consistent();
 
@@ -482,14 +805,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (n == 32u)
                 n = (uint16_t)((next(&in) | next(&in) << 8) & 0x0FFFu);
             while (n--)
-                do_tick(WD_TICK_MS, 0);
+                do_tick(0);
             break;
         }
         case 5: {
             /* what the port saw of the bus: lines low, WD_BUS_MOVED */
             uint8_t bus = (op & 16u) ? next(&in) : 1u;
             for (uint8_t i = 0; i <= (op & 15u); i++)
-                do_tick(WD_TICK_MS, bus);
+                do_tick(bus);
             break;
         }
         case 6:
@@ -498,14 +821,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (op & 2u) /* the RC's measure moves: 12.8 .. 19.2 ms */
                 fz_rc_us = (uint16_t)(12800u + 32u * (next(&in) % 201u));
             serve(next(&in));
-            CHECK(persist.check ==
-                  wd_check16(WD_PERSIST_SEED, (const uint8_t *)&persist + 2, (uint8_t)(sizeof persist - 2)));
+            CHECK(persist.check == m_fletcher(0xE702u, (const uint8_t *)&persist + 2, sizeof persist - 2));
             break;
         default:
             if (op & 16u)
                 ((uint8_t *)&persist)[next(&in) % sizeof persist] ^= next(&in);
-            restart(op & 15u);
-            serve(0);
+            do_restart(op & 15u);
             break;
         }
         check_consistent();
