@@ -13,8 +13,12 @@ PACKAGES=(
   libmosquitto-dev mosquitto mosquitto-clients openssl
   i2c-tools
 )
-# Large toolchains whose recommends pull in gigabytes.
-PACKAGES_NO_RECOMMENDS=(gcc-arm-none-eabi libnewlib-arm-none-eabi)
+# Large toolchains whose recommends pull in gigabytes; and the kernel test's
+# Debian kernel, its headers, qemu (whose recommends are a desktop's worth),
+# busybox for the guest, dtc for the overlay, cpio for the initramfs.
+PACKAGES_NO_RECOMMENDS=(gcc-arm-none-eabi libnewlib-arm-none-eabi
+  linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
+  device-tree-compiler cpio)
 
 missing() {
   local p
@@ -26,9 +30,19 @@ missing() {
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
+# Debian installs the kernel image readable by root only; the kernel test
+# boots it in qemu, so make it readable (when not root, with sudo).
+readable_kernels() {
+  local img
+  for img in /boot/vmlinuz-*; do
+    if [ -e "$img" ] && [ ! -r "$img" ]; then $SUDO chmod a+r "$img"; fi
+  done
+}
+
 need=$(missing "${PACKAGES[@]}")
 need_nr=$(missing "${PACKAGES_NO_RECOMMENDS[@]}")
 if [ -z "$need" ] && [ -z "$need_nr" ]; then
+  readable_kernels
   exit 0
 fi
 
@@ -43,6 +57,7 @@ if [ -n "$need_nr" ]; then
   # shellcheck disable=SC2086
   $SUDO apt-get install -y -qq --no-install-recommends $need_nr >/dev/null
 fi
+readable_kernels
 # The broker is started by the tests themselves, on loopback, never as a service.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mosquitto 2>/dev/null; then
   $SUDO systemctl stop mosquitto || true

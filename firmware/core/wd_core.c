@@ -145,7 +145,8 @@ EXTWD_STATIC_ASSERT(offsetof(struct wd_core, set) == 0 && NEXT_TO(set.grace_s, s
                     offsetof(struct wd_core, last_error) < 0x40u &&
                     offsetof(struct wd_core, longop_ms) < 0x3Du && NEXT_TO(since_t, grace_t) &&
                     NEXT_TO(grace_t, pulse_t) && NEXT_TO(pulse_t, disarm_s) && NEXT_TO(disarm_s, longop_ms) &&
-                    NEXT_TO(longop_ms, live_action) && NEXT_TO(live_action, live_check),
+                    NEXT_TO(longop_ms, sec_ticks) && NEXT_TO(sec_ticks, live_action) &&
+                    NEXT_TO(live_action, live_check),
                     "core fields out of register order");
 EXTWD_STATIC_ASSERT(P_NEXT_TO(reset_count, reinit_count) && P_NEXT_TO(reinit_count, buserr_count) &&
                     P_NEXT_TO(buserr_count, status) && P_NEXT_TO(status, last_cause) &&
@@ -258,7 +259,9 @@ static NOINLINE uint8_t timeout_ok(uint32_t t)
     return t < EXTWD_TIMEOUT_MS_MIN ? !t : t <= EXTWD_TIMEOUT_MS_MAX;
 }
 
-/* The live block a chip restart keeps (5.13): since_t up to live_action. */
+/* The live block a chip restart keeps (5.13): since_t up to live_action
+ * (the count, grace, pulse, the disarm bound and the second it is in, a
+ * long operation, ACTION). */
 #define LIVE_BYTES ((uint8_t)(offsetof(struct wd_core, live_check) - offsetof(struct wd_core, since_t)))
 
 static NOINLINE uint8_t live_sum(const struct wd_core *c)

@@ -154,12 +154,12 @@ struct wd_core {
     uint16_t pulse_t;         /* reset pulse ticks left: nonzero while the output is driven */
     uint16_t disarm_s;        /* whole uptime seconds unprotected since the later of the last feed and the disarm */
     uint32_t longop_ms;       /* register 0x5C: a long operation's timeout, never saved; 0 = none */
+    uint8_t sec_ticks;        /* half ticks into the current uptime second (kept: a restart cannot stretch a bound) */
     uint8_t live_action;      /* ACTION as of the last live_check */
     uint8_t live_check;       /* check of since_t .. live_action: a chip restart keeps them (5.13) */
     uint32_t uptime_s;        /* register 0x50 */
     uint16_t grace_eff_s;     /* register 0x5A */
     uint16_t bus_samples;     /* last 16 bus-health samples, 1 = stuck (5.10) */
-    uint8_t sec_ticks;        /* half ticks into the current uptime second */
     uint8_t healthy_s;        /* whole seconds since the first feed after a reset */
     uint8_t key_left;         /* ticks the last KEY stays valid; 0 = no key */
 

@@ -404,8 +404,8 @@ static void restart(uint8_t flags, int first)
     } else if (first) {
         m.fed_at = m.count_from = -1;
     }
-    if (is_unprotected(&core))
-        m.unprot_from = m.now; /* a disarm in force at boot is bounded anew */
+    if (is_unprotected(&core) && !keep_live)
+        m.unprot_from = m.now; /* a timeout of 0 in force at boot is bounded anew; a kept restart keeps the bound */
 }
 
 static int host_reset_began(uint16_t pulse_before)
