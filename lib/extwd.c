@@ -499,6 +499,10 @@ static void set_feed_interval(struct extwd *wd)
 }
 
 /* Identity, capabilities and the reset evidence of an extwd chip. */
+/* Plausible lengths of the chip's watchdog period (SPEC 5.15). */
+#define CAL_PERIOD_MIN_US 10000u
+#define CAL_PERIOD_MAX_US 25000u
+
 static int init_extwd(struct extwd *wd)
 {
     uint8_t b[24];
@@ -557,6 +561,9 @@ static int init_extwd(struct extwd *wd)
         return r;
     wd->window_ms = has_cap(wd, EXTWD_CAP_WINDOW) ? get_le16(b) : 0u;
     wd->options = (uint8_t)(b[4] & EXTWD_OPT_MASK);
+    /* the background calibration's first look, a minute from now */
+    wd->cal.supported = 1;
+    wd->cal.start_ms = wd->cfg.port->millis(wd->cfg.port->ctx);
     return 0;
 }
 
@@ -657,6 +664,81 @@ int extwd_init(struct extwd *wd, const struct extwd_config *cfg)
     int r = identify(wd, EXTWD_PROBE_TRIES);
     wd->reprobe_last_ms = cfg->port->millis(cfg->port->ctx);
     return r;
+}
+
+/* ---- calibration (SPEC 5.15) ------------------------------------------------------ */
+
+uint16_t extwd_cal_span_us(uint32_t span_ms, uint16_t periods)
+{
+    if (span_ms < EXTWD_CAL_SPAN_MIN_MS || span_ms > EXTWD_CAL_SPAN_MAX_MS || !periods)
+        return 0;
+    uint32_t us = (span_ms * 1000u + periods / 2u) / periods; /* span_ms * 1000 < 2^32 */
+    return us < CAL_PERIOD_MIN_US || us > CAL_PERIOD_MAX_US ? 0 : (uint16_t)us;
+}
+
+int extwd_cal_agree(uint16_t a, uint16_t b)
+{
+    if (!a || !b)
+        return 0;
+    uint16_t d = a > b ? (uint16_t)(a - b) : (uint16_t)(b - a);
+    return d <= a / EXTWD_CAL_AGREE_DIV;
+}
+
+/* One step of the background calibration, right after a feed at now. Its
+ * errors end the span (the next step starts one) and are not returned. */
+static void cal_step(struct extwd *wd, uint32_t now)
+{
+    struct extwd_cal *k = &wd->cal;
+    if (!k->supported || now - k->start_ms < EXTWD_CAL_INTERVAL_MS)
+        return;
+    const struct extwd_port *p = wd->cfg.port;
+    uint8_t b[4];
+    uint32_t at = p->millis(p->ctx); /* the instant the count is read */
+    if (read_block(wd, EXTWD_REG_CAL_COUNT, b, 4)) {
+        k->have_start = 0;
+        k->start_ms = at;           /* try again in a minute */
+        return;
+    }
+    /* The registers read 0xFF on a chip without them: CAL_TICK_US is
+     * never above 25000 on one that has them. */
+    if (get_le16(b + 2) > CAL_PERIOD_MAX_US) {
+        k->supported = 0;
+        return;
+    }
+    uint16_t count = get_le16(b);
+    if (k->have_start) {
+        uint16_t us = extwd_cal_span_us(at - k->start_ms, (uint16_t)(count - k->start_count));
+        k->spans++;
+        if (!us || (k->pending_us && !extwd_cal_agree(k->pending_us, us)))
+            k->refused++;
+        if (extwd_cal_agree(k->pending_us, us)) {
+            uint16_t v = (uint16_t)(((uint32_t)us + k->pending_us + 1u) / 2u);
+            uint8_t f[3] = { EXTWD_REG_CAL_TICK_US, (uint8_t)v, (uint8_t)(v >> 8) };
+            if (send_retry(wd, f, 3, 0) == 0)
+                k->written_us = v;
+        }
+        k->pending_us = us;
+    }
+    k->start_ms = at;
+    k->start_count = count;
+    k->have_start = 1;
+}
+
+int extwd_get_calibration(struct extwd *wd, uint16_t *tick_us, uint16_t *age_s)
+{
+    if (!wd || !wd->initialised)
+        return EXTWD_E_STATE;
+    if (!wd->cal.supported)
+        return EXTWD_E_NOTSUP;
+    uint8_t b[4];
+    int r = read_block(wd, EXTWD_REG_CAL_TICK_US, b, 4);
+    if (r)
+        return r;
+    if (tick_us)
+        *tick_us = get_le16(b);
+    if (age_s)
+        *age_s = get_le16(b + 2);
+    return 0;
 }
 
 /* ---- feeding -------------------------------------------------------------------- */
@@ -789,6 +871,7 @@ static int send_feed(struct extwd *wd, uint32_t now)
         return r;
     wd->stats.feeds++;
     extwd_timer_restart(&wd->feed_timer, now);
+    cal_step(wd, now);
     return 0;
 }
 

@@ -40,6 +40,12 @@ void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n)
         *dst++ = (uint8_t)(source + offset++);
 }
 
+/* The calibration hooks: the port's, not the core's. */
+uint8_t wd_port_cal_read(uint8_t i);
+uint8_t wd_port_cal_read(uint8_t i) { return (uint8_t)(source + i); }
+uint8_t wd_port_cal_write(uint16_t us);
+uint8_t wd_port_cal_write(uint16_t us) { return (uint8_t)us; }
+
 int main(void)
 {
     uint8_t frame[EXTWD_FRAME_MAX];

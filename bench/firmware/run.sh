@@ -56,7 +56,7 @@ row "sleep-mode errors" sleep_mode_errors
 row "simulated s per wall s, fed every 100 ms (target >= 500)" speed_x
 echo
 budget() { if [ "$1" -le "$2" ]; then echo "within"; else echo "OVER by $(( $1 - $2 )) bytes"; fi; }
-echo "ATtiny85 budget (ATtiny25-sized): flash $t_flash / 2048 bytes, $(budget "$t_flash" 2048);"
+echo "ATtiny85 budget (ATtiny45-sized, issue 12): flash $t_flash / 4096 bytes, $(budget "$t_flash" 4096);"
 echo "static RAM $t_ram / 128 bytes, $(budget "$t_ram" 128) (the stack comes on top: firmware/README.md)."
 echo
 

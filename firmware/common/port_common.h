@@ -30,6 +30,7 @@
 #include <avr/io.h>
 #include <stdint.h>
 
+#include "wd_cal.h"
 #include "wd_core.h"
 
 /* No variable relies on the C runtime to clear it: everything lives in
@@ -114,13 +115,44 @@ ISR(WDT_vect, ISR_NAKED)
 #error "the tick calibration assumes F_CPU = 8 MHz"
 #endif
 #define CAL_TICK    500  /* counts of 32 us in a nominal tick */
-#define CAL_MOD     244u /* CAL_TICK mod 256 */
-#define CAL_MAX_DEV 100  /* accept periods of 12.8 .. 19.2 ms */
+/* A period is measured mod 256 counts, so it must lie in a window of 256:
+ * centred on 542 counts (17.3 ms), it takes every period silicon gives
+ * (the WDT -16..+5 %, 15.2..19.0 ms, seen through the RC's +-10 %: 13.7 ..
+ * 21.0 ms). cal_dev is the period less CAL_CENTER. */
+#define CAL_CENTER  542
+#define CAL_MOD     30u  /* CAL_CENTER mod 256 */
+#define CAL_MAX_DEV 120  /* accept periods of 13.5 .. 21.2 ms */
 
 static uint8_t cal_n NOINIT;   /* ticks, wraps every 256 */
 static uint8_t cal_t0 NOINIT;  /* capture at the start of a measurement */
-static int8_t cal_dev NOINIT;  /* measured tick length minus CAL_TICK */
-static int16_t cal_err NOINIT; /* time owed to the core, in counts */
+static int8_t cal_dev NOINIT;  /* measured period minus CAL_CENTER, in counts */
+static int16_t cal_err NOINIT; /* time owed to the core: us (WD_CAL_HOST), else counts */
+
+#if WD_CAL_HOST
+/* The period as the RC measures it, in us (32 us a count). */
+static uint16_t cal_rc_us(void)
+{
+    return (uint16_t)(32 * (CAL_CENTER + (int16_t)cal_dev));
+}
+
+/* ---- calibration against the host's clock (SPEC 5.15, wd_cal.h) -------------
+ * The host's value overrides the RC's measure while it is within the bound:
+ * the period's true length in us, counted into cal_err as the RC's is.
+ * Saved by SAVE at EEPROM offset CAL_EE, loaded at boot; a chip restart without a save falls back to the RC until
+ * the host writes it again. */
+static struct wd_cal g_cal NOINIT;
+#define CAL_EE      24u  /* EEPROM offset of the calibration slot */
+
+uint8_t wd_port_cal_write(uint16_t us)
+{
+    return wd_cal_set(&g_cal, us, cal_rc_us());
+}
+
+uint8_t wd_port_cal_read(uint8_t i)
+{
+    return ((const uint8_t *)&g_cal)[i];
+}
+#endif
 
 /* ---- EEPROM ------------------------------------------------------------------ */
 
@@ -143,30 +175,65 @@ void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n)
         *dst++ = ee_read((uint8_t)offset++);
 }
 
-static uint8_t save_i NOINIT; /* save step: writes 0..SLOT-1, then checks SLOT..2*SLOT-1 */
+static uint8_t save_i NOINIT; /* save step: writes 0..SAVE_N-1, then checks SAVE_N..2*SAVE_N-1 */
+
+#if WD_CAL_HOST
+/* What a save writes: the settings slot, then CAL_TICK_US at CAL_EE. The
+ * calibration needs no check of its own: a value off the bound of the RC's
+ * measure is never counted (wd_cal_period_us), and an erased 0xFFFF is. */
+#define SAVE_N (WD_EEPROM_SLOT_SIZE + 2u)
+
+/* Byte j of what a save writes; *addr gets its EEPROM address. */
+static uint8_t save_byte(uint8_t j, uint8_t *addr)
+{
+    if (j < WD_EEPROM_SLOT_SIZE) {
+        *addr = j;
+        return wd_core_slot_byte(&g_wd, j);
+    }
+    j = (uint8_t)(j - WD_EEPROM_SLOT_SIZE);
+    *addr = (uint8_t)(CAL_EE + j);
+    return ((const uint8_t *)&g_cal.tick_us)[j];
+}
+
+/* Boot: the saved calibration, if one was saved. */
+static void cal_load(void)
+{
+    wd_cal_clear(&g_cal);
+    g_cal.count = 0;
+    wd_port_eeprom_read(CAL_EE, (uint8_t *)&g_cal.tick_us, 2);
+    if (g_cal.tick_us == 0xFFFFu)
+        g_cal.tick_us = 0;          /* never saved */
+    else if (g_cal.tick_us)
+        g_cal.age_s = 0xFFFEu;      /* age unknown: older than can be told */
+}
+#else
+#define SAVE_N WD_EEPROM_SLOT_SIZE
+
+#define save_byte(j, addr) (*(addr) = (j), wd_core_slot_byte(&g_wd, (j)))
+#endif
 
 /* One step of a save, when the EEPROM is idle: write byte i of the slot
  * if it differs, or (second pass) check it and start over if the settings
  * changed meanwhile. ~3.4 ms per written byte, none with the bus held. */
 static void port_save_step(void)
 {
-    uint8_t i = save_i, j = i, b;
+    uint8_t i = save_i, j = i, b, a;
 
     if (EECR & _BV(EEPE))
         return;
-    if (j >= WD_EEPROM_SLOT_SIZE)
-        j -= WD_EEPROM_SLOT_SIZE;
-    b = wd_core_slot_byte(&g_wd, j);
-    if (ee_read(j) != b) {
+    if (j >= SAVE_N)
+        j -= SAVE_N;
+    b = save_byte(j, &a);
+    if (ee_read(a) != b) {
         if (i != j) {
             save_i = 0; /* changed since written */
             return;
         }
-        EEDR = b;
+        EEDR = b; /* at a: ee_read set EEAR */
         EECR = _BV(EEMPE);
         EECR |= _BV(EEPE);
     }
-    if (++i == 2u * WD_EEPROM_SLOT_SIZE) {
+    if (++i == 2u * SAVE_N) {
         wd_core_save_done(&g_wd);
         PORT_FLAGS &= (uint8_t)~_BV(PORT_F_SAVE);
         if (PORT_FLAGS & _BV(PORT_F_RESTART)) {
@@ -180,11 +247,53 @@ static void port_save_step(void)
 
 /* ---- event loop ---------------------------------------------------------------- */
 
+#if WD_CAL_HOST
 /* Serves a pending tick: calibration, then the core ticks it is owed. */
 static void port_tick(void)
 {
+    uint8_t f = PORT_FLAGS, cap = GPIOR1, n = 1, periods;
+    int16_t dev, e;
+
+    PORT_FLAGS = (uint8_t)(f & ~(_BV(PORT_F_TICK) | _BV(PORT_F_TICK2) | _BV(PORT_F_CAL)));
+    if (f & _BV(PORT_F_CAL)) {
+        int8_t d = (int8_t)(uint8_t)((uint8_t)(cap - cal_t0) - CAL_MOD);
+        if (!(f & _BV(PORT_F_TICK2)) && d >= -CAL_MAX_DEV && d <= CAL_MAX_DEV)
+            cal_dev = d;
+    } else if (!++cal_n) {
+        cal_t0 = cap;
+        PORT_FLAGS |= _BV(PORT_F_CAL);
+    }
+    /* each period's true length less a core tick, owed to the core */
+    dev = (int16_t)(wd_cal_period_us(&g_cal, cal_rc_us()) - WD_CAL_TICK_US);
+    e = (int16_t)(cal_err + dev);
+    if (f & _BV(PORT_F_TICK2)) {
+        e = (int16_t)(e + dev);
+        n++;
+    }
+    periods = n;
+    if (e >= (int16_t)WD_CAL_TICK_US) {
+        e = (int16_t)(e - WD_CAL_TICK_US);
+        n++;
+    } else if (e <= -(int16_t)WD_CAL_TICK_US) {
+        e = (int16_t)(e + WD_CAL_TICK_US);
+        n--;
+    }
+    cal_err = e;
+    /* one look at the bus for all the core ticks owed now: they are one instant */
+    uint8_t bus = port_bus_sample(), sec = (uint8_t)g_wd.uptime_s;
+    for (; n; n--)
+        wd_core_tick(&g_wd, WD_TICK_MS, bus);
+    wd_cal_periods(&g_cal, periods, sec != (uint8_t)g_wd.uptime_s);
+    port_pins_update();
+    port_bus_tick();
+}
+#else
+/* Serves a pending tick: calibration, then the core ticks it is owed. The
+ * RC's measure only, in counts (a build without the host's calibration). */
+static void port_tick(void)
+{
     uint8_t f = PORT_FLAGS, cap = GPIOR1, n = 1;
-    int16_t e = cal_err + cal_dev;
+    int16_t dev = cal_dev + (CAL_CENTER - CAL_TICK), e = cal_err + dev;
 
     PORT_FLAGS = (uint8_t)(f & ~(_BV(PORT_F_TICK) | _BV(PORT_F_TICK2) | _BV(PORT_F_CAL)));
     if (f & _BV(PORT_F_CAL)) {
@@ -196,7 +305,7 @@ static void port_tick(void)
         PORT_FLAGS |= _BV(PORT_F_CAL);
     }
     if (f & _BV(PORT_F_TICK2)) {
-        e += cal_dev;
+        e += dev;
         n++;
     }
     if (e >= CAL_TICK) {
@@ -214,6 +323,7 @@ static void port_tick(void)
     port_pins_update();
     port_bus_tick();
 }
+#endif
 
 /* Interrupts off. Re-arms the watchdog interrupt, serves the bus and the
  * tick, and takes the core's requests. A tick waits while a transaction
@@ -243,9 +353,12 @@ static void port_poll(void)
  * after the watchdog, Timer0, the pins and the bus pins are set up. */
 static void __attribute__((noreturn)) port_run(uint8_t chip_reset)
 {
-    cal_dev = 0;
+    cal_dev = CAL_TICK - CAL_CENTER; /* nominal until the first measurement */
     cal_err = 0;
     wd_core_init(&g_wd, &g_wd_persist, chip_reset);
+#if WD_CAL_HOST
+    cal_load();
+#endif
     port_bus_reinit(); /* the slave answers at the address the core loaded */
     port_bus_address();
     port_pins_update();

@@ -72,6 +72,7 @@ EXTWD_STATIC_ASSERT(!((WD_F_HEALTHY_WAIT | WD_F_HEALTHY_RUN | WD_F_LOCKED) & WD_
 #define CALC_SINCE_FEED   0xCCu
 #define CALC_GRACE_LEFT   0xD0u
 #define CALC_DISARM_LEFT  0xD4u
+#define CALC_CAL          0xD8u /* 6 bytes: CAL_COUNT, CAL_TICK_US, CAL_AGE_S (wd_port_cal_read) */
 #define SRC_UNMAPPED      0xE0u
 
 static const WD_FLASH uint8_t const_bytes[] = {
@@ -119,6 +120,10 @@ static const WD_FLASH struct run reg_map[] = {
     {EXTWD_REG_LONGOP_MS, SRC_CORE(longop_ms)},         /* up to HISTORY */
     {EXTWD_REG_HISTORY, SRC_PERS(history)},
     {EXTWD_REG_HISTORY_END, SRC_UNMAPPED},
+#if WD_CAL_HOST
+    {EXTWD_REG_CAL_COUNT, CALC_CAL},                    /* to CAL_AGE_S */
+    {EXTWD_REG_CAL_AGE_S + 2u, SRC_UNMAPPED},
+#endif
     {0x80u, SRC_UNMAPPED}, /* end marker */
 };
 EXTWD_STATIC_ASSERT(EXTWD_REG_STATUS_UNREAD == EXTWD_REG_KEY + 2u &&
@@ -184,6 +189,9 @@ static const WD_FLASH struct run writable[] = {
     {EXTWD_REG_WINDOW_MS, PROT | 2}, {EXTWD_REG_BOOTLOOP_LIMIT, PROT | 1},
     {EXTWD_REG_HEALTHY_S, PROT | 1}, {EXTWD_REG_OPTIONS, PROT | 1}, {EXTWD_REG_BREADCRUMB, 1},
     {EXTWD_REG_LOCK, KEYED | 1}, {EXTWD_REG_KEY, 2}, {EXTWD_REG_LONGOP_MS, PROT | 4},
+#if WD_CAL_HOST
+    {EXTWD_REG_CAL_TICK_US, 2},
+#endif
     {EXTWD_CMD_SAVE, KEYED}, {EXTWD_CMD_FACTORY_RESET, PROT}, {EXTWD_CMD_SET_ADDRESS, PROT | 2},
     {EXTWD_CMD_SET_POINTER, 1}, {EXTWD_CMD_CLEAR_COUNTERS, PROT},
 };
@@ -646,7 +654,13 @@ uint8_t wd_core_read_next(struct wd_core *c)
             v |= EXTWD_XS_IN_GRACE;
     } else if (s == CALC_LOCK) {
         v = (c->flags & WD_F_LOCKED) != 0;
-    } else if (s < SRC_UNMAPPED) {
+    } else if (s >= SRC_UNMAPPED) {
+        /* reads EXTWD_UNMAPPED_READ */
+#if WD_CAL_HOST
+    } else if (s >= CALC_CAL) {
+        v = wd_port_cal_read((uint8_t)(s - CALC_CAL));
+#endif
+    } else {
         /* 4-byte values in ticks, shown in ms: TIME_LEFT, SINCE_FEED,
          * GRACE_LEFT; DISARM_LEFT in seconds */
         uint32_t x;
@@ -801,6 +815,10 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
         p->resets_total = 0;
         p->refused_count = 0;
         goto seal;
+#if WD_CAL_HOST
+    } else if (r == EXTWD_REG_CAL_TICK_US) {
+        err = wd_port_cal_write((uint16_t)(d[0] | d[1] << 8));
+#endif
     } else if (r == EXTWD_CMD_TEST_ACTION) {
         err = EXTWD_ERR_DISARMED;
         if (c->set.action) {

@@ -106,6 +106,20 @@ struct wd_persist {
  * (a host reset restores the settings from a RAM copy). */
 void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n);
 
+/* Calibration against the host's clock (SPEC 5.15), which the port keeps
+ * (it counts the watchdog periods, wd_cal.h): byte i (0-5) of CAL_COUNT,
+ * CAL_TICK_US, CAL_AGE_S; a CAL_TICK_US write of us. Return: the byte;
+ * EXTWD_ERR_OK or the LAST_ERROR that refuses the write. A build with
+ * WD_CAL_HOST 0 (the ATtiny85: it does not fit its 4096 bytes) has neither
+ * the registers nor the hooks, and keeps the RC-based calibration only. */
+#ifndef WD_CAL_HOST
+#define WD_CAL_HOST 1
+#endif
+#if WD_CAL_HOST
+uint8_t wd_port_cal_read(uint8_t i);
+uint8_t wd_port_cal_write(uint16_t us);
+#endif
+
 /* The build sets these (-DWD_MCU_ID=...); the host build gets the defaults. */
 #ifndef WD_MCU_ID
 #define WD_MCU_ID EXTWD_MCU_HOST

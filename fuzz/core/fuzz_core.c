@@ -51,6 +51,11 @@
  *  (i) STATUS bit 0 set by a host reset survives every feed until STATUS or
  *      EXT_STATUS is read (or the host clears it); STATUS_UNREAD says
  *      exactly that; with nothing unread a feed clears bit 0;
+ *  (j) the calibration (SPEC 5.15): a CAL_TICK_US write is taken whole or
+ *      refused with nothing changed, and whatever was written and however
+ *      the RC's measure moved, the period counted stays within 1/8 of the
+ *      RC's measure: no calibration input shortens a timeout below
+ *      TIMEOUT_MS x 8/9 of RC time;
  * plus consistency: settings always within their ranges (they survive an
  * EEPROM encode/decode round trip), a valid address, RESET output exactly
  * during the pulse, a sealed persist block that validates.
@@ -63,6 +68,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wd_cal.h"
 #include "wd_core.h"
 
 #define CHECK(cond)                                                              \
@@ -79,6 +85,38 @@ void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n)
 {
     CHECK((unsigned)offset + n <= sizeof eeprom);
     memcpy(dst, eeprom + offset, n);
+}
+
+/* The port's calibration (SPEC 5.15): the RC's measure of a period moves
+ * with the input; invariant (e): whatever is written, the period counted is
+ * never more than 1/EXTWD_CAL_MAX_DEV_DIV off the RC's measure, so no
+ * calibration can shorten a timeout below TIMEOUT_MS x 8/9 of RC time. */
+static struct wd_cal fz_cal;
+static uint16_t fz_rc_us = WD_CAL_TICK_US;
+
+uint8_t wd_port_cal_read(uint8_t i)
+{
+    CHECK(i < sizeof fz_cal);
+    return ((const uint8_t *)&fz_cal)[i];
+}
+
+uint8_t wd_port_cal_write(uint16_t us)
+{
+    struct wd_cal before = fz_cal;
+    uint8_t err = wd_cal_set(&fz_cal, us, fz_rc_us);
+    CHECK(err == EXTWD_ERR_OK || err == EXTWD_ERR_RANGE);
+    if (err)
+        CHECK(!memcmp(&before, &fz_cal, sizeof fz_cal));
+    else
+        CHECK(fz_cal.tick_us == us && fz_cal.age_s == (us ? 0 : 0xFFFFu));
+    return err;
+}
+
+static void check_cal(void)
+{
+    uint16_t t = wd_cal_period_us(&fz_cal, fz_rc_us);
+    uint16_t d = t > fz_rc_us ? (uint16_t)(t - fz_rc_us) : (uint16_t)(fz_rc_us - t);
+    CHECK(d <= fz_rc_us / EXTWD_CAL_MAX_DEV_DIV);
 }
 
 /* ---- the input ------------------------------------------------------------ */
@@ -212,6 +250,9 @@ static struct shadow_reg shadow(const struct wd_core *c, int locked, uint8_t a)
                      : s->max_disarm_s > c->disarm_s ? (uint32_t)(s->max_disarm_s - c->disarm_s) : 0u);
     case 0x5A: case 0x5B: REG(0x5A, 2, c->grace_eff_s);
     case 0x5C: case 0x5D: case 0x5E: case 0x5F: REG(0x5C, 4, c->longop_ms);
+    case 0x78: case 0x79: REG(0x78, 2, fz_cal.count);
+    case 0x7A: case 0x7B: REG(0x7A, 2, fz_cal.tick_us);
+    case 0x7C: case 0x7D: REG(0x7C, 2, fz_cal.age_s);
     default:
         break;
     }
@@ -602,7 +643,9 @@ static void do_tick(uint8_t bus)
     uint8_t buserr = persist.buserr_count, reinit_req = core.flags & WD_REQ_BUS_REINIT;
 
     m.now++;
+    uint32_t up = core.uptime_s;
     wd_core_tick(&core, WD_TICK_MS, bus); /* one tick, whatever ms says */
+    wd_cal_periods(&fz_cal, 1, up != core.uptime_s);
     int reset = host_reset_began(pulse);
 
     /* (d) bus health (SPEC 5.10): only a stuck sample (a line low, nothing
@@ -734,6 +777,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < sizeof persist; i++)
         ((uint8_t *)&persist)[i] = next(&in);
     memset(&core, 0xA5, sizeof core);
+    wd_cal_clear(&fz_cal);
+    fz_cal.count = 0;
+    fz_rc_us = WD_CAL_TICK_US;
     memset(&m, 0, sizeof m);
     m.fed_at = m.count_from = m.unprot_from = m.key_at = -1;
     restart((uint8_t)(cfg >> 4), 1);
@@ -772,6 +818,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 6:
             if (op & 1u)
                 wd_core_factory_reset(&core);
+            if (op & 2u) /* the RC's measure moves: 12.8 .. 19.2 ms */
+                fz_rc_us = (uint16_t)(12800u + 32u * (next(&in) % 201u));
             serve(next(&in));
             CHECK(persist.check == m_fletcher(0xE702u, (const uint8_t *)&persist + 2, sizeof persist - 2));
             break;
@@ -782,6 +830,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         check_consistent();
+        check_cal();
     }
     return 0;
 }

@@ -164,6 +164,16 @@ struct extwd {
     uint32_t reprobe_last_ms;  /* when the chip was last probed */
     struct extwd_channel *channels;      /* registered health channels */
     const struct extwd_channel *missed;  /* the first channel that missed; feeding stopped */
+    struct extwd_cal {         /* the chip's tick against our clock (SPEC 5.15) */
+        uint8_t supported;     /* an extwd chip not yet found without the registers */
+        uint8_t have_start;    /* start_ms / start_count begin a span */
+        uint16_t start_count;  /* CAL_COUNT at the span's start */
+        uint32_t start_ms;     /* our clock then (or at init / a failed read: the
+                                  next look is EXTWD_CAL_INTERVAL_MS after it) */
+        uint16_t pending_us;   /* the last span's measure, waiting for one that agrees */
+        uint16_t written_us;   /* the last value the chip took; 0 = none yet */
+        uint32_t spans, refused; /* spans measured; spans implausible or disagreeing */
+    } cal;
 };
 
 /* Probes the chip at cfg->addr (EXTWD_PROBE_TRIES tries, EXTWD_PROBE_GAP_MS
@@ -237,6 +247,33 @@ const struct extwd_channel *extwd_channel_by_id(const struct extwd *wd, uint8_t 
  * than PRETIMEOUT_MS away: log or persist now), 0 if not. Returns 1, 0, or
  * EXTWD_E_NOTSUP on a chip without pretimeout, or another EXTWD_E_*. */
 int extwd_pretimeout_pending(struct extwd *wd);
+/* ---- calibration of the chip's tick (SPEC 5.15) --------------------------------- */
+
+/* extwd_feed and extwd_feed_now calibrate the chip against the port's
+ * millis() in the background: right after a feed, once every
+ * EXTWD_CAL_INTERVAL_MS (the first a minute after extwd_init), they read
+ * CAL_COUNT and CAL_TICK_US (a 1-byte write and a 4-byte read) and, when two
+ * spans in a row agree, write CAL_TICK_US (3 bytes). Nothing blocks and
+ * a failure there never fails the feed. Chips without the registers (stock,
+ * firmware < 2.1) are left alone. */
+
+/* The true length of one of the chip's watchdog periods, measured over a
+ * span of span_ms of our clock in which the chip counted periods of them.
+ * Returns the microseconds, rounded, or 0 if the span is implausible
+ * (shorter than EXTWD_CAL_SPAN_MIN_MS, longer than EXTWD_CAL_SPAN_MAX_MS, no
+ * periods, or a period outside 10-25 ms: a chip that restarted, a clock
+ * that stepped). */
+uint16_t extwd_cal_span_us(uint32_t span_ms, uint16_t periods);
+
+/* Do two spans' measures a and b agree (within 1/EXTWD_CAL_AGREE_DIV of a)?
+ * Returns 1 or 0; 0 if either is 0. */
+int extwd_cal_agree(uint16_t a, uint16_t b);
+
+/* Reads the chip's calibration: the period's true length in us (0 = none,
+ * the chip counts on its RC) and its age in seconds (0xFFFF none, 0xFFFE
+ * older than the chip can tell). Returns 0, EXTWD_E_NOTSUP on a chip without
+ * it, or another EXTWD_E_*. */
+int extwd_get_calibration(struct extwd *wd, uint16_t *tick_us, uint16_t *age_s);
 
 /* ---- arming ------------------------------------------------------------------- */
 

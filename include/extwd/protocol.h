@@ -97,6 +97,13 @@
 #define EXTWD_HISTORY_ENTRY_SIZE  6u    /* cause, breadcrumb, uptime_s (4 bytes) */
 #define EXTWD_REG_HISTORY_END     (EXTWD_REG_HISTORY + EXTWD_HISTORY_ENTRIES * EXTWD_HISTORY_ENTRY_SIZE)
 
+/* calibration of the tick against the host's clock (SPEC 5.15, 3.6); a chip
+ * without it (stock, firmware < 2.1, the ATtiny85 build) reads 0xFF there
+ * (CAL_TICK_US = 0xFFFF) */
+#define EXTWD_REG_CAL_COUNT       0x78u /* 2 bytes: watchdog periods since the chip's boot, wrapping */
+#define EXTWD_REG_CAL_TICK_US     0x7Au /* 2 bytes RW: true us of one period, 0 = none (RC only) */
+#define EXTWD_REG_CAL_AGE_S       0x7Cu /* 2 bytes: seconds since CAL_TICK_US was written, 0xFFFE = older, 0xFFFF = none */
+
 /* ---- commands ----------------------------------------------------------- */
 
 #define EXTWD_CMD_SAVE            0x80u /* save settings to EEPROM */
@@ -120,6 +127,13 @@
 #define EXTWD_UNMAPPED_READ       0xFFu   /* what a read of an unmapped register returns */
 #define EXTWD_FRAME_MAX           6u      /* bytes a chip takes: register + 4 data bytes + PEC (firmware 1) */
 #define EXTWD_PEC_POLY            0x07u   /* CRC-8 as SMBus PEC, init 0; only chips with EXTWD_CAP_PEC */
+
+/* calibration (SPEC 5.15) */
+#define EXTWD_CAL_MAX_DEV_DIV     8u        /* the chip takes a CAL_TICK_US within 1/8 of its RC's measure */
+#define EXTWD_CAL_SPAN_MIN_MS     20000u    /* libextwd: shortest span it measures */
+#define EXTWD_CAL_SPAN_MAX_MS     600000u   /* and longest (the count wraps after ~16 min) */
+#define EXTWD_CAL_AGREE_DIV       256u      /* two spans in a row must agree within 1/256 */
+#define EXTWD_CAL_INTERVAL_MS     60000u    /* libextwd reads CAL_COUNT this often */
 
 /* reset causes: register 0x12 and history entries */
 #define EXTWD_CAUSE_NONE          0u
@@ -219,6 +233,8 @@ EXTWD_STATIC_ASSERT(EXTWD_REG_OPTIONS < EXTWD_REG_BREADCRUMB, "settings overlap 
 EXTWD_STATIC_ASSERT(EXTWD_REG_KEY + 2u <= EXTWD_REG_TIME_LEFT_MS, "key overlaps time left");
 EXTWD_STATIC_ASSERT(EXTWD_REG_GRACE_EFF_S + 2u <= EXTWD_REG_HISTORY, "live registers overlap history");
 EXTWD_STATIC_ASSERT(EXTWD_REG_HISTORY_END - 1u <= EXTWD_EXT_LAST, "history runs past the extension range");
+EXTWD_STATIC_ASSERT(EXTWD_REG_HISTORY_END <= EXTWD_REG_CAL_COUNT &&
+                    EXTWD_REG_CAL_AGE_S + 2u <= EXTWD_EXT_LAST, "calibration block after the history");
 EXTWD_STATIC_ASSERT(EXTWD_FRAME_MAX == 1u + 4u + 1u, "frame = register, widest value, PEC");
 EXTWD_STATIC_ASSERT((EXTWD_XS_STICKY & (EXTWD_XS_PRETIMEOUT | EXTWD_XS_LOCKED | EXTWD_XS_IN_GRACE)) == 0,
                     "live status bits cannot be sticky");

@@ -7,6 +7,8 @@
  * context argument; the chip being initialised is named here for the length
  * of that one call. Test code only: the library has no globals. */
 static const struct fake_chip *loading;
+/* The chip whose frame or read the core is serving (the calibration hooks). */
+static struct fake_chip *serving;
 
 void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n)
 {
@@ -14,6 +16,21 @@ void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n)
         uint32_t at = (uint32_t)offset + i;
         dst[i] = (loading && at < WD_EEPROM_SIZE) ? loading->eeprom[at] : 0xFFu;
     }
+}
+
+static uint16_t period_us(const struct fake_chip *c)
+{
+    return c->period_us ? c->period_us : WD_CAL_TICK_US;
+}
+
+uint8_t wd_port_cal_read(uint8_t i)
+{
+    return serving && i < sizeof serving->cal ? ((const uint8_t *)&serving->cal)[i] : 0xFFu;
+}
+
+uint8_t wd_port_cal_write(uint16_t us)
+{
+    return serving ? wd_cal_set(&serving->cal, us, period_us(serving)) : EXTWD_ERR_RANGE;
 }
 
 static void core_init(struct fake_chip *c, uint8_t flags)
@@ -57,6 +74,7 @@ void fake_chip_power_up(struct fake_chip *c, const uint8_t *eeprom)
         memcpy(c->eeprom, eeprom, sizeof c->eeprom);
     else
         memset(c->eeprom, 0xFF, sizeof c->eeprom);
+    wd_cal_clear(&c->cal);
     core_init(c, EXTWD_CHIP_PORF);
     service(c);
 }
@@ -71,6 +89,10 @@ void fake_chip_restart(struct fake_chip *c, uint8_t chip_reset_flags)
 void fake_chip_run(struct fake_chip *c, uint32_t ms)
 {
     c->tick_acc_ms += ms;
+    /* the watchdog periods the chip counts for its calibration */
+    for (c->period_acc_us += ms * 1000u; c->period_acc_us >= period_us(c);
+         c->period_acc_us -= period_us(c))
+        wd_cal_periods(&c->cal, 1, 0);
     while (c->tick_acc_ms >= WD_TICK_MS) {
         c->tick_acc_ms -= WD_TICK_MS;
         wd_core_tick(&c->core, WD_TICK_MS, c->bus_low);
@@ -89,7 +111,9 @@ static int chip_write(void *dev, const uint8_t *buf, size_t len)
     /* Past the sixth byte the chip NACKs; the core learns of the overflow. */
     size_t n = len > EXTWD_FRAME_MAX ? EXTWD_FRAME_MAX + 1u : len;
     c->frames++;
+    serving = c;
     wd_core_frame(&c->core, buf, (uint8_t)n);
+    serving = NULL;
     service(c);
     return len > EXTWD_FRAME_MAX ? EXTWD_E_IO : 0;
 }
@@ -98,8 +122,10 @@ static int chip_read(void *dev, uint8_t *buf, size_t len)
 {
     struct fake_chip *c = dev;
     wd_core_read_begin(&c->core);
+    serving = c;
     for (size_t i = 0; i < len; i++)
         buf[i] = wd_core_read_next(&c->core);
+    serving = NULL;
     service(c);
     return 0;
 }

@@ -11,6 +11,7 @@
 #define EXTWD_FAKE_CHIP_H
 
 #include "fake_bus.h"
+#include "wd_cal.h"
 #include "wd_core.h"
 
 struct fake_chip {
@@ -24,6 +25,10 @@ struct fake_chip {
     uint32_t saves;                      /* EEPROM slots written */
     uint32_t chip_restarts;              /* factory resets (the chip restarts itself) */
     uint32_t frames;                     /* write frames handed to the core */
+    struct wd_cal cal;                   /* the port's calibration (SPEC 5.15) */
+    uint16_t period_us;                  /* true length of the chip's watchdog period,
+                                            as its RC measures it; 0 = 16000 */
+    uint32_t period_acc_us;              /* time toward the next period */
 };
 
 /* Powers the chip up with the given EEPROM contents (NULL: erased, 0xFF) and

@@ -16,6 +16,20 @@ void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n)
     h_eeprom_reads++;
 }
 
+struct wd_cal h_cal;
+uint16_t h_rc_us = WD_CAL_TICK_US;
+
+uint8_t wd_port_cal_read(uint8_t i)
+{
+    assert_true(i < sizeof h_cal);
+    return ((const uint8_t *)&h_cal)[i];
+}
+
+uint8_t wd_port_cal_write(uint16_t us)
+{
+    return wd_cal_set(&h_cal, us, h_rc_us);
+}
+
 void h_erase(void)
 {
     memset(h_eeprom, 0xFF, sizeof h_eeprom);

@@ -14,10 +14,15 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "wd_cal.h"
 #include "wd_core.h"
 
 extern uint8_t h_eeprom[WD_EEPROM_SIZE];
 extern unsigned h_eeprom_reads;
+/* The calibration the harness keeps for the core's hooks (a port's), and
+ * the RC's measure of a period they bound it with. */
+extern struct wd_cal h_cal;
+extern uint16_t h_rc_us;
 
 /* One chip: the core, its persist block, and what the port has seen. */
 struct chip {

@@ -96,7 +96,7 @@ static void readonly_registers(void **state)
         {0x10, 1}, {0x12, 1}, {0x20, 1}, {0x21, 1}, {0x22, 1}, {0x23, 1}, {0x24, 1},
         {0x26, 2}, {0x28, 1}, {0x29, 1}, {0x2A, 1}, {0x2B, 1}, {0x2C, 1}, {0x2D, 1},
         {0x2E, 2}, {0x41, 1}, {0x48, 4}, {0x4C, 4}, {0x50, 4}, {0x54, 4}, {0x58, 2},
-        {0x5A, 2},
+        {0x5A, 2}, {0x78, 2}, {0x7C, 2},
         /* inside a register: the rest of it is the width */
         {0x01, 3}, {0x05, 1}, {0x31, 3}, {0x33, 1}, {0x35, 1}, {0x44, 1}, {0x4F, 1},
     };
@@ -124,7 +124,7 @@ static void unknown_registers_and_commands(void **state)
         uint8_t f[2] = {a, 0};
         refused(f, 2, EXTWD_ERR_UNKNOWN);
     }
-    static const uint8_t ext[] = {0x3F, 0x46, 0x47, 0x78, 0x79, 0x7C, 0x7F};
+    static const uint8_t ext[] = {0x3F, 0x46, 0x47, 0x7E, 0x7F};
     for (size_t i = 0; i < sizeof ext; i++) {
         uint8_t f[2] = {ext[i], 0};
         refused(f, 2, EXTWD_ERR_UNKNOWN);

@@ -186,7 +186,7 @@ static void test_tick(void)
 
 /* The calibration's correction on the real ELF. simavr's two clocks agree,
  * so every measurement finds a nominal tick; here the measured deviation is
- * planted (cal_dev, in 32 us counts of 500 a tick) right after a
+ * planted (cal_dev: the period less 542 counts of 32 us, 500 a tick) right after a
  * measurement, and the core must get one tick more (WDT slow) or less (WDT
  * fast) for every 500 counts of it: +-50 counts over 150 ticks is +-15
  * ticks. The next measurement (cal_n wraps after 256 ticks) puts it back to
@@ -200,10 +200,10 @@ static void test_calibration(void)
         CHECK(wr1(cs, EXTWD_CMD_FEED) == CHIPSIM_OK, "feed");
         CHECK(wr2(cs, EXTWD_REG_ACTION, 0) == CHIPSIM_OK, "disarm");
         uint8_t n = 1;
-        int8_t dev = devs[k];
+        int8_t dev = devs[k], planted = (int8_t)(dev - 42); /* 542 - 500 */
         int16_t zero = 0;
         CHECK(chipsim_ram_write(cs, "cal_n", 0, &n, 1) == 0 &&
-              chipsim_ram_write(cs, "cal_dev", 0, &dev, 1) == 0 &&
+              chipsim_ram_write(cs, "cal_dev", 0, &planted, 1) == 0 &&
               chipsim_ram_write(cs, "cal_err", 0, &zero, 2) == 0, "calibration state in the ELF");
         struct chipsim_core_view v0, v;
         chipsim_core_view(cs, &v0);

@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "fwtest.h"
+#include "extwd/extwd.h"
 #include "extwd/protocol.h"
 
 #define ADDR EXTWD_I2C_ADDR_DEFAULT
@@ -123,6 +124,10 @@ static double tick_period_ms(double ms)
         if (v.since_feed_ms == last)
             continue;
         uint64_t now = chipsim_cycles(cs);
+        if (t_last && now - t_last < fw_ms_to_cycles(cs, 1.0)) {
+            last = v.since_feed_ms;     /* the rest of a double step, seen mid-pass */
+            continue;
+        }
         if (t_last && v.since_feed_ms == last + 16u) {
             sum += fw_cycles_to_ms(cs, now - t_last);
             n++;
@@ -206,6 +211,233 @@ static void wakeup_time_stretches_the_bus(void)
     printf("info: feed_hold_us ideal=%u silicon=%u (wake-up 60 us + 6 CK + 4)\n", h0, h1);
 }
 
+/* ---- calibration against the host's clock (SPEC 5.15) -------------------------- */
+
+static int rd16(uint8_t reg, uint16_t *v)
+{
+    uint8_t b[2];
+    if (chipsim_i2c_write_read(cs, ADDR, &reg, 1, b, 2) != CHIPSIM_OK)
+        return -1;
+    *v = (uint16_t)(b[0] | b[1] << 8);
+    return 0;
+}
+
+/* Does this build have the host's calibration (the ATtiny85's does not fit
+ * it: its registers read 0xFF)? */
+static int has_host_cal(void)
+{
+    uint16_t t = 0xFFFF;
+    return rd16(EXTWD_REG_CAL_TICK_US, &t) == 0 && t != 0xFFFF;
+}
+
+/* Feeding every 100 ms, does what libextwd does in the background, on true
+ * time: reads CAL_COUNT every minute and writes CAL_TICK_US when two spans
+ * agree. Returns the value written, 0 if none. */
+static uint16_t calibrate(int spans)
+{
+    uint16_t count, start = 0, pending = 0, written = 0;
+    uint64_t start_cyc = 0;
+    for (int i = 0; i <= spans; i++) {
+        if (i)
+            feed_for_ms(60000);
+        uint64_t at = chipsim_cycles(cs);
+        if (rd16(EXTWD_REG_CAL_COUNT, &count))
+            return 0;
+        if (i) {
+            uint32_t span_ms = (uint32_t)(fw_cycles_to_ms(cs, at - start_cyc) + 0.5);
+            uint16_t us = extwd_cal_span_us(span_ms, (uint16_t)(count - start));
+            if (extwd_cal_agree(pending, us)) {
+                written = (uint16_t)(((uint32_t)us + pending + 1u) / 2u);
+                uint8_t f[3] = { EXTWD_REG_CAL_TICK_US, (uint8_t)written, (uint8_t)(written >> 8) };
+                if (chipsim_i2c_write(cs, ADDR, f, 3) != CHIPSIM_OK)
+                    return 0;
+            }
+            pending = us;
+        }
+        start = count;
+        start_cyc = at;
+    }
+    return written;
+}
+
+/* The reset edge after the last feed's STOP at `phases` phases of the feed
+ * against the tick (the chip's pulse and grace are waited out between). */
+static void edges(int phases, double *lo, double *hi)
+{
+    *lo = 1e9;
+    *hi = -1e9;
+    for (int k = 0; k < phases; k++) {
+        reset_fall = 0;
+        feed_for_ms(300);
+        run_ms(2.3 * k);
+        feed();
+        uint64_t stop = last_stop();
+        uint64_t end = chipsim_cycles(cs) + fw_ms_to_cycles(cs, 2.0 * EXTWD_DEFAULT_TIMEOUT_MS);
+        while (!reset_fall && chipsim_cycles(cs) < end)
+            run_ms(1);
+        double after = reset_fall ? fw_cycles_to_ms(cs, reset_fall - stop) : 1e9;
+        if (after < *lo)
+            *lo = after;
+        if (after > *hi)
+            *hi = after;
+        run_ms(EXTWD_DEFAULT_GRACE_S * 1000.0 + 500); /* pulse, grace */
+    }
+}
+
+/* The silicon corners, before and after the host's calibration: the reset
+ * edge after the last feed, worst of 8 phases, as % of TIMEOUT_MS. */
+static void calibration_at_the_corners(void)
+{
+    static const int32_t wdt[] = { -160000, 0, 50000 }, rc[] = { -100000, 0, 100000 };
+    for (size_t i = 0; i < 3; i++)
+        for (size_t j = 0; j < 3; j++) {
+            struct chipsim_config c = { .wdt_error_ppm = wdt[i], .rc_error_ppm = rc[j],
+                                        .wakeup_us = 60, .wakeup_ck = 6 };
+            double b_lo, b_hi, a_lo, a_hi;
+            up(&c);
+            feed_for_ms(6000);               /* the RC calibration has run */
+            edges(8, &b_lo, &b_hi);
+            double T = EXTWD_DEFAULT_TIMEOUT_MS;
+            if (!has_host_cal()) {
+                /* the RC's measure only: the reset edge moves with the RC */
+                double want = T / (1.0 + rc[j] * 1e-6);
+                CHECK(b_lo >= want - 0.005 * T && b_hi <= want + 50.0, /* a tick and two periods */
+                      "wdt %+d rc %+d ppm: edges %.1f..%.1f ms, RC time %.1f", wdt[i], rc[j], b_lo, b_hi, want);
+                printf("info: cal %s wdt_pct=%+.0f rc_pct=%+.0f tick_us=none before_pct=%+.2f..%+.2f "
+                       "after_pct=none (no host calibration in this build)\n", chipsim_mcu(cs),
+                       wdt[i] * 1e-4, rc[j] * 1e-4, (b_lo / T - 1) * 100, (b_hi / T - 1) * 100);
+                down();
+                continue;
+            }
+            uint16_t t = calibrate(2);
+            uint16_t tick = 0, age = 0;
+            REQUIRE(t && rd16(EXTWD_REG_CAL_TICK_US, &tick) == 0 && tick == t,
+                    "wdt %+d rc %+d ppm: calibration %u not taken (%u)", wdt[i], rc[j], t, tick);
+            double true_us = 16000.0 / (1.0 + wdt[i] * 1e-6);
+            CHECK(fabs(tick - true_us) <= true_us * 0.001, "measured %u us, true %.0f", tick, true_us);
+            edges(8, &a_lo, &a_hi);
+            REQUIRE(rd16(EXTWD_REG_CAL_AGE_S, &age) == 0, "no CAL_AGE_S");
+            /* SPEC 5.1's window [T, ceil16(T) + 16 ms] assumes 16 ms
+             * periods; with the period off 16 ms the 16 ms core ticks and the
+             * periods do not line up, and the carry between them moves the
+             * edge by up to one period more either way (measured: -0.26 ..
+             * +1.06 %, BENCHMARKS.md). The bound checked is that band. */
+            CHECK(a_lo >= T - 0.005 * T && a_hi <= T + 0.012 * T,
+                  "wdt %+d rc %+d ppm: calibrated edges %.1f..%.1f ms", wdt[i], rc[j], a_lo, a_hi);
+            printf("info: cal %s wdt_pct=%+.0f rc_pct=%+.0f tick_us=%u true_us=%.0f "
+                   "before_pct=%+.2f..%+.2f after_pct=%+.2f..%+.2f age_s=%u\n",
+                   chipsim_mcu(cs), wdt[i] * 1e-4, rc[j] * 1e-4, tick, true_us,
+                   (b_lo / T - 1) * 100, (b_hi / T - 1) * 100, (a_lo / T - 1) * 100,
+                   (a_hi / T - 1) * 100, age);
+            down();
+        }
+}
+
+/* A calibration taken survives a host reset, is saved by SAVE and comes
+ * back after a power cycle; one not saved does not. */
+static void calibration_is_saved_on_request(void)
+{
+    struct chipsim_config c = { .wdt_error_ppm = -160000 };
+    uint16_t t, tick = 0;
+    up(&c);
+    if (!has_host_cal()) {
+        printf("  (%s: no host calibration in this build; CAL_TICK_US reads 0xFFFF)\n", chipsim_mcu(cs));
+        down();
+        return;
+    }
+    feed_for_ms(6000);
+    REQUIRE((t = calibrate(2)) != 0, "no calibration");
+    uint8_t test[] = { EXTWD_CMD_TEST_ACTION };
+    chipsim_i2c_write(cs, ADDR, test, 1);         /* a host reset */
+    run_ms(500);
+    REQUIRE(rd16(EXTWD_REG_CAL_TICK_US, &tick) == 0 && tick == t, "lost at a host reset: %u", tick);
+    chipsim_power_cycle(cs, 7);
+    run_ms(100);
+    REQUIRE(rd16(EXTWD_REG_CAL_TICK_US, &tick) == 0 && tick == 0, "unsaved, kept a power cycle: %u", tick);
+    feed_for_ms(6000);
+    REQUIRE((t = calibrate(2)) != 0, "no calibration");
+    uint8_t save[] = { EXTWD_CMD_SAVE };
+    chipsim_i2c_write(cs, ADDR, save, 1);
+    feed_for_ms(500);
+    chipsim_power_cycle(cs, 9);
+    run_ms(100);
+    uint16_t age = 0;
+    REQUIRE(rd16(EXTWD_REG_CAL_TICK_US, &tick) == 0 && rd16(EXTWD_REG_CAL_AGE_S, &age) == 0, "no read");
+    CHECK(tick == t && age == 0xFFFE, "after a save and a power cycle: %u us, age %u", tick, age);
+    down();
+}
+
+/* ---- silicon's wake-up: the bus hold and the power profile -------------------- */
+
+static const struct chipsim_config silicon_wakeup = { .wakeup_us = 60, .wakeup_ck = 6 };
+
+/* Random one-byte reads 0-600 us apart for ms (a timeout reset, its pulse
+ * and grace, a save): the worst hold of SCL, wake-up included. */
+static void worst_hold_with_wakeup(void)
+{
+    uint32_t lcg = 12345;
+    int bad = 0;
+    up(&silicon_wakeup);
+    feed();
+    uint8_t ptr[] = { EXTWD_CMD_SET_POINTER, EXTWD_REG_STATUS }, save[] = { EXTWD_CMD_SAVE }, b;
+    chipsim_i2c_write(cs, ADDR, ptr, 2);
+    for (int phase = 0; phase < 2; phase++) {
+        uint64_t end = chipsim_cycles(cs) + fw_ms_to_cycles(cs, phase ? 300 : 3500);
+        while (chipsim_cycles(cs) < end) {
+            bad += chipsim_i2c_read(cs, ADDR, &b, 1) != CHIPSIM_OK;
+            lcg = lcg * 1664525u + 1013904223u;
+            chipsim_run_us(cs, (lcg >> 16) % 600u);
+        }
+        if (!phase)
+            chipsim_i2c_write(cs, ADDR, save, 1);
+    }
+    struct chipsim_stats st;
+    chipsim_stats(cs, &st);
+    CHECK(bad == 0, "%d reads failed", bad);
+    CHECK(reset_fall != 0, "no timeout reset under the traffic");
+    CHECK(st.max_stretch_us < 200, "worst hold %u us with the wake-up (target < 200, ESP8266 230)",
+          st.max_stretch_us);
+    printf("info: hold %s worst_hold_us=%u (random reads over a reset and a save, wake-up 60 us + 6 CK)\n",
+           chipsim_mcu(cs), st.max_stretch_us);
+    down();
+}
+
+/* Awake, idle and waking fractions and wake-ups a second, fed every
+ * period_ms (0: never, a quiet bus), with silicon's wake-up: the bench turns
+ * them into currents. */
+static void power_profile(void)
+{
+    static const int periods[] = { 100, 1000, 0 };
+    for (size_t i = 0; i < sizeof periods / sizeof periods[0]; i++) {
+        struct chipsim_config c = silicon_wakeup;
+        up(&c);
+        uint8_t off[] = { EXTWD_REG_ACTION, 0 };
+        if (!periods[i])
+            chipsim_i2c_write(cs, ADDR, off, 2); /* quiet: nothing to reset for */
+        feed();
+        if (periods[i])
+            feed_for_ms(5000);
+        else
+            run_ms(5000);
+        struct chipsim_stats a, b;
+        chipsim_stats(cs, &a);
+        double span = 20000;
+        for (double t = 0; t < span; t += periods[i] ? periods[i] : span) {
+            if (periods[i])
+                feed();
+            run_ms(periods[i] ? periods[i] : span);
+        }
+        chipsim_stats(cs, &b);
+        double cyc = (double)(b.cycles - a.cycles);
+        printf("info: power %s feed_ms=%d awake_pct=%.4f idle_pct=%.4f wakeup_pct=%.4f wakeups_per_s=%.1f\n",
+               chipsim_mcu(cs), periods[i], (b.awake_cycles - a.awake_cycles) * 100.0 / cyc,
+               (b.idle_cycles - a.idle_cycles) * 100.0 / cyc, (b.wakeup_cycles - a.wakeup_cycles) * 100.0 / cyc,
+               (double)(b.wakeups - a.wakeups) * 1000.0 / span);
+        CHECK(reset_fall == 0, "a reset while fed every %d ms", periods[i]);
+        down();
+    }
+}
+
 int main(int argc, char **argv)
 {
     fw_main(argc, argv);
@@ -216,5 +448,9 @@ int main(int argc, char **argv)
     CASE(wdt_error_moves_the_tick);
     CASE(drift_moves_the_wdt_error);
     CASE(wakeup_time_stretches_the_bus);
+    CASE(calibration_is_saved_on_request);
+    CASE(calibration_at_the_corners);
+    CASE(worst_hold_with_wakeup);
+    CASE(power_profile);
     return fw_done();
 }
