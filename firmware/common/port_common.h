@@ -247,14 +247,11 @@ static void port_save_step(void)
 
 /* ---- event loop ---------------------------------------------------------------- */
 
-#if WD_CAL_HOST
-/* Serves a pending tick: calibration, then the core ticks it is owed. */
-static void port_tick(void)
+/* The RC's measure of one watchdog period, every 256 ticks (flags f as the
+ * tick found them, cap the Timer0 capture): takes a measure that is in
+ * range, or starts the next one. Both builds of port_tick share it. */
+static inline __attribute__((always_inline)) void port_rc_measure(uint8_t f, uint8_t cap)
 {
-    uint8_t f = PORT_FLAGS, cap = GPIOR1, n = 1, periods;
-    int16_t dev, e;
-
-    PORT_FLAGS = (uint8_t)(f & ~(_BV(PORT_F_TICK) | _BV(PORT_F_TICK2) | _BV(PORT_F_CAL)));
     if (f & _BV(PORT_F_CAL)) {
         int8_t d = (int8_t)(uint8_t)((uint8_t)(cap - cal_t0) - CAL_MOD);
         if (!(f & _BV(PORT_F_TICK2)) && d >= -CAL_MAX_DEV && d <= CAL_MAX_DEV)
@@ -263,6 +260,17 @@ static void port_tick(void)
         cal_t0 = cap;
         PORT_FLAGS |= _BV(PORT_F_CAL);
     }
+}
+
+#if WD_CAL_HOST
+/* Serves a pending tick: calibration, then the core ticks it is owed. */
+static void port_tick(void)
+{
+    uint8_t f = PORT_FLAGS, cap = GPIOR1, n = 1, periods;
+    int16_t dev, e;
+
+    PORT_FLAGS = (uint8_t)(f & ~(_BV(PORT_F_TICK) | _BV(PORT_F_TICK2) | _BV(PORT_F_CAL)));
+    port_rc_measure(f, cap);
     /* each period's true length less a core tick, owed to the core */
     dev = (int16_t)(wd_cal_period_us(&g_cal, cal_rc_us()) - WD_CAL_TICK_US);
     e = (int16_t)(cal_err + dev);
@@ -296,14 +304,7 @@ static void port_tick(void)
     int16_t dev = cal_dev + (CAL_CENTER - CAL_TICK), e = cal_err + dev;
 
     PORT_FLAGS = (uint8_t)(f & ~(_BV(PORT_F_TICK) | _BV(PORT_F_TICK2) | _BV(PORT_F_CAL)));
-    if (f & _BV(PORT_F_CAL)) {
-        int8_t d = (int8_t)(uint8_t)((uint8_t)(cap - cal_t0) - CAL_MOD);
-        if (!(f & _BV(PORT_F_TICK2)) && d >= -CAL_MAX_DEV && d <= CAL_MAX_DEV)
-            cal_dev = d;
-    } else if (!++cal_n) {
-        cal_t0 = cap;
-        PORT_FLAGS |= _BV(PORT_F_CAL);
-    }
+    port_rc_measure(f, cap);
     if (f & _BV(PORT_F_TICK2)) {
         e += dev;
         n++;
