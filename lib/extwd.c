@@ -13,6 +13,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "extwd/extwd.h"
+#include "extwd/registers.h"
 
 #define RETRIES_MAX      5u
 #define DEFAULT_FEED_MS  100u
@@ -33,6 +34,11 @@
 #endif
 
 /* ---- small helpers ---------------------------------------------------------- */
+
+/* Where register a starts in a block read from register from, and the
+ * bytes of a block read from first to the end of last (registers.def). */
+#define AT(a, from) (EXTWD_REG_##a - EXTWD_REG_##from)
+#define SPAN(first, last) (EXTWD_REG_##last + EXTWD_WIDTH_##last - EXTWD_REG_##first)
 
 static uint16_t get_le16(const uint8_t *b)
 {
@@ -90,10 +96,13 @@ static int not_ready(const struct extwd *wd)
 
 /* ---- one transfer ------------------------------------------------------------ */
 
-static int xfer_write(struct extwd *wd, const uint8_t *buf, size_t len)
+/* One write (buf is const, cast back) or read transaction through the
+ * port, counted; any answer past the address marks the chip present. */
+static int xfer(struct extwd *wd, int is_read, uint8_t *buf, size_t len)
 {
     const struct extwd_port *p = wd->cfg.port;
-    int r = bus_code(p->write(p->ctx, wd->cfg.addr, buf, len));
+    int r = bus_code(is_read ? p->read(p->ctx, wd->cfg.addr, buf, len)
+                             : p->write(p->ctx, wd->cfg.addr, buf, len));
     if (r)
         wd->stats.bus_errors++;
     if (r != EXTWD_E_NODEV)
@@ -101,15 +110,14 @@ static int xfer_write(struct extwd *wd, const uint8_t *buf, size_t len)
     return r;
 }
 
+static int xfer_write(struct extwd *wd, const uint8_t *buf, size_t len)
+{
+    return xfer(wd, 0, (uint8_t *)(uintptr_t)buf, len);
+}
+
 static int xfer_read(struct extwd *wd, uint8_t *buf, size_t len)
 {
-    const struct extwd_port *p = wd->cfg.port;
-    int r = bus_code(p->read(p->ctx, wd->cfg.addr, buf, len));
-    if (r)
-        wd->stats.bus_errors++;
-    if (r != EXTWD_E_NODEV)
-        wd->acked = 1;
-    return r;
+    return xfer(wd, 1, buf, len);
 }
 
 /* Writes body as one frame: the register or command and exactly its value
@@ -246,7 +254,7 @@ static int ok_options(const uint8_t *b)     /* OPTIONS alone */
 
 static int ok_window_options(const uint8_t *b) /* 0x3A.. WINDOW_MS, ..., OPTIONS */
 {
-    return ok_options(b + 4);
+    return ok_options(b + AT(OPTIONS, WINDOW_MS));
 }
 
 static int ok_action(const uint8_t *b)      /* ACTION first */
@@ -256,8 +264,8 @@ static int ok_action(const uint8_t *b)      /* ACTION first */
 
 static int ok_action_block(const uint8_t *b) /* 0x07-0x12 */
 {
-    return b[0] <= 1u && (b[10] & (uint8_t)~EXTWD_STATUS_WD_RESET) == 0 &&
-           b[11] <= EXTWD_CAUSE_WINDOW;
+    return b[0] <= 1u && (b[AT(STATUS, ACTION)] & (uint8_t)~EXTWD_STATUS_WD_RESET) == 0 &&
+           b[AT(LAST_CAUSE, ACTION)] <= EXTWD_CAUSE_WINDOW;
 }
 
 static int ok_timeout(const uint8_t *b)     /* TIMEOUT_MS first */
@@ -265,36 +273,48 @@ static int ok_timeout(const uint8_t *b)     /* TIMEOUT_MS first */
     return valid_timeout(get_le32(b));
 }
 
-static int ok_ext_block(const uint8_t *b)   /* 0x25-0x33: TIMEOUT_MS at +11 */
+static int ok_ext_block(const uint8_t *b)   /* 0x25-0x33: EXT_STATUS .. TIMEOUT_MS */
 {
-    return ok_timeout(b + 11);
+    return ok_timeout(b + AT(TIMEOUT_MS, EXT_STATUS));
 }
 
 /* ---- writes ------------------------------------------------------------------- */
 
 /* SPEC 5.11: the writes that keyed mode restricts (the lock refuses all of
- * them but SAVE, LOCK and the test reset, which firmware 2.1 keys too). */
+ * them but SAVE, LOCK and the test reset, which firmware 2.1 keys too):
+ * the rows of registers.def whose protect is not NONE, a ZERO row only when
+ * it writes 0 (a disarm). The settings block is one range test instead of
+ * a case each (smaller on every target): its rows get a case value a byte
+ * never has (CASE), which the compiler drops, and settings_all_keyed below
+ * checks that every row in it is keyed. */
+#define IN_SETTINGS(a) ((a) >= EXTWD_REG_TIMEOUT_MS && (a) <= EXTWD_REG_OPTIONS)
+#define CASE(a) case (IN_SETTINGS(a) ? 0x100 + (a) : (a)):
+#define KEYED_IF_PROT(a) CASE(a)
+#define KEYED_IF_KEYED(a) CASE(a)
+#define KEYED_IF_NONE(a)
+#define KEYED_IF_ZERO(a)
+#define ZERO_IF_PROT(a)
+#define ZERO_IF_KEYED(a)
+#define ZERO_IF_NONE(a)
+#define ZERO_IF_ZERO(a) CASE(a)
 static int is_protective(const uint8_t *f, size_t len)
 {
-    switch (f[0]) {
-    case EXTWD_REG_ACTION:
+    switch ((unsigned)f[0]) { /* unsigned: the dropped case values are in range */
+#define EXTWD_REGISTER(name, a, w, acc, saved, protect, range, lo, hi) ZERO_IF_##protect(a)
+#include "extwd/registers.def"
         return len >= 2 && f[1] == 0;
-    case EXTWD_CMD_SAVE:
-    case EXTWD_REG_LOCK:
-    case EXTWD_CMD_TEST_ACTION:
-    case EXTWD_REG_LONGOP_MS:
-    case EXTWD_REG_TIMEOUT_S:
-    case EXTWD_REG_GRACE_S:
-    case EXTWD_REG_I2C_ADDR:
-    case EXTWD_REG_BUSLOAD_PCT:
-    case EXTWD_CMD_FACTORY_RESET:
-    case EXTWD_CMD_SET_ADDRESS:
-    case EXTWD_CMD_CLEAR_COUNTERS:
+#define EXTWD_REGISTER(name, a, w, acc, saved, protect, range, lo, hi) KEYED_IF_##protect(a)
+#define EXTWD_COMMAND(name, code, args, protect) KEYED_IF_##protect(code)
+#include "extwd/registers.def"
         return 1;
     default:
-        return f[0] >= EXTWD_REG_TIMEOUT_MS && f[0] <= EXTWD_REG_OPTIONS;
+        return IN_SETTINGS(f[0]);
     }
 }
+#define EXTWD_REGISTER(name, a, w, acc, saved, protect, range, lo, hi)                          \
+    EXTWD_STATIC_ASSERT(!IN_SETTINGS(a) || EXTWD_PROTECT_##protect == EXTWD_PROTECT_PROT,        \
+                        "settings_all_keyed: " #name " is in the settings block, not protective");
+#include "extwd/registers.def"
 
 /* One attempt at a frame, with the key frame just before it when asked. */
 static int send_once(struct extwd *wd, const uint8_t *body, size_t len, int keyed)
@@ -417,6 +437,9 @@ static int write_reg_value(struct extwd *wd, uint8_t reg, uint32_t v, size_t wid
     return write_checked(wd, f, width + 1u);
 }
 
+/* Writes register NAME (EXTWD_REG_NAME) with its width from registers.def. */
+#define WRITE_REG(wd, name, v) write_reg_value((wd), EXTWD_REG_##name, (v), EXTWD_WIDTH_##name)
+
 static int command(struct extwd *wd, uint8_t cmd)
 {
     return write_checked(wd, &cmd, 1);
@@ -508,27 +531,27 @@ static int init_extwd(struct extwd *wd)
     uint8_t b[24];
     struct extwd_boot_info *bi = &wd->boot;
 
-    int r = read_checked(wd, EXTWD_REG_PROTO_VERSION, b, 8, ok_identity);
+    int r = read_checked(wd, EXTWD_REG_PROTO_VERSION, b, SPAN(PROTO_VERSION, CAPS), ok_identity);
     if (r)
         return r;
     wd->proto_version = b[0];
-    wd->fw_version[0] = b[1];
-    wd->fw_version[1] = b[2];
-    wd->fw_version[2] = b[3];
-    bi->ext_status = b[5];
-    wd->caps = get_le16(b + 6);
+    wd->fw_version[0] = b[AT(FW_MAJOR, PROTO_VERSION)];
+    wd->fw_version[1] = b[AT(FW_MINOR, PROTO_VERSION)];
+    wd->fw_version[2] = b[AT(FW_PATCH, PROTO_VERSION)];
+    bi->ext_status = b[AT(EXT_STATUS, PROTO_VERSION)];
+    wd->caps = get_le16(b + AT(CAPS, PROTO_VERSION));
 
     /* The evidence: counters, STATUS, LAST_CAUSE. */
-    if ((r = read_block(wd, EXTWD_REG_RESET_COUNT, b, 5)) != 0)
+    if ((r = read_block(wd, EXTWD_REG_RESET_COUNT, b, SPAN(RESET_COUNT, LAST_CAUSE))) != 0)
         return r;
     bi->reset_count = b[0];
-    bi->status = b[3];
-    bi->last_cause = b[4];
+    bi->status = b[AT(STATUS, RESET_COUNT)];
+    bi->last_cause = b[AT(LAST_CAUSE, RESET_COUNT)];
 
     /* An impossible record is the chip's problem, not a bus error: start
      * anyway and say the reason is unknown, because a host that cannot start
      * cannot feed, and the chip would reset it in a loop. */
-    r = read_checked(wd, EXTWD_REG_HISTORY_LEN, b, 5, ok_history_len);
+    r = read_checked(wd, EXTWD_REG_HISTORY_LEN, b, SPAN(HISTORY_LEN, RESETS_TOTAL), ok_history_len);
     if (r == EXTWD_E_PROTO) {
         bi->suspect = 1;
         b[0] = 0;
@@ -537,8 +560,8 @@ static int init_extwd(struct extwd *wd)
     if (r)
         return r;
     bi->history_len = b[0];
-    bi->bootloop_count = b[1];
-    bi->resets_total = get_le16(b + 3);
+    bi->bootloop_count = b[AT(BOOTLOOP_COUNT, HISTORY_LEN)];
+    bi->resets_total = get_le16(b + AT(RESETS_TOTAL, HISTORY_LEN));
 
     if (has_cap(wd, EXTWD_CAP_BREADCRUMB) &&
         (r = read_u8(wd, EXTWD_REG_BREADCRUMB_RST, &bi->breadcrumb)) != 0)
@@ -557,10 +580,10 @@ static int init_extwd(struct extwd *wd)
     }
 
     /* Settings that change how we write: window (feeds) and options (key). */
-    if ((r = read_checked(wd, EXTWD_REG_WINDOW_MS, b, 5, ok_window_options)) != 0)
+    if ((r = read_checked(wd, EXTWD_REG_WINDOW_MS, b, SPAN(WINDOW_MS, OPTIONS), ok_window_options)) != 0)
         return r;
     wd->window_ms = has_cap(wd, EXTWD_CAP_WINDOW) ? get_le16(b) : 0u;
-    wd->options = (uint8_t)(b[4] & EXTWD_OPT_MASK);
+    wd->options = (uint8_t)(b[AT(OPTIONS, WINDOW_MS)] & EXTWD_OPT_MASK);
     /* the background calibration's first look, a minute from now */
     wd->cal.supported = 1;
     wd->cal.start_ms = wd->cfg.port->millis(wd->cfg.port->ctx);
@@ -694,14 +717,14 @@ static void cal_step(struct extwd *wd, uint32_t now)
     const struct extwd_port *p = wd->cfg.port;
     uint8_t b[4];
     uint32_t at = p->millis(p->ctx); /* the instant the count is read */
-    if (read_block(wd, EXTWD_REG_CAL_COUNT, b, 4)) {
+    if (read_block(wd, EXTWD_REG_CAL_COUNT, b, SPAN(CAL_COUNT, CAL_TICK_US))) {
         k->have_start = 0;
         k->start_ms = at;           /* try again in a minute */
         return;
     }
     /* The registers read 0xFF on a chip without them: CAL_TICK_US is
      * never above 25000 on one that has them. */
-    if (get_le16(b + 2) > CAL_PERIOD_MAX_US) {
+    if (get_le16(b + AT(CAL_TICK_US, CAL_COUNT)) > CAL_PERIOD_MAX_US) {
         k->supported = 0;
         return;
     }
@@ -731,13 +754,13 @@ int extwd_get_calibration(struct extwd *wd, uint16_t *tick_us, uint16_t *age_s)
     if (!wd->cal.supported)
         return EXTWD_E_NOTSUP;
     uint8_t b[4];
-    int r = read_block(wd, EXTWD_REG_CAL_TICK_US, b, 4);
+    int r = read_block(wd, EXTWD_REG_CAL_TICK_US, b, SPAN(CAL_TICK_US, CAL_AGE_S));
     if (r)
         return r;
     if (tick_us)
         *tick_us = get_le16(b);
     if (age_s)
-        *age_s = get_le16(b + 2);
+        *age_s = get_le16(b + AT(CAL_AGE_S, CAL_TICK_US));
     return 0;
 }
 
@@ -888,7 +911,7 @@ static int feed_unready(struct extwd *wd, uint32_t now)
         if (r == 0) {
             wd->reprobe_ms = EXTWD_REPROBE_MIN_MS;
             r = send_feed(wd, now);
-            if (r == 0 && wd->want_armed && (r = write_reg_value(wd, EXTWD_REG_ACTION, 1, 1)) == 0)
+            if (r == 0 && wd->want_armed && (r = WRITE_REG(wd, ACTION, 1)) == 0)
                 wd->want_armed = 0;
             return r ? r : 1;
         }
@@ -970,7 +993,7 @@ static int feed_safe(struct extwd *wd)
         } else {
             /* We have not fed yet; someone else may have. Ask the chip. */
             uint8_t b[4];
-            int r = read_block(wd, EXTWD_REG_SINCE_FEED_MS, b, 4);
+            int r = read_block(wd, EXTWD_REG_SINCE_FEED_MS, b, EXTWD_WIDTH_SINCE_FEED_MS);
             if (r)
                 return r;
             if (get_le32(b) < need)
@@ -994,7 +1017,7 @@ int extwd_arm(struct extwd *wd)
     r = feed_safe(wd);
     if (r)
         return r;
-    return write_reg_value(wd, EXTWD_REG_ACTION, 1, 1);
+    return WRITE_REG(wd, ACTION, 1);
 }
 
 int extwd_disarm(struct extwd *wd)
@@ -1002,7 +1025,7 @@ int extwd_disarm(struct extwd *wd)
     int r = not_ready(wd);
     if (wd)
         wd->want_armed = 0;
-    return r ? r : write_reg_value(wd, EXTWD_REG_ACTION, 0, 1);
+    return r ? r : WRITE_REG(wd, ACTION, 0);
 }
 
 /* ---- configuration ---------------------------------------------------------------- */
@@ -1026,19 +1049,19 @@ int extwd_set_timeout_ms(struct extwd *wd, uint32_t ms)
     if (has_cap(wd, EXTWD_CAP_TIMEOUT_MS)) {
         if (ms != 0 && (ms < EXTWD_TIMEOUT_MS_MIN || ms > EXTWD_TIMEOUT_MS_MAX))
             return EXTWD_E_INVAL;
-        return write_reg_value(wd, EXTWD_REG_TIMEOUT_MS, ms, 4);
+        return WRITE_REG(wd, TIMEOUT_MS, ms);
     }
     /* Register 6 counts whole seconds; round up so the host never gets less. */
     if (ms > STOCK_TIMEOUT_S_MAX * 1000ul)
         return EXTWD_E_INVAL;
-    return write_reg_value(wd, EXTWD_REG_TIMEOUT_S, (ms + 999u) / 1000u, 1);
+    return WRITE_REG(wd, TIMEOUT_S, (ms + 999u) / 1000u);
 }
 
 int extwd_set_grace_s(struct extwd *wd, uint8_t s)
 {
     /* Register 9 is the stock chip's "sleep after a reset": the same idea. */
     int r = setter_check(wd, 0);
-    return r ? r : write_reg_value(wd, EXTWD_REG_GRACE_S, s, 1);
+    return r ? r : WRITE_REG(wd, GRACE_S, s);
 }
 
 int extwd_set_pulse_ms(struct extwd *wd, uint16_t ms)
@@ -1048,13 +1071,13 @@ int extwd_set_pulse_ms(struct extwd *wd, uint16_t ms)
         return r;
     if (ms < EXTWD_PULSE_MS_MIN || ms > EXTWD_PULSE_MS_MAX)
         return EXTWD_E_INVAL;
-    return write_reg_value(wd, EXTWD_REG_PULSE_MS, ms, 2);
+    return WRITE_REG(wd, PULSE_MS, ms);
 }
 
 int extwd_set_max_disarm_s(struct extwd *wd, uint16_t s)
 {
     int r = setter_check(wd, EXTWD_CAP_BOUNDED_DISARM);
-    return r ? r : write_reg_value(wd, EXTWD_REG_MAX_DISARM_S, s, 2);
+    return r ? r : WRITE_REG(wd, MAX_DISARM_S, s);
 }
 
 int extwd_set_bootloop(struct extwd *wd, uint8_t limit, uint8_t healthy_s)
@@ -1064,8 +1087,8 @@ int extwd_set_bootloop(struct extwd *wd, uint8_t limit, uint8_t healthy_s)
         return r;
     if (healthy_s == 0)
         return EXTWD_E_INVAL;
-    r = write_reg_value(wd, EXTWD_REG_BOOTLOOP_LIMIT, limit, 1);
-    return r ? r : write_reg_value(wd, EXTWD_REG_HEALTHY_S, healthy_s, 1);
+    r = WRITE_REG(wd, BOOTLOOP_LIMIT, limit);
+    return r ? r : WRITE_REG(wd, HEALTHY_S, healthy_s);
 }
 
 /* Read-modify-write of OPTIONS: bits in mask set to value. */
@@ -1077,7 +1100,7 @@ static int update_options(struct extwd *wd, uint8_t mask, uint8_t value)
     uint8_t next = (uint8_t)((wd->options & (uint8_t)~mask) | (value & mask));
     if (next == wd->options)
         return 0;
-    r = write_reg_value(wd, EXTWD_REG_OPTIONS, next, 1);
+    r = WRITE_REG(wd, OPTIONS, next);
     if (r == 0)
         wd->options = next;
     return r;
@@ -1091,7 +1114,7 @@ int extwd_set_pretimeout_ms(struct extwd *wd, uint16_t ms, int drive_pin)
     if (drive_pin && !has_cap(wd, EXTWD_CAP_PRETIMEOUT_PIN))
         return EXTWD_E_NOTSUP;
     /* "Below the timeout" is the chip's check (ERR_RANGE -> EXTWD_E_REFUSED). */
-    r = write_reg_value(wd, EXTWD_REG_PRETIMEOUT_MS, ms, 2);
+    r = WRITE_REG(wd, PRETIMEOUT_MS, ms);
     if (r || !has_cap(wd, EXTWD_CAP_PRETIMEOUT_PIN))
         return r;
     return update_options(wd, EXTWD_OPT_PRETIMEOUT_PIN,
@@ -1103,7 +1126,7 @@ int extwd_set_window_ms(struct extwd *wd, uint16_t ms)
     int r = setter_check(wd, EXTWD_CAP_WINDOW);
     if (r)
         return r;
-    r = write_reg_value(wd, EXTWD_REG_WINDOW_MS, ms, 2);
+    r = WRITE_REG(wd, WINDOW_MS, ms);
     if (r == 0) {
         wd->window_ms = ms;
         set_feed_interval(wd);
@@ -1124,7 +1147,7 @@ int extwd_set_busload_pct(struct extwd *wd, uint8_t pct)
         return r;
     if (pct < EXTWD_BUSLOAD_PCT_MIN || pct > EXTWD_BUSLOAD_PCT_MAX)
         return EXTWD_E_INVAL;
-    return write_reg_value(wd, EXTWD_REG_BUSLOAD_PCT, pct, 1);
+    return WRITE_REG(wd, BUSLOAD_PCT, pct);
 }
 
 int extwd_set_address(struct extwd *wd, uint8_t addr)
@@ -1189,7 +1212,7 @@ int extwd_test_reset(struct extwd *wd)
 int extwd_lock(struct extwd *wd)
 {
     int r = setter_check(wd, EXTWD_CAP_LOCK);
-    return r ? r : write_reg_value(wd, EXTWD_REG_LOCK, EXTWD_LOCK_MAGIC, 1);
+    return r ? r : WRITE_REG(wd, LOCK, EXTWD_LOCK_MAGIC);
 }
 
 int extwd_save(struct extwd *wd)
@@ -1211,10 +1234,10 @@ int extwd_clear_flags(struct extwd *wd, uint16_t mask)
         return EXTWD_E_NOTSUP;
     /* Clear-only registers: a written 0 clears, a written 1 keeps. A stock
      * STATUS is a plain byte whose only bit is bit 0. */
-    if (ext && (r = write_reg_value(wd, EXTWD_REG_EXT_STATUS, (uint8_t)~ext, 1)) != 0)
+    if (ext && (r = WRITE_REG(wd, EXT_STATUS, (uint8_t)~ext)) != 0)
         return r;
     if (st)
-        r = write_reg_value(wd, EXTWD_REG_STATUS, wd->is_extwd ? (uint8_t)~st : 0u, 1);
+        r = WRITE_REG(wd, STATUS, wd->is_extwd ? (uint8_t)~st : 0u);
     return r;
 }
 
@@ -1252,33 +1275,33 @@ int extwd_get_state(struct extwd *wd, struct extwd_state *st)
     }
 
     /* 0x07-0x12: ACTION .. LAST_CAUSE */
-    if ((r = read_checked(wd, EXTWD_REG_ACTION, b, 12, ok_action_block)) != 0)
+    if ((r = read_checked(wd, EXTWD_REG_ACTION, b, SPAN(ACTION, LAST_CAUSE), ok_action_block)) != 0)
         return r;
     st->armed = b[0];
-    st->reset_count = b[7];
-    st->reinit_count = b[8];
-    st->buserr_count = b[9];
-    st->status = b[10];
+    st->reset_count = b[AT(RESET_COUNT, ACTION)];
+    st->reinit_count = b[AT(REINIT_COUNT, ACTION)];
+    st->buserr_count = b[AT(BUSERR_COUNT, ACTION)];
+    st->status = b[AT(STATUS, ACTION)];
 
     /* 0x25-0x33: EXT_STATUS .. RESETS_TOTAL, TIMEOUT_MS */
-    if ((r = read_checked(wd, EXTWD_REG_EXT_STATUS, b, 15, ok_ext_block)) != 0)
+    if ((r = read_checked(wd, EXTWD_REG_EXT_STATUS, b, SPAN(EXT_STATUS, TIMEOUT_MS), ok_ext_block)) != 0)
         return r;
     st->ext_status = b[0];
-    st->resets_total = get_le16(b + 9);
-    st->timeout_ms = get_le32(b + 11);
+    st->resets_total = get_le16(b + AT(RESETS_TOTAL, EXT_STATUS));
+    st->timeout_ms = get_le32(b + AT(TIMEOUT_MS, EXT_STATUS));
 
     if (has_cap(wd, EXTWD_CAP_BREADCRUMB) &&
         (r = read_u8(wd, EXTWD_REG_BREADCRUMB, &st->breadcrumb)) != 0)
         return r;
 
     /* 0x48-0x53: TIME_LEFT_MS, SINCE_FEED_MS, UPTIME_S */
-    if ((r = read_block(wd, EXTWD_REG_TIME_LEFT_MS, b, 12)) != 0)
+    if ((r = read_block(wd, EXTWD_REG_TIME_LEFT_MS, b, SPAN(TIME_LEFT_MS, UPTIME_S))) != 0)
         return r;
     if (has_cap(wd, EXTWD_CAP_TIME_LEFT))
         st->time_left_ms = get_le32(b);
-    st->since_feed_ms = get_le32(b + 4);
+    st->since_feed_ms = get_le32(b + AT(SINCE_FEED_MS, TIME_LEFT_MS));
     if (has_cap(wd, EXTWD_CAP_UPTIME))
-        st->uptime_s = get_le32(b + 8);
+        st->uptime_s = get_le32(b + AT(UPTIME_S, TIME_LEFT_MS));
     return 0;
 }
 
@@ -1352,7 +1375,7 @@ int extwd_longop_begin(struct extwd *wd, struct extwd_longop *op, uint32_t step_
     op->was_armed = b[0] == 1u;
 
     if (has_cap(wd, EXTWD_CAP_TIMEOUT_MS)) {
-        if ((r = read_stable(wd, EXTWD_REG_TIMEOUT_MS, b, 4, ok_timeout)) != 0)
+        if ((r = read_stable(wd, EXTWD_REG_TIMEOUT_MS, b, EXTWD_WIDTH_TIMEOUT_MS, ok_timeout)) != 0)
             return r;
         op->saved_timeout_ms = get_le32(b);
         if ((r = feed_safe(wd)) != 0)
@@ -1363,20 +1386,20 @@ int extwd_longop_begin(struct extwd *wd, struct extwd_longop *op, uint32_t step_
         if (has_longop_reg(wd) && op->saved_timeout_ms != 0 && want > op->saved_timeout_ms) {
             /* Firmware 2.1: a timeout of its own that no SAVE can make
              * permanent and the reset it causes ends (SPEC 5.6). */
-            r = write_reg_value(wd, EXTWD_REG_LONGOP_MS, want, 4);
+            r = WRITE_REG(wd, LONGOP_MS, want);
             if (r) {
                 if (!refused(r))
-                    (void)write_reg_value(wd, EXTWD_REG_LONGOP_MS, 0, 4);
+                    (void)WRITE_REG(wd, LONGOP_MS, 0);
                 return r;
             }
             op->used_longop = 1;
         } else if (op->saved_timeout_ms != 0 && want > op->saved_timeout_ms) {
-            r = write_reg_value(wd, EXTWD_REG_TIMEOUT_MS, want, 4);
+            r = WRITE_REG(wd, TIMEOUT_MS, want);
             if (r) {
                 /* Unless the chip said no, the write may have landed without
                  * our knowing: put the old value back, best effort. */
                 if (!refused(r))
-                    (void)write_reg_value(wd, EXTWD_REG_TIMEOUT_MS, op->saved_timeout_ms, 4);
+                    (void)WRITE_REG(wd, TIMEOUT_MS, op->saved_timeout_ms);
                 return r;
             }
             op->extended = 1;
@@ -1389,7 +1412,7 @@ int extwd_longop_begin(struct extwd *wd, struct extwd_longop *op, uint32_t step_
         if ((r = feed_safe(wd)) != 0)
             return r;
         if (op->was_armed) {
-            r = write_reg_value(wd, EXTWD_REG_ACTION, 0, 1);
+            r = WRITE_REG(wd, ACTION, 0);
             if (r) {
                 if (!refused(r))
                     (void)extwd_arm(wd);
@@ -1424,19 +1447,19 @@ int extwd_longop_end(struct extwd *wd, struct extwd_longop *op)
     int first = feed_safe(wd);
     int r = 0;
     if (op->used_longop) {
-        r = write_reg_value(wd, EXTWD_REG_LONGOP_MS, 0, 4);
+        r = WRITE_REG(wd, LONGOP_MS, 0);
         if (r == 0)
             op->used_longop = 0;
     }
     if (op->extended) {
-        r = write_reg_value(wd, EXTWD_REG_TIMEOUT_MS, op->saved_timeout_ms, 4);
+        r = WRITE_REG(wd, TIMEOUT_MS, op->saved_timeout_ms);
         if (r == 0)
             op->extended = 0;
     }
     if (!first)
         first = r;
     if (op->used_disarm) {
-        r = write_reg_value(wd, EXTWD_REG_ACTION, 1, 1);
+        r = WRITE_REG(wd, ACTION, 1);
         if (r == 0)
             op->used_disarm = 0;
         if (!first)

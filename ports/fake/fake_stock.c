@@ -3,10 +3,14 @@
 
 #include <string.h>
 
+/* The stock chip's names for the stock registers (registers.def rows
+ * 0x06-0x12): sleep is the extwd grace. */
 enum {
-    R_TIMEOUT = 6, R_ACTION = 7, R_PIN = 8, R_SLEEP = 9, R_ADDR = 10, R_BUSLOAD = 11,
-    R_SINCE = 12, R_SLEEP_LEFT = 13, R_RESETS = 14, R_REINITS = 15, R_BUSERRS = 16,
-    R_STATUS = 17, R_CAUSE = 18
+    R_TIMEOUT = EXTWD_REG_TIMEOUT_S, R_ACTION = EXTWD_REG_ACTION, R_PIN = EXTWD_REG_RESET_PIN,
+    R_SLEEP = EXTWD_REG_GRACE_S, R_ADDR = EXTWD_REG_I2C_ADDR, R_BUSLOAD = EXTWD_REG_BUSLOAD_PCT,
+    R_SINCE = EXTWD_REG_SINCE_FEED_S, R_SLEEP_LEFT = EXTWD_REG_GRACE_LEFT_S,
+    R_RESETS = EXTWD_REG_RESET_COUNT, R_REINITS = EXTWD_REG_REINIT_COUNT,
+    R_BUSERRS = EXTWD_REG_BUSERR_COUNT, R_STATUS = EXTWD_REG_STATUS, R_CAUSE = EXTWD_REG_LAST_CAUSE
 };
 
 static void defaults(uint8_t *r)
@@ -32,7 +36,7 @@ void fake_stock_power_up(struct fake_stock *s)
     memset(s, 0, sizeof *s);
     if (have) {
         memcpy(s->saved, saved, sizeof saved);
-        memcpy(s->reg, saved, 12); /* settings only; counters start at zero */
+        memcpy(s->reg, saved, R_SINCE); /* settings only (up to BUSLOAD_PCT); counters start at zero */
     } else {
         defaults(s->reg);
         memcpy(s->saved, s->reg, sizeof s->saved);
@@ -48,7 +52,7 @@ static void reset_target(struct fake_stock *s, uint8_t cause)
     s->host_resets++;
     if (s->reg[R_RESETS] < 255u)
         s->reg[R_RESETS]++;
-    s->reg[R_STATUS] |= 1u;
+    s->reg[R_STATUS] |= EXTWD_STATUS_WD_RESET;
     s->reg[R_CAUSE] = cause;
     s->reg[R_SINCE] = 0;
     s->reg[R_SLEEP_LEFT] = s->reg[R_SLEEP];
@@ -66,7 +70,7 @@ static void second(struct fake_stock *s)
         s->reg[R_SINCE]++;
     /* The stock off-by-one: it fires once the count passes T, after T+1 ticks. */
     if (s->reg[R_SINCE] > s->reg[R_TIMEOUT] && s->reg[R_ACTION] == 1u)
-        reset_target(s, 1);
+        reset_target(s, EXTWD_CAUSE_TIMEOUT);
 }
 
 void fake_stock_run(struct fake_stock *s, uint32_t ms)
@@ -87,33 +91,33 @@ void fake_stock_run(struct fake_stock *s, uint32_t ms)
 static void command(struct fake_stock *s, uint8_t cmd, uint8_t arg, size_t len)
 {
     switch (cmd) {
-    case 0x80:
+    case EXTWD_CMD_SAVE:
         memcpy(s->saved, s->reg, sizeof s->saved);
         break;
-    case 0x81:
+    case EXTWD_CMD_FACTORY_RESET:
         memset(s->saved, 0, sizeof s->saved);
         fake_stock_power_up(s);
         break;
-    case 0x82:
+    case EXTWD_CMD_SET_ADDRESS:
         if (len >= 2) {
             s->reg[R_ADDR] = arg;
             s->addr = arg;
         }
         break;
-    case 0x83:
+    case EXTWD_CMD_SET_POINTER:
         if (len >= 2)
             s->ptr = arg;
         break;
-    case 0x84:
+    case EXTWD_CMD_CLEAR_COUNTERS:
         s->reg[R_RESETS] = s->reg[R_REINITS] = s->reg[R_BUSERRS] = 0;
         break;
-    case 0x85:
+    case EXTWD_CMD_TEST_ACTION:
         if (s->reg[R_ACTION] == 1u)
-            reset_target(s, 1);
+            reset_target(s, EXTWD_CAUSE_TIMEOUT);
         break;
-    case 0xA5:
+    case EXTWD_CMD_FEED:
         s->feeds++;
-        s->reg[R_STATUS] &= (uint8_t)~1u;
+        s->reg[R_STATUS] &= (uint8_t)~EXTWD_STATUS_WD_RESET;
         s->reg[R_SINCE] = 0;
         break;
     default:
@@ -132,7 +136,7 @@ static int stock_write(void *dev, const uint8_t *buf, size_t len)
     uint8_t first = s->rx[0];
     if (first >= R_TIMEOUT && first <= R_CAUSE)
         s->reg[first] = s->rx[1]; /* with len 1, a stale byte */
-    else if (first >= 0x80u)
+    else if (first >= EXTWD_CMD_SAVE)
         command(s, first, s->rx[1], len);
     return 0;
 }

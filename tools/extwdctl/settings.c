@@ -1,5 +1,6 @@
 /* extwdctl get/set: the chip's registers by name. SPDX-License-Identifier: MIT */
 #include "ctl.h"
+#include "extwd/registers.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,9 @@ struct setting {
     setter_fn set;             /* NULL: read-only */
     const char *help;
 };
+
+/* A register's address and width, from include/extwd/registers.def. */
+#define REG(name) EXTWD_REG_##name, EXTWD_WIDTH_##name
 
 static int read_value(struct ctl *c, uint8_t reg, uint8_t width, uint32_t *v)
 {
@@ -69,7 +73,7 @@ static int set_pretimeout(struct ctl *c, const struct setting *s, uint32_t v)
 {
     (void)s;
     uint32_t opt;
-    int r = read_value(c, EXTWD_REG_OPTIONS, 1, &opt);
+    int r = read_value(c, REG(OPTIONS), &opt);
     return r ? r : extwd_set_pretimeout_ms(&c->wd, (uint16_t)v, (opt & EXTWD_OPT_PRETIMEOUT_PIN) != 0);
 }
 
@@ -77,7 +81,7 @@ static int set_pretimeout_pin(struct ctl *c, const struct setting *s, uint32_t v
 {
     (void)s;
     uint32_t ms;
-    int r = read_value(c, EXTWD_REG_PRETIMEOUT_MS, 2, &ms);
+    int r = read_value(c, REG(PRETIMEOUT_MS), &ms);
     return r ? r : extwd_set_pretimeout_ms(&c->wd, (uint16_t)ms, (int)v);
 }
 
@@ -90,9 +94,9 @@ static int set_window(struct ctl *c, const struct setting *s, uint32_t v)
 static int set_bootloop_part(struct ctl *c, const struct setting *s, uint32_t v)
 {
     uint32_t limit, healthy;
-    int r = read_value(c, EXTWD_REG_BOOTLOOP_LIMIT, 1, &limit);
+    int r = read_value(c, REG(BOOTLOOP_LIMIT), &limit);
     if (r == 0)
-        r = read_value(c, EXTWD_REG_HEALTHY_S, 1, &healthy);
+        r = read_value(c, REG(HEALTHY_S), &healthy);
     if (r)
         return r;
     if (s->reg == EXTWD_REG_BOOTLOOP_LIMIT)
@@ -121,48 +125,48 @@ static int set_lock(struct ctl *c, const struct setting *s, uint32_t v)
 }
 
 static const struct setting settings[] = {
-    {"timeout_ms", EXTWD_REG_TIMEOUT_MS, 4, 0, EXTWD_TIMEOUT_MS_MAX, set_timeout, "countdown, 0 or 100-600000 (stock: whole seconds)"},
-    {"armed", EXTWD_REG_ACTION, 1, 0, 1, set_armed, "1 = feed, then arm; 0 = disarm"},
-    {"grace_s", EXTWD_REG_GRACE_S, 1, 0, 255, set_grace, "grace after power-up and after each reset"},
-    {"busload_pct", EXTWD_REG_BUSLOAD_PCT, 1, 0, 100, set_busload, "bus-health threshold, 1-100"},
-    {"address", EXTWD_REG_I2C_ADDR, 1, 0, 0x77, set_address, "move the chip to another address"},
-    {"pulse_ms", EXTWD_REG_PULSE_MS, 2, 0, EXTWD_PULSE_MS_MAX, set_pulse, "reset pulse, 1-10000"},
-    {"max_disarm_s", EXTWD_REG_MAX_DISARM_S, 2, 0, 0xFFFF, set_max_disarm, "a disarm lasts at most this, 0 = forever"},
-    {"pretimeout_ms", EXTWD_REG_PRETIMEOUT_MS, 2, 0, 0xFFFF, set_pretimeout, "warning before the reset, 0 = off"},
-    {"pretimeout_pin", EXTWD_REG_OPTIONS, 1, EXTWD_OPT_PRETIMEOUT_PIN, 1, set_pretimeout_pin, "drive the pretimeout pin"},
-    {"window_ms", EXTWD_REG_WINDOW_MS, 2, 0, 0xFFFF, set_window, "a feed sooner than this is a fault, 0 = off"},
-    {"bootloop_limit", EXTWD_REG_BOOTLOOP_LIMIT, 1, 0, 255, set_bootloop_part, "resets in a row before safe mode, 0 = off"},
-    {"healthy_s", EXTWD_REG_HEALTHY_S, 1, 0, 255, set_bootloop_part, "fed this long after a reset = healthy, 1-255"},
-    {"keyed", EXTWD_REG_OPTIONS, 1, EXTWD_OPT_KEYED, 1, set_keyed, "protective writes need the key"},
-    {"breadcrumb", EXTWD_REG_BREADCRUMB, 1, 0, 255, set_breadcrumb, "where the host is"},
-    {"lock", EXTWD_REG_LOCK, 1, 0, 1, set_lock, "1 = lock until the chip powers down (no unlock)"},
-    {"timeout_s", EXTWD_REG_TIMEOUT_S, 1, 0, 0, NULL, "timeout in seconds, rounded up (stock register 6)"},
-    {"since_feed_s", EXTWD_REG_SINCE_FEED_S, 1, 0, 0, NULL, NULL},
-    {"grace_left_s", EXTWD_REG_GRACE_LEFT_S, 1, 0, 0, NULL, NULL},
-    {"reset_count", EXTWD_REG_RESET_COUNT, 1, 0, 0, NULL, NULL},
-    {"reinit_count", EXTWD_REG_REINIT_COUNT, 1, 0, 0, NULL, NULL},
-    {"buserr_count", EXTWD_REG_BUSERR_COUNT, 1, 0, 0, NULL, NULL},
-    {"status", EXTWD_REG_STATUS, 1, 0, 0, NULL, "bit 0: reset by the watchdog since the last feed"},
-    {"last_cause", EXTWD_REG_LAST_CAUSE, 1, 0, 0, NULL, "1 timeout, 2 test, 3 window"},
-    {"proto_version", EXTWD_REG_PROTO_VERSION, 1, 0, 0, NULL, NULL},
-    {"mcu_id", EXTWD_REG_MCU_ID, 1, 0, 0, NULL, NULL},
-    {"ext_status", EXTWD_REG_EXT_STATUS, 1, 0, 0, NULL, NULL},
-    {"caps", EXTWD_REG_CAPS, 2, 0, 0, NULL, NULL},
-    {"last_error", EXTWD_REG_LAST_ERROR, 1, 0, 0, NULL, NULL},
-    {"refused_count", EXTWD_REG_REFUSED_COUNT, 1, 0, 0, NULL, NULL},
-    {"chip_reset", EXTWD_REG_CHIP_RESET, 1, 0, 0, NULL, NULL},
-    {"history_len", EXTWD_REG_HISTORY_LEN, 1, 0, 0, NULL, NULL},
-    {"bootloop_count", EXTWD_REG_BOOTLOOP_COUNT, 1, 0, 0, NULL, NULL},
-    {"window_faults", EXTWD_REG_WINDOW_FAULTS, 1, 0, 0, NULL, NULL},
-    {"resets_total", EXTWD_REG_RESETS_TOTAL, 2, 0, 0, NULL, NULL},
-    {"options", EXTWD_REG_OPTIONS, 1, 0, 0, NULL, NULL},
-    {"breadcrumb_rst", EXTWD_REG_BREADCRUMB_RST, 1, 0, 0, NULL, NULL},
-    {"time_left_ms", EXTWD_REG_TIME_LEFT_MS, 4, 0, 0, NULL, NULL},
-    {"since_feed_ms", EXTWD_REG_SINCE_FEED_MS, 4, 0, 0, NULL, NULL},
-    {"uptime_s", EXTWD_REG_UPTIME_S, 4, 0, 0, NULL, NULL},
-    {"grace_left_ms", EXTWD_REG_GRACE_LEFT_MS, 4, 0, 0, NULL, NULL},
-    {"disarm_left_s", EXTWD_REG_DISARM_LEFT_S, 2, 0, 0, NULL, NULL},
-    {"grace_eff_s", EXTWD_REG_GRACE_EFF_S, 2, 0, 0, NULL, NULL},
+    {"timeout_ms", REG(TIMEOUT_MS), 0, EXTWD_TIMEOUT_MS_MAX, set_timeout, "countdown, 0 or 100-600000 (stock: whole seconds)"},
+    {"armed", REG(ACTION), 0, 1, set_armed, "1 = feed, then arm; 0 = disarm"},
+    {"grace_s", REG(GRACE_S), 0, 255, set_grace, "grace after power-up and after each reset"},
+    {"busload_pct", REG(BUSLOAD_PCT), 0, 100, set_busload, "bus-health threshold, 1-100"},
+    {"address", REG(I2C_ADDR), 0, 0x77, set_address, "move the chip to another address"},
+    {"pulse_ms", REG(PULSE_MS), 0, EXTWD_PULSE_MS_MAX, set_pulse, "reset pulse, 1-10000"},
+    {"max_disarm_s", REG(MAX_DISARM_S), 0, 0xFFFF, set_max_disarm, "a disarm lasts at most this, 0 = forever"},
+    {"pretimeout_ms", REG(PRETIMEOUT_MS), 0, 0xFFFF, set_pretimeout, "warning before the reset, 0 = off"},
+    {"pretimeout_pin", REG(OPTIONS), EXTWD_OPT_PRETIMEOUT_PIN, 1, set_pretimeout_pin, "drive the pretimeout pin"},
+    {"window_ms", REG(WINDOW_MS), 0, 0xFFFF, set_window, "a feed sooner than this is a fault, 0 = off"},
+    {"bootloop_limit", REG(BOOTLOOP_LIMIT), 0, 255, set_bootloop_part, "resets in a row before safe mode, 0 = off"},
+    {"healthy_s", REG(HEALTHY_S), 0, 255, set_bootloop_part, "fed this long after a reset = healthy, 1-255"},
+    {"keyed", REG(OPTIONS), EXTWD_OPT_KEYED, 1, set_keyed, "protective writes need the key"},
+    {"breadcrumb", REG(BREADCRUMB), 0, 255, set_breadcrumb, "where the host is"},
+    {"lock", REG(LOCK), 0, 1, set_lock, "1 = lock until the chip powers down (no unlock)"},
+    {"timeout_s", REG(TIMEOUT_S), 0, 0, NULL, "timeout in seconds, rounded up (stock register 6)"},
+    {"since_feed_s", REG(SINCE_FEED_S), 0, 0, NULL, NULL},
+    {"grace_left_s", REG(GRACE_LEFT_S), 0, 0, NULL, NULL},
+    {"reset_count", REG(RESET_COUNT), 0, 0, NULL, NULL},
+    {"reinit_count", REG(REINIT_COUNT), 0, 0, NULL, NULL},
+    {"buserr_count", REG(BUSERR_COUNT), 0, 0, NULL, NULL},
+    {"status", REG(STATUS), 0, 0, NULL, "bit 0: reset by the watchdog since the last feed"},
+    {"last_cause", REG(LAST_CAUSE), 0, 0, NULL, "1 timeout, 2 test, 3 window"},
+    {"proto_version", REG(PROTO_VERSION), 0, 0, NULL, NULL},
+    {"mcu_id", REG(MCU_ID), 0, 0, NULL, NULL},
+    {"ext_status", REG(EXT_STATUS), 0, 0, NULL, NULL},
+    {"caps", REG(CAPS), 0, 0, NULL, NULL},
+    {"last_error", REG(LAST_ERROR), 0, 0, NULL, NULL},
+    {"refused_count", REG(REFUSED_COUNT), 0, 0, NULL, NULL},
+    {"chip_reset", REG(CHIP_RESET), 0, 0, NULL, NULL},
+    {"history_len", REG(HISTORY_LEN), 0, 0, NULL, NULL},
+    {"bootloop_count", REG(BOOTLOOP_COUNT), 0, 0, NULL, NULL},
+    {"window_faults", REG(WINDOW_FAULTS), 0, 0, NULL, NULL},
+    {"resets_total", REG(RESETS_TOTAL), 0, 0, NULL, NULL},
+    {"options", REG(OPTIONS), 0, 0, NULL, NULL},
+    {"breadcrumb_rst", REG(BREADCRUMB_RST), 0, 0, NULL, NULL},
+    {"time_left_ms", REG(TIME_LEFT_MS), 0, 0, NULL, NULL},
+    {"since_feed_ms", REG(SINCE_FEED_MS), 0, 0, NULL, NULL},
+    {"uptime_s", REG(UPTIME_S), 0, 0, NULL, NULL},
+    {"grace_left_ms", REG(GRACE_LEFT_MS), 0, 0, NULL, NULL},
+    {"disarm_left_s", REG(DISARM_LEFT_S), 0, 0, NULL, NULL},
+    {"grace_eff_s", REG(GRACE_EFF_S), 0, 0, NULL, NULL},
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])
 
@@ -192,7 +196,7 @@ static int get_one(struct ctl *c, const struct setting *s, uint32_t *v)
 {
     if (!c->wd.is_extwd) {
         if (s->reg == EXTWD_REG_TIMEOUT_MS) {
-            int r = read_value(c, EXTWD_REG_TIMEOUT_S, 1, v);
+            int r = read_value(c, REG(TIMEOUT_S), v);
             *v *= 1000u;
             return r;
         }
