@@ -17,13 +17,11 @@
 
 #define RETRIES_MAX      5u
 #define DEFAULT_FEED_MS  100u
-#define TICK_MS          16u
 /* A feed is early if the chip has counted less than WINDOW_MS; its count
- * moves in 16 ms ticks, so keep two ticks away from the edge. */
-#define WINDOW_MARGIN_MS (2u * TICK_MS)
+ * moves in ticks, so keep two ticks away from the edge. */
+#define WINDOW_MARGIN_MS (2u * EXTWD_TICK_MS)
 #define STOCK_TIMEOUT_S_MAX 255u
 #define READ_CHUNK       32u  /* the smallest common Wire buffer */
-#define FRAME_MAX        5u   /* register + the widest value (SPEC 2.1) */
 
 /* Keeps the due path out of extwd_feed: inlined, its register saves would
  * also burden the not-due path that a main loop takes every pass. */
@@ -125,7 +123,7 @@ static int xfer_read(struct extwd *wd, uint8_t *buf, size_t len)
  * refuses the extra byte (CAPS bit 13 clear) and the stock chip has none. */
 static int write_frame(struct extwd *wd, const uint8_t *body, size_t len)
 {
-    if (len == 0 || len > FRAME_MAX)
+    if (len == 0 || len > EXTWD_FRAME_BODY_MAX)
         return EXTWD_E_INVAL;
     return xfer_write(wd, body, len);
 }
@@ -431,7 +429,7 @@ static int write_checked(struct extwd *wd, const uint8_t *body, size_t len)
 
 static int write_reg_value(struct extwd *wd, uint8_t reg, uint32_t v, size_t width)
 {
-    uint8_t f[5];
+    uint8_t f[EXTWD_FRAME_BODY_MAX];
     f[0] = reg;
     put_le(f + 1, v, width);
     return write_checked(wd, f, width + 1u);
@@ -472,11 +470,8 @@ enum extwd_reset_reason extwd_reset_reason(const struct extwd *wd)
 const char *extwd_reset_reason_text(enum extwd_reset_reason r)
 {
     switch (r) {
-    case EXTWD_REASON_NONE: return "";
-    case EXTWD_REASON_WATCHDOG: return "Reset by External WD";
-    case EXTWD_REASON_TEST: return "Reset by External WD (test)";
-    case EXTWD_REASON_WINDOW: return "Reset by External WD (early feed)";
-    case EXTWD_REASON_UNKNOWN:
+#define EXTWD_REASON_ROW(reason, name, text) case reason: return text;
+#include "extwd/names.def"
     default: return "External WD not readable";
     }
 }
@@ -484,11 +479,8 @@ const char *extwd_reset_reason_text(enum extwd_reset_reason r)
 const char *extwd_reset_reason_name(enum extwd_reset_reason r)
 {
     switch (r) {
-    case EXTWD_REASON_NONE: return "none";
-    case EXTWD_REASON_WATCHDOG: return "watchdog";
-    case EXTWD_REASON_TEST: return "test";
-    case EXTWD_REASON_WINDOW: return "window";
-    case EXTWD_REASON_UNKNOWN:
+#define EXTWD_REASON_ROW(reason, name, text) case reason: return name;
+#include "extwd/names.def"
     default: return "unknown";
     }
 }
@@ -1253,7 +1245,7 @@ int extwd_get_state(struct extwd *wd, struct extwd_state *st)
     uint8_t b[16];
     int r;
     zero(st, sizeof *st);
-    st->time_left_ms = 0xFFFFFFFFu;
+    st->time_left_ms = EXTWD_NO_RESET_PENDING;
 
     if (!wd->is_extwd) {
         static const uint8_t regs[6] = {EXTWD_REG_TIMEOUT_S, EXTWD_REG_ACTION,
@@ -1323,11 +1315,11 @@ int extwd_write_reg(struct extwd *wd, uint8_t reg, const uint8_t *buf, size_t n)
     int rdy = not_ready(wd);
     if (rdy)
         return rdy;
-    if (!buf || n == 0 || n > 4u || reg >= 0x80u)
+    if (!buf || n == 0 || n > EXTWD_VALUE_MAX || reg >= 0x80u)
         return EXTWD_E_INVAL;
     if (!wd->is_extwd && (n != 1u || reg < EXTWD_REG_TIMEOUT_S || reg > EXTWD_REG_STOCK_LAST))
         return EXTWD_E_INVAL;
-    uint8_t f[5];
+    uint8_t f[EXTWD_FRAME_BODY_MAX];
     f[0] = reg;
     for (size_t i = 0; i < n; i++)
         f[i + 1u] = buf[i];

@@ -342,7 +342,7 @@ struct extwd_state {
     uint8_t status;            /* register 0x11 */
     uint8_t ext_status;        /* EXTWD_XS_* (0 on stock) */
     uint32_t timeout_ms;
-    uint32_t time_left_ms;     /* 0xFFFFFFFF: none pending or unknown (stock) */
+    uint32_t time_left_ms;     /* EXTWD_NO_RESET_PENDING: none pending or unknown (stock) */
     uint32_t since_feed_ms;    /* stock: seconds x 1000 */
     uint32_t uptime_s;         /* 0 on stock */
     uint8_t reset_count, reinit_count, buserr_count;

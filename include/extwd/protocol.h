@@ -125,7 +125,11 @@
 #define EXTWD_TEST_CONFIRM        0x54u   /* 'T': [0x85, 0x54] is the test reset; [0x85] alone is refused */
 #define EXTWD_ADDR_CONFIRM(a)     ((uint8_t)~(a)) /* [0x82, a, ~a]: the 3rd byte of SET_ADDRESS */
 #define EXTWD_UNMAPPED_READ       0xFFu   /* what a read of an unmapped register returns */
-#define EXTWD_FRAME_MAX           6u      /* bytes a chip takes: register + 4 data bytes + PEC (firmware 1) */
+#define EXTWD_VALUE_MAX           4u      /* the widest register value, in bytes */
+#define EXTWD_FRAME_BODY_MAX      (1u + EXTWD_VALUE_MAX) /* register + widest value: the longest frame a host sends */
+#define EXTWD_FRAME_MAX           (EXTWD_FRAME_BODY_MAX + 1u) /* bytes a chip takes: + PEC (firmware 1) */
+#define EXTWD_TICK_MS             16u     /* the chip counts time in ticks of this (SPEC 5.14) */
+#define EXTWD_NO_RESET_PENDING    0xFFFFFFFFu /* TIME_LEFT_MS when no reset is pending */
 #define EXTWD_PEC_POLY            0x07u   /* CRC-8 as SMBus PEC, init 0; only chips with EXTWD_CAP_PEC */
 
 /* calibration (SPEC 5.15) */

@@ -217,7 +217,7 @@ struct fake_chip {
     struct extwd_state st;
 };
 
-/* --reason watchdog|power_on|unknown, --breadcrumb N, --stock */
+/* --reason watchdog|none|unknown, --breadcrumb N, --stock */
 static void fake_chip_init(struct fake_chip *c, const char *reason, unsigned breadcrumb, int stock)
 {
     memset(c, 0, sizeof *c);
@@ -236,7 +236,7 @@ static void fake_chip_init(struct fake_chip *c, const char *reason, unsigned bre
         wd->boot.status = EXTWD_STATUS_WD_RESET;
         wd->boot.last_cause = EXTWD_CAUSE_TIMEOUT;
         wd->boot.reset_count = 3;
-    } else if (!strcmp(reason, "power_on")) {
+    } else if (!strcmp(reason, "none")) {
         wd->boot.reason = EXTWD_REASON_NONE;
     } else {
         wd->boot.reason = EXTWD_REASON_UNKNOWN;

@@ -227,7 +227,7 @@ static void test_names(void **s)
     char out[32];
     (void)s;
     assert_string_equal(extwd_mqtt_reason_name(EXTWD_REASON_WATCHDOG), "watchdog");
-    assert_string_equal(extwd_mqtt_reason_name(EXTWD_REASON_NONE), "power_on");
+    assert_string_equal(extwd_mqtt_reason_name(EXTWD_REASON_NONE), "none");
     assert_string_equal(extwd_mqtt_reason_name(EXTWD_REASON_UNKNOWN), "unknown");
     assert_string_equal(extwd_mqtt_reason_name(EXTWD_REASON_TEST), "test");
     assert_string_equal(extwd_mqtt_reason_name(EXTWD_REASON_WINDOW), "window");
@@ -578,7 +578,7 @@ static void test_discovery(void **s)
     extwd_mqtt_discovery(&m, NULL, 0, topic, sizeof topic, buf, sizeof buf);
     assert_string_equal(topic, "ha/sensor/pi_i2c-1_30/reset_reason/config");
     assert_non_null(strstr(buf, "\"device_class\":\"enum\",\"options\":[\"watchdog\",\"test\",\"window\","
-                                "\"power_on\",\"unknown\"]"));
+                                "\"none\",\"unknown\"]"));
     assert_non_null(strstr(buf, "\"json_attributes_topic\":\"p/q/pi/i2c-1_30/boot\""));
     assert_non_null(strstr(buf, "'missed_channel': value_json.missed_channel"));
     assert_null(strstr(buf, "expire_after"));      /* the boot record stays true */
@@ -589,7 +589,7 @@ static void test_discovery(void **s)
     extwd_mqtt_discovery(&m, NULL, 2, topic, sizeof topic, buf, sizeof buf);
     assert_string_equal(topic, "ha/event/pi_i2c-1_30/reset/config");
     assert_non_null(strstr(buf, "\"state_topic\":\"p/q/pi/i2c-1_30/event\""));
-    assert_non_null(strstr(buf, "\"event_types\":[\"watchdog\",\"test\",\"window\",\"power_on\",\"unknown\"]"));
+    assert_non_null(strstr(buf, "\"event_types\":[\"watchdog\",\"test\",\"window\",\"none\",\"unknown\"]"));
     /* The test button only when asked for. */
     assert_int_equal(extwd_mqtt_discovery(&m, NULL, 10, topic, sizeof topic, buf, sizeof buf), -1);
     m.cfg.test_button = 1;

@@ -3,12 +3,12 @@
 
 #include <stdio.h>
 
+/* Names from include/extwd/names.def. */
 const char *ctl_mcu_name(uint8_t id)
 {
     switch (id) {
-    case EXTWD_MCU_ATTINY85: return "attiny85";
-    case EXTWD_MCU_ATMEGA328P: return "atmega328p";
-    case EXTWD_MCU_HOST: return "host";
+#define EXTWD_MCU_ROW(mcu, name) case mcu: return name;
+#include "extwd/names.def"
     default: return "unknown";
     }
 }
@@ -16,17 +16,18 @@ const char *ctl_mcu_name(uint8_t id)
 static const char *cause_name(uint8_t cause)
 {
     switch (cause) {
-    case EXTWD_CAUSE_NONE: return "none";
-    case EXTWD_CAUSE_TIMEOUT: return "timeout";
-    case EXTWD_CAUSE_TEST: return "test";
-    case EXTWD_CAUSE_WINDOW: return "window";
+#define EXTWD_CAUSE_ROW(c, name) case c: return name;
+#include "extwd/names.def"
     default: return "unknown";
     }
 }
 
+/* EXT_STATUS bit i's name. */
+#define BIT_INDEX(b) ((b) & 0x0Fu ? ((b) & 0x03u ? ((b) & 1u ? 0 : 1) : ((b) & 4u ? 2 : 3)) \
+                                  : ((b) & 0x30u ? ((b) & 0x10u ? 4 : 5) : ((b) & 0x40u ? 6 : 7)))
 static const char *const xs_names[8] = {
-    "pretimeout", "safe_mode", "defaults_loaded", "window_fault",
-    "auto_rearmed", "locked", "chip_restarted", "in_grace",
+#define EXTWD_FLAG_ROW(bit, name) [BIT_INDEX(bit)] = name,
+#include "extwd/names.def"
 };
 
 void ctl_print_json_string(const char *s)
@@ -46,7 +47,7 @@ void ctl_print_json_string(const char *s)
 
 static void print_ms(const char *label, uint32_t ms)
 {
-    if (ms == 0xFFFFFFFFu)
+    if (ms == EXTWD_NO_RESET_PENDING) /* time left; no timeout reads it */
         printf("%-12s -\n", label);
     else
         printf("%-12s %lu ms\n", label, (unsigned long)ms);
@@ -54,7 +55,7 @@ static void print_ms(const char *label, uint32_t ms)
 
 static void json_u32_or_null(const char *key, uint32_t v)
 {
-    if (v == 0xFFFFFFFFu)
+    if (v == EXTWD_NO_RESET_PENDING)
         printf(",\"%s\":null", key);
     else
         printf(",\"%s\":%lu", key, (unsigned long)v);

@@ -144,7 +144,7 @@ static void chip_next(struct run *r, char *next, size_t n)
         return;
     if (!st.armed)
         snprintf(next, n, "the chip is disarmed, so no reset follows");
-    else if (st.time_left_ms != 0xFFFFFFFFu)
+    else if (st.time_left_ms != EXTWD_NO_RESET_PENDING)
         snprintf(next, n, "the watchdog resets the host in about %lu ms", (unsigned long)st.time_left_ms);
     else if (st.timeout_ms)
         snprintf(next, n, "the watchdog resets the host within %lu ms", (unsigned long)(st.timeout_ms + 1000u));

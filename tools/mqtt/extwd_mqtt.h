@@ -154,7 +154,7 @@ struct extwd_mqtt_event {
 const char *extwd_mqtt_event_name(enum extwd_mqtt_event_kind kind);
 
 /* Returns the name used in payloads for a reset reason: "watchdog",
- * "power_on", "test", "window" or "unknown". */
+ * "none", "test", "window" or "unknown" (extwd_reset_reason_name). */
 const char *extwd_mqtt_reason_name(enum extwd_reset_reason reason);
 
 /* ---- the bounded event queue (caller-owned storage) --------------------------- */

@@ -27,18 +27,21 @@ const char *extwd_mqtt_event_name(enum extwd_mqtt_event_kind kind)
 
 const char *extwd_mqtt_reason_name(enum extwd_reset_reason reason)
 {
+    /* the table extwd_reset_reason_name is built from (this part links no
+     * libextwd code) */
     switch (reason) {
-    case EXTWD_REASON_NONE:     return "power_on";
-    case EXTWD_REASON_WATCHDOG: return "watchdog";
-    case EXTWD_REASON_TEST:     return "test";
-    case EXTWD_REASON_WINDOW:   return "window";
-    default:                    return "unknown";
+#define EXTWD_REASON_ROW(r, name, text) case r: return name;
+#include "extwd/names.def"
+    default: return "unknown";
     }
 }
 
 /* The reasons, in the order Home Assistant lists them (enum options and
- * event types): one table for both. */
-static const char *const reason_options[] = {"watchdog", "test", "window", "power_on", "unknown", NULL};
+ * event types): one table for both, spelled as names.def spells them. */
+static const char *const reason_options[] = {
+#define EXTWD_REASON_ROW(reason, name, text) name,
+#include "extwd/names.def"
+    NULL};
 
 /* "2026-12-01T19:58:19+00:00", or "" for 0. */
 static void iso_time(int64_t unix_s, char *out, size_t cap)
@@ -176,7 +179,7 @@ int extwd_mqtt_json_state(const struct extwd_mqtt_state_rec *s, uint32_t queued,
     mqtt_json_bool(&j, "chip_ok", s->st_valid);
     if (s->st_valid) {
         mqtt_json_bool(&j, "armed", st->armed);
-        if (st->time_left_ms == 0xFFFFFFFFu)
+        if (st->time_left_ms == EXTWD_NO_RESET_PENDING)
             mqtt_json_null(&j, "time_left_ms");
         else
             mqtt_json_uint(&j, "time_left_ms", st->time_left_ms);
