@@ -1462,3 +1462,4 @@ int extwd_longop_end(struct extwd *wd, struct extwd_longop *op)
         op->active = 0;
     return first;
 }
+

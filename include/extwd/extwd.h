@@ -189,6 +189,42 @@ struct extwd {
  * answers, or another EXTWD_E_*. */
 int extwd_init(struct extwd *wd, const struct extwd_config *cfg);
 
+/* ---- what the handle knows (read these, not the struct's fields) ------------- */
+
+/* Returns 1 if the chip identified itself as an extwd chip ("EXWD"), 0 for
+ * a stock TinyI2CWatchdog or before it was identified. */
+static inline int extwd_is_extwd(const struct extwd *wd) { return wd->is_extwd; }
+
+/* Returns the chip's EXTWD_CAP_* bits (0 on a stock chip). */
+static inline uint16_t extwd_caps(const struct extwd *wd) { return wd->caps; }
+
+/* Returns the chip's PROTO_VERSION (0 on a stock chip). */
+static inline uint8_t extwd_proto_version(const struct extwd *wd) { return wd->proto_version; }
+
+/* Returns the firmware version's part i (0 major, 1 minor, 2 patch; 0 on a
+ * stock chip or for another i). */
+static inline uint8_t extwd_fw_version(const struct extwd *wd, unsigned i)
+{
+    return i < 3u ? wd->fw_version[i] : 0u;
+}
+
+/* Returns the 7-bit address the handle talks to (it follows
+ * extwd_set_address). */
+static inline uint8_t extwd_address(const struct extwd *wd) { return wd->cfg.addr; }
+
+/* Returns what the chip knew at extwd_init (or the last re-probe). */
+static inline const struct extwd_boot_info *extwd_boot(const struct extwd *wd) { return &wd->boot; }
+
+/* Returns the handle's transfer counters. */
+static inline const struct extwd_stats *extwd_transfer_stats(const struct extwd *wd) { return &wd->stats; }
+
+/* Returns the port clock's time (ms) at which extwd_feed next feeds. */
+static inline uint32_t extwd_next_feed_ms(const struct extwd *wd) { return wd->feed_timer.due_ms; }
+
+/* Returns the chip's LAST_ERROR (EXTWD_ERR_*) behind the last
+ * EXTWD_E_REFUSED or EXTWD_E_LOCKED of a checked write. */
+static inline uint8_t extwd_last_chip_error(const struct extwd *wd) { return wd->last_chip_error; }
+
 /* ---- feeding ------------------------------------------------------------------ */
 
 /* Rate-limited feed for the main loop: feeds if feed_interval_ms has passed
@@ -302,6 +338,46 @@ int extwd_set_pretimeout_ms(struct extwd *wd, uint16_t ms, int drive_pin);
 int extwd_set_window_ms(struct extwd *wd, uint16_t ms);
 int extwd_set_keyed(struct extwd *wd, int keyed);
 
+/* A whole configuration for extwd_configure: only the fields whose
+ * EXTWD_SET_* bit is in `set` are applied, the others stay as they are. */
+struct extwd_settings {
+    uint16_t set;              /* EXTWD_SET_* */
+    uint32_t timeout_ms;       /* EXTWD_SET_TIMEOUT (stock: whole seconds, rounded up) */
+    uint16_t pulse_ms;         /* EXTWD_SET_PULSE */
+    uint16_t max_disarm_s;     /* EXTWD_SET_MAX_DISARM */
+    uint16_t pretimeout_ms;    /* EXTWD_SET_PRETIMEOUT, with pretimeout_pin */
+    uint16_t window_ms;        /* EXTWD_SET_WINDOW */
+    uint8_t pretimeout_pin;    /* drive the pretimeout pin (needs CAP_PRETIMEOUT_PIN) */
+    uint8_t grace_s;           /* EXTWD_SET_GRACE (stock too) */
+    uint8_t busload_pct;       /* EXTWD_SET_BUSLOAD (stock too) */
+    uint8_t bootloop_limit;    /* EXTWD_SET_BOOTLOOP, with healthy_s */
+    uint8_t healthy_s;
+    uint8_t keyed;             /* EXTWD_SET_KEYED */
+};
+#define EXTWD_SET_TIMEOUT    0x0001u
+#define EXTWD_SET_PULSE      0x0002u
+#define EXTWD_SET_MAX_DISARM 0x0004u
+#define EXTWD_SET_PRETIMEOUT 0x0008u
+#define EXTWD_SET_WINDOW     0x0010u
+#define EXTWD_SET_GRACE      0x0020u
+#define EXTWD_SET_BUSLOAD    0x0040u
+#define EXTWD_SET_BOOTLOOP   0x0080u
+#define EXTWD_SET_KEYED      0x0100u
+#define EXTWD_SET_ALL        0x01FFu
+
+/* Applies every setting of s that its `set` asks for, as one change: it
+ * checks them all first (ranges as the setters do, PRETIMEOUT_MS and
+ * WINDOW_MS below the timeout they will run with, the capabilities) and
+ * writes nothing if one is wrong; it reads what it will overwrite; it
+ * writes in an order in which the chip accepts every step (a shorter
+ * timeout after the pretimeout and window that must stay below it, a
+ * longer one before them, OPTIONS last); and when a write fails it puts
+ * back, in reverse order, what it had written (the failed write too,
+ * unless the chip refused it), so the chip ends with all of s or none of
+ * it. Returns 0, EXTWD_E_INVAL or EXTWD_E_NOTSUP (nothing written), or the
+ * first write's EXTWD_E_* (settings restored, best effort). */
+int extwd_configure(struct extwd *wd, const struct extwd_settings *s);
+
 /* Writes the breadcrumb (2 bytes on the bus). Once a health channel has
  * missed, the breadcrumb holds that channel's id and is left alone.
  * Returns 0, EXTWD_E_UNHEALTHY, or another EXTWD_E_*. */
@@ -358,7 +434,7 @@ int extwd_get_state(struct extwd *wd, struct extwd_state *st);
 int extwd_read_regs(struct extwd *wd, uint8_t reg, uint8_t *buf, size_t n);
 
 /* Writes one register (n = its width) and checks LAST_ERROR on extwd chips.
- * Returns 0, EXTWD_E_REFUSED (see wd->last_chip_error) or another EXTWD_E_*. */
+ * Returns 0, EXTWD_E_REFUSED (see extwd_last_chip_error) or another EXTWD_E_*. */
 int extwd_write_reg(struct extwd *wd, uint8_t reg, const uint8_t *buf, size_t n);
 
 /* Returns the reason read at init. */

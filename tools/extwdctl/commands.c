@@ -40,7 +40,7 @@ static int cmd_disarm(struct ctl *c, int argc, char **argv)
     int r = extwd_disarm(&c->wd);
     if (r == EXTWD_E_LOCKED)
         return ctl_fail(CTL_EXIT_FAIL, "disarm: the chip is locked until it powers down");
-    if (r == EXTWD_E_REFUSED && c->wd.last_chip_error == EXTWD_ERR_KEY)
+    if (r == EXTWD_E_REFUSED && extwd_last_chip_error(&c->wd) == EXTWD_ERR_KEY)
         return ctl_fail(CTL_EXIT_FAIL, "disarm: refused: the chip wants the key (keyed mode)");
     return r ? ctl_fail_extwd(c, "disarm", r) : 0;
 }
@@ -70,7 +70,7 @@ static int cmd_clear(struct ctl *c, int argc, char **argv)
         r = extwd_clear_counters(&c->wd);
     else
         r = extwd_clear_flags(&c->wd, (uint16_t)((EXTWD_STATUS_WD_RESET << 8) |
-                                                 (c->wd.is_extwd ? EXTWD_XS_STICKY : 0u)));
+                                                 (extwd_is_extwd(&c->wd) ? EXTWD_XS_STICKY : 0u)));
     return r ? ctl_fail_extwd(c, "clear", r) : 0;
 }
 

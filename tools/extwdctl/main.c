@@ -39,15 +39,15 @@ int ctl_fail_extwd(struct ctl *c, const char *action, int err)
 {
     if (err == EXTWD_E_REFUSED)
         return ctl_fail(CTL_EXIT_FAIL, "%s: refused by the chip at 0x%02x on %s (LAST_ERROR %u)",
-                        action, c->wd.cfg.addr, c->opt.bus, c->wd.last_chip_error);
+                        action, extwd_address(&c->wd), c->opt.bus, extwd_last_chip_error(&c->wd));
     if (err == EXTWD_E_NODEV)
         return ctl_fail(CTL_EXIT_FAIL, "%s: no chip answers at 0x%02x on %s", action,
-                        c->wd.cfg.addr, c->opt.bus);
+                        extwd_address(&c->wd), c->opt.bus);
     if (err == EXTWD_E_IO && c->lx.last_errno)
         return ctl_fail(CTL_EXIT_FAIL, "%s: bus error on %s (%s)", action, c->opt.bus,
                         strerror(c->lx.last_errno));
     return ctl_fail(CTL_EXIT_FAIL, "%s: %s (chip at 0x%02x on %s)", action, extwd_strerror(err),
-                    c->wd.cfg.addr, c->opt.bus);
+                    extwd_address(&c->wd), c->opt.bus);
 }
 
 int ctl_parse_u32(const char *s, uint32_t max, uint32_t *out)

@@ -64,29 +64,29 @@ static void json_u32_or_null(const char *key, uint32_t v)
 void ctl_print_status(struct ctl *c, const struct extwd_state *st)
 {
     const struct extwd *wd = &c->wd;
-    const struct extwd_boot_info *b = &wd->boot;
+    const struct extwd_boot_info *b = extwd_boot(wd);
     uint8_t mcu = 0;
-    if (wd->is_extwd)
+    if (extwd_is_extwd(wd))
         (void)extwd_read_regs(&c->wd, EXTWD_REG_MCU_ID, &mcu, 1);
 
     if (c->opt.json) {
         printf("{\"bus\":");
         ctl_print_json_string(c->opt.bus);
-        printf(",\"addr\":%u,\"chip\":\"%s\"", wd->cfg.addr, wd->is_extwd ? "extwd" : "stock");
-        if (wd->is_extwd)
+        printf(",\"addr\":%u,\"chip\":\"%s\"", extwd_address(wd), extwd_is_extwd(wd) ? "extwd" : "stock");
+        if (extwd_is_extwd(wd))
             printf(",\"proto\":%u,\"firmware\":\"%u.%u.%u\",\"mcu\":\"%s\",\"caps\":%u",
-                   wd->proto_version, wd->fw_version[0], wd->fw_version[1], wd->fw_version[2],
-                   ctl_mcu_name(mcu), wd->caps);
+                   extwd_proto_version(wd), extwd_fw_version(wd, 0), extwd_fw_version(wd, 1), extwd_fw_version(wd, 2),
+                   ctl_mcu_name(mcu), extwd_caps(wd));
         printf(",\"reset_reason\":\"%s\",\"reset_text\":", extwd_reset_reason_name(b->reason));
         ctl_print_json_string(extwd_reset_reason_text(b->reason));
         printf(",\"last_cause\":\"%s\"", cause_name(b->last_cause));
-        if (wd->is_extwd)
+        if (extwd_is_extwd(wd))
             printf(",\"breadcrumb_at_reset\":%u,\"bootloop_count\":%u", b->breadcrumb, b->bootloop_count);
         printf(",\"armed\":%s", st->armed ? "true" : "false");
         printf(",\"timeout_ms\":%lu", (unsigned long)st->timeout_ms);
         json_u32_or_null("time_left_ms", st->time_left_ms);
         printf(",\"since_feed_ms\":%lu", (unsigned long)st->since_feed_ms);
-        if (wd->is_extwd)
+        if (extwd_is_extwd(wd))
             printf(",\"uptime_s\":%lu,\"breadcrumb\":%u", (unsigned long)st->uptime_s, st->breadcrumb);
         printf(",\"status\":%u,\"ext_status\":%u,\"flags\":[", st->status, st->ext_status);
         const char *sep = "";
@@ -97,20 +97,20 @@ void ctl_print_status(struct ctl *c, const struct extwd_state *st)
             }
         printf("],\"reset_count\":%u,\"resets_total\":%u,\"reinit_count\":%u,\"buserr_count\":%u",
                st->reset_count, st->resets_total, st->reinit_count, st->buserr_count);
-        printf(",\"host_bus_errors\":%lu}\n", (unsigned long)wd->stats.bus_errors);
+        printf(",\"host_bus_errors\":%lu}\n", (unsigned long)extwd_transfer_stats(wd)->bus_errors);
         return;
     }
 
-    if (wd->is_extwd)
+    if (extwd_is_extwd(wd))
         printf("%-12s extwd protocol %u, firmware %u.%u.%u, %s, at 0x%02x on %s\n", "chip",
-               wd->proto_version, wd->fw_version[0], wd->fw_version[1], wd->fw_version[2],
-               ctl_mcu_name(mcu), wd->cfg.addr, c->opt.bus);
+               extwd_proto_version(wd), extwd_fw_version(wd, 0), extwd_fw_version(wd, 1), extwd_fw_version(wd, 2),
+               ctl_mcu_name(mcu), extwd_address(wd), c->opt.bus);
     else
         printf("%-12s stock TinyI2CWatchdog (compatible subset), at 0x%02x on %s\n", "chip",
-               wd->cfg.addr, c->opt.bus);
+               extwd_address(wd), c->opt.bus);
     const char *text = extwd_reset_reason_text(b->reason);
     printf("%-12s %s", "last reset", *text ? text : "not by the watchdog");
-    if (b->reason != EXTWD_REASON_NONE && wd->is_extwd)
+    if (b->reason != EXTWD_REASON_NONE && extwd_is_extwd(wd))
         printf(" (cause %s, breadcrumb 0x%02x)", cause_name(b->last_cause), b->breadcrumb);
     printf("\n%-12s %s\n", "armed", st->armed ? "yes" : "no");
     if (st->timeout_ms)
@@ -119,13 +119,13 @@ void ctl_print_status(struct ctl *c, const struct extwd_state *st)
         printf("%-12s never\n", "timeout");
     print_ms("time left", st->time_left_ms);
     print_ms("since feed", st->since_feed_ms);
-    if (wd->is_extwd) {
+    if (extwd_is_extwd(wd)) {
         printf("%-12s %lu s\n", "chip uptime", (unsigned long)st->uptime_s);
         printf("%-12s 0x%02x\n", "breadcrumb", st->breadcrumb);
     }
     printf("%-12s resets %u (total %u), slave re-inits %u, bus-health errors %u\n", "counters",
            st->reset_count, st->resets_total, st->reinit_count, st->buserr_count);
-    if (wd->is_extwd) {
+    if (extwd_is_extwd(wd)) {
         printf("%-12s", "flags");
         if (!st->ext_status)
             printf(" none");
@@ -140,11 +140,11 @@ void ctl_print_status(struct ctl *c, const struct extwd_state *st)
 
 void ctl_print_history(struct ctl *c)
 {
-    const struct extwd_boot_info *b = &c->wd.boot;
+    const struct extwd_boot_info *b = extwd_boot(&c->wd);
     if (c->opt.json) {
         printf("{\"reset_reason\":\"%s\",\"resets_total\":%u,\"bootloop_count\":%u,"
                "\"breadcrumb_at_reset\":%u,\"history\":[",
-               extwd_reset_reason_name(b->reason), c->wd.is_extwd ? b->resets_total : b->reset_count,
+               extwd_reset_reason_name(b->reason), extwd_is_extwd(&c->wd) ? b->resets_total : b->reset_count,
                b->bootloop_count, b->breadcrumb);
         for (uint8_t i = 0; i < b->history_len; i++)
             printf("%s{\"cause\":\"%s\",\"breadcrumb\":%u,\"chip_uptime_s\":%lu}", i ? "," : "",
@@ -153,7 +153,7 @@ void ctl_print_history(struct ctl *c)
         printf("]}\n");
         return;
     }
-    if (!c->wd.is_extwd) {
+    if (!extwd_is_extwd(&c->wd)) {
         printf("stock chip: no history; %u reset(s) counted, last reset %s\n", b->reset_count,
                b->reason == EXTWD_REASON_WATCHDOG ? "by the watchdog" : "not by the watchdog");
         return;

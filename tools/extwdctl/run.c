@@ -249,7 +249,7 @@ static int protected_stop(struct run *r, int sig)
             return ctl_fail_extwd(c, "run: disarm on exit", rc);
         uint8_t b[2] = {0};
         uint32_t left = 0;
-        if (c->wd.is_extwd && extwd_read_regs(&c->wd, EXTWD_REG_DISARM_LEFT_S, b, 2) == 0)
+        if (extwd_is_extwd(&c->wd) && extwd_read_regs(&c->wd, EXTWD_REG_DISARM_LEFT_S, b, 2) == 0)
             left = (uint32_t)b[0] | ((uint32_t)b[1] << 8);
         event(r, CTL_EV_DISARMED, 0, now, "disarmed");
         if (left)
@@ -261,7 +261,7 @@ static int protected_stop(struct run *r, int sig)
         return CTL_EXIT_OK;
     }
     uint32_t ms = r->o.shutdown_timeout_ms;
-    if (ms && !c->wd.is_extwd && ms > 255000u)
+    if (ms && !extwd_is_extwd(&c->wd) && ms > 255000u)
         ms = 255000u; /* a stock chip counts whole seconds in one byte */
     if (!ms || ms == r->running_timeout_ms) {
         if ((rc = extwd_feed_now(&c->wd)) != 0)
@@ -481,8 +481,8 @@ int ctl_cmd_run(struct ctl *c, int argc, char **argv)
     r.next_health = now;
     if (r.o.verbose)
         printf("extwdctl run: last reset: %s; feeding every %lu ms, chip timeout %lu ms\n",
-               c->wd.boot.reason == EXTWD_REASON_NONE ? "not by the watchdog"
-                                                      : extwd_reset_reason_text(c->wd.boot.reason),
+               extwd_boot(&c->wd)->reason == EXTWD_REASON_NONE ? "not by the watchdog"
+                                                      : extwd_reset_reason_text(extwd_boot(&c->wd)->reason),
                (unsigned long)r.o.interval_ms, (unsigned long)r.running_timeout_ms);
     for (size_t i = 0; i < r.nhooks; i++)
         if (r.hooks[i]->start && (e = r.hooks[i]->start(r.hooks[i]->ctx, c, now)) != 0)
@@ -539,7 +539,7 @@ int ctl_cmd_run(struct ctl *c, int argc, char **argv)
                 r.hooks[i]->turn(r.hooks[i]->ctx, c, now);
 
         /* Sleep to the next thing to do. */
-        uint32_t wait = until(now, c->wd.feed_timer.due_ms);
+        uint32_t wait = until(now, extwd_next_feed_ms(&c->wd));
         if (bus_failing)
             wait = CHILD_POLL_MS;
         if ((r.health.pid > 0 || r.repair.pid > 0 || r.health.dying > 0 || r.repair.dying > 0) &&
@@ -555,7 +555,7 @@ int ctl_cmd_run(struct ctl *c, int argc, char **argv)
     }
 
     if (r.o.verbose)
-        printf("extwdctl run: %lu feeds, %lu bus errors\n", (unsigned long)c->wd.stats.feeds,
-               (unsigned long)c->wd.stats.bus_errors);
+        printf("extwdctl run: %lu feeds, %lu bus errors\n", (unsigned long)extwd_transfer_stats(&c->wd)->feeds,
+               (unsigned long)extwd_transfer_stats(&c->wd)->bus_errors);
     return stop_hooks(&r, exit_code);
 }

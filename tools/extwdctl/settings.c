@@ -194,7 +194,7 @@ static const struct setting *find(const char *name)
 /* Reads one setting. Returns 0, EXTWD_E_NOTSUP (not on this chip) or EXTWD_E_*. */
 static int get_one(struct ctl *c, const struct setting *s, uint32_t *v)
 {
-    if (!c->wd.is_extwd) {
+    if (!extwd_is_extwd(&c->wd)) {
         if (s->reg == EXTWD_REG_TIMEOUT_MS) {
             int r = read_value(c, REG(TIMEOUT_S), v);
             *v *= 1000u;
@@ -337,10 +337,10 @@ int ctl_cmd_set(struct ctl *c, int argc, char **argv)
                         argv[2], s->help);
     if (r == EXTWD_E_NOTSUP)
         return ctl_fail(CTL_EXIT_FAIL, "set %s: not supported by this chip%s", s->name,
-                        c->wd.is_extwd ? "" : " (a stock TinyI2CWatchdog)");
+                        extwd_is_extwd(&c->wd) ? "" : " (a stock TinyI2CWatchdog)");
     if (r == EXTWD_E_LOCKED)
         return ctl_fail(CTL_EXIT_FAIL, "set %s: the chip is locked until it powers down", s->name);
-    if (r == EXTWD_E_REFUSED && c->wd.last_chip_error == EXTWD_ERR_RANGE)
+    if (r == EXTWD_E_REFUSED && extwd_last_chip_error(&c->wd) == EXTWD_ERR_RANGE)
         return ctl_fail(CTL_EXIT_FAIL, "set %s: the chip refused %s as out of range", s->name, argv[2]);
     if (r) {
         char what[64];

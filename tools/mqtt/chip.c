@@ -15,13 +15,13 @@ int extwd_mqtt_service_chip(struct extwd_mqtt *m, struct extwd *wd, uint32_t now
      * (a failed feed every turn) does not flood the queue. */
     if (!m->bus_errors_known) {
         m->bus_errors_known = 1;
-        m->last_bus_errors = wd->stats.bus_errors;
+        m->last_bus_errors = extwd_transfer_stats(wd)->bus_errors;
         m->bus_error_posted_ms = now - EXTWD_MQTT_BUS_ERROR_SPACING_MS;
-    } else if (wd->stats.bus_errors != m->last_bus_errors &&
+    } else if (extwd_transfer_stats(wd)->bus_errors != m->last_bus_errors &&
                now - m->bus_error_posted_ms >= EXTWD_MQTT_BUS_ERROR_SPACING_MS) {
         extwd_mqtt_post_event(m, EXTWD_MQTT_EV_BUS_ERROR,
-                              (int32_t)(wd->stats.bus_errors - m->last_bus_errors), now);
-        m->last_bus_errors = wd->stats.bus_errors;
+                              (int32_t)(extwd_transfer_stats(wd)->bus_errors - m->last_bus_errors), now);
+        m->last_bus_errors = extwd_transfer_stats(wd)->bus_errors;
         m->bus_error_posted_ms = now;
     }
     /* The HA test-reset button was pressed: the chip resets the host now. */

@@ -20,7 +20,7 @@ int extwd_mqtt_cli_publish(struct extwd_mqtt_config *cfg, const char *bus, struc
         return 2;
     }
     int st_rc = extwd_get_state(wd, &st);
-    int rc = extwd_mqtt_publish_once(cfg, bus, wd->cfg.addr ? wd->cfg.addr : EXTWD_I2C_ADDR_DEFAULT, wd,
+    int rc = extwd_mqtt_publish_once(cfg, bus, extwd_address(wd) ? extwd_address(wd) : EXTWD_I2C_ADDR_DEFAULT, wd,
                                      st_rc == 0 ? &st : NULL, now, msg, sizeof msg);
     if (rc) {
         fprintf(err, "extwdctl: publish: %s\n", msg);
@@ -36,7 +36,7 @@ int extwd_mqtt_daemon_begin(struct extwd_mqtt_daemon *d, struct extwd_mqtt_confi
     d->err = err;
     if (!cfg->host[0])
         return 0; /* MQTT not asked for */
-    if (extwd_mqtt_init(&d->m, cfg, bus, wd->cfg.addr ? wd->cfg.addr : EXTWD_I2C_ADDR_DEFAULT,
+    if (extwd_mqtt_init(&d->m, cfg, bus, extwd_address(wd) ? extwd_address(wd) : EXTWD_I2C_ADDR_DEFAULT,
                         d->queue, EXTWD_MQTT_DAEMON_QUEUE) != 0) {
         fprintf(err, "extwdctl: %s\n", d->m.cfg.error);
         return 2;

@@ -624,7 +624,7 @@ static int watchdog_reason(enum extwd_reset_reason r)
 uint32_t extwd_mqtt_post_boot(struct extwd_mqtt *m, const struct extwd *wd, uint32_t now)
 {
     int64_t at = m->cfg.boot_time_s ? m->cfg.boot_time_s : host_boot_time_s();
-    return extwd_mqtt_post_boot_at(m, wd, now, watchdog_reason(wd->boot.reason) ? at : 0);
+    return extwd_mqtt_post_boot_at(m, wd, now, watchdog_reason(extwd_boot(wd)->reason) ? at : 0);
 }
 
 uint32_t extwd_mqtt_post_boot_at(struct extwd_mqtt *m, const struct extwd *wd, uint32_t now,
@@ -634,27 +634,28 @@ uint32_t extwd_mqtt_post_boot_at(struct extwd_mqtt *m, const struct extwd *wd, u
     struct extwd_mqtt_event ev;
 
     memset(&rec, 0, sizeof rec);
-    rec.boot = wd->boot;
-    rec.is_extwd = wd->is_extwd;
-    rec.proto_version = wd->proto_version;
-    memcpy(rec.fw_version, wd->fw_version, sizeof rec.fw_version);
-    rec.caps = wd->caps;
-    rec.reset_at_s = watchdog_reason(wd->boot.reason) ? reset_at_s : 0;
+    rec.boot = *extwd_boot(wd);
+    rec.is_extwd = extwd_is_extwd(wd);
+    rec.proto_version = extwd_proto_version(wd);
+    for (unsigned i = 0; i < sizeof rec.fw_version; i++)
+        rec.fw_version[i] = extwd_fw_version(wd, i);
+    rec.caps = extwd_caps(wd);
+    rec.reset_at_s = watchdog_reason(extwd_boot(wd)->reason) ? reset_at_s : 0;
     /* The breadcrumb names the part that died when it is a channel's id. */
-    const struct extwd_channel *ch = wd->is_extwd && watchdog_reason(wd->boot.reason)
-                                         ? channel_named_by(wd, wd->boot.breadcrumb) : NULL;
+    const struct extwd_channel *ch = extwd_is_extwd(wd) && watchdog_reason(extwd_boot(wd)->reason)
+                                         ? channel_named_by(wd, extwd_boot(wd)->breadcrumb) : NULL;
     if (ch && ch->name)
         snprintf(rec.missed_channel, sizeof rec.missed_channel, "%s", ch->name);
 
     memset(&ev, 0, sizeof ev);
     ev.kind = EXTWD_MQTT_EV_RESET;
     ev.t_ms = now;
-    ev.reason = (uint8_t)wd->boot.reason;
-    ev.has_breadcrumb = wd->is_extwd && (wd->caps & EXTWD_CAP_BREADCRUMB);
-    ev.breadcrumb = ev.has_breadcrumb ? wd->boot.breadcrumb : 0;
-    ev.cause = wd->boot.last_cause;
-    ev.resets = wd->is_extwd ? wd->boot.resets_total : wd->boot.reset_count;
-    ev.ext_status = wd->boot.ext_status;
+    ev.reason = (uint8_t)extwd_boot(wd)->reason;
+    ev.has_breadcrumb = extwd_is_extwd(wd) && (extwd_caps(wd) & EXTWD_CAP_BREADCRUMB);
+    ev.breadcrumb = ev.has_breadcrumb ? extwd_boot(wd)->breadcrumb : 0;
+    ev.cause = extwd_boot(wd)->last_cause;
+    ev.resets = extwd_is_extwd(wd) ? extwd_boot(wd)->resets_total : extwd_boot(wd)->reset_count;
+    ev.ext_status = extwd_boot(wd)->ext_status;
     memcpy(ev.missed_channel, rec.missed_channel, sizeof ev.missed_channel);
 
     pthread_mutex_lock(&m->lock);
@@ -676,9 +677,9 @@ int extwd_mqtt_post_state(struct extwd_mqtt *m, const struct extwd *wd,
     if (st)
         rec.st = *st;
     rec.st_valid = st != NULL;
-    rec.stats = wd->stats;
+    rec.stats = *extwd_transfer_stats(wd);
     rec.t_ms = now;
-    rec.is_extwd = wd->is_extwd;
+    rec.is_extwd = extwd_is_extwd(wd);
 
     pthread_mutex_lock(&m->lock);
     m->state = rec;
