@@ -25,7 +25,7 @@ sed -i '/^## This folder in the extwd repository/,$d' "$DEST/README.md"
 cp "$ROOT/LICENSE" "$DEST/LICENSE"
 cp -r "$HERE/examples" "$DEST/"
 cp "$HERE"/src/*.h "$HERE"/src/*.cpp "$DEST/src/"
-cp "$ROOT"/lib/*.c "$DEST/src/"
+cp "$ROOT"/lib/*.c "$ROOT"/lib/*.h "$DEST/src/"
 cp "$ROOT"/include/extwd/*.h "$ROOT"/include/extwd/*.def "$DEST/src/extwd/"
 (cd "$OUT" && TZ=UTC find extwd -exec touch -d '2000-01-01 00:00:00' {} + &&
   find extwd -type f | LC_ALL=C sort | zip -q -X -@ "extwd-$VERSION.zip")
