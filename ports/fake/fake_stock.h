@@ -1,6 +1,6 @@
 /*
- * fake_stock: a model of the stock TinyI2CWatchdog v0.1 chip (anchors.md
- * section 2), quirks included, to test libextwd's fallback:
+ * fake_stock: a model of the stock TinyI2CWatchdog v0.1 chip (its quirks
+ * are listed in SPEC.md section 9), quirks included, to test libextwd's fallback:
  *
  *  - a read returns the byte at the read pointer, for every byte of the
  *    transaction (no auto-increment), and the pointer is not bounds-checked:

@@ -198,7 +198,7 @@ static void reset_3000ms_after_last_feed(void)
            worst, worst * 100.0 / EXTWD_DEFAULT_TIMEOUT_MS);
 }
 
-/* anchors.md section 3, OTGW v1.7.2, byte for byte, one-byte reads only. */
+/* OTGW v1.7.2 as built (sim/app/README.md, host mode stock), byte for byte, one-byte reads only. */
 static void stock_host_sequence(void)
 {
     up();

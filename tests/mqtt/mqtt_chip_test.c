@@ -96,7 +96,7 @@ int main(int argc, char **argv)
     if (extwd_mqtt_parse_argv(&cfg, &oc, opts) != 0)
         return fail(cfg.error, 0);
     /* The daemon's MQTT side, as extwdctl run uses it. */
-    if ((rc = extwd_mqtt_daemon_begin(&d, &cfg, "fake", &wd, bus.now_ms, stderr)) != 0)
+    if ((rc = extwd_mqtt_daemon_begin(&d, &cfg, "fake", &wd, bus.now_ms, stderr, "extwdctl")) != 0)
         return fail("extwd_mqtt_daemon_begin", rc);
 
     /* The daemon loop on the bus clock: 10 ms turns for 3 s, grace included;
@@ -154,7 +154,7 @@ int main(int argc, char **argv)
         if ((rc = extwd_init(&wd, &wcfg)) != 0)
             return fail("extwd_init (after the test reset)", rc);
         printf("third_boot_reason=%s\n", extwd_mqtt_reason_name(wd.boot.reason));
-        if ((rc = extwd_mqtt_daemon_begin(&d3, &cfg, "fake", &wd, bus.now_ms, stdout)) != 0)
+        if ((rc = extwd_mqtt_daemon_begin(&d3, &cfg, "fake", &wd, bus.now_ms, stdout, "extwdctl")) != 0)
             return fail("extwd_mqtt_daemon_begin (third boot)", rc);
         for (int i = 0; i < 100 && !d3.was_connected; i++) {
             struct timespec ts = {0, 20000000};

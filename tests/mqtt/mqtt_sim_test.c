@@ -103,8 +103,11 @@ int main(int argc, char **argv)
     int oc = 7;
     if (extwd_mqtt_parse_argv(&cfg, &oc, opts) != 0)
         return fail(cfg.error, 0);
-    if ((rc = extwd_mqtt_cli_publish(&cfg, "sim", &wd, sp_millis(&sp), stderr)) != 0)
+    char why[512];
+    if ((rc = extwd_mqtt_cli_publish(&cfg, "sim", &wd, sp_millis(&sp), why, sizeof why)) != 0) {
+        fprintf(stderr, "mqtt_sim_test: publish: %s\n", why);
         return fail("extwd_mqtt_cli_publish", rc);
+    }
     printf("mcu=%s reason=%s breadcrumb=%u resets=%u host_resets=%u fw=%u.%u.%u caps=%u sim_ms=%u\n",
            chipsim_mcu(sp.cs), extwd_mqtt_reason_name(wd.boot.reason), wd.boot.breadcrumb,
            wd.boot.resets_total, sp.resets, wd.fw_version[0], wd.fw_version[1], wd.fw_version[2],

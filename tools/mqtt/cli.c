@@ -1,6 +1,9 @@
 /*
  * What a command-line tool (extwdctl) needs, so that its own edit stays a
  * few lines: the whole `publish` subcommand, and the MQTT side of `run`.
+ * Nothing here prints the tool's name or returns exit statuses: failures
+ * are EXTWD_MQTT_E_* with a line of text, which the tool maps (extwdctl:
+ * extwdctl_mqtt.c's exit_status).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -10,42 +13,45 @@
 #include <string.h>
 
 int extwd_mqtt_cli_publish(struct extwd_mqtt_config *cfg, const char *bus, struct extwd *wd,
-                           uint32_t now, FILE *err)
+                           uint32_t now, char *why, size_t whylen)
 {
     struct extwd_state st;
-    char msg[512];
 
-    if (extwd_mqtt_config_check(cfg)) {
-        fprintf(err, "extwdctl: publish: %s\n", cfg->error);
-        return 2;
+    int rc = extwd_mqtt_config_check(cfg);
+    if (rc) {
+        snprintf(why, whylen, "%s", cfg->error);
+        return rc;
     }
     int st_rc = extwd_get_state(wd, &st);
-    int rc = extwd_mqtt_publish_once(cfg, bus, extwd_address(wd) ? extwd_address(wd) : EXTWD_I2C_ADDR_DEFAULT, wd,
-                                     st_rc == 0 ? &st : NULL, now, msg, sizeof msg);
-    if (rc) {
-        fprintf(err, "extwdctl: publish: %s\n", msg);
-        return rc == EXTWD_MQTT_E_INVAL ? 2 : 1;
-    }
-    return 0;
+    return extwd_mqtt_publish_once(cfg, bus, extwd_address(wd) ? extwd_address(wd) : EXTWD_I2C_ADDR_DEFAULT, wd,
+                                   st_rc == 0 ? &st : NULL, now, why, whylen);
+}
+
+/* "tag: " or nothing. */
+static const char *tag_sep(const struct extwd_mqtt_daemon *d)
+{
+    return d->tag ? ": " : "";
 }
 
 int extwd_mqtt_daemon_begin(struct extwd_mqtt_daemon *d, struct extwd_mqtt_config *cfg, const char *bus,
-                            const struct extwd *wd, uint32_t now, FILE *err)
+                            const struct extwd *wd, uint32_t now, FILE *err, const char *tag)
 {
     memset(d, 0, sizeof *d);
     d->err = err;
+    d->tag = tag;
     if (!cfg->host[0])
         return 0; /* MQTT not asked for */
-    if (extwd_mqtt_init(&d->m, cfg, bus, extwd_address(wd) ? extwd_address(wd) : EXTWD_I2C_ADDR_DEFAULT,
-                        d->queue, EXTWD_MQTT_DAEMON_QUEUE) != 0) {
-        fprintf(err, "extwdctl: %s\n", d->m.cfg.error);
-        return 2;
+    int rc = extwd_mqtt_init(&d->m, cfg, bus, extwd_address(wd) ? extwd_address(wd) : EXTWD_I2C_ADDR_DEFAULT,
+                             d->queue, EXTWD_MQTT_DAEMON_QUEUE);
+    if (rc) {
+        snprintf(d->why, sizeof d->why, "%s", d->m.cfg.error);
+        return rc;
     }
     extwd_mqtt_post_boot(&d->m, wd, now);
-    if (extwd_mqtt_start(&d->m) != 0) {
+    if ((rc = extwd_mqtt_start(&d->m)) != 0) {
         char why[400];
-        fprintf(err, "extwdctl: mqtt: %s\n", extwd_mqtt_last_error(&d->m, why, sizeof why));
-        return 2;
+        snprintf(d->why, sizeof d->why, "mqtt: %s", extwd_mqtt_last_error(&d->m, why, sizeof why));
+        return rc;
     }
     d->enabled = 1;
     return 0;
@@ -59,9 +65,10 @@ static void report_link(struct extwd_mqtt_daemon *d)
 
     extwd_mqtt_get_stats(&d->m, &st);
     if (st.connected && !d->was_connected) {
-        fprintf(d->err, "extwdctl: mqtt: connected to %s:%u\n", d->m.cfg.host, d->m.cfg.port);
+        fprintf(d->err, "%s%smqtt: connected to %s:%u\n", d->tag ? d->tag : "", tag_sep(d), d->m.cfg.host,
+                d->m.cfg.port);
     } else if (!st.connected && (d->was_connected || (!d->said_failing && st.connect_failures))) {
-        fprintf(d->err, "extwdctl: mqtt: %s (retrying, events are queued)\n",
+        fprintf(d->err, "%s%smqtt: %s (retrying, events are queued)\n", d->tag ? d->tag : "", tag_sep(d),
                 extwd_mqtt_last_error(&d->m, why, sizeof why));
         d->said_failing = 1;
     }

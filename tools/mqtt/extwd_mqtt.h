@@ -331,10 +331,12 @@ int extwd_mqtt_publish_once(const struct extwd_mqtt_config *cfg, const char *bus
 /* ---- for command-line tools (cli.c, linked with libextwd) ------------------------------ */
 
 /* The whole `extwdctl publish` after extwd_init: checks cfg, reads the state
- * and publishes once. Errors go to err as one line. Returns an exit status:
- * 0 published, 1 not delivered (broker, credentials, TLS), 2 bad options. */
+ * and publishes once. On failure writes one line (no program name) into
+ * why. Returns 0, EXTWD_MQTT_E_INVAL (bad options), or another
+ * EXTWD_MQTT_E_* (not delivered: broker, credentials, TLS); the tool maps
+ * these onto its exit status. */
 int extwd_mqtt_cli_publish(struct extwd_mqtt_config *cfg, const char *bus, struct extwd *wd,
-                           uint32_t now, FILE *err);
+                           uint32_t now, char *why, size_t whylen);
 
 #define EXTWD_MQTT_DAEMON_QUEUE 64
 
@@ -342,14 +344,17 @@ int extwd_mqtt_cli_publish(struct extwd_mqtt_config *cfg, const char *bus, struc
 struct extwd_mqtt_daemon {
     struct extwd_mqtt m;
     struct extwd_mqtt_event queue[EXTWD_MQTT_DAEMON_QUEUE];
-    FILE *err;
+    FILE *err;                 /* the connection's log lines go here */
+    const char *tag;           /* they start "TAG: mqtt: " (e.g. the program's name) */
+    char why[EXTWD_MQTT_ERROR_MAX + 8]; /* why extwd_mqtt_daemon_begin failed, one line */
     uint8_t enabled, was_connected, said_failing;
 };
 
 /* After extwd_init, before the loop. Does nothing if cfg has no host (MQTT
- * off). Returns 0, or 2 (an exit status) with one line on err. */
+ * off). Log lines go to err, each starting "tag: " when tag is not NULL.
+ * Returns 0, or EXTWD_MQTT_E_* with one line (no program name) in d->why. */
 int extwd_mqtt_daemon_begin(struct extwd_mqtt_daemon *d, struct extwd_mqtt_config *cfg, const char *bus,
-                            const struct extwd *wd, uint32_t now, FILE *err);
+                            const struct extwd *wd, uint32_t now, FILE *err, const char *tag);
 
 /* Each loop turn, after extwd_feed: extwd_mqtt_service_chip, and one line on
  * err when the broker connection comes or goes. Never waits on the network. */

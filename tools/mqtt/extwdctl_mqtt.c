@@ -74,10 +74,22 @@ static int mqtt_parse(int *argc, char **argv, char *err, size_t errlen)
     return 0;
 }
 
+/* The one mapping of an EXTWD_MQTT_E_* onto extwdctl's exit status, with
+ * the one line saying why: bad options are a usage error, anything else
+ * (broker, credentials, TLS) a failure, or other_code where extwdctl has
+ * always said so (a daemon that cannot start its MQTT side). */
+static int exit_status(int rc, const char *what, const char *why, int other_code)
+{
+    if (rc == 0)
+        return CTL_EXIT_OK;
+    return ctl_fail(rc == EXTWD_MQTT_E_INVAL ? CTL_EXIT_USAGE : other_code, "%s%s", what, why);
+}
+
 static int hook_start(void *ctx, struct ctl *c, uint32_t now)
 {
     (void)ctx;
-    return extwd_mqtt_daemon_begin(&mqtt_daemon, &mqtt_cfg, c->opt.bus, &c->wd, now, stderr);
+    int rc = extwd_mqtt_daemon_begin(&mqtt_daemon, &mqtt_cfg, c->opt.bus, &c->wd, now, stderr, "extwdctl");
+    return exit_status(rc, "", mqtt_daemon.why, CTL_EXIT_USAGE);
 }
 
 static void hook_turn(void *ctx, struct ctl *c, uint32_t now)
@@ -141,5 +153,7 @@ int ctl_cmd_publish(struct ctl *c, int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    return extwd_mqtt_cli_publish(&mqtt_cfg, c->opt.bus, &c->wd, ctl_now(c), stderr);
+    char why[512];
+    int rc = extwd_mqtt_cli_publish(&mqtt_cfg, c->opt.bus, &c->wd, ctl_now(c), why, sizeof why);
+    return exit_status(rc, "publish: ", why, CTL_EXIT_FAIL);
 }
