@@ -8,39 +8,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "helpers.h"
-#include "fake_chip.h"
-#include "faulty_port.h"
-
-struct fx {
-    struct fake_xfer log[LOG_CAP];
-    struct fake_bus bus;
-    struct fake_chip chip;
-    struct fake_stock stock;
-    struct extwd_port inner;
-    struct faulty_port faulty;
-    struct extwd wd;
-};
-
-static struct fx *fx_new(int stock, uint8_t retries)
-{
-    struct fx *f = test_calloc(1, sizeof *f);
-    struct fake_device d;
-    if (stock) {
-        fake_stock_power_up(&f->stock);
-        fake_stock_device(&f->stock, &d);
-    } else {
-        fake_chip_power_up(&f->chip, NULL);
-        fake_chip_device(&f->chip, &d);
-    }
-    bus_with_device(&f->bus, f->log, 1000, &d, &f->inner);
-    faulty_init(&f->faulty, &f->inner, 1);
-    struct extwd_config cfg = {.port = &f->faulty.port, .retries = retries};
-    assert_int_equal(extwd_init(&f->wd, &cfg), 0);
-    fake_bus_clear_log(&f->bus);
-    faulty_reset_count(&f->faulty);
-    return f;
-}
+#include "chip_fixture.h"
 
 /* Everything, with a timeout longer than the pretimeout needs now. */
 static const struct extwd_settings all = {
@@ -60,7 +28,7 @@ static int has_all(const struct wd_settings *s)
 static void applies_everything_in_a_safe_order(void **state)
 {
     (void)state;
-    struct fx *f = fx_new(0, 2);
+    struct chip_fx *f = chip_fx_new(0, 2);
     /* 5000 ms of pretimeout needs the 10 s timeout first: the chip runs 3 s */
     assert_int_equal(f->chip.core.set.timeout_ms, 3000);
     assert_int_equal(extwd_configure(&f->wd, &all), 0);
@@ -79,7 +47,7 @@ static void applies_everything_in_a_safe_order(void **state)
 
 /* No write frame since the log began but a read's pointer frame ([reg] on
  * an extwd chip, [0x83, reg] on a stock one). */
-static int wrote_nothing(const struct fx *f)
+static int wrote_nothing(const struct chip_fx *f)
 {
     for (size_t i = 0; i < f->bus.log_len; i++) {
         const struct fake_xfer *x = &f->bus.log[i];
@@ -92,7 +60,7 @@ static int wrote_nothing(const struct fx *f)
 static void a_bad_value_writes_nothing(void **state)
 {
     (void)state;
-    struct fx *f = fx_new(0, 2);
+    struct chip_fx *f = chip_fx_new(0, 2);
     struct wd_settings before = f->chip.core.set;
     struct extwd_settings s = all;
     s.window_ms = 10000; /* not below the timeout it would run with */
@@ -111,7 +79,7 @@ static void a_bad_value_writes_nothing(void **state)
 static void stock_chip_gets_its_subset_or_nothing(void **state)
 {
     (void)state;
-    struct fx *f = fx_new(1, 2);
+    struct chip_fx *f = chip_fx_new(1, 2);
     uint8_t before[FAKE_STOCK_REGS];
     memcpy(before, f->stock.reg, sizeof before);
     assert_int_equal(extwd_configure(&f->wd, &all), EXTWD_E_NOTSUP);
@@ -129,14 +97,14 @@ static void stock_chip_gets_its_subset_or_nothing(void **state)
 /* One fault at transfer k of the call, for every k: all or nothing. */
 static void one_fault_anywhere_all_or_nothing(enum faulty_kind kind)
 {
-    struct fx *clean = fx_new(0, 0);
+    struct chip_fx *clean = chip_fx_new(0, 0);
     assert_int_equal(extwd_configure(&clean->wd, &all), 0);
     uint32_t n = clean->faulty.xfers;
     test_free(clean);
     assert_true(n > 20);
     unsigned failed = 0;
     for (uint32_t k = 0; k < n; k++) {
-        struct fx *f = fx_new(0, 0);
+        struct chip_fx *f = chip_fx_new(0, 0);
         struct wd_settings before = f->chip.core.set;
         faulty_schedule(&f->faulty, k, 1, kind);
         int r = extwd_configure(&f->wd, &all);

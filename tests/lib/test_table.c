@@ -9,8 +9,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "helpers.h"
-#include "fake_chip.h"
+#include "chip_fixture.h"
 #include "extwd/registers.h"
 
 static const struct extwd_reg_info regs[] = {
@@ -19,22 +18,10 @@ static const struct extwd_reg_info regs[] = {
 };
 #define NREGS (sizeof regs / sizeof regs[0])
 
-struct fx {
-    struct fake_xfer log[LOG_CAP];
-    struct fake_bus bus;
-    struct fake_chip chip;
-    struct extwd_port port;
-    struct extwd wd;
-};
-
-static struct fx *fx_new(int keyed)
+/* The core at factory settings, keyed mode on if asked, the log cleared. */
+static struct chip_fx *fx_new(int keyed)
 {
-    struct fx *f = test_calloc(1, sizeof *f);
-    fake_chip_power_up(&f->chip, NULL);
-    struct fake_device d;
-    fake_chip_device(&f->chip, &d);
-    bus_with_device(&f->bus, f->log, 1000, &d, &f->port);
-    init_ok(f);
+    struct chip_fx *f = chip_fx_new(0, 2);
     if (keyed)
         assert_int_equal(extwd_set_keyed(&f->wd, 1), 0);
     fake_bus_clear_log(&f->bus);
@@ -42,7 +29,7 @@ static struct fx *fx_new(int keyed)
 }
 
 /* Whether the transcript holds the key frame. */
-static int sent_key(const struct fx *f)
+static int sent_key(const struct chip_fx *f)
 {
     static const uint8_t key[3] = {EXTWD_REG_KEY, (uint8_t)EXTWD_KEY, (uint8_t)(EXTWD_KEY >> 8)};
     for (size_t i = 0; i < f->bus.log_len; i++)
@@ -61,7 +48,7 @@ static uint32_t valid_value(const struct extwd_reg_info *r)
 
 static void write_row(const struct extwd_reg_info *r, int keyed)
 {
-    struct fx *f = fx_new(keyed);
+    struct chip_fx *f = fx_new(keyed);
     uint8_t b[4];
     uint32_t v = valid_value(r);
     for (uint8_t i = 0; i < 4; i++)
@@ -109,7 +96,7 @@ static void protective_commands_through_the_library(void **state)
             if (cmds[k].code == calls[i].code)
                 protect = cmds[k].protect;
         assert_int_not_equal(protect, 0xFF);
-        struct fx *f = fx_new(1);
+        struct chip_fx *f = fx_new(1);
         assert_int_equal(calls[i].call(&f->wd), 0);
         if (sent_key(f) != (protect != EXTWD_PROTECT_NONE))
             fail_msg("command 0x%02x: protect %u in the table, the key %s", calls[i].code, protect,
