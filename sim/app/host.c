@@ -36,6 +36,95 @@
 enum { BC_BOOT = 1, BC_TIMERS, BC_NETWORK, BC_OTGW, BC_OTA, BC_WIFI };
 static const char *const task_name[] = { "", "boot", "timers", "network", "otgw", "ota", "wifi" };
 
+/* ---- the host as the world sees it (host.h) ------------------------------------------ */
+
+void host_init(struct world *w)
+{
+    w->h.span_hang = -1;
+}
+
+int host_alive(const struct world *w)
+{
+    return !w->h.killed && !w->h.hung && !w->ended && !w->fatal;
+}
+
+int host_up(const struct world *w)
+{
+    return host_alive(w) && w->h.state != SC_HS_OFF;
+}
+
+int host_running(const struct world *w)
+{
+    return !w->h.killed && !w->h.hung && w->h.state != SC_HS_OFF;
+}
+
+int host_resettable(const struct world *w)
+{
+    return w->h.state != SC_HS_OFF || w->h.killed;
+}
+
+int host_state(const struct world *w)
+{
+    return w->h.state;
+}
+
+void host_set_state(struct world *w, int state)
+{
+    w->h.state = state;
+    world_host_state(w, state);
+}
+
+void host_kill(struct world *w, int after, uint64_t off_until)
+{
+    struct host *h = &w->h;
+    if (h->hung && h->span_hang >= 0) {
+        world_span_close(w, h->span_hang);
+        h->span_hang = -1;
+    }
+    h->killed = 1;
+    h->hung = 0;
+    h->next_after = after;
+    if (off_until > h->off_until || !h->off_until)
+        h->off_until = off_until;
+    h->bus_up = 0;
+    h->in_loop = 0;
+    host_set_state(w, SC_HS_OFF);
+}
+
+void host_hang(struct world *w)
+{
+    struct host *h = &w->h;
+    h->hung = 1;
+    h->span_hang = world_span(w, SC_EV_HANG, "host hang");
+    host_set_state(w, SC_HS_HUNG);
+}
+
+void host_reset_pulled(struct world *w)
+{
+    if (w->h.state != SC_HS_OFF)
+        host_kill(w, SC_AFTER_CHIP_RESET, 0);
+    else
+        w->h.next_after = SC_AFTER_CHIP_RESET;
+}
+
+void host_reset_released(struct world *w, uint64_t cyc)
+{
+    if (w->h.killed && cyc > w->h.off_until)
+        w->h.off_until = cyc;
+}
+
+void host_request(struct world *w, const struct sc_event *e)
+{
+    struct host *h = &w->h;
+    if (h->state == SC_HS_OFF || h->killed || h->hung) {
+        run_log(w->run, world_ms(w), "fault", "%s: the host is not running, nothing to do", sc_event_name(e->kind));
+        return;
+    }
+    if (h->nreq == HOST_REQ_MAX)
+        return;
+    h->req[h->nreq++] = *e;
+}
+
 /* ---- primitives ----------------------------------------------------------------------- */
 
 static uint64_t ms(const struct world *w, double v)

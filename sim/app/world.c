@@ -84,36 +84,13 @@ static void world_instant(struct world *w, int kind, const char *label)
     run_span_open(w->run, world_ms(w), kind, label);
 }
 
-/* ---- host bookkeeping --------------------------------------------------------------------- */
+/* ---- the host's state, recorded ---------------------------------------------------------- */
 
-int host_alive(const struct world *w)
+void world_host_state(struct world *w, int state)
 {
-    return !w->h.killed && !w->h.hung && !w->ended && !w->fatal;
-}
-
-void host_set_state(struct world *w, int state)
-{
-    w->h.state = state;
     run_state_set(w->run, world_ms(w), state);
     if (w->vcd_on)
         vcd_set(&w->vcd, cyc_to_ns(w, world_now(w)), VCD_HOST_STATE, (uint32_t)state);
-}
-
-void host_kill(struct world *w, int after, uint64_t off_until)
-{
-    struct host *h = &w->h;
-    if (h->hung && h->span_hang >= 0) {
-        world_span_close(w, h->span_hang);
-        h->span_hang = -1;
-    }
-    h->killed = 1;
-    h->hung = 0;
-    h->next_after = after;
-    if (off_until > h->off_until || !h->off_until)
-        h->off_until = off_until;
-    h->bus_up = 0;
-    h->in_loop = 0;
-    host_set_state(w, SC_HS_OFF);
 }
 
 /* ---- effects ------------------------------------------------------------------------------ */
@@ -245,10 +222,8 @@ static void on_reset_fall(struct world *w, uint64_t cyc)
         w->raw_feed_active = 0;
         w->raw_boot_active = 0;
     }
-    if (w->sc->host.mode != SC_HOST_RAW && w->h.state != SC_HS_OFF)
-        host_kill(w, SC_AFTER_CHIP_RESET, 0);
-    else if (w->sc->host.mode != SC_HOST_RAW)
-        w->h.next_after = SC_AFTER_CHIP_RESET;
+    if (w->sc->host.mode != SC_HOST_RAW)
+        host_reset_pulled(w);
 }
 
 static void on_reset_rise(struct world *w, uint64_t cyc)
@@ -263,8 +238,8 @@ static void on_reset_rise(struct world *w, uint64_t cyc)
         run_log(w->run, t, "chip", "reset released after %.1f ms", t - rs->t_ms);
         w->open_reset = -1;
     }
-    if (w->h.killed && w->sc->host.mode != SC_HOST_RAW && cyc > w->h.off_until)
-        w->h.off_until = cyc;
+    if (w->sc->host.mode != SC_HOST_RAW)
+        host_reset_released(w, cyc);
     if (w->sc->host.mode == SC_HOST_RAW && w->sc->nraw_boot) {
         raw_boot_start(w, cyc);
         run_log(w->run, t, "raw", "the raw host boots again: its boot section runs from here");
@@ -292,11 +267,10 @@ static void on_edge(void *ctx, enum chipsim_signal sig, int level, uint64_t cyc)
         w->last_pretimeout_ms = t;
         w->run->pretimeouts++;
         run_log(w->run, t, "chip", "pretimeout pin low");
-        struct host *h = &w->h;
-        if (w->sc->host.pretimeout_irq && !h->killed && !h->hung && h->state != SC_HS_OFF) {
+        if (w->sc->host.pretimeout_irq && host_running(w)) {
             w->run->pretimeout_irqs++;
             run_log(w->run, t, "host", "pretimeout interrupt: the host logs its state (%s) before the reset",
-                    sc_host_state_name(h->state));
+                    sc_host_state_name(host_state(w)));
         }
     }
 }
@@ -330,7 +304,7 @@ static void take_probe(struct world *w, int i)
     const struct sc_expect *x = &w->sc->expects[i];
     struct run *r = w->run;
     if (x->subject == SC_X_AT_HOST) {
-        r->at_value[i] = w->h.state;
+        r->at_value[i] = host_state(w);
         r->at_ok[i] = 1;
         return;
     }
@@ -449,17 +423,6 @@ static void pending_add(struct world *w, uint64_t cyc, int kind, int arg)
     w->pending[i].arg = arg;
 }
 
-static void host_request(struct world *w, const struct sc_event *e)
-{
-    struct host *h = &w->h;
-    if (h->state == SC_HS_OFF || h->killed || h->hung) {
-        run_log(w->run, world_ms(w), "fault", "%s: the host is not running, nothing to do", sc_event_name(e->kind));
-        return;
-    }
-    if (h->nreq == HOST_REQ_MAX)
-        return;
-    h->req[h->nreq++] = *e;
-}
 
 
 /* Flips one settings byte of the EEPROM slot: its check no longer holds.
@@ -504,17 +467,14 @@ static void watch_restart(struct world *w, int line)
 static void ev_hang(struct world *w, const struct sc_event *e)
 {
     EV_LOCALS;
-    struct host *h = &w->h;
     if (e->task) {
         run_log(r, t, "fault", "the host will hang on entering task '%s'", sc_task_names[e->task % SC_TASK_NAMES]);
         w->bugs.hang_task = e->task;
         w->bugs.hang_task_line = e->line;
-    } else if (host_alive(w) && h->state != SC_HS_OFF) {
+    } else if (host_up(w)) {
         run_log(r, t, "fault", "host hangs: loop and interrupts stop");
         world_effect(w, e->line);
-        h->hung = 1;
-        h->span_hang = world_span(w, SC_EV_HANG, "host hang");
-        host_set_state(w, SC_HS_HUNG);
+        host_hang(w);
     } else {
         run_log(r, t, "fault", "hang: the host is not running");
     }
@@ -575,10 +535,9 @@ static void ev_wifi_drop(struct world *w, const struct sc_event *e)
 static void ev_host_reset(struct world *w, const struct sc_event *e)
 {
     EV_LOCALS;
-    struct host *h = &w->h;
     run_log(r, t, "fault", "host reset button");
     world_instant(w, e->kind, "reset button");
-    if (h->state != SC_HS_OFF || h->killed) {
+    if (host_resettable(w)) {
         host_kill(w, SC_AFTER_HOST_RESET, world_now(w) + world_ms_to_cyc(w, 100));
         world_effect(w, e->line);
     }
@@ -635,7 +594,6 @@ static void ev_stray(struct world *w, const struct sc_event *e)
 static void ev_abort_tx(struct world *w, const struct sc_event *e)
 {
     EV_LOCALS;
-    struct host *h = &w->h;
     char lbl[40];
     static const uint8_t feed = EXTWD_CMD_FEED;
     world_effect(w, e->line);
@@ -650,7 +608,7 @@ static void ev_abort_tx(struct world *w, const struct sc_event *e)
         f->t_ms = world_ms(w);
     run_log(r, world_ms(w), "fault", "the master stops driving %u bits into a feed (%s)%s", (unsigned)e->a,
             rc ? "failed" : "bits sent", e->flag ? "; the host resets" : "");
-    if (e->flag && (h->state != SC_HS_OFF || h->killed))
+    if (e->flag && host_resettable(w))
         host_kill(w, SC_AFTER_HOST_RESET, world_now(w) + world_ms_to_cyc(w, 100));
 }
 
@@ -729,8 +687,7 @@ static void ev_raw_feed(struct world *w, const struct sc_event *e)
 static void ev_crash(struct world *w, const struct sc_event *e)
 {
     EV_LOCALS;
-    struct host *h = &w->h;
-    if (host_alive(w) && h->state != SC_HS_OFF) {
+    if (host_up(w)) {
         run_log(r, t, "fault", "the host crashes (exception) and restarts after %.1f s",
                 w->sc->host.crash_restart_ms / 1000.0);
         world_instant(w, e->kind, "host crash");
@@ -1135,7 +1092,7 @@ int sim_run(const struct scenario *sc, const struct sim_options *o, struct run *
     w->last_feed_ms = w->last_disarm_ms = w->last_pretimeout_ms = -1;
     w->last_release_ms = 0;
     w->span_sda = w->span_scl = -1;
-    w->h.span_hang = -1;
+    host_init(w);
     w->chip_hang_span = -1;
     snprintf(run->firmware, sizeof run->firmware, "%s", o->firmware);
     snprintf(run->mcu, sizeof run->mcu, "%s", chipsim_mcu(w->cs));
@@ -1185,7 +1142,7 @@ int sim_run(const struct scenario *sc, const struct sim_options *o, struct run *
             run->dead_part_ms += s->t1_ms - s->t0_ms;
     }
     run->sim_ms = world_ms(w);
-    run->host_state_end = w->h.state;
+    run->host_state_end = host_state(w);
     struct chipsim_stats st;
     chipsim_stats(w->cs, &st);
     run->cycles = st.cycles;
