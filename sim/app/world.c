@@ -6,6 +6,7 @@
  */
 #include "world.h"
 #include "names.h"
+#include "chipsim_extwd.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -908,14 +909,6 @@ int world_advance(struct world *w, uint64_t until, int stop_on_host)
 
 /* ---- bus -------------------------------------------------------------------------------------- */
 
-static int map_rc(int rc)
-{
-    switch (rc) {
-    case CHIPSIM_OK:          return EXTWD_OK;
-    case CHIPSIM_E_NACK_ADDR: return EXTWD_E_NODEV;
-    default:                  return EXTWD_E_IO;
-    }
-}
 
 /* While a flaky spell lasts, every other host transfer misses the chip (as
  * a marginal contact or supply would): the first one of the spell gets
@@ -987,7 +980,7 @@ int world_i2c_write(struct world *w, uint8_t addr, const uint8_t *buf, size_t le
         }
     }
     after_bus(w);
-    return map_rc(rc);
+    return chipsim_extwd_rc(rc);
 }
 
 int world_i2c_read(struct world *w, uint8_t addr, uint8_t *buf, size_t len, int from_host)
@@ -1012,7 +1005,7 @@ int world_i2c_read(struct world *w, uint8_t addr, uint8_t *buf, size_t len, int 
         memset(buf, 0xFF, len);
     }
     after_bus(w);
-    return map_rc(rc);
+    return chipsim_extwd_rc(rc);
 }
 
 /* ---- the run ------------------------------------------------------------------------------------ */
