@@ -31,16 +31,13 @@
 #include <simavr/avr_twi.h>
 #include <simavr/avr_watchdog.h>
 
-/* The firmware's struct wd_core as the AVR lays it out (packed, little
- * endian). Only the last field is a pointer, so every other offset holds. */
-#pragma pack(push, 1)
+/* The chip view reads struct wd_core where the firmware's own ELF says its
+ * fields are (.extwd_layout, firmware/common/core_layout.h), not through a
+ * mirror of the struct. */
 #include "wd_core.h"
-#pragma pack(pop)
+#include "core_layout.h"
 
 #define AVR_DATA_SPACE 0x800000u
-#define WD_CORE_AVR_SIZE (offsetof(struct wd_core, persist) + 2u)
-_Static_assert(offsetof(struct wd_core, set) == 0, "wd_core layout");
-_Static_assert(sizeof(struct wd_settings) == WD_SETTINGS_SIZE, "wd_settings is the EEPROM payload");
 
 enum mcu_kind { MCU_TINY85, MCU_MEGA328 };
 
@@ -143,6 +140,7 @@ struct chipsim {
     struct sym *syms;
     int nsyms;
     uint32_t g_wd_addr;
+    struct wd_core_layout layout;   /* from the ELF's .extwd_layout; version 0 = none */
     int core_ok;
     uint32_t rng;
 
@@ -251,6 +249,11 @@ static int read_elf(struct chipsim *cs, const char *path, char *mcu, size_t mcu_
                 }
                 i += 2u + len;
             }
+        }
+        if (!strcmp(name, ".extwd_layout")) {
+            Elf_Data *dd = elf_getdata(scn, NULL);
+            if (dd && dd->d_size >= sizeof cs->layout)
+                memcpy(&cs->layout, dd->d_buf, sizeof cs->layout);
         }
         if (sh.sh_type == SHT_SYMTAB && sh.sh_entsize) {
             Elf_Data *dd = elf_getdata(scn, NULL);
@@ -933,7 +936,8 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
     }
 
     const struct sym *g = find_sym(cs, "g_wd");
-    cs->core_ok = g && g->size == WD_CORE_AVR_SIZE;
+    cs->core_ok = g && cs->layout.version == WD_CORE_LAYOUT_VERSION &&
+                  g->size == (uint32_t)(cs->layout.size_lo | cs->layout.size_hi << 8);
     cs->g_wd_addr = g ? g->addr : 0;
 
     /* power-up: SRAM and registers hold whatever the cells settled to */
@@ -1203,18 +1207,28 @@ const char *chipsim_sleep_error(const struct chipsim *cs)
     return cs->sleep_error[0] ? cs->sleep_error : NULL;
 }
 
+/* A field of g_wd, little endian, as the layout places it (at most 4 bytes). */
+static uint32_t core_field(const struct chipsim *cs, struct wd_layout_field f)
+{
+    uint32_t v = 0;
+    for (unsigned i = f.width < 4u ? f.width : 4u; i-- > 0;)
+        v = v << 8 | cs->avr->data[cs->g_wd_addr + f.off + i];
+    return v;
+}
+
 int chipsim_core_view(const struct chipsim *cs, struct chipsim_core_view *v)
 {
     if (!cs->core_ok)
         return -1;
-    struct wd_core c;
-    memcpy(&c, cs->avr->data + cs->g_wd_addr, offsetof(struct wd_core, persist));
-    v->armed = c.set.action != 0;
-    v->in_grace = c.grace_t != 0;
-    v->in_pulse = c.pulse_t != 0;
-    v->timeout_ms = c.longop_ms ? c.longop_ms : c.set.timeout_ms; /* the one in force (SPEC 5.6) */
-    v->since_feed_ms = (uint32_t)c.since_t * WD_TICK_MS; /* the core counts 16 ms ticks */
-    v->grace_left_ms = (uint32_t)c.grace_t * WD_TICK_MS;
+    const struct wd_core_layout *l = &cs->layout;
+    uint32_t since_t = core_field(cs, l->since_t), grace_t = core_field(cs, l->grace_t);
+    uint32_t longop_ms = core_field(cs, l->longop_ms);
+    v->armed = core_field(cs, l->action) != 0;
+    v->in_grace = grace_t != 0;
+    v->in_pulse = core_field(cs, l->pulse_t) != 0;
+    v->timeout_ms = longop_ms ? longop_ms : core_field(cs, l->timeout_ms); /* the one in force (SPEC 5.6) */
+    v->since_feed_ms = since_t * WD_TICK_MS; /* the core counts 16 ms ticks */
+    v->grace_left_ms = grace_t * WD_TICK_MS;
     return 0;
 }
 
