@@ -31,16 +31,13 @@
 #include <simavr/avr_twi.h>
 #include <simavr/avr_watchdog.h>
 
-/* The firmware's struct wd_core as the AVR lays it out (packed, little
- * endian). Only the last field is a pointer, so every other offset holds. */
-#pragma pack(push, 1)
+/* The chip view reads struct wd_core where the firmware's own ELF says its
+ * fields are (.extwd_layout, firmware/common/core_layout.h), not through a
+ * mirror of the struct. */
 #include "wd_core.h"
-#pragma pack(pop)
+#include "core_layout.h"
 
 #define AVR_DATA_SPACE 0x800000u
-#define WD_CORE_AVR_SIZE (offsetof(struct wd_core, persist) + 2u)
-_Static_assert(offsetof(struct wd_core, set) == 0, "wd_core layout");
-_Static_assert(sizeof(struct wd_settings) == WD_SETTINGS_SIZE, "wd_settings is the EEPROM payload");
 
 enum mcu_kind { MCU_TINY85, MCU_MEGA328 };
 
@@ -143,8 +140,17 @@ struct chipsim {
     struct sym *syms;
     int nsyms;
     uint32_t g_wd_addr;
+    struct wd_core_layout layout;   /* from the ELF's .extwd_layout; version 0 = none */
     int core_ok;
     uint32_t rng;
+
+    /* the bus master, chosen once at chipsim_open: bit-level (USI) or message-level (TWI) */
+    const struct master_ops *master;
+    void *master_ctx;
+    uint64_t addr_nack_cycles;      /* START, address, NACK and STOP at the bus clock */
+
+    int unpowered;                  /* chipsim_power(cs, 0): no supply, every pin high-Z */
+    uint64_t off_cycles;            /* clock cycles spent unpowered */
 
     uint32_t hang_pc;               /* flash byte address patched by chipsim_hang_main_loop */
     uint8_t hang_saved[2];
@@ -243,6 +249,11 @@ static int read_elf(struct chipsim *cs, const char *path, char *mcu, size_t mcu_
                 }
                 i += 2u + len;
             }
+        }
+        if (!strcmp(name, ".extwd_layout")) {
+            Elf_Data *dd = elf_getdata(scn, NULL);
+            if (dd && dd->d_size >= sizeof cs->layout)
+                memcpy(&cs->layout, dd->d_buf, sizeof cs->layout);
         }
         if (sh.sh_type == SHT_SYMTAB && sh.sh_entsize) {
             Elf_Data *dd = elf_getdata(scn, NULL);
@@ -346,6 +357,11 @@ static int ops_run(void *ctx, uint64_t until, int (*done)(void *), void *arg)
         return 1;
     if (avr->cycle >= until)
         return 0;
+    if (cs->unpowered) { /* nothing runs: the clock only moves on */
+        cs->off_cycles += until - avr->cycle;
+        avr->cycle = until;
+        return done && done(arg) ? 1 : 0;
+    }
     avr_cycle_timer_register(avr, until - avr->cycle, stop_timer, cs);
     int r = 0;
     for (;;) {
@@ -765,6 +781,48 @@ static int setup_wires(struct chipsim *cs)
     return 0;
 }
 
+/* ---- the two bus masters, one table each ------------------------------------------------ */
+
+struct master_ops {
+    int (*write)(void *m, uint8_t addr, const uint8_t *buf, size_t len);
+    int (*read)(void *m, uint8_t addr, uint8_t *buf, size_t len);
+    int (*write_read)(void *m, uint8_t addr, const uint8_t *w, size_t wlen, uint8_t *r, size_t rlen);
+    int (*write_abort)(void *m, uint8_t addr, const uint8_t *buf, size_t len, unsigned bits);
+    int (*read_abort)(void *m, uint8_t addr, unsigned bits);
+};
+
+static int bit_write(void *m, uint8_t a, const uint8_t *b, size_t n) { return i2c_master_write(m, a, b, n); }
+static int bit_read(void *m, uint8_t a, uint8_t *b, size_t n) { return i2c_master_read(m, a, b, n); }
+static int bit_write_read(void *m, uint8_t a, const uint8_t *w, size_t wn, uint8_t *r, size_t rn)
+{
+    return i2c_master_write_read(m, a, w, wn, r, rn);
+}
+static int bit_write_abort(void *m, uint8_t a, const uint8_t *b, size_t n, unsigned bits)
+{
+    return i2c_master_write_abort(m, a, b, n, bits);
+}
+static int bit_read_abort(void *m, uint8_t a, unsigned bits) { return i2c_master_read_abort(m, a, bits); }
+
+static int twi_write(void *m, uint8_t a, const uint8_t *b, size_t n) { return twi_master_write(m, a, b, n); }
+static int twi_read(void *m, uint8_t a, uint8_t *b, size_t n) { return twi_master_read(m, a, b, n); }
+static int twi_write_read(void *m, uint8_t a, const uint8_t *w, size_t wn, uint8_t *r, size_t rn)
+{
+    return twi_master_write_read(m, a, w, wn, r, rn);
+}
+static int twi_write_abort(void *m, uint8_t a, const uint8_t *b, size_t n, unsigned bits)
+{
+    return twi_master_write_abort(m, a, b, n, bits);
+}
+/* message-level: only the address goes out (chipsim.h) */
+static int twi_read_abort(void *m, uint8_t a, unsigned bits) { (void)bits; return twi_master_read_abort(m, a); }
+
+static const struct master_ops bit_master = {
+    bit_write, bit_read, bit_write_read, bit_write_abort, bit_read_abort,
+};
+static const struct master_ops twi_master = {
+    twi_write, twi_read, twi_write_read, twi_write_abort, twi_read_abort,
+};
+
 int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *err, size_t errlen)
 {
     *out = NULL;
@@ -861,7 +919,10 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
     cs->ops.run = ops_run;
     uint32_t hz = cfg->i2c_hz ? cfg->i2c_hz : 100000u;
     uint32_t limit = cfg->stretch_limit_us ? cfg->stretch_limit_us : 230u;
+    cs->addr_nack_cycles = (uint64_t)cs->hz * 11u / hz; /* START + 8 bits + ACK slot + STOP */
     if (cs->d->kind == MCU_TINY85) {
+        cs->master = &bit_master;
+        cs->master_ctx = &cs->bit;
         if (i2c_master_init(&cs->bit, &cs->ops, cs, cs->hz, hz, limit)) {
             errf(err, errlen, "chipsim: I2C clock %u Hz is too fast for a %u Hz chip", hz, cs->hz);
             goto fail;
@@ -869,10 +930,14 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
     } else if (twi_master_init(&cs->twi, avr, &cs->ops, cs, cs->hz, hz, limit)) {
         errf(err, errlen, "%s: simavr's %s has no TWI", path, cs->mcu);
         goto fail;
+    } else {
+        cs->master = &twi_master;
+        cs->master_ctx = &cs->twi;
     }
 
     const struct sym *g = find_sym(cs, "g_wd");
-    cs->core_ok = g && g->size == WD_CORE_AVR_SIZE;
+    cs->core_ok = g && cs->layout.version == WD_CORE_LAYOUT_VERSION &&
+                  g->size == (uint32_t)(cs->layout.size_lo | cs->layout.size_hi << 8);
     cs->g_wd_addr = g ? g->addr : 0;
 
     /* power-up: SRAM and registers hold whatever the cells settled to */
@@ -938,47 +1003,50 @@ int chipsim_run_us(struct chipsim *cs, uint64_t us)
 
 /* ---- bus ------------------------------------------------------------------------------- */
 
-int chipsim_i2c_write(struct chipsim *cs, uint8_t addr, const uint8_t *buf, size_t len)
+/* Refuses a transaction the chip cannot take part in: a stopped CPU, or no
+ * supply, where nothing holds SDA low in the address's ACK slot, so the
+ * master sees a NACK after START + 9 clocks + STOP. Returns 0 to go on. */
+static int bus_gate(struct chipsim *cs)
 {
     if (crashed(cs))
         return CHIPSIM_E_CRASHED;
-    return cs->d->kind == MCU_TINY85 ? i2c_master_write(&cs->bit, addr, buf, len)
-                                     : twi_master_write(&cs->twi, addr, buf, len);
+    if (cs->unpowered) {
+        int r = ops_run(cs, cs->avr->cycle + cs->addr_nack_cycles, NULL, NULL);
+        return r < 0 ? r : CHIPSIM_E_NACK_ADDR;
+    }
+    return 0;
+}
+
+int chipsim_i2c_write(struct chipsim *cs, uint8_t addr, const uint8_t *buf, size_t len)
+{
+    int r = bus_gate(cs);
+    return r ? r : cs->master->write(cs->master_ctx, addr, buf, len);
 }
 
 int chipsim_i2c_read(struct chipsim *cs, uint8_t addr, uint8_t *buf, size_t len)
 {
-    if (crashed(cs))
-        return CHIPSIM_E_CRASHED;
-    return cs->d->kind == MCU_TINY85 ? i2c_master_read(&cs->bit, addr, buf, len)
-                                     : twi_master_read(&cs->twi, addr, buf, len);
+    int r = bus_gate(cs);
+    return r ? r : cs->master->read(cs->master_ctx, addr, buf, len);
 }
 
 int chipsim_i2c_write_read(struct chipsim *cs, uint8_t addr, const uint8_t *w, size_t wlen,
-                           uint8_t *r, size_t rlen)
+                           uint8_t *rd, size_t rlen)
 {
-    if (crashed(cs))
-        return CHIPSIM_E_CRASHED;
-    return cs->d->kind == MCU_TINY85 ? i2c_master_write_read(&cs->bit, addr, w, wlen, r, rlen)
-                                     : twi_master_write_read(&cs->twi, addr, w, wlen, r, rlen);
+    int r = bus_gate(cs);
+    return r ? r : cs->master->write_read(cs->master_ctx, addr, w, wlen, rd, rlen);
 }
 
 int chipsim_i2c_write_abort(struct chipsim *cs, uint8_t addr, const uint8_t *buf, size_t len,
                             unsigned bits_before_abort)
 {
-    if (crashed(cs))
-        return CHIPSIM_E_CRASHED;
-    return cs->d->kind == MCU_TINY85
-               ? i2c_master_write_abort(&cs->bit, addr, buf, len, bits_before_abort)
-               : twi_master_write_abort(&cs->twi, addr, buf, len, bits_before_abort);
+    int r = bus_gate(cs);
+    return r ? r : cs->master->write_abort(cs->master_ctx, addr, buf, len, bits_before_abort);
 }
 
 int chipsim_i2c_read_abort(struct chipsim *cs, uint8_t addr, unsigned bits_before_abort)
 {
-    if (crashed(cs))
-        return CHIPSIM_E_CRASHED;
-    return cs->d->kind == MCU_TINY85 ? i2c_master_read_abort(&cs->bit, addr, bits_before_abort)
-                                     : twi_master_read_abort(&cs->twi, addr);
+    int r = bus_gate(cs);
+    return r ? r : cs->master->read_abort(cs->master_ctx, addr, bits_before_abort);
 }
 
 /* ---- lines and pins --------------------------------------------------------------------- */
@@ -1012,15 +1080,41 @@ void chipsim_hold_low(struct chipsim *cs, enum chipsim_signal sda_or_scl, int lo
 
 void chipsim_brownout(struct chipsim *cs)
 {
+    if (cs->unpowered)
+        return;
     cs->reset_cause = MCUSR_BORF;
     avr_reset(cs->avr);
 }
 
 void chipsim_power_cycle(struct chipsim *cs, uint32_t seed)
 {
+    if (cs->unpowered) /* a chip that has no supply stays without one */
+        return;
     cs->reset_cause = MCUSR_PORF;
     avr_reset(cs->avr);
     fill_garbage(cs, seed);
+}
+
+void chipsim_power(struct chipsim *cs, int on, uint32_t seed)
+{
+    if ((!on) == cs->unpowered)
+        return;
+    if (!on) {
+        /* every pin high-Z at once (the reset drops the drives and timers);
+         * from here the clock moves on with nothing running */
+        avr_reset(cs->avr);
+        cs->chip_resets--; /* not a reset the chip goes through: it is off */
+        cs->unpowered = 1;
+        wires_update(&cs->wires);
+        return;
+    }
+    cs->unpowered = 0;
+    chipsim_power_cycle(cs, seed);
+}
+
+int chipsim_powered(const struct chipsim *cs)
+{
+    return !cs->unpowered;
 }
 
 static int sleeping_with_interrupts(void *arg)
@@ -1087,7 +1181,7 @@ void chipsim_stats(const struct chipsim *cs, struct chipsim_stats *st)
 {
     memset(st, 0, sizeof(*st));
     st->cycles = cs->avr->cycle;
-    uint64_t idle = cs->slept + cs->wake_cycles;
+    uint64_t idle = cs->slept + cs->wake_cycles + cs->off_cycles;
     st->awake_cycles = cs->avr->cycle > idle ? cs->avr->cycle - idle : 0;
     st->wakeup_cycles = cs->wake_cycles;
     st->wakeups = cs->wakeups;
@@ -1113,18 +1207,28 @@ const char *chipsim_sleep_error(const struct chipsim *cs)
     return cs->sleep_error[0] ? cs->sleep_error : NULL;
 }
 
+/* A field of g_wd, little endian, as the layout places it (at most 4 bytes). */
+static uint32_t core_field(const struct chipsim *cs, struct wd_layout_field f)
+{
+    uint32_t v = 0;
+    for (unsigned i = f.width < 4u ? f.width : 4u; i-- > 0;)
+        v = v << 8 | cs->avr->data[cs->g_wd_addr + f.off + i];
+    return v;
+}
+
 int chipsim_core_view(const struct chipsim *cs, struct chipsim_core_view *v)
 {
     if (!cs->core_ok)
         return -1;
-    struct wd_core c;
-    memcpy(&c, cs->avr->data + cs->g_wd_addr, offsetof(struct wd_core, persist));
-    v->armed = c.set.action != 0;
-    v->in_grace = c.grace_t != 0;
-    v->in_pulse = c.pulse_t != 0;
-    v->timeout_ms = c.longop_ms ? c.longop_ms : c.set.timeout_ms; /* the one in force (SPEC 5.6) */
-    v->since_feed_ms = (uint32_t)c.since_t * WD_TICK_MS; /* the core counts 16 ms ticks */
-    v->grace_left_ms = (uint32_t)c.grace_t * WD_TICK_MS;
+    const struct wd_core_layout *l = &cs->layout;
+    uint32_t since_t = core_field(cs, l->since_t), grace_t = core_field(cs, l->grace_t);
+    uint32_t longop_ms = core_field(cs, l->longop_ms);
+    v->armed = core_field(cs, l->action) != 0;
+    v->in_grace = grace_t != 0;
+    v->in_pulse = core_field(cs, l->pulse_t) != 0;
+    v->timeout_ms = longop_ms ? longop_ms : core_field(cs, l->timeout_ms); /* the one in force (SPEC 5.6) */
+    v->since_feed_ms = since_t * WD_TICK_MS; /* the core counts 16 ms ticks */
+    v->grace_left_ms = grace_t * WD_TICK_MS;
     return 0;
 }
 
