@@ -151,15 +151,6 @@ struct chipsim {
 
 /* ---- small helpers ------------------------------------------------------------ */
 
-static void errf(char *err, size_t len, const char *fmt, ...)
-{
-    if (!err || !len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-}
 
 static uint32_t rng_next(uint32_t *s)
 {
@@ -587,12 +578,12 @@ static int setup_timing(struct chipsim *cs, char *err, size_t errlen)
     const struct chipsim_config *c = &cs->cfg;
     if (c->rc_error_ppm < -500000 || c->rc_error_ppm > 500000 ||
         c->wdt_error_ppm < -500000 || c->wdt_error_ppm > 500000) {
-        errf(err, errlen, "chipsim: clock error out of range (rc %d ppm, wdt %d ppm; -500000..500000)",
+        fw_errf(err, errlen, "chipsim: clock error out of range (rc %d ppm, wdt %d ppm; -500000..500000)",
              c->rc_error_ppm, c->wdt_error_ppm);
         return -1;
     }
     if (c->wakeup_us > 100000u || c->wakeup_ck > 100000u) {
-        errf(err, errlen, "chipsim: wake-up of %u us + %u CK is out of range (0..100000 each)",
+        fw_errf(err, errlen, "chipsim: wake-up of %u us + %u CK is out of range (0..100000 each)",
              c->wakeup_us, c->wakeup_ck);
         return -1;
     }
@@ -608,14 +599,14 @@ static int setup_timing(struct chipsim *cs, char *err, size_t errlen)
         if (io->kind && !strcmp(io->kind, "watchdog"))
             cs->wdt = (avr_watchdog_t *)io;
     if (!cs->wdt) {
-        errf(err, errlen, "chipsim: simavr's %s has no watchdog to put a clock error on", cs->mcu);
+        fw_errf(err, errlen, "chipsim: simavr's %s has no watchdog to put a clock error on", cs->mcu);
         return -1;
     }
     avr_io_addr_t a = AVR_DATA_TO_IO(cs->wdt->wdce.reg);
     cs->wdt_orig = cs->avr->io[a].w.c;
     cs->wdt_orig_param = cs->avr->io[a].w.param;
     if (!cs->wdt_orig) {
-        errf(err, errlen, "chipsim: simavr's %s watchdog register has no handler", cs->mcu);
+        fw_errf(err, errlen, "chipsim: simavr's %s watchdog register has no handler", cs->mcu);
         return -1;
     }
     cs->avr->io[a].w.c = wdtcr_write;
@@ -705,12 +696,12 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
 {
     *out = NULL;
     if (!cfg || !cfg->elf_path) {
-        errf(err, errlen, "chipsim: no firmware ELF given");
+        fw_errf(err, errlen, "chipsim: no firmware ELF given");
         return -1;
     }
     struct chipsim *cs = calloc(1, sizeof(*cs));
     if (!cs) {
-        errf(err, errlen, "chipsim: out of memory");
+        fw_errf(err, errlen, "chipsim: out of memory");
         return -1;
     }
     cs->cfg = *cfg;
@@ -723,7 +714,7 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
         if (!strcmp(MCUS[i].name, cs->mcu))
             cs->d = &MCUS[i];
     if (!cs->d) {
-        errf(err, errlen, "%s: MCU '%s' is not supported (attiny85, atmega328p)", path, cs->mcu);
+        fw_errf(err, errlen, "%s: MCU '%s' is not supported (attiny85, atmega328p)", path, cs->mcu);
         goto fail;
     }
 
@@ -731,12 +722,12 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
     elf_firmware_t *fw = calloc(1, sizeof(*fw));
     if (!fw || elf_read_firmware(path, fw)) {
         free(fw);
-        errf(err, errlen, "%s: simavr could not load the ELF", path);
+        fw_errf(err, errlen, "%s: simavr could not load the ELF", path);
         goto fail;
     }
     cs->avr = avr_make_mcu_by_name(cs->mcu);
     if (!cs->avr || fw->flashsize > cs->avr->flashend + 1u) {
-        errf(err, errlen, cs->avr ? "%s: code does not fit the %s flash" : "%s: simavr has no %s",
+        fw_errf(err, errlen, cs->avr ? "%s: code does not fit the %s flash" : "%s: simavr has no %s",
              path, cs->mcu);
         free(fw->flash);
         free(fw->eeprom);
@@ -768,7 +759,7 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
 
     if (cfg->eeprom && cfg->eeprom_len) {
         if (cfg->eeprom_len > avr->e2end + 1u) {
-            errf(err, errlen, "%s: EEPROM image of %zu bytes is larger than the %s EEPROM (%u)",
+            fw_errf(err, errlen, "%s: EEPROM image of %zu bytes is larger than the %s EEPROM (%u)",
                  path, cfg->eeprom_len, cs->mcu, avr->e2end + 1u);
             goto fail;
         }
@@ -784,12 +775,12 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
         usi_init(&cs->usi, avr, &uc, usi_changed, cs);
     }
     if (setup_wires(cs)) {
-        errf(err, errlen, "%s: could not wire the %s pins", path, cs->mcu);
+        fw_errf(err, errlen, "%s: could not wire the %s pins", path, cs->mcu);
         goto fail;
     }
     avr_register_io_write(avr, cs->d->mcusr, mcusr_write, cs);
     if (hook_wakeups(cs)) {
-        errf(err, errlen, "chipsim: out of memory");
+        fw_errf(err, errlen, "chipsim: out of memory");
         goto fail;
     }
 
@@ -804,11 +795,11 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
         cs->master = &bit_master;
         cs->master_ctx = &cs->bit;
         if (i2c_master_init(&cs->bit, &cs->ops, cs, cs->hz, hz, limit)) {
-            errf(err, errlen, "chipsim: I2C clock %u Hz is too fast for a %u Hz chip", hz, cs->hz);
+            fw_errf(err, errlen, "chipsim: I2C clock %u Hz is too fast for a %u Hz chip", hz, cs->hz);
             goto fail;
         }
     } else if (twi_master_init(&cs->twi, avr, &cs->ops, cs, cs->hz, hz, limit)) {
-        errf(err, errlen, "%s: simavr's %s has no TWI", path, cs->mcu);
+        fw_errf(err, errlen, "%s: simavr's %s has no TWI", path, cs->mcu);
         goto fail;
     } else {
         cs->master = &twi_master;

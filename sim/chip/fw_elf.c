@@ -20,7 +20,7 @@
 
 #define AVR_DATA_SPACE 0x800000u
 
-static void errf(char *err, size_t len, const char *fmt, ...)
+void fw_errf(char *err, size_t len, const char *fmt, ...)
 {
     if (!err || !len)
         return;
@@ -34,7 +34,7 @@ int fw_elf_read(struct fw_elf *out, const char *path, char *err, size_t errlen)
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
-        errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        fw_errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     elf_version(EV_CURRENT);
@@ -42,16 +42,16 @@ int fw_elf_read(struct fw_elf *out, const char *path, char *err, size_t errlen)
     int rc = -1;
     GElf_Ehdr eh;
     if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
-        errf(err, errlen, "%s: not an ELF file", path);
+        fw_errf(err, errlen, "%s: not an ELF file", path);
         goto out;
     }
     if (gelf_getclass(e) != ELFCLASS32 || eh.e_machine != EM_AVR) {
-        errf(err, errlen, "%s: not an AVR ELF (machine %u)", path, (unsigned)eh.e_machine);
+        fw_errf(err, errlen, "%s: not an AVR ELF (machine %u)", path, (unsigned)eh.e_machine);
         goto out;
     }
     size_t shstrndx;
     if (elf_getshdrstrndx(e, &shstrndx)) {
-        errf(err, errlen, "%s: damaged ELF (no section names)", path);
+        fw_errf(err, errlen, "%s: damaged ELF (no section names)", path);
         goto out;
     }
     memset(out, 0, sizeof *out);
@@ -117,15 +117,15 @@ int fw_elf_read(struct fw_elf *out, const char *path, char *err, size_t errlen)
         }
     }
     if (!have_text) {
-        errf(err, errlen, "%s: no code (.text) in the ELF", path);
+        fw_errf(err, errlen, "%s: no code (.text) in the ELF", path);
         goto out;
     }
     if (!mcu[0]) {
-        errf(err, errlen, "%s: no .mmcu section naming the MCU", path);
+        fw_errf(err, errlen, "%s: no .mmcu section naming the MCU", path);
         goto out;
     }
     if (!*freq) {
-        errf(err, errlen, "%s: .mmcu section gives no clock frequency", path);
+        fw_errf(err, errlen, "%s: .mmcu section gives no clock frequency", path);
         goto out;
     }
     rc = 0;

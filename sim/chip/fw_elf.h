@@ -35,6 +35,10 @@ int fw_elf_read(struct fw_elf *out, const char *path, char *err, size_t errlen);
 /* Returns the data symbol called name, or NULL. */
 const struct fw_sym *fw_elf_sym(const struct fw_elf *f, const char *name);
 
+/* Writes a formatted one-line error to err (if err and len). Used for
+ * every chipsim error message. */
+void fw_errf(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Frees what fw_elf_read allocated. */
 void fw_elf_free(struct fw_elf *f);
 
