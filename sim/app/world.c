@@ -430,6 +430,10 @@ static void pending_add(struct world *w, uint64_t cyc, int kind, int arg)
  * Returns 0, or -1 if the slot was never written (erased: the chip loads
  * its defaults anyway, so there is nothing to corrupt). */
 _Static_assert(WD_EEPROM_SLOTS == 1, "firmware 2 keeps its settings in one slot at offset 0");
+/* Which byte: any byte of the settings payload breaks the slot's check, so
+ * the world needs no knowledge of what the byte holds. */
+#define CORRUPT_SLOT_BYTE 6u
+_Static_assert(CORRUPT_SLOT_BYTE < WD_SETTINGS_SIZE, "a byte of the payload, not of the check");
 static int corrupt_eeprom(struct world *w)
 {
     uint8_t img[WD_EEPROM_SLOT_SIZE];
@@ -440,7 +444,7 @@ static int corrupt_eeprom(struct world *w)
         erased &= img[i] == 0xFF;
     if (erased)
         return -1;
-    img[6] ^= 0x5A;
+    img[CORRUPT_SLOT_BYTE] ^= 0x5A;
     chipsim_eeprom_write(w->cs, 0, img, sizeof img);
     return 0;
 }
