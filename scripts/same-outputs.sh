@@ -54,8 +54,10 @@ record() {
       "$sim" --firmware "$elf" --scenario "$scn" >"$dir/$name.txt" 2>>"$dir/$name.err"
       echo "timeline $?" >>"$dir/$name.rc"
       sed -i '/"wall_ms":/d' "$dir/$name.json"
-      sed -i "s|$elf|FIRMWARE|g" "$dir/$name.json" "$dir/$name.vcd" "$dir/$name.svg" \
-             "$dir/$name.txt" "$dir/$name.err"
+      # a run that stopped early (bad input: exit 2) writes no trace or picture
+      for f in "$dir/$name".{json,vcd,svg,txt,err}; do
+        [ -f "$f" ] && sed -i "s|$elf|FIRMWARE|g" "$f"
+      done
       runs=$((runs + 1))
     done
   done
