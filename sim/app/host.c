@@ -165,14 +165,17 @@ static void health_checkin(struct world *w)
 
 /* The fault lasts until the reboot brings the part back (health_revive),
  * so a reset in between is explained by it, not counted as false. */
-void host_part_dead(struct world *w, int part)
+int host_part_dead(struct world *w, int part)
 {
     char label[40];
+    if (w->h.state == SC_HS_OFF || (w->h.parts_dead & (1u << part)))
+        return 0;
     w->h.parts_dead |= (uint8_t)(1u << part);
     run_log(w->run, world_ms(w), "fault", "the host's %s part stops working; loop() runs on", sc_part_name(part));
     snprintf(label, sizeof label, "%s part dead", sc_part_name(part));
     if (w->h.span_part < 0)
         w->h.span_part = world_span(w, SC_EV_PART_DEAD, label);
+    return 1;
 }
 
 /* At a reboot: the dead parts work again; their fault span ends here. */
@@ -224,12 +227,14 @@ static int boot_bug(struct world *w, int early)
     if (b->hang_boot_left && b->hang_early == early) {
         if (b->hang_boot_left > 0)
             b->hang_boot_left--;
+        world_effect(w, b->hang_boot_line);
         hang(w, early ? "in setup(), before its first feed" : "in setup(), starting services");
         return -1;
     }
     if (b->crash_boot_left && b->crash_early == early) {
         if (b->crash_boot_left > 0)
             b->crash_boot_left--;
+        world_effect(w, b->crash_boot_line);
         run_log(w->run, world_ms(w), "fault", "host crashes in setup() (exception) and restarts");
         run_span_open(w->run, world_ms(w), SC_EV_CRASH_BOOT, "boot crash");
         host_kill(w, SC_AFTER_CRASH, world_now(w) + ms(w, w->sc->host.crash_restart_ms));
@@ -238,18 +243,29 @@ static int boot_bug(struct world *w, int early)
     return 0;
 }
 
+/* Entering task id (boot, a loop() task, OTA, a WiFi reconnect): the host
+ * hangs here if the scenario said it would. Returns -1 if it hung. */
+static int task_enter(struct world *w, int id)
+{
+    struct host_bugs *b = &w->bugs;
+    if (b->hang_task != id)
+        return 0;
+    b->hang_task = 0;
+    world_effect(w, b->hang_task_line);
+    char why[40];
+    snprintf(why, sizeof why, "in task '%s'", task_name[id]);
+    hang(w, why);
+    return -1;
+}
+
 /* One task of loop(), as both programs run it: it hangs here if the
  * scenario says so, else works d ms. Returns -1 if the host stopped. */
 static int task_work(struct world *w, int id, double d)
 {
-    struct host *h = &w->h;
-    if (h->hang_task == id) {
-        h->hang_task = 0;
-        char why[40];
-        snprintf(why, sizeof why, "in task '%s'", task_name[id]);
-        hang(w, why);
+    if (task_enter(w, id))
         return -1;
-    }
+    if (id == BC_NETWORK && w->sc->host.mode == SC_HOST_STOCK && world_now(w) < w->wifi_back_cyc)
+        d = 1; /* v1.7.2 while the access point is gone: no MQTT, web or telnet traffic to serve */
     return hw(w, d);
 }
 
@@ -281,6 +297,8 @@ static int heap_account(struct world *w, double pass_ms)
     if (!w->bugs.heap_leak_bps)
         return 0;
     uint32_t lost = (uint32_t)(w->bugs.heap_leak_bps * pass_ms / 1000.0 + 0.5);
+    if (lost)
+        world_effect(w, w->bugs.heap_leak_line);
     h->heap_free = lost > h->heap_free ? 0 : h->heap_free - lost;
     if (h->heap_free < HEAP_CRITICAL) {
         run_log(w->run, world_ms(w), "host", "heap exhausted (%u bytes free)", h->heap_free);
@@ -297,13 +315,31 @@ static int heap_account(struct world *w, double pass_ms)
     return 0;
 }
 
+static void s_feed(struct world *w);
+
 static int slow_pass(struct world *w, const struct sc_event *e)
 {
     char lbl[40];
     snprintf(lbl, sizeof lbl, "slow pass %.1f s", e->a / 1000.0);
     run_log(w->run, world_ms(w), "fault", "a loop() pass blocks for %.1f s (interrupts on)", e->a / 1000.0);
     int span = world_span(w, SC_EV_SLOW, lbl);
-    int rc = hw(w, e->a);
+    /* a pass longer than the timeout breaks the host's own rule; a shorter one does not */
+    int delay_feeds = w->sc->host.mode == SC_HOST_STOCK && w->sc->host.stock_delay_feed;
+    if (span >= 0 && e->a >= world_host_timeout_ms(w) && !delay_feeds)
+        VEC_AT(w->run->spans, struct run_span, span).excuses = 1;
+    int rc = 0;
+    if (delay_feeds) {
+        /* the stock host's delay helper: it calls feedWatchDog() (safeTimers) each
+         * millisecond it waits, so a long delay still feeds every 100 ms */
+        uint64_t end = world_now(w) + ms(w, e->a);
+        while (!rc && world_now(w) < end) {
+            s_feed(w);
+            uint64_t next = world_now(w) + ms(w, 1);
+            rc = host_alive(w) ? hw_until(w, next < end ? next : end) : -1;
+        }
+    } else {
+        rc = hw(w, e->a);
+    }
     world_span_close(w, span);
     return rc;
 }
@@ -450,7 +486,7 @@ static int x_boot(struct world *w)
     if (x_init(w, 0))
         return -1;
     x_breadcrumb(w, BC_BOOT);
-    if (!host_alive(w) || boot_bug(w, 1) || x_config(w))
+    if (!host_alive(w) || task_enter(w, BC_BOOT) || boot_bug(w, 1) || x_config(w))
         return -1;
     if (hc->arm_at_ms && hw_until(w, t0 + ms(w, hc->arm_at_ms)))
         return -1;
@@ -523,11 +559,13 @@ static int x_ota(struct world *w, const struct sc_event *e)
     struct extwd_longop op;
     memset(&op, 0, sizeof op);
     host_set_state(w, SC_HS_OTA);
+    x_breadcrumb(w, BC_OTA);
     static const char *const how[] = { "long-op helper", "disarmed (ADR pattern)", "feed per chunk only" };
     run_log(w->run, world_ms(w), "host", "OTA: %u chunks of %.1f-%.1f s, %s", (unsigned)e->a, e->b / 1000.0,
             e->c / 1000.0, how[mode % 3]);
-    x_breadcrumb(w, BC_OTA);
     protect(w, mode, &op, e->c, "OTA");
+    if (!host_alive(w) || task_enter(w, BC_OTA)) /* a hang inside the OTA, once it protected itself */
+        return -1;
     for (uint32_t i = 0; i < e->a; i++) {
         if (!host_alive(w))
             return -1;
@@ -553,11 +591,13 @@ static int x_wifi(struct world *w, const struct sc_event *e)
     struct extwd_longop op;
     memset(&op, 0, sizeof op);
     host_set_state(w, SC_HS_WIFI);
-    double t0 = world_ms(w);
-    static const char *const how[] = { "long-op helper", "disarmed (ADR pattern)", "no protection" };
-    run_log(w->run, t0, "host", "WiFi lost: blocking reconnect, %.1f s per attempt, %s", e->b / 1000.0,
-            how[mode % 3]);
     x_breadcrumb(w, BC_WIFI);
+    double t0 = world_ms(w);
+    static const char *const how[] = { "long-op helper", "disarmed (ADR pattern)", "no protection",
+                                       "disarmed per attempt (the seed's text)" };
+    run_log(w->run, t0, "host", "WiFi lost: blocking reconnect, %.1f s per attempt, %s", e->b / 1000.0,
+            how[mode % 4]);
+    int per_attempt = mode == SC_LONGOP_DISARM_PER_ATTEMPT && h->wd_ok && !w->sc->host.debug_no_wd;
     protect(w, mode, &op, e->b, "WiFi");
     int attempts = 0;
     for (;;) {
@@ -566,15 +606,21 @@ static int x_wifi(struct world *w, const struct sc_event *e)
         attempts++;
         if (op.active)
             feed_result(w, extwd_longop_step(&h->wd, &op));
-        uint64_t end = world_now(w) + ms(w, e->b);
-        if (w->wifi_back_cyc + ms(w, CONNECT_MS) <= end) {
-            uint64_t up = w->wifi_back_cyc + ms(w, CONNECT_MS);
-            if (hw_until(w, up > world_now(w) ? up : world_now(w)))
-                return -1;
-            break;
-        }
-        if (hw_until(w, end))
+        if (per_attempt) /* "disarm before the attempt" */
+            err(w, "WiFi: disarm before the attempt", extwd_disarm(&h->wd));
+        if (attempts == 1 && (!host_alive(w) || task_enter(w, BC_WIFI))) /* a hang inside the reconnect */
             return -1;
+        uint64_t end = world_now(w) + ms(w, e->b);
+        int connected = w->wifi_back_cyc + ms(w, CONNECT_MS) <= end;
+        uint64_t up = w->wifi_back_cyc + ms(w, CONNECT_MS);
+        if (hw_until(w, connected ? (up > world_now(w) ? up : world_now(w)) : end))
+            return -1;
+        if (per_attempt) /* "re-arm once connection established or attempt abandoned" */
+            err(w, "WiFi: arm after the attempt", extwd_arm(&h->wd));
+        if (!host_alive(w))
+            return -1;
+        if (connected)
+            break;
     }
     restore(w, mode, &op, "WiFi");
     if (!host_alive(w))
@@ -637,6 +683,7 @@ static int x_loop(struct world *w)
         if (h->nreq) {
             struct sc_event e = h->req[0];
             memmove(&h->req[0], &h->req[1], (size_t)(--h->nreq) * sizeof e);
+            world_effect(w, e.line);
             int rc = 0;
             switch (e.kind) {
             case SC_EV_OTA:       rc = x_ota(w, &e); break;
@@ -740,6 +787,8 @@ static int s_boot(struct world *w)
     run_log(w->run, world_ms(w), "host", "stock boot #%zu (%s): STATUS %s%s", w->run->boots.n,
             sc_boot_after_name(b ? b->after : 0), rc ? "unreadable" : (status & 1) ? "bit 0 set: " : "0x00",
             !rc && (status & 1) ? "\"Reset by External WD\"" : "");
+    if (task_enter(w, BC_BOOT) || boot_bug(w, 1)) /* before its first feed */
+        return -1;
     /* WiFi start (its wait loop feeds), services, then arm */
     uint64_t wifi_end = t0 + ms(w, total - 2 * SERVICES_MS);
     while (world_now(w) < wifi_end) {
@@ -763,6 +812,8 @@ static int s_boot(struct world *w)
 static int s_ota(struct world *w, const struct sc_event *e)
 {
     host_set_state(w, SC_HS_OTA);
+    if (task_enter(w, BC_OTA))
+        return -1;
     run_log(w->run, world_ms(w), "host", "stock OTA: %u chunks of %.1f-%.1f s, a raw feed before each",
             (unsigned)e->a, e->b / 1000.0, e->c / 1000.0);
     static const uint8_t feed = EXTWD_CMD_FEED;
@@ -779,6 +830,41 @@ static int s_ota(struct world *w, const struct sc_event *e)
     return -1;
 }
 
+/* The older stock host: WatchDogEnabled(0) [07 00], a blocking connect
+ * (attempts of e->b ms, no feed) until the access point is back,
+ * WatchDogEnabled(1) [07 01]. Returns -1 if the host stopped. */
+static int s_wifi(struct world *w, const struct sc_event *e)
+{
+    struct host *h = &w->h;
+    if (world_now(w) >= w->wifi_back_cyc)
+        return 0;
+    host_set_state(w, SC_HS_WIFI);
+    double t0 = world_ms(w);
+    run_log(w->run, t0, "host", "WiFi lost: the older stock host disarms [07 00] and blocks in its connect, "
+            "%.1f s per attempt", e->b / 1000.0);
+    static const uint8_t disarm[2] = { EXTWD_REG_ACTION, 0 }, arm[2] = { EXTWD_REG_ACTION, 1 };
+    err(w, "stock WiFi: disarm", s_write(w, disarm, 2));
+    if (!host_alive(w) || task_enter(w, BC_WIFI)) /* a hang inside the connect, disarmed */
+        return -1;
+    int attempts = 0;
+    for (;;) {
+        attempts++;
+        uint64_t end = world_now(w) + ms(w, e->b), up = w->wifi_back_cyc + ms(w, CONNECT_MS);
+        int connected = up <= end;
+        if (hw_until(w, connected ? (up > world_now(w) ? up : world_now(w)) : end))
+            return -1;
+        if (connected)
+            break;
+    }
+    err(w, "stock WiFi: arm", s_write(w, arm, 2));
+    if (!host_alive(w))
+        return -1;
+    run_log(w->run, world_ms(w), "host", "WiFi back after %d attempt%s (%.1f s): armed again [07 01]", attempts,
+            attempts == 1 ? "" : "s", (world_ms(w) - t0) / 1000);
+    host_set_state(w, loop_state(h));
+    return 0;
+}
+
 static int s_loop(struct world *w)
 {
     struct host *h = &w->h;
@@ -787,13 +873,17 @@ static int s_loop(struct world *w)
         if (h->nreq) {
             struct sc_event e = h->req[0];
             memmove(&h->req[0], &h->req[1], (size_t)(--h->nreq) * sizeof e);
+            world_effect(w, e.line);
             int rc = 0;
             switch (e.kind) {
             case SC_EV_OTA:
                 rc = s_ota(w, &e);
                 break;
             case SC_EV_WIFI_DROP:
-                run_log(w->run, world_ms(w), "host", "WiFi lost: v1.7.2 reconnects in the background");
+                if (w->sc->host.stock_wifi == SC_STOCK_WIFI_BLOCKING_DISARM)
+                    rc = s_wifi(w, &e);
+                else
+                    run_log(w->run, world_ms(w), "host", "WiFi lost: v1.7.2 reconnects in the background");
                 break;
             case SC_EV_SLOW:
                 rc = slow_pass(w, &e);
@@ -860,7 +950,6 @@ void host_run(struct world *w)
         /* a fresh boot: everything in RAM is gone */
         h->killed = h->hung = 0;
         h->nreq = 0;
-        h->hang_task = 0;
         h->heap_free = (uint32_t)HEAP_START;
         h->degraded = h->safe = h->wd_ok = h->in_loop = 0;
         h->st_started = 0;

@@ -121,6 +121,7 @@ void run_write_json(FILE *f, const struct run *r)
     fprintf(f, ",\n  \"sleep_mode_errors\": %u", r->sleep_mode_errors);
     fprintf(f, ",\n  \"max_stretch_us\": %u", r->max_stretch_us);
     fprintf(f, ",\n  \"chip_resets\": %u", r->chip_resets);
+    fprintf(f, ",\n  \"dead_part_ms\": %.3f", r->dead_part_ms);
     fprintf(f, ",\n  \"pretimeouts\": %llu", (unsigned long long)r->pretimeouts);
     fprintf(f, ",\n  \"pretimeout_irqs\": %llu", (unsigned long long)r->pretimeout_irqs);
     fprintf(f, ",\n  \"degradations\": %llu", (unsigned long long)r->degradations);

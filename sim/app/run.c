@@ -67,6 +67,17 @@ void run_log(struct run *r, double t_ms, const char *tag, const char *fmt, ...)
     r->last_log_ms = t_ms;
 }
 
+int run_kind_excuses(int kind)
+{
+    switch (kind) {
+    case SC_EV_HANG: case SC_EV_HANG_BOOT: case SC_EV_CRASH_BOOT: case SC_EV_CRASH: case SC_EV_FAST_FEED:
+    case SC_EV_SDA_LOW: case SC_EV_SCL_LOW: case SC_EV_PART_DEAD:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 struct run_span *run_span_open(struct run *r, double t_ms, int kind, const char *label)
 {
     struct run_span *s = vec_push(&r->spans, sizeof *s);
@@ -74,6 +85,7 @@ struct run_span *run_span_open(struct run *r, double t_ms, int kind, const char 
         return NULL;
     s->t0_ms = s->t1_ms = t_ms;
     s->kind = kind;
+    s->excuses = (uint8_t)run_kind_excuses(kind);
     snprintf(s->label, sizeof s->label, "%s", label);
     return s;
 }
@@ -155,6 +167,7 @@ static double metric(const struct run *r, int field)
     case SC_F_MAX_STRETCH_US:    return r->max_stretch_us;
     case SC_F_AWAKE_FRACTION:    return r->awake_fraction;
     case SC_F_CHIP_RESETS:       return r->chip_resets;
+    case SC_F_DEAD_PART_MS:      return r->dead_part_ms;
     }
     return NAN;
 }
@@ -204,6 +217,19 @@ static void check_one(struct run *r, int i)
     case SC_X_FALSE_RESETS:
         measured(e, x, r->false_resets);
         break;
+    case SC_X_RESETS_BETWEEN: {
+        int n = 0;
+        for (size_t k = 0; k < r->resets.n; k++) {
+            double t = VEC_AT(r->resets, struct run_reset, k).t_ms;
+            if (t >= (double)x->at_ms && t <= (double)x->until_ms)
+                n++;
+        }
+        measured(e, x, n);
+        if (n)
+            snprintf(e->detail, sizeof e->detail, "%d reset(s) between %.3f s and %.3f s", n, x->at_ms / 1000.0,
+                     x->until_ms / 1000.0);
+        break;
+    }
     case SC_X_RESET:
         if ((size_t)x->index > r->resets.n) {
             snprintf(e->detail, sizeof e->detail, "only %zu reset(s)", r->resets.n);

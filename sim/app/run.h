@@ -60,6 +60,9 @@ struct run_span {
     double t0_ms, t1_ms;
     int kind;                   /* enum sc_ev_kind */
     char label[40];
+    uint8_t excuses;            /* it stopped the host's progress (a hang, a crash, a feed-loop
+                                   bug, a pass longer than the timeout) or kept it off the bus
+                                   (a line held low): a reset in its gap is not false */
 };
 
 struct run_state {
@@ -111,6 +114,7 @@ struct run {
     uint64_t cycles, awake_cycles;
     uint32_t chip_resets, sleep_mode_errors, max_stretch_us;
     double awake_fraction;
+    double dead_part_ms;        /* time a host part was dead before a reboot revived it (or the end) */
     int false_resets;
     int host_state_end;
 
@@ -131,6 +135,11 @@ struct run {
     double at_value[SC_MAX_EXPECTS];
     uint8_t at_ok[SC_MAX_EXPECTS];
 
+    /* scenario events that never took effect (indexes into sc->events):
+     * the run proves nothing about them, so it is refused as bad input */
+    int ineffective[SC_MAX_EVENTS];
+    int nineffective;
+
     struct run_expect expect[SC_MAX_EXPECTS];
     int expects_passed;
     int all_passed;
@@ -149,6 +158,12 @@ void run_free(struct run *r);
 /* One timeline line: "[ssss.mmm] tag  text". */
 void run_log(struct run *r, double t_ms, const char *tag, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Whether a fault of this kind, by itself, takes the host out of its own
+ * rules (a hang, a boot crash, a feed-loop bug, a stuck bus line). A slow
+ * pass does only when it is longer than the timeout (its creator says so);
+ * a stray write, a flipped byte, a NACK, a brown-out never do. Returns 1 or 0. */
+int run_kind_excuses(int kind);
 
 /* Appenders; each returns the new element (zeroed but for what it sets) or NULL. */
 struct run_span *run_span_open(struct run *r, double t_ms, int kind, const char *label);

@@ -58,8 +58,8 @@ const char *sc_host_state_name(int state)
 
 static const char *const event_names[SC_EV_COUNT] = {
     "hang", "hang-boot", "crash-boot", "slow", "ota", "wifi-drop", "heap-leak",
-    "fast-feed", "host-reset", "sda-low", "scl-low", "nack", "corrupt", "stray",
-    "abort-tx", "brownout", "power-cycle", "eeprom-corrupt", "factory-pin",
+    "fast-feed", "crash", "host-reset", "sda-low", "scl-low", "nack", "corrupt", "stray",
+    "abort-tx", "brownout", "power-cycle", "eeprom-corrupt", "factory-pin", "chip-hang",
     "part-dead", "raw-write", "raw-read", "raw-feed"
 };
 
@@ -507,6 +507,7 @@ static int parse_host(struct parser *p)
         { "pretimeout-irq", &h->pretimeout_irq },
         { "debug-no-watchdog", &h->debug_no_wd },
         { "channels", &h->channels },
+        { "stock-delay-feed", &h->stock_delay_feed },
     };
     for (int i = 0; i < NELEM(flags); i++)
         if (!strcmp(key, flags[i].name)) {
@@ -525,11 +526,29 @@ static int parse_host(struct parser *p)
         h->retries = (uint8_t)x;
         return 0;
     }
+    if (!strcmp(key, "wifi") && v && !strcmp(v, "disarm-per-attempt")) {
+        if (need(p, 3, "host wifi disarm-per-attempt"))
+            return -1;
+        h->wifi_mode = SC_LONGOP_DISARM_PER_ATTEMPT;
+        return 0;
+    }
     if (!strcmp(key, "ota") || !strcmp(key, "wifi")) {
         if (need(p, 3, "host ota|wifi longop|disarm|raw-feed"))
             return -1;
         if (parse_longop(v, key[0] == 'o' ? &h->ota_mode : &h->wifi_mode))
-            return fail(p, "host %s: expected longop, disarm or raw-feed", key);
+            return fail(p, "host %s: expected longop, disarm or raw-feed%s", key,
+                        key[0] == 'w' ? " (or disarm-per-attempt)" : "");
+        return 0;
+    }
+    if (!strcmp(key, "stock-wifi")) {
+        if (need(p, 3, "host stock-wifi background|blocking-disarm"))
+            return -1;
+        if (!strcmp(v, "background"))
+            h->stock_wifi = SC_STOCK_WIFI_BACKGROUND;
+        else if (!strcmp(v, "blocking-disarm"))
+            h->stock_wifi = SC_STOCK_WIFI_BLOCKING_DISARM;
+        else
+            return fail(p, "host stock-wifi: expected background or blocking-disarm");
         return 0;
     }
     return fail(p, "unknown host setting '%s'", key);
@@ -642,6 +661,45 @@ static int parse_addressed_bytes(struct parser *p, int i, struct sc_event *e, co
 }
 
 static int add_expect_raw(struct parser *p, int index, const struct sc_event *e, const uint8_t *b, int n);
+
+/* "raw boot T write [to ADDR] BYTES" or "raw boot T feed every MS [for D]":
+ * the raw host's boot section, replayed T after each reset release. */
+static int parse_raw_boot(struct parser *p)
+{
+    struct scenario *sc = p->sc;
+    static const char usage[] = "usage: raw boot T write [to ADDR] BYTES | raw boot T feed every MS [for DURATION]";
+    uint64_t t;
+    if (p->ntok < 5 || strcmp(T(p, 1), "boot") || parse_ms(T(p, 2), &t) || t > 600000)
+        return fail(p, "%s (T at most 600 s)", usage);
+    if (sc->nraw_boot == SC_MAX_RAW_BOOT)
+        return fail(p, "more than %d raw boot lines", SC_MAX_RAW_BOOT);
+    struct sc_event *e = &sc->raw_boot[sc->nraw_boot];
+    memset(e, 0, sizeof *e);
+    e->t_ms = t;
+    e->line = p->line;
+    if (!strcmp(T(p, 3), "write")) {
+        e->kind = SC_EV_RAW_WRITE;
+        if (parse_addressed_bytes(p, 4, e, usage))
+            return -1;
+    } else if (!strcmp(T(p, 3), "feed")) {
+        e->kind = SC_EV_RAW_FEED;
+        int n = p->ntok;
+        if ((n != 6 && n != 8) || strcmp(T(p, 4), "every") || parse_ms32(T(p, 5), &e->a) || !e->a ||
+            (n == 8 && (strcmp(T(p, 6), "for") || parse_ms32(T(p, 7), &e->b) || !e->b)))
+            return fail(p, "%s", usage);
+    } else {
+        return fail(p, "%s", usage);
+    }
+    for (int k = 0; k < sc->nraw_boot; k++) /* keep them in time order, ties in file order */
+        if (sc->raw_boot[k].t_ms > t) {
+            struct sc_event tmp = *e;
+            memmove(&sc->raw_boot[k + 1], &sc->raw_boot[k], (size_t)(sc->nraw_boot - k) * sizeof tmp);
+            sc->raw_boot[k] = tmp;
+            break;
+        }
+    sc->nraw_boot++;
+    return 0;
+}
 
 static int parse_event(struct parser *p)
 {
@@ -767,6 +825,13 @@ static int parse_event(struct parser *p)
             return fail(p, "usage: at T abort-tx BITS(1-8) [host-reset]");
         e->flag = n == 5;
         break;
+    case SC_EV_CHIP_HANG:
+        if (n == 3)
+            break;
+        if (n != 5 || strcmp(T(p, 3), "for") || parse_ms32(T(p, 4), &e->a) || !e->a || e->a > 3600000)
+            return fail(p, "usage: at T chip-hang [for DURATION]");
+        break;
+    case SC_EV_CRASH:
     case SC_EV_HOST_RESET:
     case SC_EV_BROWNOUT:
     case SC_EV_POWER_CYCLE:
@@ -857,6 +922,7 @@ static const struct field_def metric_fields[] = {
     { "sleep-mode-errors", SC_F_SLEEP_MODE_ERRORS, V_COUNT },
     { "max-stretch-us", SC_F_MAX_STRETCH_US, V_COUNT },
     { "awake-fraction", SC_F_AWAKE_FRACTION, V_REAL }, { "chip-resets", SC_F_CHIP_RESETS, V_COUNT },
+    { "dead-part-ms", SC_F_DEAD_PART_MS, V_MS },
 };
 static const struct field_def chip_fields[] = {
     { "armed", SC_F_ARMED, V_BOOL }, { "in-grace", SC_F_IN_GRACE, V_BOOL },
@@ -1050,7 +1116,13 @@ static int parse_expect(struct parser *p)
     const struct field_def *f;
     if (!w)
         return fail(p, "'expect' needs something to check");
-    if (!strcmp(w, "no-reset")) {
+    if (!strcmp(w, "no-reset") && T(p, 2) && !strcmp(T(p, 2), "between")) {
+        if (p->ntok != 5 || parse_ms(T(p, 3), &x->at_ms) || parse_ms(T(p, 4), &x->until_ms) ||
+            x->until_ms <= x->at_ms)
+            return fail(p, "usage: expect no-reset between T1 T2 (T2 after T1)");
+        x->subject = SC_X_RESETS_BETWEEN;
+        x->cmp = SC_EQ;
+    } else if (!strcmp(w, "no-reset")) {
         if (need(p, 2, "expect no-reset"))
             return -1;
         x->subject = SC_X_RESETS;
@@ -1202,7 +1274,9 @@ static int parse_line(struct parser *p)
         return parse_event(p);
     if (!strcmp(kw, "expect"))
         return parse_expect(p);
-    return fail(p, "unknown keyword '%s' (title, duration, seed, mcu, skip, host, config, at, expect)", kw);
+    if (!strcmp(kw, "raw"))
+        return parse_raw_boot(p);
+    return fail(p, "unknown keyword '%s' (title, duration, seed, mcu, skip, host, config, at, raw, expect)", kw);
 }
 
 static void base_name(char *out, size_t outlen, const char *path)
@@ -1272,13 +1346,38 @@ int scenario_parse(struct scenario *sc, const char *text, size_t len,
             p.line = sc->expects[k].line;
             return fail(&p, "'expect at' time is after the end of the run");
         }
+    for (int k = 0; k < sc->nexpects; k++)
+        if (sc->expects[k].subject == SC_X_RESETS_BETWEEN && sc->expects[k].at_ms >= sc->duration_ms) {
+            p.line = sc->expects[k].line;
+            return fail(&p, "'expect no-reset between': the window starts after the end of the run");
+        }
     for (int k = 0; k < sc->nevents; k++) {
         int kind = sc->events[k].kind;
         p.line = sc->events[k].line;
         if (kind >= SC_EV_RAW_WRITE && sc->host.mode != SC_HOST_RAW)
             return fail(&p, "raw events need 'host mode raw'");
-        if (kind <= SC_EV_HOST_RESET && sc->host.mode == SC_HOST_RAW)
+        if ((kind <= SC_EV_HOST_RESET || kind == SC_EV_PART_DEAD) && sc->host.mode == SC_HOST_RAW)
             return fail(&p, "'%s' is a host fault; raw mode has no host program", sc_event_name(kind));
+    }
+    for (int k = 0; k < sc->nevents; k++) {
+        const struct sc_event *e = &sc->events[k];
+        if (e->kind != SC_EV_HANG || (e->task != 5 && e->task != 6))
+            continue;
+        p.line = e->line;
+        int needs = e->task == 5 ? SC_EV_OTA : SC_EV_WIFI_DROP, later = 0;
+        for (int j = 0; j < sc->nevents; j++)
+            if (sc->events[j].kind == needs && sc->events[j].t_ms >= e->t_ms)
+                later = 1;
+        if (!later)
+            return fail(&p, "'hang in %s' needs a later '%s' event, or it never triggers",
+                        task_names[e->task], sc_event_name(needs));
+        if (e->task == 6 && sc->host.mode == SC_HOST_STOCK && sc->host.stock_wifi != SC_STOCK_WIFI_BLOCKING_DISARM)
+            return fail(&p, "'hang in wifi': the stock host reconnects in the background and has no wifi task "
+                            "(see 'host stock-wifi blocking-disarm')");
+    }
+    if (sc->nraw_boot && sc->host.mode != SC_HOST_RAW) {
+        p.line = sc->raw_boot[0].line;
+        return fail(&p, "'raw boot' lines need 'host mode raw'");
     }
     if (!sc->mcus) {
         p.line = 1;

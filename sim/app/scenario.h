@@ -33,7 +33,15 @@ enum sc_host_mode { SC_HOST_EXTWD = 0, SC_HOST_STOCK, SC_HOST_RAW };
 enum sc_longop {
     SC_LONGOP_HELPER = 0, /* libextwd's long-op helper: raised timeout, feed per step */
     SC_LONGOP_DISARM,     /* the ADR's pattern: disarm, work, arm */
-    SC_LONGOP_RAW_FEED    /* OTGW v1.7.2: a raw 0xA5 per chunk, no disarm */
+    SC_LONGOP_RAW_FEED,   /* OTGW v1.7.2: a raw 0xA5 per chunk, no disarm */
+    SC_LONGOP_DISARM_PER_ATTEMPT /* WiFi only, the seed's text: disarm before each connect
+                                    attempt, arm once connected or the attempt abandoned */
+};
+
+/* How the stock host survives a WiFi outage. */
+enum sc_stock_wifi {
+    SC_STOCK_WIFI_BACKGROUND = 0, /* v1.7.2: the SDK reconnects in the background, loop() runs on */
+    SC_STOCK_WIFI_BLOCKING_DISARM /* the older stock host: [07 00], a blocking connect, [07 01] */
 };
 
 struct sc_host {
@@ -60,7 +68,12 @@ struct sc_host {
     uint8_t ota_mode;          /* enum sc_longop */
     uint8_t wifi_mode;         /* enum sc_longop */
     uint8_t channels;          /* libextwd health channels: loop, wifi, mqtt (sim/app/README.md) */
+    uint8_t stock_wifi;        /* enum sc_stock_wifi */
+    uint8_t stock_delay_feed;  /* the stock host's delay helper feeds (a slow pass is a delay) */
 };
+
+/* The raw host's boot section: replayed from each reset release (and power-up). */
+#define SC_MAX_RAW_BOOT 16
 
 enum sc_cfg_kind {
     SC_CFG_TIMEOUT_MS = 0, SC_CFG_GRACE_S, SC_CFG_PULSE_MS, SC_CFG_MAX_DISARM_S,
@@ -85,6 +98,7 @@ enum sc_ev_kind {
     SC_EV_WIFI_DROP,    /* a = ms the AP is gone, b = ms per connect attempt */
     SC_EV_HEAP_LEAK,    /* a = bytes per second */
     SC_EV_FAST_FEED,    /* a = ms of feeding every b ms (a feed-loop bug) */
+    SC_EV_CRASH,        /* the running host crashes (exception) and restarts */
     SC_EV_HOST_RESET,   /* the reset button: the host only */
     /* bus faults */
     SC_EV_SDA_LOW,      /* a = ms */
@@ -98,8 +112,10 @@ enum sc_ev_kind {
     SC_EV_POWER_CYCLE,  /* the whole board: chip and host */
     SC_EV_EEPROM_CORRUPT, /* one byte of the settings slot flipped */
     SC_EV_FACTORY_PIN,  /* flag = held low */
-    /* raw mode */
+    SC_EV_CHIP_HANG,    /* the chip firmware's main loop hangs; a = ms it keeps hanging across
+                           its own restarts (0 = until the first restart) */
     SC_EV_PART_DEAD,    /* a = SC_PART_*: that part of the host stops working, loop() runs on */
+    /* raw mode */
     SC_EV_RAW_WRITE,    /* bytes to address a */
     SC_EV_RAW_READ,     /* a = bytes to read from address b */
     SC_EV_RAW_FEED,     /* a raw 0xA5 every a ms until b ms */
@@ -137,7 +153,8 @@ enum sc_subject {
     SC_X_AT_CHIP,         /* the chip's own state (from its RAM) at a time */
     SC_X_AT_HOST,         /* the host's state at a time */
     SC_X_HOST_END,        /* the host's state at the end */
-    SC_X_RAW_READ         /* raw read <index> returned these bytes */
+    SC_X_RAW_READ,        /* raw read <index> returned these bytes */
+    SC_X_RESETS_BETWEEN   /* resets whose edge falls in [at_ms, until_ms] */
 };
 
 enum sc_field {
@@ -151,7 +168,7 @@ enum sc_field {
     /* metrics */
     SC_F_FEEDS, SC_F_FEED_ERRORS, SC_F_BUS_BYTES, SC_F_BOOTS, SC_F_RECOVERIES,
     SC_F_DEGRADATIONS, SC_F_PRETIMEOUT_IRQS, SC_F_PRETIMEOUTS, SC_F_SLEEP_MODE_ERRORS,
-    SC_F_MAX_STRETCH_US, SC_F_AWAKE_FRACTION, SC_F_CHIP_RESETS,
+    SC_F_MAX_STRETCH_US, SC_F_AWAKE_FRACTION, SC_F_CHIP_RESETS, SC_F_DEAD_PART_MS,
     /* chip state at a time */
     SC_F_ARMED, SC_F_IN_GRACE, SC_F_TIMEOUT_MS, SC_F_SINCE_FEED_MS, SC_F_GRACE_LEFT_MS,
     /* host state */
@@ -190,6 +207,7 @@ struct sc_expect {
     double value;
     double tol;
     uint64_t at_ms;
+    uint64_t until_ms; /* SC_X_RESETS_BETWEEN: end of the window */
     int line;
     char text[SC_TEXT]; /* the expectation as written, whitespace collapsed */
 };
@@ -208,6 +226,9 @@ struct scenario {
     int nconfig;
     struct sc_event events[SC_MAX_EVENTS];
     int nevents;
+    struct sc_event raw_boot[SC_MAX_RAW_BOOT]; /* t_ms from the boot; RAW_WRITE or RAW_FEED
+                                                  (a = every, b = for, 0 = to the next reset) */
+    int nraw_boot;
     struct sc_expect expects[SC_MAX_EXPECTS];
     int nexpects;
     int nraw_reads;

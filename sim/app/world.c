@@ -115,15 +115,51 @@ void host_kill(struct world *w, int after, uint64_t off_until)
     host_set_state(w, SC_HS_OFF);
 }
 
+/* ---- effects ------------------------------------------------------------------------------ */
+
+void world_effect(struct world *w, int line)
+{
+    for (int i = 0; i < w->sc->nevents; i++)
+        if (w->sc->events[i].line == line)
+            w->took_effect[i] = 1;
+}
+
+/* A NACK or corruption fault waiting for host transactions, by the scenario
+ * line that asked for it (first asked, first used). */
+static void fault_queue_add(struct world_fault_q *q, int line, uint32_t n)
+{
+    if (q->n < WORLD_FAULT_Q) {
+        q->line[q->n] = line;
+        q->left[q->n] = n;
+        q->n++;
+    }
+}
+
+static void fault_queue_use(struct world *w, struct world_fault_q *q)
+{
+    if (!q->n)
+        return;
+    world_effect(w, q->line[0]);
+    if (--q->left[0] == 0) {
+        memmove(&q->line[0], &q->line[1], (size_t)(q->n - 1) * sizeof q->line[0]);
+        memmove(&q->left[0], &q->left[1], (size_t)(q->n - 1) * sizeof q->left[0]);
+        q->n--;
+    }
+}
+
 /* ---- attribution ------------------------------------------------------------------------- */
 
-/* The injected fault that touched the unfed gap [from, to], if any. */
+/* The fault that took the host out of its own rules during the unfed gap
+ * [from, to], if any: a reset is false when the host was making progress
+ * (it would have fed in time but for the chip), whatever else was injected.
+ * A slow pass shorter than the timeout, a stray write, a flipped byte or a
+ * WiFi outage leave the host healthy (run_kind_excuses). */
 static const char *explaining_fault(const struct world *w, double from, double to)
 {
     const char *found = NULL;
     for (size_t i = 0; i < w->run->spans.n; i++) {
         const struct run_span *s = &VEC_AT(w->run->spans, struct run_span, i);
-        if (s->kind == SC_EV_WIFI_DROP) /* an outage the host must ride out, not a fault */
+        if (!s->excuses)
             continue;
         double end = s->t1_ms < 0 ? to : s->t1_ms;
         if (s->t0_ms <= to && end >= from)
@@ -131,6 +167,36 @@ static const char *explaining_fault(const struct world *w, double from, double t
     }
     return found;
 }
+
+uint32_t world_host_timeout_ms(const struct world *w)
+{
+    if (w->sc->host.mode == SC_HOST_RAW)
+        return w->raw_timeout_ms ? w->raw_timeout_ms : EXTWD_DEFAULT_TIMEOUT_MS;
+    uint32_t t = EXTWD_DEFAULT_TIMEOUT_MS;
+    if (w->sc->host.mode == SC_HOST_EXTWD)
+        for (int i = 0; i < w->sc->nconfig; i++)
+            if (w->sc->config[i].kind == SC_CFG_TIMEOUT_MS)
+                t = w->sc->config[i].a;
+    return t;
+}
+
+/* In raw mode the script is the host: it is healthy while a 'raw feed'
+ * schedule runs with a period shorter than the chip's timeout (it feeds on
+ * schedule), unless its own test action just asked for the reset. Returns
+ * why it was not healthy, or NULL. */
+static const char *raw_host_unhealthy(const struct world *w, uint64_t cyc)
+{
+    if (w->raw_test_cyc && cyc - w->raw_test_cyc < world_ms_to_cyc(w, 100))
+        return "raw test action";
+    uint32_t timeout = world_host_timeout_ms(w);
+    if (!w->raw_feed_active || cyc >= w->raw_feed_until)
+        return "raw host stopped feeding";
+    if (w->raw_feed_every >= world_ms_to_cyc(w, timeout))
+        return "raw feeds slower than the timeout";
+    return NULL;
+}
+
+static void raw_boot_start(struct world *w, uint64_t base);
 
 /* ---- edges ------------------------------------------------------------------------------- */
 
@@ -149,16 +215,14 @@ static void on_reset_fall(struct world *w, uint64_t cyc)
     rs->since_disarm_ms = w->last_disarm_ms >= 0 ? t - w->last_disarm_ms : -1;
     double gap_from = w->last_feed_ms >= 0 ? w->last_feed_ms : 0;
     rs->pretimeout_lead_ms = w->last_pretimeout_ms >= gap_from ? t - w->last_pretimeout_ms : -1;
-    if (w->sc->host.mode == SC_HOST_RAW) {
-        snprintf(rs->fault, sizeof rs->fault, "raw-script");
+    const char *f = explaining_fault(w, gap_from, t);
+    if (!f && w->sc->host.mode == SC_HOST_RAW)
+        f = raw_host_unhealthy(w, cyc);
+    if (f) {
+        snprintf(rs->fault, sizeof rs->fault, "%s", f);
     } else {
-        const char *f = explaining_fault(w, gap_from, t);
-        if (f) {
-            snprintf(rs->fault, sizeof rs->fault, "%s", f);
-        } else {
-            rs->is_false = 1;
-            r->false_resets++;
-        }
+        rs->is_false = 1;
+        r->false_resets++;
     }
     w->open_reset = (int)r->resets.n - 1;
     if (w->chain_first < 0) {
@@ -175,6 +239,11 @@ static void on_reset_fall(struct world *w, uint64_t cyc)
     run_log(r, t, "chip", "RESET #%zu pulled low: %s%s%s%s", r->resets.n, since,
             rs->fault[0] ? " (fault: " : " (FALSE RESET: the host was healthy",
             rs->fault[0] ? rs->fault : "", ")");
+    if (w->sc->host.mode == SC_HOST_RAW && w->sc->nraw_boot) {
+        /* a raw host that reboots: held in reset, its script stops */
+        w->raw_feed_active = 0;
+        w->raw_boot_active = 0;
+    }
     if (w->sc->host.mode != SC_HOST_RAW && w->h.state != SC_HS_OFF)
         host_kill(w, SC_AFTER_CHIP_RESET, 0);
     else if (w->sc->host.mode != SC_HOST_RAW)
@@ -195,6 +264,10 @@ static void on_reset_rise(struct world *w, uint64_t cyc)
     }
     if (w->h.killed && w->sc->host.mode != SC_HOST_RAW && cyc > w->h.off_until)
         w->h.off_until = cyc;
+    if (w->sc->host.mode == SC_HOST_RAW && w->sc->nraw_boot) {
+        raw_boot_start(w, cyc);
+        run_log(w->run, t, "raw", "the raw host boots again: its boot section runs from here");
+    }
 }
 
 static void on_edge(void *ctx, enum chipsim_signal sig, int level, uint64_t cyc)
@@ -278,6 +351,89 @@ static void take_probe(struct world *w, int i)
 
 enum { P_RELEASE_SDA = 1, P_RELEASE_SCL, P_FACTORY_RELEASE };
 
+static void fmt_bytes(char *out, size_t n, const uint8_t *b, int len)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (int i = 0; i < len && o + 4 < n; i++)
+        o += (size_t)snprintf(out + o, n - o, "%s%02x", i ? " " : "", b[i]);
+}
+
+static uint32_t chip_restarts(const struct world *w)
+{
+    struct chipsim_stats st;
+    chipsim_stats(w->cs, &st);
+    return st.chip_resets;
+}
+
+/* A write by the raw host (the scenario's script). */
+static void raw_write(struct world *w, const struct sc_event *e)
+{
+    char b[40];
+    fmt_bytes(b, sizeof b, e->bytes, e->nbytes);
+    int rc = world_i2c_write(w, (uint8_t)e->a, e->bytes, e->nbytes, 1);
+    if (!rc && e->a == w->chip_addr && e->nbytes && e->bytes[0] == EXTWD_CMD_TEST_ACTION)
+        w->raw_test_cyc = world_now(w);
+    if (!rc && e->a == w->chip_addr && e->nbytes == 5 && e->bytes[0] == EXTWD_REG_TIMEOUT_MS)
+        w->raw_timeout_ms = e->bytes[1] | (uint32_t)e->bytes[2] << 8 | (uint32_t)e->bytes[3] << 16 |
+                            (uint32_t)e->bytes[4] << 24;
+    run_log(w->run, world_ms(w), "raw", "write [%s] to 0x%02x: %s", b, (unsigned)e->a,
+            rc ? extwd_strerror(rc) : "ok");
+}
+
+/* The raw host feeds [a5] every every_ms until the cycle `until`. */
+static void raw_feed(struct world *w, uint32_t every_ms, uint64_t until)
+{
+    w->raw_feed_active = 1;
+    w->raw_feed_every = world_ms_to_cyc(w, every_ms);
+    w->raw_feed_next = world_now(w);
+    w->raw_feed_until = until;
+    run_log(w->run, world_ms(w), "raw", "feeding [a5] every %u ms until %.3f s", (unsigned)every_ms,
+            world_cyc_to_ms(w, until) / 1000.0);
+}
+
+/* The raw host (re)boots at cycle base: its boot section runs from there. */
+static void raw_boot_start(struct world *w, uint64_t base)
+{
+    if (!w->sc->nraw_boot)
+        return;
+    w->raw_boot_active = 1;
+    w->raw_boot_next = 0;
+    w->raw_boot_base = base;
+}
+
+static uint64_t raw_boot_due(const struct world *w)
+{
+    if (!w->raw_boot_active || w->raw_boot_next >= w->sc->nraw_boot)
+        return UINT64_MAX;
+    return w->raw_boot_base + world_ms_to_cyc(w, (double)w->sc->raw_boot[w->raw_boot_next].t_ms);
+}
+
+static void raw_boot_step(struct world *w)
+{
+    const struct sc_event *e = &w->sc->raw_boot[w->raw_boot_next++];
+    if (e->kind == SC_EV_RAW_WRITE)
+        raw_write(w, e);
+    else
+        raw_feed(w, e->a, e->b ? world_now(w) + world_ms_to_cyc(w, e->b) : w->end_cyc);
+}
+
+/* A hung chip main loop ends at the chip's first restart, or after its
+ * duration. */
+static void chip_hang_check(struct world *w)
+{
+    if (!w->chip_hang_active)
+        return;
+    int over = w->chip_hang_until ? world_now(w) >= w->chip_hang_until : chip_restarts(w) > w->chip_hang_resets;
+    if (!over)
+        return;
+    chipsim_unhang(w->cs);
+    w->chip_hang_active = 0;
+    world_span_close(w, w->chip_hang_span);
+    run_log(w->run, world_ms(w), "fault", "the chip firmware runs normally again (%u chip restart%s meanwhile)",
+            chip_restarts(w) - w->chip_hang_resets, chip_restarts(w) - w->chip_hang_resets == 1 ? "" : "s");
+}
+
 static void pending_add(struct world *w, uint64_t cyc, int kind, int arg)
 {
     if (w->npending == WORLD_PENDING_MAX)
@@ -304,23 +460,36 @@ static void host_request(struct world *w, const struct sc_event *e)
     h->req[h->nreq++] = *e;
 }
 
-static void fmt_bytes(char *out, size_t n, const uint8_t *b, int len)
-{
-    size_t o = 0;
-    out[0] = '\0';
-    for (int i = 0; i < len && o + 4 < n; i++)
-        o += (size_t)snprintf(out + o, n - o, "%s%02x", i ? " " : "", b[i]);
-}
 
-/* Flips one settings byte of the EEPROM slot: its check no longer holds. */
+/* Flips one settings byte of the EEPROM slot: its check no longer holds.
+ * Returns 0, or -1 if the slot was never written (erased: the chip loads
+ * its defaults anyway, so there is nothing to corrupt). */
 _Static_assert(WD_EEPROM_SLOTS == 1, "firmware 2 keeps its settings in one slot at offset 0");
-static void corrupt_eeprom(struct world *w)
+static int corrupt_eeprom(struct world *w)
 {
     uint8_t img[WD_EEPROM_SLOT_SIZE];
     if (chipsim_eeprom_read(w->cs, 0, img, sizeof img) != 0)
-        return;
+        return -1;
+    int erased = 1;
+    for (size_t i = 0; i < sizeof img; i++)
+        erased &= img[i] == 0xFF;
+    if (erased)
+        return -1;
     img[6] ^= 0x5A;
     chipsim_eeprom_write(w->cs, 0, img, sizeof img);
+    return 0;
+}
+
+
+/* An event that acts only when the chip next starts: it took effect if the
+ * chip restarts after it (checked at the end of the run). */
+static void watch_restart(struct world *w, int line)
+{
+    if (w->nwatch < WORLD_FAULT_Q) {
+        w->watch_line[w->nwatch] = line;
+        w->watch_resets[w->nwatch] = chip_restarts(w);
+        w->nwatch++;
+    }
 }
 
 static void apply_event(struct world *w, const struct sc_event *e)
@@ -329,14 +498,23 @@ static void apply_event(struct world *w, const struct sc_event *e)
     struct host *h = &w->h;
     double t = world_ms(w);
     char lbl[40], b[40];
+    switch (e->kind) { /* these act on the bus or the chip at once */
+    case SC_EV_SDA_LOW: case SC_EV_SCL_LOW: case SC_EV_STRAY: case SC_EV_ABORT_TX:
+    case SC_EV_BROWNOUT: case SC_EV_POWER_CYCLE:
+    case SC_EV_RAW_WRITE: case SC_EV_RAW_READ: case SC_EV_RAW_FEED:
+        world_effect(w, e->line);
+        break;
+    }
     switch (e->kind) {
     case SC_EV_HANG:
         if (e->task) {
             static const char *const tasks[] = { "", "boot", "timers", "network", "otgw", "ota", "wifi" };
             run_log(r, t, "fault", "the host will hang on entering task '%s'", tasks[e->task % 7]);
-            h->hang_task = e->task;
+            w->bugs.hang_task = e->task;
+            w->bugs.hang_task_line = e->line;
         } else if (host_alive(w) && h->state != SC_HS_OFF) {
             run_log(r, t, "fault", "host hangs: loop and interrupts stop");
+            world_effect(w, e->line);
             h->hung = 1;
             h->span_hang = world_span(w, SC_EV_HANG, "host hang");
             host_set_state(w, SC_HS_HUNG);
@@ -350,9 +528,11 @@ static void apply_event(struct world *w, const struct sc_event *e)
         if (e->kind == SC_EV_HANG_BOOT) {
             w->bugs.hang_boot_left = n;
             w->bugs.hang_early = e->flag;
+            w->bugs.hang_boot_line = e->line;
         } else {
             w->bugs.crash_boot_left = n;
             w->bugs.crash_early = e->flag;
+            w->bugs.crash_boot_line = e->line;
         }
         run_log(r, t, "fault", "from now on %s%s boot%s %s %s", n < 0 ? "every" : "the next ",
                 n < 0 ? "" : (snprintf(b, sizeof b, "%d", n), b), n == 1 ? "" : "s",
@@ -361,10 +541,12 @@ static void apply_event(struct world *w, const struct sc_event *e)
         break;
     }
     case SC_EV_PART_DEAD:
-        host_part_dead(w, (int)e->a);
+        if (host_part_dead(w, (int)e->a))
+            world_effect(w, e->line);
         break;
     case SC_EV_HEAP_LEAK:
         w->bugs.heap_leak_bps = e->a;
+        w->bugs.heap_leak_line = e->line;
         run_log(r, t, "fault", "heap leak: %u bytes/s", (unsigned)e->a);
         break;
     case SC_EV_SLOW:
@@ -380,13 +562,16 @@ static void apply_event(struct world *w, const struct sc_event *e)
             if (s)
                 s->t1_ms = t + e->a;
         }
+        world_effect(w, e->line); /* the access point is gone, whatever the host does */
         host_request(w, e);
         break;
     case SC_EV_HOST_RESET:
         run_log(r, t, "fault", "host reset button");
         world_instant(w, e->kind, "reset button");
-        if (h->state != SC_HS_OFF || h->killed)
+        if (h->state != SC_HS_OFF || h->killed) {
             host_kill(w, SC_AFTER_HOST_RESET, world_now(w) + world_ms_to_cyc(w, 100));
+            world_effect(w, e->line);
+        }
         break;
     case SC_EV_SDA_LOW:
     case SC_EV_SCL_LOW: {
@@ -404,11 +589,13 @@ static void apply_event(struct world *w, const struct sc_event *e)
     }
     case SC_EV_NACK:
         w->nack_left += e->a;
+        fault_queue_add(&w->nack_q, e->line, e->a);
         run_log(r, t, "fault", "the next %u host transaction(s) get a corrupted address (NACK)", (unsigned)e->a);
         break;
     case SC_EV_CORRUPT:
         w->corrupt_left += e->a;
         w->corrupt_bit = (uint8_t)e->b;
+        fault_queue_add(&w->corrupt_q, e->line, e->a);
         run_log(r, t, "fault", "the next %u host write(s) get bit %u of their first byte flipped",
                 (unsigned)e->a, (unsigned)e->b);
         break;
@@ -426,6 +613,12 @@ static void apply_event(struct world *w, const struct sc_event *e)
         snprintf(lbl, sizeof lbl, "transaction cut after %u bits", (unsigned)e->a);
         world_instant(w, e->kind, lbl);
         int rc = chipsim_i2c_write_abort(w->cs, w->chip_addr, &feed, 1, e->a);
+        /* it was the host's feed: one that did not get through */
+        r->feed_errors++;
+        r->bus_errors++;
+        struct run_feed *f = vec_push(&r->feeds_v, sizeof *f);
+        if (f)
+            f->t_ms = world_ms(w);
         run_log(r, world_ms(w), "fault", "the master stops driving %u bits into a feed (%s)%s", (unsigned)e->a,
                 rc ? "failed" : "bits sent", e->flag ? "; the host resets" : "");
         if (e->flag && (h->state != SC_HS_OFF || h->killed))
@@ -447,19 +640,23 @@ static void apply_event(struct world *w, const struct sc_event *e)
     case SC_EV_EEPROM_CORRUPT:
         run_log(r, t, "fault", "EEPROM corrupted (one byte of the settings slot)");
         world_instant(w, e->kind, "EEPROM corrupted");
-        corrupt_eeprom(w);
+        if (corrupt_eeprom(w) == 0)
+            watch_restart(w, e->line); /* it acts when the chip next reads its EEPROM */
+        else
+            run_log(r, t, "fault", "the settings slot was never written: nothing to corrupt");
         break;
     case SC_EV_FACTORY_PIN:
         run_log(r, t, "fault", "factory-reset pin %s", e->flag ? "held low" : "released");
+        if (e->flag)
+            watch_restart(w, e->line); /* the chip reads it when it starts */
+        else if (w->factory_low)
+            world_effect(w, e->line);
+        w->factory_low = e->flag;
         chipsim_factory_pin(w->cs, e->flag);
         break;
-    case SC_EV_RAW_WRITE: {
-        fmt_bytes(b, sizeof b, e->bytes, e->nbytes);
-        int rc = world_i2c_write(w, (uint8_t)e->a, e->bytes, e->nbytes, 1);
-        run_log(r, world_ms(w), "raw", "write [%s] to 0x%02x: %s", b, (unsigned)e->a,
-                rc ? extwd_strerror(rc) : "ok");
+    case SC_EV_RAW_WRITE:
+        raw_write(w, e);
         break;
-    }
     case SC_EV_RAW_READ: {
         struct run_raw_read *rr = vec_push(&r->raw_reads, sizeof *rr);
         if (!rr)
@@ -473,11 +670,38 @@ static void apply_event(struct world *w, const struct sc_event *e)
         break;
     }
     case SC_EV_RAW_FEED:
-        w->raw_feed_active = 1;
-        w->raw_feed_every = world_ms_to_cyc(w, e->a);
-        w->raw_feed_next = world_now(w);
-        w->raw_feed_until = world_ms_to_cyc(w, e->b);
-        run_log(r, t, "raw", "feeding [a5] every %u ms until %.3f s", (unsigned)e->a, e->b / 1000.0);
+        raw_feed(w, e->a, world_ms_to_cyc(w, e->b));
+        break;
+    case SC_EV_CRASH:
+        if (host_alive(w) && h->state != SC_HS_OFF) {
+            run_log(r, t, "fault", "the host crashes (exception) and restarts after %.1f s",
+                    w->sc->host.crash_restart_ms / 1000.0);
+            world_instant(w, e->kind, "host crash");
+            world_effect(w, e->line);
+            host_kill(w, SC_AFTER_CRASH, world_now(w) + world_ms_to_cyc(w, w->sc->host.crash_restart_ms));
+        } else {
+            run_log(r, t, "fault", "crash: the host is not running");
+        }
+        break;
+    case SC_EV_CHIP_HANG:
+        if (w->chip_hang_active) {
+            run_log(r, t, "fault", "chip-hang: the chip's main loop is hung already");
+            break;
+        }
+        if (chipsim_hang_main_loop(w->cs) != 0) {
+            run_log(r, world_ms(w), "fault", "chip-hang: the firmware's main loop could not be hung");
+            break;
+        }
+        world_effect(w, e->line);
+        w->chip_hang_active = 1;
+        w->chip_hang_resets = chip_restarts(w);
+        w->chip_hang_until = e->a ? world_now(w) + world_ms_to_cyc(w, e->a) : 0;
+        w->chip_hang_span = world_span(w, e->kind, "chip main loop hung");
+        if (e->a)
+            run_log(r, world_ms(w), "fault", "the chip firmware's main loop hangs, again after each restart, for %.1f s",
+                    e->a / 1000.0);
+        else
+            run_log(r, world_ms(w), "fault", "the chip firmware's main loop hangs (until the chip restarts)");
         break;
     }
 }
@@ -506,6 +730,10 @@ static uint64_t next_scheduled(const struct world *w)
         next = w->pending[0].cyc;
     if (w->raw_feed_active && w->raw_feed_next < next)
         next = w->raw_feed_next;
+    if (raw_boot_due(w) < next)
+        next = raw_boot_due(w);
+    if (w->chip_hang_active && w->chip_hang_until && w->chip_hang_until < next)
+        next = w->chip_hang_until;
     if (w->next_probe < w->nprobes) {
         uint64_t c = world_ms_to_cyc(w, (double)w->sc->expects[w->probe_order[w->next_probe]].at_ms);
         if (c < next)
@@ -539,6 +767,10 @@ static void apply_due(struct world *w)
             apply_event(w, &w->sc->events[w->next_event++]);
             continue;
         }
+        if (raw_boot_due(w) <= now) {
+            raw_boot_step(w);
+            continue;
+        }
         if (w->raw_feed_active && w->raw_feed_next <= now) {
             if (now >= w->raw_feed_until) {
                 w->raw_feed_active = 0;
@@ -561,6 +793,7 @@ static void apply_due(struct world *w)
 static void after_run(struct world *w)
 {
     sample(w);
+    chip_hang_check(w);
     apply_due(w);
     if (world_now(w) >= w->end_cyc)
         w->ended = 1;
@@ -619,10 +852,12 @@ int world_i2c_write(struct world *w, uint8_t addr, const uint8_t *buf, size_t le
     memcpy(tmp, buf, len);
     if (from_host && w->nack_left) {
         w->nack_left--;
+        fault_queue_use(w, &w->nack_q);
         addr ^= 0x01;
         world_instant(w, SC_EV_NACK, "address NACK");
     } else if (from_host && w->corrupt_left && len) {
         w->corrupt_left--;
+        fault_queue_use(w, &w->corrupt_q);
         tmp[0] ^= (uint8_t)(1u << w->corrupt_bit);
         world_instant(w, SC_EV_CORRUPT, "corrupt byte");
     }
@@ -664,6 +899,7 @@ int world_i2c_read(struct world *w, uint8_t addr, uint8_t *buf, size_t len, int 
         return EXTWD_E_IO;
     if (from_host && w->nack_left) {
         w->nack_left--;
+        fault_queue_use(w, &w->nack_q);
         addr ^= 0x01;
         world_instant(w, SC_EV_NACK, "address NACK");
     }
@@ -758,6 +994,7 @@ int sim_run(const struct scenario *sc, const struct sim_options *o, struct run *
     w->last_release_ms = 0;
     w->span_sda = w->span_scl = -1;
     w->h.span_hang = -1;
+    w->chip_hang_span = -1;
     snprintf(run->firmware, sizeof run->firmware, "%s", o->firmware);
     snprintf(run->mcu, sizeof run->mcu, "%s", chipsim_mcu(w->cs));
     run->freq = w->freq;
@@ -789,6 +1026,8 @@ int sim_run(const struct scenario *sc, const struct sim_options *o, struct run *
     run_log(run, 0, "sim", "firmware %s (%s, %.1f MHz), seed %llu, %.1f s simulated", o->firmware, run->mcu,
             w->freq / 1e6, (unsigned long long)run->seed, sc->duration_ms / 1000.0);
 
+    if (sc->host.mode == SC_HOST_RAW)
+        raw_boot_start(w, 0);
     sample(w);
     apply_due(w);
     host_run(w);
@@ -800,6 +1039,8 @@ int sim_run(const struct scenario *sc, const struct sim_options *o, struct run *
         struct run_span *s = &VEC_AT(run->spans, struct run_span, i);
         if (s->t1_ms < 0)
             s->t1_ms = world_ms(w);
+        if (s->kind == SC_EV_PART_DEAD)
+            run->dead_part_ms += s->t1_ms - s->t0_ms;
     }
     run->sim_ms = world_ms(w);
     run->host_state_end = w->h.state;
@@ -815,6 +1056,12 @@ int sim_run(const struct scenario *sc, const struct sim_options *o, struct run *
     if (w->vcd_on)
         vcd_close(&w->vcd, cyc_to_ns(w, world_now(w)));
     final_reads(w);
+    for (int i = 0; i < w->nwatch; i++)
+        if (run->chip_resets > w->watch_resets[i])
+            world_effect(w, w->watch_line[i]);
+    for (int i = 0; i < sc->nevents; i++)
+        if (!w->took_effect[i])
+            run->ineffective[run->nineffective++] = i;
     int fatal = w->fatal;
     chipsim_close(w->cs);
     free(w);

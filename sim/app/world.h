@@ -38,6 +38,9 @@ struct host_bugs {
     int crash_boot_left;
     uint8_t hang_early, crash_early;
     uint32_t heap_leak_bps;
+    int heap_leak_line;
+    uint8_t hang_task;      /* hang on next entering this task (0 = none), even after a reboot */
+    int hang_task_line, hang_boot_line, crash_boot_line; /* the scenario lines that set them */
 };
 
 struct host {
@@ -60,7 +63,6 @@ struct host {
     /* stimuli waiting for the next loop() pass */
     struct sc_event req[HOST_REQ_MAX];
     int nreq;
-    uint8_t hang_task;      /* hang on entering this task (0 = none) */
 
     uint32_t heap_free;
     int degraded;
@@ -78,6 +80,13 @@ struct host {
     /* feed failure bookkeeping for the timeline */
     uint32_t feed_fail_run;
     int span_hang;          /* index of the open hang span, -1 */
+};
+
+#define WORLD_FAULT_Q SC_MAX_EVENTS /* one per event at most: none is dropped */
+struct world_fault_q {      /* NACK or corruption faults waiting, by scenario line */
+    int line[WORLD_FAULT_Q];
+    uint32_t left[WORLD_FAULT_Q];
+    int n;
 };
 
 struct world_pending {      /* internal timed actions */
@@ -117,10 +126,26 @@ struct world {
     int next_event;
     uint32_t nack_left, corrupt_left;
     uint8_t corrupt_bit;
+    struct world_fault_q nack_q, corrupt_q;
     uint64_t wifi_back_cyc; /* the access point is gone until then */
     struct world_pending pending[WORLD_PENDING_MAX];
     int npending;
     int span_sda, span_scl; /* open stuck-line spans, -1 */
+    uint8_t factory_low;    /* the factory-reset pin is held low */
+    int watch_line[WORLD_FAULT_Q];      /* events that act at the chip's next start */
+    uint32_t watch_resets[WORLD_FAULT_Q]; /* chip restarts when they happened */
+    int nwatch;
+    /* the raw host's boot section (sc->raw_boot), replayed from each reset release */
+    uint8_t raw_boot_active;
+    int raw_boot_next;
+    uint64_t raw_boot_base;
+    /* a hung chip main loop (chip-hang) */
+    uint8_t chip_hang_active;
+    uint32_t chip_hang_resets;  /* chip restarts when it hung */
+    uint64_t chip_hang_until;   /* 0: until the chip's first restart */
+    int chip_hang_span;
+    uint32_t raw_timeout_ms; /* the timeout the raw host set itself, 0 = the default */
+    uint64_t raw_test_cyc;  /* the raw host's last acknowledged test action, 0 = none */
     uint8_t raw_feed_active;
     uint64_t raw_feed_next, raw_feed_every, raw_feed_until;
 
@@ -130,6 +155,10 @@ struct world {
 
     struct host h;
     struct host_bugs bugs;
+
+    /* which scenario events took effect (by index in sc->events): a
+     * statement that never did anything makes the run bad input */
+    uint8_t took_effect[SC_MAX_EVENTS];
 
     struct vcd vcd;
     int vcd_on;
@@ -170,8 +199,17 @@ void host_set_state(struct world *w, int state);
 void host_run(struct world *w);
 
 /* The host's part (enum sc_part) stops doing its work until the next boot,
- * while loop() runs on: it no longer checks in on its health channel. */
-void host_part_dead(struct world *w, int part);
+ * while loop() runs on: it no longer checks in on its health channel.
+ * Returns 1 if a working part died (the host was up and the part alive), else 0. */
+int host_part_dead(struct world *w, int part);
+
+/* The timeout the host program itself set (its configuration, or what the
+ * raw script wrote), whatever a stray write did to the chip: the host's own
+ * rule for how long it may go without feeding. Returns ms. */
+uint32_t world_host_timeout_ms(const struct world *w);
+
+/* Records that the event written on scenario line `line` took effect. */
+void world_effect(struct world *w, int line);
 
 /* Opens a fault span and returns its index (or -1). */
 int world_span(struct world *w, int kind, const char *label);
