@@ -400,6 +400,7 @@ static int x_init(struct world *w, int retry)
             return -1;
     }
     h->wd_ok = rc == 0;
+    h->wd_absent = rc == EXTWD_E_NODEV && h->wd.presence == EXTWD_PRESENCE_ABSENT;
     if (retry && !h->wd_ok)
         return 0;
     struct run_boot *b = retry && w->run->boots.n ? &VEC_AT(w->run->boots, struct run_boot, w->run->boots.n - 1)
@@ -658,7 +659,19 @@ static int x_loop(struct world *w)
     if (health_register(w))
         return -1;
     for (;;) {
-        if (!h->wd_ok && world_now(w) >= next_reinit) {
+        int take_on = 0;
+        if (!h->wd_ok && h->wd_absent) {
+            /* no chip at boot: the library sends nothing until its re-probe
+             * (1 s doubling to 16 s) is due; once it answers, take it on */
+            (void)extwd_feed(&h->wd);
+            if (!host_alive(w))
+                return -1;
+            if (h->wd.presence != EXTWD_PRESENCE_ABSENT) {
+                run_log(w->run, world_ms(w), "host", "the watchdog chip answers now (library re-probe)");
+                take_on = 1;
+            }
+        }
+        if (!h->wd_ok && (h->wd_absent ? take_on : world_now(w) >= next_reinit)) {
             next_reinit = world_now(w) + ms(w, REINIT_EVERY_MS);
             if (x_init(w, 1))
                 return -1;
@@ -951,7 +964,7 @@ void host_run(struct world *w)
         h->killed = h->hung = 0;
         h->nreq = 0;
         h->heap_free = (uint32_t)HEAP_START;
-        h->degraded = h->safe = h->wd_ok = h->in_loop = 0;
+        h->degraded = h->safe = h->wd_ok = h->wd_absent = h->in_loop = 0;
         h->st_started = 0;
         h->feed_fail_run = 0;
         h->bus_up = 0;

@@ -60,7 +60,7 @@ static const char *const event_names[SC_EV_COUNT] = {
     "hang", "hang-boot", "crash-boot", "slow", "ota", "wifi-drop", "heap-leak",
     "fast-feed", "crash", "host-reset", "sda-low", "scl-low", "nack", "corrupt", "stray",
     "abort-tx", "brownout", "power-cycle", "eeprom-corrupt", "factory-pin", "chip-hang",
-    "part-dead", "raw-write", "raw-read", "raw-feed"
+    "chip-off", "flaky", "part-dead", "raw-write", "raw-read", "raw-feed"
 };
 
 const char *sc_event_name(int kind)
@@ -826,10 +826,15 @@ static int parse_event(struct parser *p)
         e->flag = n == 5;
         break;
     case SC_EV_CHIP_HANG:
+    case SC_EV_CHIP_OFF:
         if (n == 3)
             break;
         if (n != 5 || strcmp(T(p, 3), "for") || parse_ms32(T(p, 4), &e->a) || !e->a || e->a > 3600000)
-            return fail(p, "usage: at T chip-hang [for DURATION]");
+            return fail(p, "usage: at T %s [for DURATION]", what);
+        break;
+    case SC_EV_FLAKY:
+        if (n != 4 || parse_ms32(T(p, 3), &e->a) || !e->a || e->a > 3600000)
+            return fail(p, "usage: at T flaky DURATION (at most 1 h)");
         break;
     case SC_EV_CRASH:
     case SC_EV_HOST_RESET:
@@ -922,7 +927,7 @@ static const struct field_def metric_fields[] = {
     { "sleep-mode-errors", SC_F_SLEEP_MODE_ERRORS, V_COUNT },
     { "max-stretch-us", SC_F_MAX_STRETCH_US, V_COUNT },
     { "awake-fraction", SC_F_AWAKE_FRACTION, V_REAL }, { "chip-resets", SC_F_CHIP_RESETS, V_COUNT },
-    { "dead-part-ms", SC_F_DEAD_PART_MS, V_MS },
+    { "dead-part-ms", SC_F_DEAD_PART_MS, V_MS }, { "bus-errors", SC_F_BUS_ERRORS, V_COUNT },
 };
 static const struct field_def chip_fields[] = {
     { "armed", SC_F_ARMED, V_BOOL }, { "in-grace", SC_F_IN_GRACE, V_BOOL },

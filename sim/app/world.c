@@ -349,7 +349,7 @@ static void take_probe(struct world *w, int i)
 
 /* ---- faults --------------------------------------------------------------------------------- */
 
-enum { P_RELEASE_SDA = 1, P_RELEASE_SCL, P_FACTORY_RELEASE };
+enum { P_RELEASE_SDA = 1, P_RELEASE_SCL, P_FACTORY_RELEASE, P_CHIP_ON };
 
 static void fmt_bytes(char *out, size_t n, const uint8_t *b, int len)
 {
@@ -498,9 +498,10 @@ static void apply_event(struct world *w, const struct sc_event *e)
     struct host *h = &w->h;
     double t = world_ms(w);
     char lbl[40], b[40];
+    int sp;
     switch (e->kind) { /* these act on the bus or the chip at once */
     case SC_EV_SDA_LOW: case SC_EV_SCL_LOW: case SC_EV_STRAY: case SC_EV_ABORT_TX:
-    case SC_EV_BROWNOUT: case SC_EV_POWER_CYCLE:
+    case SC_EV_POWER_CYCLE:
     case SC_EV_RAW_WRITE: case SC_EV_RAW_READ: case SC_EV_RAW_FEED:
         world_effect(w, e->line);
         break;
@@ -628,6 +629,8 @@ static void apply_event(struct world *w, const struct sc_event *e)
     case SC_EV_BROWNOUT:
         run_log(r, t, "fault", "chip brown-out");
         world_instant(w, e->kind, "brown-out");
+        if (chipsim_powered(w->cs))
+            world_effect(w, e->line); /* an unpowered chip has nothing to lose */
         chipsim_brownout(w->cs);
         break;
     case SC_EV_POWER_CYCLE:
@@ -683,6 +686,31 @@ static void apply_event(struct world *w, const struct sc_event *e)
             run_log(r, t, "fault", "crash: the host is not running");
         }
         break;
+    case SC_EV_CHIP_OFF:
+        if (!chipsim_powered(w->cs)) {
+            run_log(r, t, "fault", "chip-off: the chip is unpowered already");
+            break;
+        }
+        if (e->a)
+            run_log(r, t, "fault", "the chip loses its supply for %.3f s: absent from the bus, its pins high-Z",
+                    e->a / 1000.0);
+        else
+            run_log(r, t, "fault", "the chip loses its supply: absent from the bus, its pins high-Z");
+        chipsim_power(w->cs, 0, 0);
+        world_effect(w, e->line);
+        sp = world_span(w, e->kind, "chip unpowered");
+        if (e->a)
+            pending_add(w, world_now(w) + world_ms_to_cyc(w, e->a), P_CHIP_ON, sp);
+        break;
+    case SC_EV_FLAKY:
+        run_log(r, t, "fault", "for %.3f s the chip acknowledges only every other host transfer", e->a / 1000.0);
+        w->flaky_until = world_now(w) + world_ms_to_cyc(w, e->a);
+        w->flaky_line = e->line;
+        w->flaky_odd = 0;
+        sp = world_span(w, e->kind, "flaky chip");
+        if (sp >= 0)
+            VEC_AT(r->spans, struct run_span, sp).t1_ms = t + e->a;
+        break;
     case SC_EV_CHIP_HANG:
         if (w->chip_hang_active) {
             run_log(r, t, "fault", "chip-hang: the chip's main loop is hung already");
@@ -714,6 +742,11 @@ static void apply_pending(struct world *w, const struct world_pending *p)
         chipsim_hold_low(w->cs, p->kind == P_RELEASE_SDA ? CHIPSIM_SIG_SDA : CHIPSIM_SIG_SCL, 0);
         world_span_close(w, p->arg);
         run_log(w->run, world_ms(w), "fault", "%s released", p->kind == P_RELEASE_SDA ? "SDA" : "SCL");
+        break;
+    case P_CHIP_ON:
+        chipsim_power(w->cs, 1, (uint32_t)rng_next(&w->rng));
+        world_span_close(w, p->arg);
+        run_log(w->run, world_ms(w), "fault", "the chip's supply comes: a power-on start");
         break;
     }
 }
@@ -837,6 +870,21 @@ static int map_rc(int rc)
     }
 }
 
+/* While a flaky spell lasts, every other host transfer misses the chip (as
+ * a marginal contact or supply would): the first one of the spell gets
+ * through. The spell takes effect with its first missed transfer. Returns 1
+ * when this transfer is to miss. */
+static int flaky_miss(struct world *w)
+{
+    if (world_now(w) >= w->flaky_until)
+        return 0;
+    w->flaky_odd ^= 1;
+    if (w->flaky_odd)
+        return 0;
+    world_effect(w, w->flaky_line);
+    return 1;
+}
+
 static void after_bus(struct world *w)
 {
     if (w->in_events)
@@ -855,6 +903,8 @@ int world_i2c_write(struct world *w, uint8_t addr, const uint8_t *buf, size_t le
         fault_queue_use(w, &w->nack_q);
         addr ^= 0x01;
         world_instant(w, SC_EV_NACK, "address NACK");
+    } else if (from_host && flaky_miss(w)) {
+        addr ^= 0x01;
     } else if (from_host && w->corrupt_left && len) {
         w->corrupt_left--;
         fault_queue_use(w, &w->corrupt_q);
@@ -902,6 +952,8 @@ int world_i2c_read(struct world *w, uint8_t addr, uint8_t *buf, size_t len, int 
         fault_queue_use(w, &w->nack_q);
         addr ^= 0x01;
         world_instant(w, SC_EV_NACK, "address NACK");
+    } else if (from_host && flaky_miss(w)) {
+        addr ^= 0x01;
     }
     int rc = chipsim_i2c_read(w->cs, addr, buf, len);
     if (rc == CHIPSIM_E_CRASHED) {

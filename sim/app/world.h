@@ -57,6 +57,7 @@ struct host {
     struct extwd_port port;
     struct extwd_config cfg;
     int wd_ok;              /* extwd_init succeeded this boot */
+    int wd_absent;          /* extwd_init found no chip: the library re-probes in extwd_feed */
     int safe;               /* safe mode this boot */
     uint64_t loop_since;    /* cycle the host entered loop() this boot */
 
@@ -125,6 +126,9 @@ struct world {
     /* fault injection */
     int next_event;
     uint32_t nack_left, corrupt_left;
+    uint64_t flaky_until;       /* cycle: the chip acknowledges every other host transfer until then */
+    int flaky_line, flaky_odd;
+
     uint8_t corrupt_bit;
     struct world_fault_q nack_q, corrupt_q;
     uint64_t wifi_back_cyc; /* the access point is gone until then */
