@@ -103,29 +103,6 @@ void world_effect(struct world *w, int line)
             w->took_effect[i] = 1;
 }
 
-/* A NACK or corruption fault waiting for host transactions, by the scenario
- * line that asked for it (first asked, first used). */
-static void fault_queue_add(struct world_fault_q *q, int line, uint32_t n)
-{
-    if (q->n < WORLD_FAULT_Q) {
-        q->line[q->n] = line;
-        q->left[q->n] = n;
-        q->n++;
-    }
-}
-
-static void fault_queue_use(struct world *w, struct world_fault_q *q)
-{
-    if (!q->n)
-        return;
-    world_effect(w, q->line[0]);
-    if (--q->left[0] == 0) {
-        memmove(&q->line[0], &q->line[1], (size_t)(q->n - 1) * sizeof q->line[0]);
-        memmove(&q->left[0], &q->left[1], (size_t)(q->n - 1) * sizeof q->left[0]);
-        q->n--;
-    }
-}
-
 /* ---- attribution ------------------------------------------------------------------------- */
 
 /* The fault that took the host out of its own rules during the unfed gap
@@ -568,17 +545,14 @@ static void ev_line_low(struct world *w, const struct sc_event *e)
 static void ev_nack(struct world *w, const struct sc_event *e)
 {
     EV_LOCALS;
-    w->nack_left += e->a;
-    fault_queue_add(&w->nack_q, e->line, e->a);
+    busfault_nack(&w->bus, e->line, e->a);
     run_log(r, t, "fault", "the next %u host transaction(s) get a corrupted address (NACK)", (unsigned)e->a);
 }
 
 static void ev_corrupt(struct world *w, const struct sc_event *e)
 {
     EV_LOCALS;
-    w->corrupt_left += e->a;
-    w->corrupt_bit = (uint8_t)e->b;
-    fault_queue_add(&w->corrupt_q, e->line, e->a);
+    busfault_corrupt(&w->bus, e->line, e->a, (uint8_t)e->b);
     run_log(r, t, "fault", "the next %u host write(s) get bit %u of their first byte flipped",
             (unsigned)e->a, (unsigned)e->b);
 }
@@ -726,9 +700,7 @@ static void ev_flaky(struct world *w, const struct sc_event *e)
 {
     EV_LOCALS;
     run_log(r, t, "fault", "for %.3f s the chip acknowledges only every other host transfer", e->a / 1000.0);
-    w->flaky_until = world_now(w) + world_ms_to_cyc(w, e->a);
-    w->flaky_line = e->line;
-    w->flaky_odd = 0;
+    busfault_flaky(&w->bus, e->line, world_now(w) + world_ms_to_cyc(w, e->a));
     int sp = world_span(w, e->kind, "flaky chip");
     if (sp >= 0)
         VEC_AT(r->spans, struct run_span, sp).t1_ms = t + e->a;
@@ -782,7 +754,7 @@ static const event_handler event_handlers[SC_EV_COUNT] = {
 
 static void apply_event(struct world *w, const struct sc_event *e)
 {
-    if (e->kind >= 0 && e->kind < SC_EV_COUNT && event_handlers[e->kind])
+    if (e->kind < SC_EV_COUNT && event_handlers[e->kind]) /* kind is unsigned */
         event_handlers[e->kind](w, e);
 }
 
@@ -914,19 +886,18 @@ int world_advance(struct world *w, uint64_t until, int stop_on_host)
 /* ---- bus -------------------------------------------------------------------------------------- */
 
 
-/* While a flaky spell lasts, every other host transfer misses the chip (as
- * a marginal contact or supply would): the first one of the spell gets
- * through. The spell takes effect with its first missed transfer. Returns 1
- * when this transfer is to miss. */
-static int flaky_miss(struct world *w)
+/* The bus faults waiting for this host transfer (busfault.c), with their
+ * effect and their mark on the timeline. */
+static void host_bus_faults(struct world *w, uint8_t *addr, uint8_t *first, size_t len)
 {
-    if (world_now(w) >= w->flaky_until)
-        return 0;
-    w->flaky_odd ^= 1;
-    if (w->flaky_odd)
-        return 0;
-    world_effect(w, w->flaky_line);
-    return 1;
+    int line;
+    int hit = busfault_apply(&w->bus, world_now(w), addr, first, len, &line);
+    if (line)
+        world_effect(w, line);
+    if (hit == BUSFAULT_NACK)
+        world_instant(w, SC_EV_NACK, "address NACK");
+    else if (hit == BUSFAULT_CORRUPT)
+        world_instant(w, SC_EV_CORRUPT, "corrupt byte");
 }
 
 static void after_bus(struct world *w)
@@ -942,19 +913,8 @@ int world_i2c_write(struct world *w, uint8_t addr, const uint8_t *buf, size_t le
     if (len > sizeof tmp || w->fatal)
         return EXTWD_E_IO;
     memcpy(tmp, buf, len);
-    if (from_host && w->nack_left) {
-        w->nack_left--;
-        fault_queue_use(w, &w->nack_q);
-        addr ^= 0x01;
-        world_instant(w, SC_EV_NACK, "address NACK");
-    } else if (from_host && flaky_miss(w)) {
-        addr ^= 0x01;
-    } else if (from_host && w->corrupt_left && len) {
-        w->corrupt_left--;
-        fault_queue_use(w, &w->corrupt_q);
-        tmp[0] ^= (uint8_t)(1u << w->corrupt_bit);
-        world_instant(w, SC_EV_CORRUPT, "corrupt byte");
-    }
+    if (from_host)
+        host_bus_faults(w, &addr, tmp, len);
     int rc = chipsim_i2c_write(w->cs, addr, tmp, len);
     if (rc == CHIPSIM_E_CRASHED) {
         w->fatal = 1;
@@ -991,14 +951,8 @@ int world_i2c_read(struct world *w, uint8_t addr, uint8_t *buf, size_t len, int 
 {
     if (w->fatal)
         return EXTWD_E_IO;
-    if (from_host && w->nack_left) {
-        w->nack_left--;
-        fault_queue_use(w, &w->nack_q);
-        addr ^= 0x01;
-        world_instant(w, SC_EV_NACK, "address NACK");
-    } else if (from_host && flaky_miss(w)) {
-        addr ^= 0x01;
-    }
+    if (from_host)
+        host_bus_faults(w, &addr, NULL, len);
     int rc = chipsim_i2c_read(w->cs, addr, buf, len);
     if (rc == CHIPSIM_E_CRASHED) {
         w->fatal = 1;

@@ -23,6 +23,7 @@
 #include "scenario.h"
 #include "vcd.h"
 #include "host.h"
+#include "busfault.h"
 
 /* splitmix64: small, seedable, the same on every platform. */
 struct rng {
@@ -32,11 +33,6 @@ uint64_t rng_next(struct rng *r);
 uint32_t rng_range(struct rng *r, uint32_t lo, uint32_t hi); /* uniform in [lo, hi] */
 
 #define WORLD_FAULT_Q SC_MAX_EVENTS /* one per event at most: none is dropped */
-struct world_fault_q {      /* NACK or corruption faults waiting, by scenario line */
-    int line[WORLD_FAULT_Q];
-    uint32_t left[WORLD_FAULT_Q];
-    int n;
-};
 
 struct world_pending {      /* internal timed actions */
     uint64_t cyc;
@@ -73,12 +69,7 @@ struct world {
 
     /* fault injection */
     int next_event;
-    uint32_t nack_left, corrupt_left;
-    uint64_t flaky_until;       /* cycle: the chip acknowledges every other host transfer until then */
-    int flaky_line, flaky_odd;
-
-    uint8_t corrupt_bit;
-    struct world_fault_q nack_q, corrupt_q;
+    struct busfault bus;        /* the host's bus faults waiting (busfault.c) */
     uint64_t wifi_back_cyc; /* the access point is gone until then */
     struct world_pending pending[WORLD_PENDING_MAX];
     int npending;
