@@ -181,11 +181,7 @@ static void on_reset_fall(struct world *w, uint64_t cyc)
         r->false_resets++;
     }
     w->open_reset = (int)r->resets.n - 1;
-    if (w->chain_first < 0) {
-        w->chain_first = w->open_reset;
-        w->chain_len = 0;
-    }
-    w->chain_len++;
+    run_chain_reset(r, w->open_reset);
     w->reset_low = 1;
     char since[48];
     if (rs->since_last_feed_ms >= 0)
@@ -1039,7 +1035,7 @@ int sim_run(const struct scenario *sc, const struct sim_options *o, struct run *
     w->end_cyc = world_ms_to_cyc(w, (double)sc->duration_ms);
     w->slice_cyc = w->freq / 250; /* 4 ms: samples the chip 4x per 16 ms tick; the host notices a reset within it */
     w->open_reset = -1;
-    w->chain_first = -1;
+    run->chain_first = -1;
     w->last_feed_ms = w->last_disarm_ms = w->last_pretimeout_ms = -1;
     w->last_release_ms = 0;
     w->span_sda = w->span_scl = -1;
