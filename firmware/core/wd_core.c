@@ -835,13 +835,16 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
             c->since_t = 0;
             c->grace_t = 0;
             c->disarm_s = 0; /* a disarmed host that feeds is alive (5.6) */
-            if (!p->status_unread)
-                p->status &= (uint8_t)~EXTWD_STATUS_WD_RESET;
             if (c->flags & WD_F_HEALTHY_WAIT) {
                 c->flags ^= WD_F_HEALTHY_WAIT | WD_F_HEALTHY_RUN;
                 c->healthy_s = 0;
             }
-            goto seal;
+            /* persist changes (and needs its seal, ~300 cycles) only when
+             * STATUS bit 0 goes; status holds no other bit (persist_sane) */
+            if (!p->status_unread && p->status) {
+                p->status = 0;
+                goto seal;
+            }
         }
     }
 done:
