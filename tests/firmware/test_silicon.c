@@ -421,7 +421,9 @@ static void power_profile(void)
             run_ms(5000);
         struct chipsim_stats a, b;
         chipsim_stats(cs, &a);
-        double span = 20000;
+        /* one whole cycle of the firmware's RC measurement (2048 ticks):
+         * the window holds one measurement whatever its phase */
+        double span = 2048 * 16;
         for (double t = 0; t < span; t += periods[i] ? periods[i] : span) {
             if (periods[i])
                 feed();
