@@ -60,6 +60,9 @@ static void port_bus_reinit(void);    /* reset the slave, release SDA and SCL */
 static void port_bus_address(void);   /* the core's address changed */
 static uint8_t port_bus_busy(void);   /* nonzero while a transaction is in flight */
 static uint8_t port_bus_pending(void); /* nonzero if the slave has an event to serve */
+/* and port_bus_start_pending(), a macro: nonzero if a transaction has
+ * started that is not served yet (the tick then waits for it, and the CPU
+ * does not sleep); never stays set by other devices' traffic */
 static void port_bus_tick(void);      /* once per tick */
 static uint8_t port_bus_sample(void); /* once per tick: the lines that read low, plus
                                          WD_BUS_MOVED if the bus moved since (SPEC 5.10) */
@@ -338,7 +341,8 @@ static void port_poll(void)
 {
     PORT_WDTCR = PORT_WDT_ON;
     port_bus_service();
-    if ((PORT_FLAGS & _BV(PORT_F_TICK)) && (!port_bus_busy() || (PORT_FLAGS & _BV(PORT_F_TICK2))))
+    if ((PORT_FLAGS & _BV(PORT_F_TICK)) &&
+        (!(port_bus_busy() | port_bus_start_pending()) || (PORT_FLAGS & _BV(PORT_F_TICK2))))
         port_tick();
     uint8_t r = wd_core_take_requests(&g_wd);
     if (r & WD_REQ_SEAL)
@@ -391,11 +395,14 @@ static void __attribute__((noreturn)) port_run(uint8_t chip_reset)
                 wd_core_factory_reset(&g_wd);
             }
         }
-        if (PORT_FLAGS & _BV(PORT_F_SAVE)) {
+        if (PORT_FLAGS & _BV(PORT_F_SAVE))
             port_save_step();
-            /* awake until the save is done, polling EEPE; the NOP after
-             * SEI lets a pending interrupt in (the ATmega328P serves its
-             * TWI there) */
+        /* Awake while a save runs (polling EEPE), and while a transaction
+         * started during this pass: sleeping now would add the wake-up
+         * from power-down (60 us on silicon) to the hold of SCL. The NOP after
+         * SEI lets a pending interrupt in (the ATmega328P serves its TWI
+         * there). */
+        if ((PORT_FLAGS & _BV(PORT_F_SAVE)) || port_bus_start_pending()) {
             __asm__ __volatile__("sei\n\tnop" ::: "memory");
             continue;
         }
