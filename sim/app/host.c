@@ -36,6 +36,95 @@
 enum { BC_BOOT = 1, BC_TIMERS, BC_NETWORK, BC_OTGW, BC_OTA, BC_WIFI };
 static const char *const task_name[] = { "", "boot", "timers", "network", "otgw", "ota", "wifi" };
 
+/* ---- the host as the world sees it (host.h) ------------------------------------------ */
+
+void host_init(struct world *w)
+{
+    w->h.span_hang = -1;
+}
+
+int host_alive(const struct world *w)
+{
+    return !w->h.killed && !w->h.hung && !w->ended && !w->fatal;
+}
+
+int host_up(const struct world *w)
+{
+    return host_alive(w) && w->h.state != SC_HS_OFF;
+}
+
+int host_running(const struct world *w)
+{
+    return !w->h.killed && !w->h.hung && w->h.state != SC_HS_OFF;
+}
+
+int host_resettable(const struct world *w)
+{
+    return w->h.state != SC_HS_OFF || w->h.killed;
+}
+
+int host_state(const struct world *w)
+{
+    return w->h.state;
+}
+
+void host_set_state(struct world *w, int state)
+{
+    w->h.state = state;
+    world_host_state(w, state);
+}
+
+void host_kill(struct world *w, int after, uint64_t off_until)
+{
+    struct host *h = &w->h;
+    if (h->hung && h->span_hang >= 0) {
+        world_span_close(w, h->span_hang);
+        h->span_hang = -1;
+    }
+    h->killed = 1;
+    h->hung = 0;
+    h->next_after = after;
+    if (off_until > h->off_until || !h->off_until)
+        h->off_until = off_until;
+    h->bus_up = 0;
+    h->in_loop = 0;
+    host_set_state(w, SC_HS_OFF);
+}
+
+void host_hang(struct world *w)
+{
+    struct host *h = &w->h;
+    h->hung = 1;
+    h->span_hang = world_span(w, SC_EV_HANG, "host hang");
+    host_set_state(w, SC_HS_HUNG);
+}
+
+void host_reset_pulled(struct world *w)
+{
+    if (w->h.state != SC_HS_OFF)
+        host_kill(w, SC_AFTER_CHIP_RESET, 0);
+    else
+        w->h.next_after = SC_AFTER_CHIP_RESET;
+}
+
+void host_reset_released(struct world *w, uint64_t cyc)
+{
+    if (w->h.killed && cyc > w->h.off_until)
+        w->h.off_until = cyc;
+}
+
+void host_request(struct world *w, const struct sc_event *e)
+{
+    struct host *h = &w->h;
+    if (h->state == SC_HS_OFF || h->killed || h->hung) {
+        run_log(w->run, world_ms(w), "fault", "%s: the host is not running, nothing to do", sc_event_name(e->kind));
+        return;
+    }
+    if (h->nreq == HOST_REQ_MAX)
+        return;
+    h->req[h->nreq++] = *e;
+}
+
 /* ---- primitives ----------------------------------------------------------------------- */
 
 static uint64_t ms(const struct world *w, double v)
@@ -400,6 +489,7 @@ static int x_init(struct world *w, int retry)
             return -1;
     }
     h->wd_ok = rc == 0;
+    h->wd_absent = rc == EXTWD_E_NODEV && h->wd.presence == EXTWD_PRESENCE_ABSENT;
     if (retry && !h->wd_ok)
         return 0;
     struct run_boot *b = retry && w->run->boots.n ? &VEC_AT(w->run->boots, struct run_boot, w->run->boots.n - 1)
@@ -658,7 +748,19 @@ static int x_loop(struct world *w)
     if (health_register(w))
         return -1;
     for (;;) {
-        if (!h->wd_ok && world_now(w) >= next_reinit) {
+        int take_on = 0;
+        if (!h->wd_ok && h->wd_absent) {
+            /* no chip at boot: the library sends nothing until its re-probe
+             * (1 s doubling to 16 s) is due; once it answers, take it on */
+            (void)extwd_feed(&h->wd);
+            if (!host_alive(w))
+                return -1;
+            if (h->wd.presence != EXTWD_PRESENCE_ABSENT) {
+                run_log(w->run, world_ms(w), "host", "the watchdog chip answers now (library re-probe)");
+                take_on = 1;
+            }
+        }
+        if (!h->wd_ok && (h->wd_absent ? take_on : world_now(w) >= next_reinit)) {
             next_reinit = world_now(w) + ms(w, REINIT_EVERY_MS);
             if (x_init(w, 1))
                 return -1;
@@ -951,7 +1053,7 @@ void host_run(struct world *w)
         h->killed = h->hung = 0;
         h->nreq = 0;
         h->heap_free = (uint32_t)HEAP_START;
-        h->degraded = h->safe = h->wd_ok = h->in_loop = 0;
+        h->degraded = h->safe = h->wd_ok = h->wd_absent = h->in_loop = 0;
         h->st_started = 0;
         h->feed_fail_run = 0;
         h->bus_up = 0;

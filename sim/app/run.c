@@ -168,6 +168,7 @@ static double metric(const struct run *r, int field)
     case SC_F_AWAKE_FRACTION:    return r->awake_fraction;
     case SC_F_CHIP_RESETS:       return r->chip_resets;
     case SC_F_DEAD_PART_MS:      return r->dead_part_ms;
+    case SC_F_BUS_ERRORS:        return (double)r->bus_errors;
     }
     return NAN;
 }

@@ -1,5 +1,7 @@
 /*
- * Scenario parser for extwd-sim. Format: sim/app/README.md.
+ * The scenario language's grammar: host, config, events, expectations and
+ * the checks across lines. Words and numbers come from lexer.c, names from
+ * names.c. Format: sim/app/README.md.
  *
  * Part of extwd-sim, which links libsimavr: GPL-3.0-or-later.
  */
@@ -17,322 +19,9 @@
 
 #include "extwd/extwd.h"
 #include "extwd/protocol.h"
+#include "lexer.h"
+#include "names.h"
 
-#define MAX_TOKENS 24
-
-struct parser {
-    struct scenario *sc;
-    const char *fname;
-    int line;
-    char *err;
-    size_t errlen;
-    char buf[SC_MAX_LINE + 1];
-    char raw[SC_MAX_LINE + 1];  /* the line before tokenising, for free text */
-    char *tok[MAX_TOKENS];
-    size_t tok_off[MAX_TOKENS]; /* offset of each token in raw */
-    int ntok;
-};
-
-static int fail(struct parser *p, const char *fmt, ...)
-{
-    char msg[200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (p->err && p->errlen)
-        snprintf(p->err, p->errlen, "%s:%d: %s", p->fname, p->line, msg);
-    return -1;
-}
-
-/* ---- name tables ------------------------------------------------------------ */
-
-static const char *const host_state_names[SC_HS_COUNT] = {
-    "off", "booting", "running", "safe", "degraded", "ota", "wifi", "hung"
-};
-
-const char *sc_host_state_name(int state)
-{
-    return (state >= 0 && state < SC_HS_COUNT) ? host_state_names[state] : "?";
-}
-
-static const char *const event_names[SC_EV_COUNT] = {
-    "hang", "hang-boot", "crash-boot", "slow", "ota", "wifi-drop", "heap-leak",
-    "fast-feed", "crash", "host-reset", "sda-low", "scl-low", "nack", "corrupt", "stray",
-    "abort-tx", "brownout", "power-cycle", "eeprom-corrupt", "factory-pin", "chip-hang",
-    "part-dead", "raw-write", "raw-read", "raw-feed"
-};
-
-const char *sc_event_name(int kind)
-{
-    return (kind >= 0 && kind < SC_EV_COUNT) ? event_names[kind] : "?";
-}
-
-static const char *const cause_names[] = { "none", "timeout", "test", "window" };
-
-const char *sc_cause_name(int cause)
-{
-    if (cause >= 0 && cause < (int)(sizeof cause_names / sizeof cause_names[0]))
-        return cause_names[cause];
-    return "unknown";
-}
-
-static const char *const after_names[SC_AFTER_COUNT] = {
-    "power-on", "chip-reset", "host-reset", "crash", "ota", "power-cycle"
-};
-
-const char *sc_boot_after_name(int after)
-{
-    return (after >= 0 && after < SC_AFTER_COUNT) ? after_names[after] : "?";
-}
-
-/* libextwd's enum extwd_reset_reason, by position */
-static const char *const part_names[SC_PART_COUNT] = { "loop", "wifi", "mqtt" };
-
-const char *sc_part_name(int part)
-{
-    return (part >= 0 && part < SC_PART_COUNT) ? part_names[part] : "none";
-}
-
-static const char *const reason_names[] = { "unknown", "none", "watchdog", "test", "window" };
-
-static const char *const task_names[] = { "", "boot", "timers", "network", "otgw", "ota", "wifi" };
-
-struct reg_name { const char *name; uint8_t reg, width; };
-static const struct reg_name reg_names[] = {
-    { "TIMEOUT_S", EXTWD_REG_TIMEOUT_S, 1 },       { "ACTION", EXTWD_REG_ACTION, 1 },
-    { "GRACE_S", EXTWD_REG_GRACE_S, 1 },           { "I2C_ADDR", EXTWD_REG_I2C_ADDR, 1 },
-    { "BUSLOAD_PCT", EXTWD_REG_BUSLOAD_PCT, 1 },   { "SINCE_FEED_S", EXTWD_REG_SINCE_FEED_S, 1 },
-    { "GRACE_LEFT_S", EXTWD_REG_GRACE_LEFT_S, 1 }, { "RESET_COUNT", EXTWD_REG_RESET_COUNT, 1 },
-    { "REINIT_COUNT", EXTWD_REG_REINIT_COUNT, 1 }, { "BUSERR_COUNT", EXTWD_REG_BUSERR_COUNT, 1 },
-    { "STATUS", EXTWD_REG_STATUS, 1 },             { "LAST_CAUSE", EXTWD_REG_LAST_CAUSE, 1 },
-    { "PROTO_VERSION", EXTWD_REG_PROTO_VERSION, 1 }, { "MCU_ID", EXTWD_REG_MCU_ID, 1 },
-    { "EXT_STATUS", EXTWD_REG_EXT_STATUS, 1 },     { "CAPS", EXTWD_REG_CAPS, 2 },
-    { "LAST_ERROR", EXTWD_REG_LAST_ERROR, 1 },     { "REFUSED_COUNT", EXTWD_REG_REFUSED_COUNT, 1 },
-    { "CHIP_RESET", EXTWD_REG_CHIP_RESET, 1 },     { "HISTORY_LEN", EXTWD_REG_HISTORY_LEN, 1 },
-    { "BOOTLOOP_COUNT", EXTWD_REG_BOOTLOOP_COUNT, 1 }, { "WINDOW_FAULTS", EXTWD_REG_WINDOW_FAULTS, 1 },
-    { "RESETS_TOTAL", EXTWD_REG_RESETS_TOTAL, 2 }, { "TIMEOUT_MS", EXTWD_REG_TIMEOUT_MS, 4 },
-    { "PULSE_MS", EXTWD_REG_PULSE_MS, 2 },         { "MAX_DISARM_S", EXTWD_REG_MAX_DISARM_S, 2 },
-    { "PRETIMEOUT_MS", EXTWD_REG_PRETIMEOUT_MS, 2 }, { "WINDOW_MS", EXTWD_REG_WINDOW_MS, 2 },
-    { "BOOTLOOP_LIMIT", EXTWD_REG_BOOTLOOP_LIMIT, 1 }, { "HEALTHY_S", EXTWD_REG_HEALTHY_S, 1 },
-    { "OPTIONS", EXTWD_REG_OPTIONS, 1 },           { "BREADCRUMB", EXTWD_REG_BREADCRUMB, 1 },
-    { "BREADCRUMB_RST", EXTWD_REG_BREADCRUMB_RST, 1 }, { "LOCK", EXTWD_REG_LOCK, 1 },
-    { "TIME_LEFT_MS", EXTWD_REG_TIME_LEFT_MS, 4 }, { "SINCE_FEED_MS", EXTWD_REG_SINCE_FEED_MS, 4 },
-    { "UPTIME_S", EXTWD_REG_UPTIME_S, 4 },         { "GRACE_LEFT_MS", EXTWD_REG_GRACE_LEFT_MS, 4 },
-    { "DISARM_LEFT_S", EXTWD_REG_DISARM_LEFT_S, 2 }, { "GRACE_EFF_S", EXTWD_REG_GRACE_EFF_S, 2 },
-};
-
-struct flag_name { const char *name; uint8_t mask; };
-static const struct flag_name flag_names[] = {
-    { "PRETIMEOUT", EXTWD_XS_PRETIMEOUT },       { "SAFE_MODE", EXTWD_XS_SAFE_MODE },
-    { "DEFAULTS_LOADED", EXTWD_XS_DEFAULTS_LOADED }, { "WINDOW_FAULT", EXTWD_XS_WINDOW_FAULT },
-    { "AUTO_REARMED", EXTWD_XS_AUTO_REARMED },   { "LOCKED", EXTWD_XS_LOCKED },
-    { "CHIP_RESTARTED", EXTWD_XS_CHIP_RESTARTED }, { "IN_GRACE", EXTWD_XS_IN_GRACE },
-    { "WD_RESET", EXTWD_STATUS_WD_RESET },
-};
-
-/* Compares names case-insensitively with '-' and '_' equal. */
-static int name_eq(const char *a, const char *b)
-{
-    for (;; a++, b++) {
-        char ca = (char)tolower((unsigned char)*a), cb = (char)tolower((unsigned char)*b);
-        if (ca == '-')
-            ca = '_';
-        if (cb == '-')
-            cb = '_';
-        if (ca != cb)
-            return 0;
-        if (!ca)
-            return 1;
-    }
-}
-
-static int lookup(const char *const *names, int n, const char *s)
-{
-    for (int i = 0; i < n; i++)
-        if (names[i][0] && name_eq(names[i], s))
-            return i;
-    return -1;
-}
-
-#define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
-/* ---- numbers -------------------------------------------------------------------- */
-
-static int parse_u64(const char *s, uint64_t *out, uint64_t max)
-{
-    if (!s || !*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (errno || *end || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_u32(const char *s, uint32_t *out, uint32_t max)
-{
-    uint64_t v;
-    if (parse_u64(s, &v, max))
-        return -1;
-    *out = (uint32_t)v;
-    return 0;
-}
-
-/* A non-negative decimal with an optional fraction; returns the end (the
- * unit, if any), or NULL if s is missing or does not start with one. */
-static const char *scan_decimal(const char *s, double *out)
-{
-    if (!s)
-        return NULL;
-    const char *p = s;
-    double v = 0;
-    int digits = 0;
-    while (isdigit((unsigned char)*p)) {
-        v = v * 10 + (*p - '0');
-        p++;
-        if (++digits > 15)
-            return NULL;
-    }
-    if (*p == '.') {
-        double scale = 0.1;
-        p++;
-        int fd = 0;
-        while (isdigit((unsigned char)*p)) {
-            v += (*p - '0') * scale;
-            scale /= 10;
-            p++;
-            if (++fd > 9)
-                return NULL;
-        }
-        digits += fd;
-    }
-    if (!digits)
-        return NULL;
-    *out = v;
-    return p;
-}
-
-/* A duration: a number with unit ms (the default), s, min or h. Fills
- * milliseconds, rounded to the nearest ms. */
-static int parse_ms(const char *s, uint64_t *out)
-{
-    double v;
-    const char *p = scan_decimal(s, &v);
-    if (!p)
-        return -1;
-    double mult;
-    if (!*p || !strcmp(p, "ms"))
-        mult = 1;
-    else if (!strcmp(p, "s"))
-        mult = 1000;
-    else if (!strcmp(p, "min"))
-        mult = 60000;
-    else if (!strcmp(p, "h"))
-        mult = 3600000;
-    else
-        return -1;
-    double ms = v * mult;
-    if (ms > (double)SC_MAX_MS)
-        return -1;
-    *out = (uint64_t)(ms + 0.5);
-    return 0;
-}
-
-static int parse_ms32(const char *s, uint32_t *out)
-{
-    uint64_t v;
-    if (parse_ms(s, &v) || v > UINT32_MAX)
-        return -1;
-    *out = (uint32_t)v;
-    return 0;
-}
-
-/* A plain number, a fraction, or a percentage ("1%" = 0.01). */
-static int parse_real(const char *s, double *out)
-{
-    double v;
-    const char *p = scan_decimal(s, &v);
-    if (!p)
-        return -1;
-    if (*p == '%' && !p[1])
-        v /= 100;
-    else if (*p)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_hex_byte(const char *s, uint8_t *out)
-{
-    if (!s)
-        return -1;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-        s += 2;
-    size_t n = strlen(s);
-    if (n < 1 || n > 2)
-        return -1;
-    unsigned v = 0;
-    for (size_t i = 0; i < n; i++) {
-        int c = (unsigned char)s[i];
-        if (!isxdigit(c))
-            return -1;
-        v = v * 16 + (unsigned)(isdigit(c) ? c - '0' : tolower(c) - 'a' + 10);
-    }
-    *out = (uint8_t)v;
-    return 0;
-}
-
-static int parse_onoff(const char *s, uint8_t *out)
-{
-    if (!s)
-        return -1;
-    if (!strcmp(s, "on") || !strcmp(s, "yes") || !strcmp(s, "1")) {
-        *out = 1;
-        return 0;
-    }
-    if (!strcmp(s, "off") || !strcmp(s, "no") || !strcmp(s, "0")) {
-        *out = 0;
-        return 0;
-    }
-    return -1;
-}
-
-/* ---- registers and flags ------------------------------------------------------ */
-
-int sc_register_lookup(const char *name, uint8_t *reg, uint8_t *width)
-{
-    for (int i = 0; i < NELEM(reg_names); i++)
-        if (name_eq(reg_names[i].name, name)) {
-            *reg = reg_names[i].reg;
-            *width = reg_names[i].width;
-            return 0;
-        }
-    uint64_t v;
-    if (name[0] == '0' && (name[1] == 'x' || name[1] == 'X') && !parse_u64(name, &v, 0xFF)) {
-        *reg = (uint8_t)v;
-        *width = 1;
-        return 0;
-    }
-    return -1;
-}
-
-static int flag_lookup(const char *s, uint8_t *mask)
-{
-    for (int i = 0; i < NELEM(flag_names); i++)
-        if (name_eq(flag_names[i].name, s)) {
-            *mask = flag_names[i].mask;
-            return 0;
-        }
-    uint64_t v;
-    if (!parse_u64(s, &v, 0xFF) && v) {
-        *mask = (uint8_t)v;
-        return 0;
-    }
-    return -1;
-}
 
 /* ---- defaults --------------------------------------------------------------------- */
 
@@ -359,54 +48,6 @@ void scenario_defaults(struct scenario *sc)
     h->wifi_mode = SC_LONGOP_HELPER;
 }
 
-/* ---- lines ------------------------------------------------------------------------ */
-
-static int tokenize(struct parser *p)
-{
-    p->ntok = 0;
-    char *s = p->buf;
-    while (*s) {
-        while (*s == ' ' || *s == '\t')
-            s++;
-        if (!*s)
-            break;
-        if (p->ntok == MAX_TOKENS)
-            return fail(p, "too many words on one line (at most %d)", MAX_TOKENS);
-        p->tok_off[p->ntok] = (size_t)(s - p->buf);
-        p->tok[p->ntok++] = s;
-        while (*s && *s != ' ' && *s != '\t')
-            s++;
-        if (*s)
-            *s++ = '\0';
-    }
-    return 0;
-}
-
-/* The raw text of the line from token i to its end, trimmed. */
-static const char *rest_of_line(struct parser *p, int i)
-{
-    if (i >= p->ntok)
-        return "";
-    char *s = p->raw + p->tok_off[i];
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        s[--n] = '\0';
-    return s;
-}
-
-static const char *T(struct parser *p, int i)
-{
-    return i < p->ntok ? p->tok[i] : NULL;
-}
-
-static int need(struct parser *p, int n, const char *usage)
-{
-    if (p->ntok < n)
-        return fail(p, "missing argument; usage: %s", usage);
-    if (p->ntok > n)
-        return fail(p, "unexpected '%s'; usage: %s", p->tok[n], usage);
-    return 0;
-}
 
 /* ---- host ----------------------------------------------------------------------- */
 
@@ -428,11 +69,11 @@ static int parse_longop(const char *s, uint8_t *out)
 static int parse_host(struct parser *p)
 {
     struct sc_host *h = &p->sc->host;
-    const char *key = T(p, 1), *v = T(p, 2);
+    const char *key = lex_tok(p, 1), *v = lex_tok(p, 2);
     if (!key)
-        return fail(p, "'host' needs a setting");
+        return lex_fail(p, "'host' needs a setting");
     if (!strcmp(key, "mode")) {
-        if (need(p, 3, "host mode extwd|stock|raw"))
+        if (lex_need(p, 3, "host mode extwd|stock|raw"))
             return -1;
         if (!strcmp(v, "extwd"))
             h->mode = SC_HOST_EXTWD;
@@ -441,25 +82,25 @@ static int parse_host(struct parser *p)
         else if (!strcmp(v, "raw"))
             h->mode = SC_HOST_RAW;
         else
-            return fail(p, "unknown host mode '%s' (extwd, stock or raw)", v);
+            return lex_fail(p, "unknown host mode '%s' (extwd, stock or raw)", v);
         return 0;
     }
     if (!strcmp(key, "boot") || !strcmp(key, "loop")) {
         uint32_t a, b;
         if (p->ntok < 3 || p->ntok > 4)
-            return fail(p, "usage: host %s MIN [MAX] (durations)", key);
-        if (parse_ms32(v, &a) || parse_ms32(p->ntok == 4 ? T(p, 3) : v, &b))
-            return fail(p, "bad duration in 'host %s'", key);
+            return lex_fail(p, "usage: host %s MIN [MAX] (durations)", key);
+        if (parse_ms32(v, &a) || parse_ms32(p->ntok == 4 ? lex_tok(p, 3) : v, &b))
+            return lex_fail(p, "bad duration in 'host %s'", key);
         if (b < a)
-            return fail(p, "host %s: MAX is below MIN", key);
+            return lex_fail(p, "host %s: MAX is below MIN", key);
         if (key[0] == 'b') {
             if (b > 600000)
-                return fail(p, "host boot: at most 600 s");
+                return lex_fail(p, "host boot: at most 600 s");
             h->boot_min_ms = a;
             h->boot_max_ms = b;
         } else {
             if (a < 1 || b > 600000)
-                return fail(p, "host loop: between 1 ms and 600 s");
+                return lex_fail(p, "host loop: between 1 ms and 600 s");
             h->loop_min_ms = a;
             h->loop_max_ms = b;
         }
@@ -467,13 +108,13 @@ static int parse_host(struct parser *p)
     }
     if (!strcmp(key, "spikes")) {
         double prob;
-        if (need(p, 5, "host spikes PROBABILITY MIN MAX"))
+        if (lex_need(p, 5, "host spikes PROBABILITY MIN MAX"))
             return -1;
         if (parse_real(v, &prob) || prob > 1)
-            return fail(p, "spike probability must be 0-1 or a percentage");
-        if (parse_ms32(T(p, 3), &h->spike_min_ms) || parse_ms32(T(p, 4), &h->spike_max_ms) ||
+            return lex_fail(p, "spike probability must be 0-1 or a percentage");
+        if (parse_ms32(lex_tok(p, 3), &h->spike_min_ms) || parse_ms32(lex_tok(p, 4), &h->spike_max_ms) ||
             h->spike_max_ms < h->spike_min_ms || h->spike_max_ms > 600000)
-            return fail(p, "bad spike durations");
+            return lex_fail(p, "bad spike durations");
         h->spike_ppm = (uint32_t)(prob * 1e6 + 0.5);
         return 0;
     }
@@ -490,14 +131,14 @@ static int parse_host(struct parser *p)
         if (!strcmp(key, nums[i].name)) {
             char usage[64];
             snprintf(usage, sizeof usage, "host %s VALUE", key);
-            if (need(p, 3, usage))
+            if (lex_need(p, 3, usage))
                 return -1;
             uint32_t x;
             int bad = nums[i].is_ms ? parse_ms32(v, &x) : parse_u32(v, &x, nums[i].max);
             if (bad || x > nums[i].max)
-                return fail(p, "bad value '%s' for host %s", v, key);
+                return lex_fail(p, "bad value '%s' for host %s", v, key);
             if (!strcmp(key, "i2c-hz") && x < 1000)
-                return fail(p, "host i2c-hz: at least 1000");
+                return lex_fail(p, "host i2c-hz: at least 1000");
             *nums[i].dst = x;
             return 0;
         }
@@ -513,45 +154,45 @@ static int parse_host(struct parser *p)
         if (!strcmp(key, flags[i].name)) {
             char usage[64];
             snprintf(usage, sizeof usage, "host %s on|off", key);
-            if (need(p, 3, usage))
+            if (lex_need(p, 3, usage))
                 return -1;
             if (parse_onoff(v, flags[i].dst))
-                return fail(p, "host %s: expected on or off, got '%s'", key, v);
+                return lex_fail(p, "host %s: expected on or off, got '%s'", key, v);
             return 0;
         }
     if (!strcmp(key, "retries")) {
         uint32_t x;
-        if (need(p, 3, "host retries N") || parse_u32(v, &x, 5))
-            return fail(p, "host retries: 0-5");
+        if (lex_need(p, 3, "host retries N") || parse_u32(v, &x, 5))
+            return lex_fail(p, "host retries: 0-5");
         h->retries = (uint8_t)x;
         return 0;
     }
     if (!strcmp(key, "wifi") && v && !strcmp(v, "disarm-per-attempt")) {
-        if (need(p, 3, "host wifi disarm-per-attempt"))
+        if (lex_need(p, 3, "host wifi disarm-per-attempt"))
             return -1;
         h->wifi_mode = SC_LONGOP_DISARM_PER_ATTEMPT;
         return 0;
     }
     if (!strcmp(key, "ota") || !strcmp(key, "wifi")) {
-        if (need(p, 3, "host ota|wifi longop|disarm|raw-feed"))
+        if (lex_need(p, 3, "host ota|wifi longop|disarm|raw-feed"))
             return -1;
         if (parse_longop(v, key[0] == 'o' ? &h->ota_mode : &h->wifi_mode))
-            return fail(p, "host %s: expected longop, disarm or raw-feed%s", key,
+            return lex_fail(p, "host %s: expected longop, disarm or raw-feed%s", key,
                         key[0] == 'w' ? " (or disarm-per-attempt)" : "");
         return 0;
     }
     if (!strcmp(key, "stock-wifi")) {
-        if (need(p, 3, "host stock-wifi background|blocking-disarm"))
+        if (lex_need(p, 3, "host stock-wifi background|blocking-disarm"))
             return -1;
         if (!strcmp(v, "background"))
             h->stock_wifi = SC_STOCK_WIFI_BACKGROUND;
         else if (!strcmp(v, "blocking-disarm"))
             h->stock_wifi = SC_STOCK_WIFI_BLOCKING_DISARM;
         else
-            return fail(p, "host stock-wifi: expected background or blocking-disarm");
+            return lex_fail(p, "host stock-wifi: expected background or blocking-disarm");
         return 0;
     }
-    return fail(p, "unknown host setting '%s'", key);
+    return lex_fail(p, "unknown host setting '%s'", key);
 }
 
 /* ---- config ------------------------------------------------------------------------- */
@@ -560,13 +201,13 @@ static int parse_config(struct parser *p)
 {
     struct scenario *sc = p->sc;
     if (sc->nconfig == SC_MAX_CONFIG)
-        return fail(p, "too many config lines (at most %d)", SC_MAX_CONFIG);
+        return lex_fail(p, "too many config lines (at most %d)", SC_MAX_CONFIG);
     struct sc_config *c = &sc->config[sc->nconfig];
     memset(c, 0, sizeof *c);
     c->line = p->line;
-    const char *key = T(p, 1), *v = T(p, 2);
+    const char *key = lex_tok(p, 1), *v = lex_tok(p, 2);
     if (!key)
-        return fail(p, "'config' needs a setting");
+        return lex_fail(p, "'config' needs a setting");
     struct { const char *name; uint8_t kind; int is_ms; uint32_t min, max; } nums[] = {
         { "timeout_ms", SC_CFG_TIMEOUT_MS, 1, EXTWD_TIMEOUT_MS_MIN, EXTWD_TIMEOUT_MS_MAX },
         { "grace_s", SC_CFG_GRACE_S, 0, 0, 255 },
@@ -575,53 +216,53 @@ static int parse_config(struct parser *p)
         { "window_ms", SC_CFG_WINDOW_MS, 1, 0, 65535 },
     };
     for (int i = 0; i < NELEM(nums); i++)
-        if (name_eq(key, nums[i].name)) {
+        if (sc_name_eq(key, nums[i].name)) {
             char usage[64];
             snprintf(usage, sizeof usage, "config %s VALUE", nums[i].name);
-            if (need(p, 3, usage))
+            if (lex_need(p, 3, usage))
                 return -1;
             uint32_t x;
             int bad = nums[i].is_ms ? parse_ms32(v, &x) : parse_u32(v, &x, nums[i].max);
             if (bad || x < nums[i].min || x > nums[i].max)
-                return fail(p, "config %s: '%s' is outside %u-%u", nums[i].name, v,
+                return lex_fail(p, "config %s: '%s' is outside %u-%u", nums[i].name, v,
                             (unsigned)nums[i].min, (unsigned)nums[i].max);
             c->kind = nums[i].kind;
             c->a = x;
             sc->nconfig++;
             return 0;
         }
-    if (name_eq(key, "bootloop")) {
+    if (sc_name_eq(key, "bootloop")) {
         uint32_t lim, healthy;
-        if (need(p, 4, "config bootloop LIMIT HEALTHY_S"))
+        if (lex_need(p, 4, "config bootloop LIMIT HEALTHY_S"))
             return -1;
-        if (parse_u32(v, &lim, 255) || parse_u32(T(p, 3), &healthy, 255) || healthy < 1)
-            return fail(p, "config bootloop: LIMIT 0-255, HEALTHY_S 1-255");
+        if (parse_u32(v, &lim, 255) || parse_u32(lex_tok(p, 3), &healthy, 255) || healthy < 1)
+            return lex_fail(p, "config bootloop: LIMIT 0-255, HEALTHY_S 1-255");
         c->kind = SC_CFG_BOOTLOOP;
         c->a = lim;
         c->b = healthy;
-    } else if (name_eq(key, "pretimeout_ms")) {
-        if (p->ntok < 3 || p->ntok > 4 || (p->ntok == 4 && strcmp(T(p, 3), "pin")))
-            return fail(p, "usage: config pretimeout_ms VALUE [pin]");
+    } else if (sc_name_eq(key, "pretimeout_ms")) {
+        if (p->ntok < 3 || p->ntok > 4 || (p->ntok == 4 && strcmp(lex_tok(p, 3), "pin")))
+            return lex_fail(p, "usage: config pretimeout_ms VALUE [pin]");
         if (parse_ms32(v, &c->a) || c->a > 65535)
-            return fail(p, "config pretimeout_ms: 0-65535");
+            return lex_fail(p, "config pretimeout_ms: 0-65535");
         c->kind = SC_CFG_PRETIMEOUT_MS;
         c->b = p->ntok == 4;
-    } else if (name_eq(key, "keyed")) {
+    } else if (sc_name_eq(key, "keyed")) {
         uint8_t on;
-        if (need(p, 3, "config keyed on|off") || parse_onoff(v, &on))
-            return fail(p, "config keyed: on or off");
+        if (lex_need(p, 3, "config keyed on|off") || parse_onoff(v, &on))
+            return lex_fail(p, "config keyed: on or off");
         c->kind = SC_CFG_KEYED;
         c->a = on;
-    } else if (name_eq(key, "lock")) {
-        if (need(p, 2, "config lock"))
+    } else if (sc_name_eq(key, "lock")) {
+        if (lex_need(p, 2, "config lock"))
             return -1;
         c->kind = SC_CFG_LOCK;
-    } else if (name_eq(key, "save")) {
-        if (need(p, 2, "config save"))
+    } else if (sc_name_eq(key, "save")) {
+        if (lex_need(p, 2, "config save"))
             return -1;
         c->kind = SC_CFG_SAVE;
     } else {
-        return fail(p, "unknown config setting '%s'", key);
+        return lex_fail(p, "unknown config setting '%s'", key);
     }
     sc->nconfig++;
     return 0;
@@ -634,9 +275,9 @@ static int parse_bytes(struct parser *p, int from, struct sc_event *e)
     e->nbytes = 0;
     for (int i = from; i < p->ntok; i++) {
         if (e->nbytes == SC_MAX_BYTES)
-            return fail(p, "at most %d bytes", SC_MAX_BYTES);
+            return lex_fail(p, "at most %d bytes", SC_MAX_BYTES);
         if (parse_hex_byte(p->tok[i], &e->bytes[e->nbytes]))
-            return fail(p, "'%s' is not a hex byte", p->tok[i]);
+            return lex_fail(p, "'%s' is not a hex byte", p->tok[i]);
         e->nbytes++;
     }
     return 0;
@@ -648,15 +289,15 @@ static int parse_bytes(struct parser *p, int from, struct sc_event *e)
 static int parse_addressed_bytes(struct parser *p, int i, struct sc_event *e, const char *usage)
 {
     e->a = EXTWD_I2C_ADDR_DEFAULT;
-    if (T(p, i) && !strcmp(T(p, i), "to")) {
+    if (lex_tok(p, i) && !strcmp(lex_tok(p, i), "to")) {
         uint32_t a;
-        if (parse_u32(T(p, i + 1), &a, 0x7F))
-            return fail(p, "'to' needs a 7-bit address");
+        if (parse_u32(lex_tok(p, i + 1), &a, 0x7F))
+            return lex_fail(p, "'to' needs a 7-bit address");
         e->a = a;
         i += 2;
     }
     if (i >= p->ntok)
-        return fail(p, "%s", usage);
+        return lex_fail(p, "%s", usage);
     return parse_bytes(p, i, e);
 }
 
@@ -669,26 +310,26 @@ static int parse_raw_boot(struct parser *p)
     struct scenario *sc = p->sc;
     static const char usage[] = "usage: raw boot T write [to ADDR] BYTES | raw boot T feed every MS [for DURATION]";
     uint64_t t;
-    if (p->ntok < 5 || strcmp(T(p, 1), "boot") || parse_ms(T(p, 2), &t) || t > 600000)
-        return fail(p, "%s (T at most 600 s)", usage);
+    if (p->ntok < 5 || strcmp(lex_tok(p, 1), "boot") || parse_ms(lex_tok(p, 2), &t) || t > 600000)
+        return lex_fail(p, "%s (T at most 600 s)", usage);
     if (sc->nraw_boot == SC_MAX_RAW_BOOT)
-        return fail(p, "more than %d raw boot lines", SC_MAX_RAW_BOOT);
+        return lex_fail(p, "more than %d raw boot lines", SC_MAX_RAW_BOOT);
     struct sc_event *e = &sc->raw_boot[sc->nraw_boot];
     memset(e, 0, sizeof *e);
     e->t_ms = t;
     e->line = p->line;
-    if (!strcmp(T(p, 3), "write")) {
+    if (!strcmp(lex_tok(p, 3), "write")) {
         e->kind = SC_EV_RAW_WRITE;
         if (parse_addressed_bytes(p, 4, e, usage))
             return -1;
-    } else if (!strcmp(T(p, 3), "feed")) {
+    } else if (!strcmp(lex_tok(p, 3), "feed")) {
         e->kind = SC_EV_RAW_FEED;
         int n = p->ntok;
-        if ((n != 6 && n != 8) || strcmp(T(p, 4), "every") || parse_ms32(T(p, 5), &e->a) || !e->a ||
-            (n == 8 && (strcmp(T(p, 6), "for") || parse_ms32(T(p, 7), &e->b) || !e->b)))
-            return fail(p, "%s", usage);
+        if ((n != 6 && n != 8) || strcmp(lex_tok(p, 4), "every") || parse_ms32(lex_tok(p, 5), &e->a) || !e->a ||
+            (n == 8 && (strcmp(lex_tok(p, 6), "for") || parse_ms32(lex_tok(p, 7), &e->b) || !e->b)))
+            return lex_fail(p, "%s", usage);
     } else {
-        return fail(p, "%s", usage);
+        return lex_fail(p, "%s", usage);
     }
     for (int k = 0; k < sc->nraw_boot; k++) /* keep them in time order, ties in file order */
         if (sc->raw_boot[k].t_ms > t) {
@@ -705,22 +346,22 @@ static int parse_event(struct parser *p)
 {
     struct scenario *sc = p->sc;
     if (sc->nevents == SC_MAX_EVENTS)
-        return fail(p, "too many events (at most %d)", SC_MAX_EVENTS);
+        return lex_fail(p, "too many events (at most %d)", SC_MAX_EVENTS);
     uint64_t t;
-    if (parse_ms(T(p, 1), &t))
-        return fail(p, "'at' needs a time (e.g. 30s or 1500ms)");
-    const char *what = T(p, 2);
+    if (parse_ms(lex_tok(p, 1), &t))
+        return lex_fail(p, "'at' needs a time (e.g. 30s or 1500ms)");
+    const char *what = lex_tok(p, 2);
     if (!what)
-        return fail(p, "'at %s' needs an event", T(p, 1));
+        return lex_fail(p, "'at %s' needs an event", lex_tok(p, 1));
     struct sc_event *e = &sc->events[sc->nevents];
     memset(e, 0, sizeof *e);
     e->t_ms = t;
     e->line = p->line;
-    int k = lookup(event_names, SC_EV_COUNT, what);
+    int k = sc_lookup(sc_event_names, SC_EV_COUNT, what);
     if (!strcmp(what, "raw")) {
-        const char *op = T(p, 3);
+        const char *op = lex_tok(p, 3);
         if (!op)
-            return fail(p, "usage: at T raw write BYTES | raw read N [expect BYTES] | raw feed every MS until T");
+            return lex_fail(p, "usage: at T raw write BYTES | raw read N [expect BYTES] | raw feed every MS until T");
         if (!strcmp(op, "write"))
             k = SC_EV_RAW_WRITE;
         else if (!strcmp(op, "read"))
@@ -728,9 +369,9 @@ static int parse_event(struct parser *p)
         else if (!strcmp(op, "feed"))
             k = SC_EV_RAW_FEED;
         else
-            return fail(p, "unknown raw operation '%s' (write, read or feed)", op);
+            return lex_fail(p, "unknown raw operation '%s' (write, read or feed)", op);
     } else if (k < 0 || k >= SC_EV_RAW_WRITE) {
-        return fail(p, "unknown event '%s'", what);
+        return lex_fail(p, "unknown event '%s'", what);
     }
     e->kind = (uint8_t)k;
     int n = p->ntok;
@@ -738,80 +379,80 @@ static int parse_event(struct parser *p)
     case SC_EV_HANG:
         if (n == 3)
             break;
-        if (n != 5 || strcmp(T(p, 3), "in"))
-            return fail(p, "usage: at T hang [in boot|timers|network|otgw|ota|wifi]");
+        if (n != 5 || strcmp(lex_tok(p, 3), "in"))
+            return lex_fail(p, "usage: at T hang [in boot|timers|network|otgw|ota|wifi]");
         {
-            int task = lookup(task_names, NELEM(task_names), T(p, 4));
+            int task = sc_lookup(sc_task_names, SC_TASK_NAMES, lex_tok(p, 4));
             if (task <= 0)
-                return fail(p, "unknown task '%s' (timers, network, otgw, ota or wifi)", T(p, 4));
+                return lex_fail(p, "unknown task '%s' (timers, network, otgw, ota or wifi)", lex_tok(p, 4));
             e->task = (uint8_t)task;
         }
         break;
     case SC_EV_HANG_BOOT:
     case SC_EV_CRASH_BOOT:
         for (int i = 3; i < n; i++) {
-            if (!strcmp(T(p, i), "early")) {
+            if (!strcmp(lex_tok(p, i), "early")) {
                 e->flag = 1;
-            } else if (!strcmp(T(p, i), "count") && i + 1 < n) {
-                if (parse_u32(T(p, ++i), &e->a, 1000) || !e->a)
-                    return fail(p, "count must be 1-1000");
+            } else if (!strcmp(lex_tok(p, i), "count") && i + 1 < n) {
+                if (parse_u32(lex_tok(p, ++i), &e->a, 1000) || !e->a)
+                    return lex_fail(p, "count must be 1-1000");
             } else {
-                return fail(p, "usage: at T %s [count N] [early]", what);
+                return lex_fail(p, "usage: at T %s [count N] [early]", what);
             }
         }
         break;
     case SC_EV_SLOW:
     case SC_EV_SDA_LOW:
     case SC_EV_SCL_LOW:
-        if (n != 4 || parse_ms32(T(p, 3), &e->a) || !e->a || e->a > 3600000)
-            return fail(p, "usage: at T %s DURATION (1 ms to 1 h)", what);
+        if (n != 4 || parse_ms32(lex_tok(p, 3), &e->a) || !e->a || e->a > 3600000)
+            return lex_fail(p, "usage: at T %s DURATION (1 ms to 1 h)", what);
         break;
     case SC_EV_OTA:
-        if (n < 5 || n > 6 || parse_u32(T(p, 3), &e->a, 10000) || !e->a ||
-            parse_ms32(T(p, 4), &e->b) || parse_ms32(T(p, n == 6 ? 5 : 4), &e->c) ||
+        if (n < 5 || n > 6 || parse_u32(lex_tok(p, 3), &e->a, 10000) || !e->a ||
+            parse_ms32(lex_tok(p, 4), &e->b) || parse_ms32(lex_tok(p, n == 6 ? 5 : 4), &e->c) ||
             e->c < e->b || e->c > 600000)
-            return fail(p, "usage: at T ota CHUNKS MIN [MAX] (per-chunk durations, at most 600 s)");
+            return lex_fail(p, "usage: at T ota CHUNKS MIN [MAX] (per-chunk durations, at most 600 s)");
         break;
     case SC_EV_WIFI_DROP:
         e->b = 4000;
-        if ((n != 4 && n != 6) || parse_ms32(T(p, 3), &e->a) || !e->a || e->a > 3600000 ||
-            (n == 6 && (strcmp(T(p, 4), "attempt") || parse_ms32(T(p, 5), &e->b) || e->b < 100 ||
+        if ((n != 4 && n != 6) || parse_ms32(lex_tok(p, 3), &e->a) || !e->a || e->a > 3600000 ||
+            (n == 6 && (strcmp(lex_tok(p, 4), "attempt") || parse_ms32(lex_tok(p, 5), &e->b) || e->b < 100 ||
                         e->b > 600000)))
-            return fail(p, "usage: at T wifi-drop DURATION [attempt DURATION]");
+            return lex_fail(p, "usage: at T wifi-drop DURATION [attempt DURATION]");
         break;
     case SC_EV_PART_DEAD: {
-        int part = n == 4 ? lookup(part_names, SC_PART_COUNT, T(p, 3)) : -1;
+        int part = n == 4 ? sc_lookup(sc_part_names, SC_PART_COUNT, lex_tok(p, 3)) : -1;
         if (part <= SC_PART_LOOP) /* a dead loop is a hang: at T hang */
-            return fail(p, "usage: at T part-dead wifi|mqtt");
+            return lex_fail(p, "usage: at T part-dead wifi|mqtt");
         e->a = (uint32_t)part;
         break;
     }
     case SC_EV_HEAP_LEAK:
-        if (n != 4 || parse_u32(T(p, 3), &e->a, 1000000) || !e->a)
-            return fail(p, "usage: at T heap-leak BYTES_PER_S (1-1000000)");
+        if (n != 4 || parse_u32(lex_tok(p, 3), &e->a, 1000000) || !e->a)
+            return lex_fail(p, "usage: at T heap-leak BYTES_PER_S (1-1000000)");
         break;
     case SC_EV_FAST_FEED:
         e->b = 20;
-        if ((n != 4 && n != 6) || parse_ms32(T(p, 3), &e->a) || !e->a || e->a > 600000 ||
-            (n == 6 && (strcmp(T(p, 4), "every") || parse_ms32(T(p, 5), &e->b) || !e->b)))
-            return fail(p, "usage: at T fast-feed DURATION [every MS]");
+        if ((n != 4 && n != 6) || parse_ms32(lex_tok(p, 3), &e->a) || !e->a || e->a > 600000 ||
+            (n == 6 && (strcmp(lex_tok(p, 4), "every") || parse_ms32(lex_tok(p, 5), &e->b) || !e->b)))
+            return lex_fail(p, "usage: at T fast-feed DURATION [every MS]");
         break;
     case SC_EV_NACK:
     case SC_EV_CORRUPT: {
         e->a = 1;
         int i = 3;
-        if (i < n && isdigit((unsigned char)T(p, i)[0])) {
-            if (parse_u32(T(p, i), &e->a, 1000) || !e->a)
-                return fail(p, "count must be 1-1000");
+        if (i < n && isdigit((unsigned char)lex_tok(p, i)[0])) {
+            if (parse_u32(lex_tok(p, i), &e->a, 1000) || !e->a)
+                return lex_fail(p, "count must be 1-1000");
             i++;
         }
-        if (k == SC_EV_CORRUPT && i + 1 < n && !strcmp(T(p, i), "bit")) {
-            if (parse_u32(T(p, i + 1), &e->b, 7))
-                return fail(p, "bit must be 0-7");
+        if (k == SC_EV_CORRUPT && i + 1 < n && !strcmp(lex_tok(p, i), "bit")) {
+            if (parse_u32(lex_tok(p, i + 1), &e->b, 7))
+                return lex_fail(p, "bit must be 0-7");
             i += 2;
         }
         if (i != n)
-            return fail(p, k == SC_EV_NACK ? "usage: at T nack [COUNT]"
+            return lex_fail(p, k == SC_EV_NACK ? "usage: at T nack [COUNT]"
                                            : "usage: at T corrupt [COUNT] [bit B]");
         break;
     }
@@ -820,57 +461,62 @@ static int parse_event(struct parser *p)
             return -1;
         break;
     case SC_EV_ABORT_TX:
-        if (n < 4 || n > 5 || parse_u32(T(p, 3), &e->a, 8) || !e->a ||
-            (n == 5 && strcmp(T(p, 4), "host-reset")))
-            return fail(p, "usage: at T abort-tx BITS(1-8) [host-reset]");
+        if (n < 4 || n > 5 || parse_u32(lex_tok(p, 3), &e->a, 8) || !e->a ||
+            (n == 5 && strcmp(lex_tok(p, 4), "host-reset")))
+            return lex_fail(p, "usage: at T abort-tx BITS(1-8) [host-reset]");
         e->flag = n == 5;
         break;
     case SC_EV_CHIP_HANG:
+    case SC_EV_CHIP_OFF:
         if (n == 3)
             break;
-        if (n != 5 || strcmp(T(p, 3), "for") || parse_ms32(T(p, 4), &e->a) || !e->a || e->a > 3600000)
-            return fail(p, "usage: at T chip-hang [for DURATION]");
+        if (n != 5 || strcmp(lex_tok(p, 3), "for") || parse_ms32(lex_tok(p, 4), &e->a) || !e->a || e->a > 3600000)
+            return lex_fail(p, "usage: at T %s [for DURATION]", what);
+        break;
+    case SC_EV_FLAKY:
+        if (n != 4 || parse_ms32(lex_tok(p, 3), &e->a) || !e->a || e->a > 3600000)
+            return lex_fail(p, "usage: at T flaky DURATION (at most 1 h)");
         break;
     case SC_EV_CRASH:
     case SC_EV_HOST_RESET:
     case SC_EV_BROWNOUT:
     case SC_EV_POWER_CYCLE:
         if (n != 3)
-            return fail(p, "usage: at T %s", what);
+            return lex_fail(p, "usage: at T %s", what);
         break;
     case SC_EV_EEPROM_CORRUPT:
         /* firmware 2 keeps its settings in one slot: no slot to choose */
         if (n != 3)
-            return fail(p, "usage: at T eeprom-corrupt (the chip has one settings slot)");
+            return lex_fail(p, "usage: at T eeprom-corrupt (the chip has one settings slot)");
         break;
     case SC_EV_FACTORY_PIN:
-        if (n != 4 || (strcmp(T(p, 3), "low") && strcmp(T(p, 3), "high")))
-            return fail(p, "usage: at T factory-pin low|high");
-        e->flag = !strcmp(T(p, 3), "low");
+        if (n != 4 || (strcmp(lex_tok(p, 3), "low") && strcmp(lex_tok(p, 3), "high")))
+            return lex_fail(p, "usage: at T factory-pin low|high");
+        e->flag = !strcmp(lex_tok(p, 3), "low");
         break;
     case SC_EV_RAW_WRITE:
         if (parse_addressed_bytes(p, 4, e, "usage: at T raw write [to ADDR] BYTES (hex)"))
             return -1;
         break;
     case SC_EV_RAW_READ: {
-        if (n < 5 || parse_u32(T(p, 4), &e->a, SC_MAX_BYTES) || !e->a)
-            return fail(p, "usage: at T raw read N(1-%d) [from ADDR] [expect BYTES]", SC_MAX_BYTES);
+        if (n < 5 || parse_u32(lex_tok(p, 4), &e->a, SC_MAX_BYTES) || !e->a)
+            return lex_fail(p, "usage: at T raw read N(1-%d) [from ADDR] [expect BYTES]", SC_MAX_BYTES);
         int i = 5;
         e->b = EXTWD_I2C_ADDR_DEFAULT;
-        if (i < n && !strcmp(T(p, i), "from")) {
-            if (parse_u32(T(p, i + 1), &e->b, 0x7F))
-                return fail(p, "'from' needs a 7-bit address");
+        if (i < n && !strcmp(lex_tok(p, i), "from")) {
+            if (parse_u32(lex_tok(p, i + 1), &e->b, 0x7F))
+                return lex_fail(p, "'from' needs a 7-bit address");
             i += 2;
         }
         sc->nraw_reads++;
         if (i < n) {
-            if (strcmp(T(p, i), "expect") || i + 1 >= n)
-                return fail(p, "usage: at T raw read N [from ADDR] [expect BYTES]");
+            if (strcmp(lex_tok(p, i), "expect") || i + 1 >= n)
+                return lex_fail(p, "usage: at T raw read N [from ADDR] [expect BYTES]");
             struct sc_event tmp = *e;
             if (parse_bytes(p, i + 1, &tmp))
                 return -1;
             if (tmp.nbytes != e->a)
-                return fail(p, "expected %u bytes after 'expect', got %u", (unsigned)e->a,
+                return lex_fail(p, "expected %u bytes after 'expect', got %u", (unsigned)e->a,
                             (unsigned)tmp.nbytes);
             if (add_expect_raw(p, sc->nraw_reads, e, tmp.bytes, tmp.nbytes))
                 return -1;
@@ -879,14 +525,14 @@ static int parse_event(struct parser *p)
     }
     case SC_EV_RAW_FEED: {
         uint64_t until;
-        if (n != 8 || strcmp(T(p, 4), "every") || parse_ms32(T(p, 5), &e->a) || !e->a ||
-            strcmp(T(p, 6), "until") || parse_ms(T(p, 7), &until) || until <= t)
-            return fail(p, "usage: at T raw feed every MS until T2 (T2 after T)");
+        if (n != 8 || strcmp(lex_tok(p, 4), "every") || parse_ms32(lex_tok(p, 5), &e->a) || !e->a ||
+            strcmp(lex_tok(p, 6), "until") || parse_ms(lex_tok(p, 7), &until) || until <= t)
+            return lex_fail(p, "usage: at T raw feed every MS until T2 (T2 after T)");
         e->b = (uint32_t)(until > UINT32_MAX ? UINT32_MAX : until);
         break;
     }
     default:
-        return fail(p, "unknown event '%s'", what);
+        return lex_fail(p, "unknown event '%s'", what);
     }
     sc->nevents++;
     return 0;
@@ -922,7 +568,7 @@ static const struct field_def metric_fields[] = {
     { "sleep-mode-errors", SC_F_SLEEP_MODE_ERRORS, V_COUNT },
     { "max-stretch-us", SC_F_MAX_STRETCH_US, V_COUNT },
     { "awake-fraction", SC_F_AWAKE_FRACTION, V_REAL }, { "chip-resets", SC_F_CHIP_RESETS, V_COUNT },
-    { "dead-part-ms", SC_F_DEAD_PART_MS, V_MS },
+    { "dead-part-ms", SC_F_DEAD_PART_MS, V_MS }, { "bus-errors", SC_F_BUS_ERRORS, V_COUNT },
 };
 static const struct field_def chip_fields[] = {
     { "armed", SC_F_ARMED, V_BOOL }, { "in-grace", SC_F_IN_GRACE, V_BOOL },
@@ -933,7 +579,7 @@ static const struct field_def chip_fields[] = {
 static const struct field_def *find_field(const struct field_def *defs, int n, const char *s)
 {
     for (int i = 0; i < n; i++)
-        if (name_eq(defs[i].name, s))
+        if (sc_name_eq(defs[i].name, s))
             return &defs[i];
     return NULL;
 }
@@ -943,9 +589,9 @@ static const struct field_def *find_field(const struct field_def *defs, int n, c
 static int parse_name(struct parser *p, const char *const *names, int n, const char *s, const char *what,
                       const char *hint, double *out)
 {
-    int i = s ? lookup(names, n, s) : -1;
+    int i = s ? sc_lookup(names, n, s) : -1;
     if (i < 0)
-        return fail(p, "unknown %s '%s'%s", what, s ? s : "", hint);
+        return lex_fail(p, "unknown %s '%s'%s", what, s ? s : "", hint);
     *out = i;
     return 0;
 }
@@ -956,74 +602,74 @@ static int parse_value(struct parser *p, int vkind, const char *s, double *out)
     switch (vkind) {
     case V_COUNT:
         if (parse_u64(s, &u, 1ull << 52))
-            return fail(p, "'%s' is not a number", s ? s : "");
+            return lex_fail(p, "'%s' is not a number", s ? s : "");
         *out = (double)u;
         return 0;
     case V_MS:
         if (parse_ms(s, &u))
-            return fail(p, "'%s' is not a duration (e.g. 3000, 3000ms, 3s)", s ? s : "");
+            return lex_fail(p, "'%s' is not a duration (e.g. 3000, 3000ms, 3s)", s ? s : "");
         *out = (double)u;
         return 0;
     case V_REAL:
         if (parse_real(s, out))
-            return fail(p, "'%s' is not a number or percentage", s ? s : "");
+            return lex_fail(p, "'%s' is not a number or percentage", s ? s : "");
         return 0;
     case V_CAUSE:
-        if (s && name_eq(s, "unknown")) { /* cause 255: no name in the table */
+        if (s && sc_name_eq(s, "unknown")) { /* cause 255: no name in the table */
             *out = 255;
             return 0;
         }
-        return parse_name(p, cause_names, NELEM(cause_names), s, "cause",
+        return parse_name(p, sc_cause_names, SC_CAUSE_NAMES, s, "cause",
                           " (none, timeout, test, window, unknown)", out);
     case V_REASON:
-        return parse_name(p, reason_names, NELEM(reason_names), s, "reason",
+        return parse_name(p, sc_reason_names, SC_REASON_NAMES, s, "reason",
                           " (unknown, none, watchdog, test, window)", out);
     case V_STATE:
-        return parse_name(p, host_state_names, SC_HS_COUNT, s, "host state", "", out);
+        return parse_name(p, sc_host_state_names, SC_HS_COUNT, s, "host state", "", out);
     case V_AFTER:
-        return parse_name(p, after_names, SC_AFTER_COUNT, s, "boot cause", "", out);
+        return parse_name(p, sc_after_names, SC_AFTER_COUNT, s, "boot cause", "", out);
     case V_PART:
-        if (s && name_eq(s, "none")) { /* no channel named by the breadcrumb */
+        if (s && sc_name_eq(s, "none")) { /* no channel named by the breadcrumb */
             *out = -1;
             return 0;
         }
-        return parse_name(p, part_names, SC_PART_COUNT, s, "channel", " (loop, wifi, mqtt, none)", out);
+        return parse_name(p, sc_part_names, SC_PART_COUNT, s, "channel", " (loop, wifi, mqtt, none)", out);
     case V_BOOL: {
         uint8_t b;
         if (parse_onoff(s, &b))
-            return fail(p, "expected yes or no, got '%s'", s ? s : "");
+            return lex_fail(p, "expected yes or no, got '%s'", s ? s : "");
         *out = b;
         return 0;
     }
     case V_FLAGS:
         if (parse_u64(s, &u, 0xFFFFFFFFu)) {
             uint8_t m;
-            if (s && !flag_lookup(s, &m)) {
+            if (s && !sc_flag_lookup(s, &m)) {
                 *out = m;
                 return 0;
             }
-            return fail(p, "'%s' is not a number", s ? s : "");
+            return lex_fail(p, "'%s' is not a number", s ? s : "");
         }
         *out = (double)u;
         return 0;
     }
-    return fail(p, "internal: bad value kind");
+    return lex_fail(p, "internal: bad value kind");
 }
 
 /* Parses "[OP] VALUE [+- TOL]" or "has|lacks FLAG" from token i to the end. */
 static int parse_cmp(struct parser *p, int i, int vkind, struct sc_expect *x)
 {
     static const char *const ops[] = { "==", "!=", "<", "<=", ">", ">=" };
-    const char *s = T(p, i);
+    const char *s = lex_tok(p, i);
     if (!s)
-        return fail(p, "missing value to compare with");
+        return lex_fail(p, "missing value to compare with");
     if (!strcmp(s, "has") || !strcmp(s, "lacks")) {
         if (vkind != V_FLAGS && vkind != V_COUNT)
-            return fail(p, "'%s' only applies to flag registers", s);
+            return lex_fail(p, "'%s' only applies to flag registers", s);
         x->cmp = s[0] == 'h' ? SC_HAS : SC_LACKS;
         uint8_t m;
-        if (i + 2 != p->ntok || flag_lookup(T(p, i + 1), &m))
-            return fail(p, "usage: ... %s FLAG (e.g. SAFE_MODE)", s);
+        if (i + 2 != p->ntok || sc_flag_lookup(lex_tok(p, i + 1), &m))
+            return lex_fail(p, "usage: ... %s FLAG (e.g. SAFE_MODE)", s);
         x->value = m;
         return 0;
     }
@@ -1038,27 +684,27 @@ static int parse_cmp(struct parser *p, int i, int vkind, struct sc_expect *x)
         x->cmp = SC_LE;
         i++;
     }
-    if (parse_value(p, vkind, T(p, i), &x->value))
+    if (parse_value(p, vkind, lex_tok(p, i), &x->value))
         return -1;
     i++;
-    if (i < p->ntok && !strcmp(T(p, i), "+-")) {
+    if (i < p->ntok && !strcmp(lex_tok(p, i), "+-")) {
         if (x->cmp != SC_EQ)
-            return fail(p, "'+-' goes with a plain value, not an operator");
-        if (parse_value(p, vkind == V_MS ? V_MS : V_REAL, T(p, i + 1), &x->tol))
+            return lex_fail(p, "'+-' goes with a plain value, not an operator");
+        if (parse_value(p, vkind == V_MS ? V_MS : V_REAL, lex_tok(p, i + 1), &x->tol))
             return -1;
         x->cmp = SC_NEAR;
         i += 2;
     }
     if (i != p->ntok)
-        return fail(p, "unexpected '%s' after the value", T(p, i));
+        return lex_fail(p, "unexpected '%s' after the value", lex_tok(p, i));
     return 0;
 }
 
 static int parse_index(struct parser *p, int i, int *out)
 {
     uint64_t v;
-    if (parse_u64(T(p, i), &v, 10000) || v < 1)
-        return fail(p, "'%s' needs an index from 1 (e.g. reset 1)", T(p, i - 1));
+    if (parse_u64(lex_tok(p, i), &v, 10000) || v < 1)
+        return lex_fail(p, "'%s' needs an index from 1 (e.g. reset 1)", lex_tok(p, i - 1));
     *out = (int)v;
     return 0;
 }
@@ -1067,7 +713,7 @@ static struct sc_expect *new_expect(struct parser *p)
 {
     struct scenario *sc = p->sc;
     if (sc->nexpects == SC_MAX_EXPECTS) {
-        fail(p, "too many expectations (at most %d)", SC_MAX_EXPECTS);
+        lex_fail(p, "too many expectations (at most %d)", SC_MAX_EXPECTS);
         return NULL;
     }
     struct sc_expect *x = &sc->expects[sc->nexpects];
@@ -1112,18 +758,18 @@ static int parse_expect(struct parser *p)
     if (!x)
         return -1;
     expect_text(p, x);
-    const char *w = T(p, 1);
+    const char *w = lex_tok(p, 1);
     const struct field_def *f;
     if (!w)
-        return fail(p, "'expect' needs something to check");
-    if (!strcmp(w, "no-reset") && T(p, 2) && !strcmp(T(p, 2), "between")) {
-        if (p->ntok != 5 || parse_ms(T(p, 3), &x->at_ms) || parse_ms(T(p, 4), &x->until_ms) ||
+        return lex_fail(p, "'expect' needs something to check");
+    if (!strcmp(w, "no-reset") && lex_tok(p, 2) && !strcmp(lex_tok(p, 2), "between")) {
+        if (p->ntok != 5 || parse_ms(lex_tok(p, 3), &x->at_ms) || parse_ms(lex_tok(p, 4), &x->until_ms) ||
             x->until_ms <= x->at_ms)
-            return fail(p, "usage: expect no-reset between T1 T2 (T2 after T1)");
+            return lex_fail(p, "usage: expect no-reset between T1 T2 (T2 after T1)");
         x->subject = SC_X_RESETS_BETWEEN;
         x->cmp = SC_EQ;
     } else if (!strcmp(w, "no-reset")) {
-        if (need(p, 2, "expect no-reset"))
+        if (lex_need(p, 2, "expect no-reset"))
             return -1;
         x->subject = SC_X_RESETS;
         x->cmp = SC_EQ;
@@ -1134,18 +780,18 @@ static int parse_expect(struct parser *p)
     } else if (!strcmp(w, "reset")) {
         if (parse_index(p, 2, &x->index))
             return -1;
-        if (!T(p, 3) || !(f = find_field(reset_fields, NELEM(reset_fields), T(p, 3))))
-            return fail(p, "expect reset N: field since-last-feed, cause, at, since-disarm or pretimeout-lead");
+        if (!lex_tok(p, 3) || !(f = find_field(reset_fields, NELEM(reset_fields), lex_tok(p, 3))))
+            return lex_fail(p, "expect reset N: field since-last-feed, cause, at, since-disarm or pretimeout-lead");
         x->subject = SC_X_RESET;
         x->field = f->field;
         if (parse_cmp(p, 4, f->vkind, x))
             return -1;
     } else if (!strcmp(w, "recovered")) {
-        if (p->ntok != 4 || strcmp(T(p, 2), "within"))
-            return fail(p, "usage: expect recovered within DURATION");
+        if (p->ntok != 4 || strcmp(lex_tok(p, 2), "within"))
+            return lex_fail(p, "usage: expect recovered within DURATION");
         x->subject = SC_X_RECOVERED;
         x->cmp = SC_LE;
-        if (parse_value(p, V_MS, T(p, 3), &x->value))
+        if (parse_value(p, V_MS, lex_tok(p, 3), &x->value))
             return -1;
     } else if (!strcmp(w, "recovery")) {
         if (parse_index(p, 2, &x->index))
@@ -1153,21 +799,21 @@ static int parse_expect(struct parser *p)
         x->subject = SC_X_RECOVERY;
         x->field = SC_F_RECOVERY_MS;
         int i = 3;
-        if (T(p, i) && (f = find_field(recovery_fields, NELEM(recovery_fields), T(p, i)))) {
+        if (lex_tok(p, i) && (f = find_field(recovery_fields, NELEM(recovery_fields), lex_tok(p, i)))) {
             x->field = f->field;
             i++;
         }
         if (parse_cmp(p, i, V_MS, x))
             return -1;
     } else if (!strcmp(w, "status-bit0-after-reboot")) {
-        if (need(p, 2, "expect status-bit0-after-reboot"))
+        if (lex_need(p, 2, "expect status-bit0-after-reboot"))
             return -1;
         x->subject = SC_X_STATUS_BIT0;
     } else if (!strcmp(w, "boot")) {
         if (parse_index(p, 2, &x->index))
             return -1;
-        if (!T(p, 3) || !(f = find_field(boot_fields, NELEM(boot_fields), T(p, 3))))
-            return fail(p, "expect boot N: unknown field '%s'", T(p, 3) ? T(p, 3) : "");
+        if (!lex_tok(p, 3) || !(f = find_field(boot_fields, NELEM(boot_fields), lex_tok(p, 3))))
+            return lex_fail(p, "expect boot N: unknown field '%s'", lex_tok(p, 3) ? lex_tok(p, 3) : "");
         x->subject = SC_X_BOOT;
         x->field = f->field;
         if (parse_cmp(p, 4, f->vkind, x))
@@ -1178,28 +824,28 @@ static int parse_expect(struct parser *p)
         if (parse_cmp(p, 2, f->vkind, x))
             return -1;
     } else if (!strcmp(w, "final")) {
-        if (!T(p, 2) || sc_register_lookup(T(p, 2), &x->reg, &x->reg_width))
-            return fail(p, "expect final: unknown register '%s'", T(p, 2) ? T(p, 2) : "");
+        if (!lex_tok(p, 2) || sc_register_lookup(lex_tok(p, 2), &x->reg, &x->reg_width))
+            return lex_fail(p, "expect final: unknown register '%s'", lex_tok(p, 2) ? lex_tok(p, 2) : "");
         x->subject = SC_X_FINAL;
         if (parse_cmp(p, 3, V_FLAGS, x))
             return -1;
     } else if (!strcmp(w, "at")) {
-        if (parse_ms(T(p, 2), &x->at_ms))
-            return fail(p, "expect at: needs a time");
-        if (T(p, 3) && !strcmp(T(p, 3), "chip")) {
-            if (!T(p, 4) || !(f = find_field(chip_fields, NELEM(chip_fields), T(p, 4))))
-                return fail(p, "expect at T chip: armed, in-grace, timeout-ms, since-feed-ms or grace-left-ms");
+        if (parse_ms(lex_tok(p, 2), &x->at_ms))
+            return lex_fail(p, "expect at: needs a time");
+        if (lex_tok(p, 3) && !strcmp(lex_tok(p, 3), "chip")) {
+            if (!lex_tok(p, 4) || !(f = find_field(chip_fields, NELEM(chip_fields), lex_tok(p, 4))))
+                return lex_fail(p, "expect at T chip: armed, in-grace, timeout-ms, since-feed-ms or grace-left-ms");
             x->subject = SC_X_AT_CHIP;
             x->field = f->field;
             if (parse_cmp(p, 5, f->vkind, x))
                 return -1;
-        } else if (T(p, 3) && !strcmp(T(p, 3), "host")) {
+        } else if (lex_tok(p, 3) && !strcmp(lex_tok(p, 3), "host")) {
             x->subject = SC_X_AT_HOST;
             x->field = SC_F_HOST_STATE;
             if (parse_cmp(p, 4, V_STATE, x))
                 return -1;
         } else {
-            return fail(p, "usage: expect at T chip FIELD VALUE | expect at T host STATE");
+            return lex_fail(p, "usage: expect at T chip FIELD VALUE | expect at T host STATE");
         }
     } else if (!strcmp(w, "host")) {
         x->subject = SC_X_HOST_END;
@@ -1207,7 +853,7 @@ static int parse_expect(struct parser *p)
         if (parse_cmp(p, 2, V_STATE, x))
             return -1;
     } else {
-        return fail(p, "unknown expectation '%s'", w);
+        return lex_fail(p, "unknown expectation '%s'", w);
     }
     p->sc->nexpects++;
     return 0;
@@ -1217,53 +863,53 @@ static int parse_expect(struct parser *p)
 
 static int parse_line(struct parser *p)
 {
-    if (tokenize(p))
+    if (lex_tokenize(p))
         return -1;
     if (!p->ntok)
         return 0;
     struct scenario *sc = p->sc;
     const char *kw = p->tok[0];
     if (!strcmp(kw, "title")) {
-        snprintf(sc->title, sizeof sc->title, "%s", rest_of_line(p, 1));
+        snprintf(sc->title, sizeof sc->title, "%s", lex_rest_of_line(p, 1));
         return 0;
     }
     if (!strcmp(kw, "duration")) {
-        if (need(p, 2, "duration DURATION") || parse_ms(T(p, 1), &sc->duration_ms) ||
+        if (lex_need(p, 2, "duration DURATION") || parse_ms(lex_tok(p, 1), &sc->duration_ms) ||
             sc->duration_ms < 100)
-            return fail(p, "duration: a time of at least 100 ms, e.g. 60s");
+            return lex_fail(p, "duration: a time of at least 100 ms, e.g. 60s");
         return 0;
     }
     if (!strcmp(kw, "seed")) {
-        if (need(p, 2, "seed N") || parse_u64(T(p, 1), &sc->seed, UINT64_MAX))
-            return fail(p, "seed: a non-negative integer");
+        if (lex_need(p, 2, "seed N") || parse_u64(lex_tok(p, 1), &sc->seed, UINT64_MAX))
+            return lex_fail(p, "seed: a non-negative integer");
         sc->has_seed = 1;
         return 0;
     }
     if (!strcmp(kw, "mcu")) {
-        if (need(p, 2, "mcu any|attiny85|atmega328p"))
+        if (lex_need(p, 2, "mcu any|attiny85|atmega328p"))
             return -1;
-        if (!strcmp(T(p, 1), "any"))
+        if (!strcmp(lex_tok(p, 1), "any"))
             sc->mcus = SC_MCU_ALL;
-        else if (!strcmp(T(p, 1), "attiny85"))
+        else if (!strcmp(lex_tok(p, 1), "attiny85"))
             sc->mcus = SC_MCU_ATTINY85;
-        else if (!strcmp(T(p, 1), "atmega328p"))
+        else if (!strcmp(lex_tok(p, 1), "atmega328p"))
             sc->mcus = SC_MCU_ATMEGA328P;
         else
-            return fail(p, "unknown mcu '%s'", T(p, 1));
+            return lex_fail(p, "unknown mcu '%s'", lex_tok(p, 1));
         return 0;
     }
     if (!strcmp(kw, "skip")) {
         int idx;
         if (p->ntok < 3)
-            return fail(p, "usage: skip attiny85|atmega328p REASON");
-        if (!strcmp(T(p, 1), "attiny85"))
+            return lex_fail(p, "usage: skip attiny85|atmega328p REASON");
+        if (!strcmp(lex_tok(p, 1), "attiny85"))
             idx = 0;
-        else if (!strcmp(T(p, 1), "atmega328p"))
+        else if (!strcmp(lex_tok(p, 1), "atmega328p"))
             idx = 1;
         else
-            return fail(p, "unknown mcu '%s'", T(p, 1));
+            return lex_fail(p, "unknown mcu '%s'", lex_tok(p, 1));
         sc->mcus &= (uint8_t)~(1u << idx);
-        snprintf(sc->skip_reason[idx], sizeof sc->skip_reason[idx], "%s", rest_of_line(p, 2));
+        snprintf(sc->skip_reason[idx], sizeof sc->skip_reason[idx], "%s", lex_rest_of_line(p, 2));
         return 0;
     }
     if (!strcmp(kw, "host"))
@@ -1276,7 +922,7 @@ static int parse_line(struct parser *p)
         return parse_expect(p);
     if (!strcmp(kw, "raw"))
         return parse_raw_boot(p);
-    return fail(p, "unknown keyword '%s' (title, duration, seed, mcu, skip, host, config, at, raw, expect)", kw);
+    return lex_fail(p, "unknown keyword '%s' (title, duration, seed, mcu, skip, host, config, at, raw, expect)", kw);
 }
 
 static void base_name(char *out, size_t outlen, const char *path)
@@ -1312,7 +958,7 @@ int scenario_parse(struct scenario *sc, const char *text, size_t len,
         while (i < len && text[i] != '\n') {
             char c = text[i++];
             if (c == '\0' || ((unsigned char)c < 0x20 && c != '\t' && c != '\r'))
-                return fail(&p, "control character in the file");
+                return lex_fail(&p, "control character in the file");
             if (n < SC_MAX_LINE)
                 p.buf[n++] = c;
             else
@@ -1321,7 +967,7 @@ int scenario_parse(struct scenario *sc, const char *text, size_t len,
         if (i < len)
             i++; /* the newline */
         if (too_long)
-            return fail(&p, "line longer than %d characters", SC_MAX_LINE);
+            return lex_fail(&p, "line longer than %d characters", SC_MAX_LINE);
         if (n && p.buf[n - 1] == '\r')
             n--;
         p.buf[n] = '\0';
@@ -1336,7 +982,7 @@ int scenario_parse(struct scenario *sc, const char *text, size_t len,
     for (int k = 0; k < sc->nevents; k++)
         if (sc->events[k].t_ms >= sc->duration_ms) {
             p.line = sc->events[k].line;
-            return fail(&p, "event at %llu ms is not before the end of the run (duration %llu ms)",
+            return lex_fail(&p, "event at %llu ms is not before the end of the run (duration %llu ms)",
                         (unsigned long long)sc->events[k].t_ms,
                         (unsigned long long)sc->duration_ms);
         }
@@ -1344,20 +990,20 @@ int scenario_parse(struct scenario *sc, const char *text, size_t len,
         if ((sc->expects[k].subject == SC_X_AT_CHIP || sc->expects[k].subject == SC_X_AT_HOST) &&
             sc->expects[k].at_ms > sc->duration_ms) {
             p.line = sc->expects[k].line;
-            return fail(&p, "'expect at' time is after the end of the run");
+            return lex_fail(&p, "'expect at' time is after the end of the run");
         }
     for (int k = 0; k < sc->nexpects; k++)
         if (sc->expects[k].subject == SC_X_RESETS_BETWEEN && sc->expects[k].at_ms >= sc->duration_ms) {
             p.line = sc->expects[k].line;
-            return fail(&p, "'expect no-reset between': the window starts after the end of the run");
+            return lex_fail(&p, "'expect no-reset between': the window starts after the end of the run");
         }
     for (int k = 0; k < sc->nevents; k++) {
         int kind = sc->events[k].kind;
         p.line = sc->events[k].line;
         if (kind >= SC_EV_RAW_WRITE && sc->host.mode != SC_HOST_RAW)
-            return fail(&p, "raw events need 'host mode raw'");
+            return lex_fail(&p, "raw events need 'host mode raw'");
         if ((kind <= SC_EV_HOST_RESET || kind == SC_EV_PART_DEAD) && sc->host.mode == SC_HOST_RAW)
-            return fail(&p, "'%s' is a host fault; raw mode has no host program", sc_event_name(kind));
+            return lex_fail(&p, "'%s' is a host fault; raw mode has no host program", sc_event_name(kind));
     }
     for (int k = 0; k < sc->nevents; k++) {
         const struct sc_event *e = &sc->events[k];
@@ -1369,19 +1015,19 @@ int scenario_parse(struct scenario *sc, const char *text, size_t len,
             if (sc->events[j].kind == needs && sc->events[j].t_ms >= e->t_ms)
                 later = 1;
         if (!later)
-            return fail(&p, "'hang in %s' needs a later '%s' event, or it never triggers",
-                        task_names[e->task], sc_event_name(needs));
+            return lex_fail(&p, "'hang in %s' needs a later '%s' event, or it never triggers",
+                        sc_task_names[e->task], sc_event_name(needs));
         if (e->task == 6 && sc->host.mode == SC_HOST_STOCK && sc->host.stock_wifi != SC_STOCK_WIFI_BLOCKING_DISARM)
-            return fail(&p, "'hang in wifi': the stock host reconnects in the background and has no wifi task "
+            return lex_fail(&p, "'hang in wifi': the stock host reconnects in the background and has no wifi task "
                             "(see 'host stock-wifi blocking-disarm')");
     }
     if (sc->nraw_boot && sc->host.mode != SC_HOST_RAW) {
         p.line = sc->raw_boot[0].line;
-        return fail(&p, "'raw boot' lines need 'host mode raw'");
+        return lex_fail(&p, "'raw boot' lines need 'host mode raw'");
     }
     if (!sc->mcus) {
         p.line = 1;
-        return fail(&p, "the scenario applies to no MCU");
+        return lex_fail(&p, "the scenario applies to no MCU");
     }
     /* stable insertion sort by time: ties keep file order */
     for (int a = 1; a < sc->nevents; a++) {

@@ -114,6 +114,9 @@ enum sc_ev_kind {
     SC_EV_FACTORY_PIN,  /* flag = held low */
     SC_EV_CHIP_HANG,    /* the chip firmware's main loop hangs; a = ms it keeps hanging across
                            its own restarts (0 = until the first restart) */
+    SC_EV_CHIP_OFF,     /* the chip loses its supply, the rest of the board keeps it; a = ms
+                           until it comes back with a power-on start (0 = never: absent) */
+    SC_EV_FLAKY,        /* for a ms the chip acknowledges only every other host transfer */
     SC_EV_PART_DEAD,    /* a = SC_PART_*: that part of the host stops working, loop() runs on */
     /* raw mode */
     SC_EV_RAW_WRITE,    /* bytes to address a */
@@ -168,7 +171,7 @@ enum sc_field {
     /* metrics */
     SC_F_FEEDS, SC_F_FEED_ERRORS, SC_F_BUS_BYTES, SC_F_BOOTS, SC_F_RECOVERIES,
     SC_F_DEGRADATIONS, SC_F_PRETIMEOUT_IRQS, SC_F_PRETIMEOUTS, SC_F_SLEEP_MODE_ERRORS,
-    SC_F_MAX_STRETCH_US, SC_F_AWAKE_FRACTION, SC_F_CHIP_RESETS, SC_F_DEAD_PART_MS,
+    SC_F_MAX_STRETCH_US, SC_F_AWAKE_FRACTION, SC_F_CHIP_RESETS, SC_F_DEAD_PART_MS, SC_F_BUS_ERRORS,
     /* chip state at a time */
     SC_F_ARMED, SC_F_IN_GRACE, SC_F_TIMEOUT_MS, SC_F_SINCE_FEED_MS, SC_F_GRACE_LEFT_MS,
     /* host state */

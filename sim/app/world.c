@@ -5,6 +5,7 @@
  * This file links libsimavr (through chipsim): GPL-3.0-or-later.
  */
 #include "world.h"
+#include "names.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,36 +84,13 @@ static void world_instant(struct world *w, int kind, const char *label)
     run_span_open(w->run, world_ms(w), kind, label);
 }
 
-/* ---- host bookkeeping --------------------------------------------------------------------- */
+/* ---- the host's state, recorded ---------------------------------------------------------- */
 
-int host_alive(const struct world *w)
+void world_host_state(struct world *w, int state)
 {
-    return !w->h.killed && !w->h.hung && !w->ended && !w->fatal;
-}
-
-void host_set_state(struct world *w, int state)
-{
-    w->h.state = state;
     run_state_set(w->run, world_ms(w), state);
     if (w->vcd_on)
         vcd_set(&w->vcd, cyc_to_ns(w, world_now(w)), VCD_HOST_STATE, (uint32_t)state);
-}
-
-void host_kill(struct world *w, int after, uint64_t off_until)
-{
-    struct host *h = &w->h;
-    if (h->hung && h->span_hang >= 0) {
-        world_span_close(w, h->span_hang);
-        h->span_hang = -1;
-    }
-    h->killed = 1;
-    h->hung = 0;
-    h->next_after = after;
-    if (off_until > h->off_until || !h->off_until)
-        h->off_until = off_until;
-    h->bus_up = 0;
-    h->in_loop = 0;
-    host_set_state(w, SC_HS_OFF);
 }
 
 /* ---- effects ------------------------------------------------------------------------------ */
@@ -244,10 +222,8 @@ static void on_reset_fall(struct world *w, uint64_t cyc)
         w->raw_feed_active = 0;
         w->raw_boot_active = 0;
     }
-    if (w->sc->host.mode != SC_HOST_RAW && w->h.state != SC_HS_OFF)
-        host_kill(w, SC_AFTER_CHIP_RESET, 0);
-    else if (w->sc->host.mode != SC_HOST_RAW)
-        w->h.next_after = SC_AFTER_CHIP_RESET;
+    if (w->sc->host.mode != SC_HOST_RAW)
+        host_reset_pulled(w);
 }
 
 static void on_reset_rise(struct world *w, uint64_t cyc)
@@ -262,8 +238,8 @@ static void on_reset_rise(struct world *w, uint64_t cyc)
         run_log(w->run, t, "chip", "reset released after %.1f ms", t - rs->t_ms);
         w->open_reset = -1;
     }
-    if (w->h.killed && w->sc->host.mode != SC_HOST_RAW && cyc > w->h.off_until)
-        w->h.off_until = cyc;
+    if (w->sc->host.mode != SC_HOST_RAW)
+        host_reset_released(w, cyc);
     if (w->sc->host.mode == SC_HOST_RAW && w->sc->nraw_boot) {
         raw_boot_start(w, cyc);
         run_log(w->run, t, "raw", "the raw host boots again: its boot section runs from here");
@@ -291,11 +267,10 @@ static void on_edge(void *ctx, enum chipsim_signal sig, int level, uint64_t cyc)
         w->last_pretimeout_ms = t;
         w->run->pretimeouts++;
         run_log(w->run, t, "chip", "pretimeout pin low");
-        struct host *h = &w->h;
-        if (w->sc->host.pretimeout_irq && !h->killed && !h->hung && h->state != SC_HS_OFF) {
+        if (w->sc->host.pretimeout_irq && host_running(w)) {
             w->run->pretimeout_irqs++;
             run_log(w->run, t, "host", "pretimeout interrupt: the host logs its state (%s) before the reset",
-                    sc_host_state_name(h->state));
+                    sc_host_state_name(host_state(w)));
         }
     }
 }
@@ -329,7 +304,7 @@ static void take_probe(struct world *w, int i)
     const struct sc_expect *x = &w->sc->expects[i];
     struct run *r = w->run;
     if (x->subject == SC_X_AT_HOST) {
-        r->at_value[i] = w->h.state;
+        r->at_value[i] = host_state(w);
         r->at_ok[i] = 1;
         return;
     }
@@ -349,7 +324,7 @@ static void take_probe(struct world *w, int i)
 
 /* ---- faults --------------------------------------------------------------------------------- */
 
-enum { P_RELEASE_SDA = 1, P_RELEASE_SCL, P_FACTORY_RELEASE };
+enum { P_RELEASE_SDA = 1, P_RELEASE_SCL, P_FACTORY_RELEASE, P_CHIP_ON };
 
 static void fmt_bytes(char *out, size_t n, const uint8_t *b, int len)
 {
@@ -448,17 +423,6 @@ static void pending_add(struct world *w, uint64_t cyc, int kind, int arg)
     w->pending[i].arg = arg;
 }
 
-static void host_request(struct world *w, const struct sc_event *e)
-{
-    struct host *h = &w->h;
-    if (h->state == SC_HS_OFF || h->killed || h->hung) {
-        run_log(w->run, world_ms(w), "fault", "%s: the host is not running, nothing to do", sc_event_name(e->kind));
-        return;
-    }
-    if (h->nreq == HOST_REQ_MAX)
-        return;
-    h->req[h->nreq++] = *e;
-}
 
 
 /* Flips one settings byte of the EEPROM slot: its check no longer holds.
@@ -492,218 +456,329 @@ static void watch_restart(struct world *w, int line)
     }
 }
 
+/* ---- one handler per event kind ------------------------------------------------------------ */
+
+/* Each takes the event at its time. Locals the handlers share by name: */
+#define EV_LOCALS                                                                                   \
+    struct run *r = w->run;                                                                        \
+    double t = world_ms(w);                                                                        \
+    (void)r; (void)t
+
+static void ev_hang(struct world *w, const struct sc_event *e)
+{
+    EV_LOCALS;
+    if (e->task) {
+        run_log(r, t, "fault", "the host will hang on entering task '%s'", sc_task_names[e->task % SC_TASK_NAMES]);
+        w->bugs.hang_task = e->task;
+        w->bugs.hang_task_line = e->line;
+    } else if (host_up(w)) {
+        run_log(r, t, "fault", "host hangs: loop and interrupts stop");
+        world_effect(w, e->line);
+        host_hang(w);
+    } else {
+        run_log(r, t, "fault", "hang: the host is not running");
+    }
+}
+
+static void ev_boot_bug(struct world *w, const struct sc_event *e)
+{
+    EV_LOCALS;
+    char b[40];
+    int n = e->a ? (int)e->a : -1;
+    if (e->kind == SC_EV_HANG_BOOT) {
+        w->bugs.hang_boot_left = n;
+        w->bugs.hang_early = e->flag;
+        w->bugs.hang_boot_line = e->line;
+    } else {
+        w->bugs.crash_boot_left = n;
+        w->bugs.crash_early = e->flag;
+        w->bugs.crash_boot_line = e->line;
+    }
+    run_log(r, t, "fault", "from now on %s%s boot%s %s %s", n < 0 ? "every" : "the next ",
+            n < 0 ? "" : (snprintf(b, sizeof b, "%d", n), b), n == 1 ? "" : "s",
+            e->kind == SC_EV_HANG_BOOT ? "hang" : "crash",
+            e->flag ? "before the first feed" : "while starting services");
+}
+
+static void ev_part_dead(struct world *w, const struct sc_event *e)
+{
+    if (host_part_dead(w, (int)e->a))
+        world_effect(w, e->line);
+}
+
+static void ev_heap_leak(struct world *w, const struct sc_event *e)
+{
+    EV_LOCALS;
+    w->bugs.heap_leak_bps = e->a;
+    w->bugs.heap_leak_line = e->line;
+    run_log(r, t, "fault", "heap leak: %u bytes/s", (unsigned)e->a);
+}
+
+/* slow, ota, fast-feed: the host program acts on them in its loop */
+static void ev_host_request(struct world *w, const struct sc_event *e)
+{
+    host_request(w, e);
+}
+
+static void ev_wifi_drop(struct world *w, const struct sc_event *e)
+{
+    EV_LOCALS;
+    w->wifi_back_cyc = world_now(w) + world_ms_to_cyc(w, e->a);
+    run_log(r, t, "fault", "WiFi access point gone for %.1f s", e->a / 1000.0);
+    struct run_span *s = run_span_open(r, t, SC_EV_WIFI_DROP, "WiFi down");
+    if (s)
+        s->t1_ms = t + e->a;
+    world_effect(w, e->line); /* the access point is gone, whatever the host does */
+    host_request(w, e);
+}
+
+static void ev_host_reset(struct world *w, const struct sc_event *e)
+{
+    EV_LOCALS;
+    run_log(r, t, "fault", "host reset button");
+    world_instant(w, e->kind, "reset button");
+    if (host_resettable(w)) {
+        host_kill(w, SC_AFTER_HOST_RESET, world_now(w) + world_ms_to_cyc(w, 100));
+        world_effect(w, e->line);
+    }
+}
+
+static void ev_line_low(struct world *w, const struct sc_event *e)
+{
+    EV_LOCALS;
+    char lbl[40];
+    world_effect(w, e->line);
+    int sda = e->kind == SC_EV_SDA_LOW;
+    chipsim_hold_low(w->cs, sda ? CHIPSIM_SIG_SDA : CHIPSIM_SIG_SCL, 1);
+    snprintf(lbl, sizeof lbl, "%s held low %.1f s", sda ? "SDA" : "SCL", e->a / 1000.0);
+    run_log(r, t, "fault", "%s", lbl);
+    int idx = world_span(w, e->kind, lbl);
+    if (sda)
+        w->span_sda = idx;
+    else
+        w->span_scl = idx;
+    pending_add(w, world_now(w) + world_ms_to_cyc(w, e->a), sda ? P_RELEASE_SDA : P_RELEASE_SCL, idx);
+}
+
+static void ev_nack(struct world *w, const struct sc_event *e)
+{
+    EV_LOCALS;
+    w->nack_left += e->a;
+    fault_queue_add(&w->nack_q, e->line, e->a);
+    run_log(r, t, "fault", "the next %u host transaction(s) get a corrupted address (NACK)", (unsigned)e->a);
+}
+
+static void ev_corrupt(struct world *w, const struct sc_event *e)
+{
+    EV_LOCALS;
+    w->corrupt_left += e->a;
+    w->corrupt_bit = (uint8_t)e->b;
+    fault_queue_add(&w->corrupt_q, e->line, e->a);
+    run_log(r, t, "fault", "the next %u host write(s) get bit %u of their first byte flipped",
+            (unsigned)e->a, (unsigned)e->b);
+}
+
+static void ev_stray(struct world *w, const struct sc_event *e)
+{
+    EV_LOCALS;
+    char lbl[40], b[40];
+    world_effect(w, e->line);
+    fmt_bytes(b, sizeof b, e->bytes, e->nbytes);
+    snprintf(lbl, sizeof lbl, "stray write %s", b);
+    world_instant(w, e->kind, lbl);
+    int rc = world_i2c_write(w, (uint8_t)e->a, e->bytes, e->nbytes, 0);
+    run_log(r, world_ms(w), "fault", "a second master writes [%s] to 0x%02x: %s", b, (unsigned)e->a,
+            rc ? extwd_strerror(rc) : "acknowledged");
+}
+
+static void ev_abort_tx(struct world *w, const struct sc_event *e)
+{
+    EV_LOCALS;
+    char lbl[40];
+    static const uint8_t feed = EXTWD_CMD_FEED;
+    world_effect(w, e->line);
+    snprintf(lbl, sizeof lbl, "transaction cut after %u bits", (unsigned)e->a);
+    world_instant(w, e->kind, lbl);
+    int rc = chipsim_i2c_write_abort(w->cs, w->chip_addr, &feed, 1, e->a);
+    /* it was the host's feed: one that did not get through */
+    r->feed_errors++;
+    r->bus_errors++;
+    struct run_feed *f = vec_push(&r->feeds_v, sizeof *f);
+    if (f)
+        f->t_ms = world_ms(w);
+    run_log(r, world_ms(w), "fault", "the master stops driving %u bits into a feed (%s)%s", (unsigned)e->a,
+            rc ? "failed" : "bits sent", e->flag ? "; the host resets" : "");
+    if (e->flag && host_resettable(w))
+        host_kill(w, SC_AFTER_HOST_RESET, world_now(w) + world_ms_to_cyc(w, 100));
+}
+
+static void ev_brownout(struct world *w, const struct sc_event *e)
+{
+    EV_LOCALS;
+    run_log(r, t, "fault", "chip brown-out");
+    world_instant(w, e->kind, "brown-out");
+    if (chipsim_powered(w->cs))
+        world_effect(w, e->line); /* an unpowered chip has nothing to lose */
+    chipsim_brownout(w->cs);
+}
+
+static void ev_power_cycle(struct world *w, const struct sc_event *e)
+{
+    EV_LOCALS;
+    world_effect(w, e->line);
+    run_log(r, t, "fault", "power cycle: chip and host");
+    world_instant(w, e->kind, "power cycle");
+    chipsim_power_cycle(w->cs, (uint32_t)rng_next(&w->rng));
+    if (w->sc->host.mode != SC_HOST_RAW)
+        host_kill(w, SC_AFTER_POWER_CYCLE, world_now(w));
+}
+
+static void ev_eeprom_corrupt(struct world *w, const struct sc_event *e)
+{
+    EV_LOCALS;
+    run_log(r, t, "fault", "EEPROM corrupted (one byte of the settings slot)");
+    world_instant(w, e->kind, "EEPROM corrupted");
+    if (corrupt_eeprom(w) == 0)
+        watch_restart(w, e->line); /* it acts when the chip next reads its EEPROM */
+    else
+        run_log(r, t, "fault", "the settings slot was never written: nothing to corrupt");
+}
+
+static void ev_factory_pin(struct world *w, const struct sc_event *e)
+{
+    EV_LOCALS;
+    run_log(r, t, "fault", "factory-reset pin %s", e->flag ? "held low" : "released");
+    if (e->flag)
+        watch_restart(w, e->line); /* the chip reads it when it starts */
+    else if (w->factory_low)
+        world_effect(w, e->line);
+    w->factory_low = e->flag;
+    chipsim_factory_pin(w->cs, e->flag);
+}
+
+static void ev_raw_write(struct world *w, const struct sc_event *e)
+{
+    world_effect(w, e->line);
+    raw_write(w, e);
+}
+
+static void ev_raw_read(struct world *w, const struct sc_event *e)
+{
+    EV_LOCALS;
+    char b[40];
+    world_effect(w, e->line);
+    struct run_raw_read *rr = vec_push(&r->raw_reads, sizeof *rr);
+    if (!rr)
+        return;
+    rr->t_ms = t;
+    rr->n = (uint8_t)e->a;
+    rr->rc = world_i2c_read(w, (uint8_t)e->b, rr->bytes, rr->n, 1);
+    fmt_bytes(b, sizeof b, rr->bytes, rr->n);
+    run_log(r, world_ms(w), "raw", "read %u from 0x%02x: %s%s", (unsigned)e->a, (unsigned)e->b,
+            rr->rc ? extwd_strerror(rr->rc) : "", rr->rc ? "" : b);
+}
+
+static void ev_raw_feed(struct world *w, const struct sc_event *e)
+{
+    world_effect(w, e->line);
+    raw_feed(w, e->a, world_ms_to_cyc(w, e->b));
+}
+
+static void ev_crash(struct world *w, const struct sc_event *e)
+{
+    EV_LOCALS;
+    if (host_up(w)) {
+        run_log(r, t, "fault", "the host crashes (exception) and restarts after %.1f s",
+                w->sc->host.crash_restart_ms / 1000.0);
+        world_instant(w, e->kind, "host crash");
+        world_effect(w, e->line);
+        host_kill(w, SC_AFTER_CRASH, world_now(w) + world_ms_to_cyc(w, w->sc->host.crash_restart_ms));
+    } else {
+        run_log(r, t, "fault", "crash: the host is not running");
+    }
+}
+
+static void ev_chip_off(struct world *w, const struct sc_event *e)
+{
+    EV_LOCALS;
+    if (!chipsim_powered(w->cs)) {
+        run_log(r, t, "fault", "chip-off: the chip is unpowered already");
+        return;
+    }
+    if (e->a)
+        run_log(r, t, "fault", "the chip loses its supply for %.3f s: absent from the bus, its pins high-Z",
+                e->a / 1000.0);
+    else
+        run_log(r, t, "fault", "the chip loses its supply: absent from the bus, its pins high-Z");
+    chipsim_power(w->cs, 0, 0);
+    world_effect(w, e->line);
+    int sp = world_span(w, e->kind, "chip unpowered");
+    if (e->a)
+        pending_add(w, world_now(w) + world_ms_to_cyc(w, e->a), P_CHIP_ON, sp);
+}
+
+static void ev_flaky(struct world *w, const struct sc_event *e)
+{
+    EV_LOCALS;
+    run_log(r, t, "fault", "for %.3f s the chip acknowledges only every other host transfer", e->a / 1000.0);
+    w->flaky_until = world_now(w) + world_ms_to_cyc(w, e->a);
+    w->flaky_line = e->line;
+    w->flaky_odd = 0;
+    int sp = world_span(w, e->kind, "flaky chip");
+    if (sp >= 0)
+        VEC_AT(r->spans, struct run_span, sp).t1_ms = t + e->a;
+}
+
+static void ev_chip_hang(struct world *w, const struct sc_event *e)
+{
+    EV_LOCALS;
+    if (w->chip_hang_active) {
+        run_log(r, t, "fault", "chip-hang: the chip's main loop is hung already");
+        return;
+    }
+    if (chipsim_hang_main_loop(w->cs) != 0) {
+        run_log(r, world_ms(w), "fault", "chip-hang: the firmware's main loop could not be hung");
+        return;
+    }
+    world_effect(w, e->line);
+    w->chip_hang_active = 1;
+    w->chip_hang_resets = chip_restarts(w);
+    w->chip_hang_until = e->a ? world_now(w) + world_ms_to_cyc(w, e->a) : 0;
+    w->chip_hang_span = world_span(w, e->kind, "chip main loop hung");
+    if (e->a)
+        run_log(r, world_ms(w), "fault", "the chip firmware's main loop hangs, again after each restart, for %.1f s",
+                e->a / 1000.0);
+    else
+        run_log(r, world_ms(w), "fault", "the chip firmware's main loop hangs (until the chip restarts)");
+}
+
+#undef EV_LOCALS
+
+typedef void (*event_handler)(struct world *w, const struct sc_event *e);
+
+/* One handler per enum sc_ev_kind. A kind left out would never take effect,
+ * which check.effect (tests/sim/effect) reports. */
+static const event_handler event_handlers[SC_EV_COUNT] = {
+    [SC_EV_HANG] = ev_hang,               [SC_EV_HANG_BOOT] = ev_boot_bug,
+    [SC_EV_CRASH_BOOT] = ev_boot_bug,     [SC_EV_SLOW] = ev_host_request,
+    [SC_EV_OTA] = ev_host_request,        [SC_EV_WIFI_DROP] = ev_wifi_drop,
+    [SC_EV_HEAP_LEAK] = ev_heap_leak,     [SC_EV_FAST_FEED] = ev_host_request,
+    [SC_EV_CRASH] = ev_crash,             [SC_EV_HOST_RESET] = ev_host_reset,
+    [SC_EV_SDA_LOW] = ev_line_low,        [SC_EV_SCL_LOW] = ev_line_low,
+    [SC_EV_NACK] = ev_nack,               [SC_EV_CORRUPT] = ev_corrupt,
+    [SC_EV_STRAY] = ev_stray,             [SC_EV_ABORT_TX] = ev_abort_tx,
+    [SC_EV_BROWNOUT] = ev_brownout,       [SC_EV_POWER_CYCLE] = ev_power_cycle,
+    [SC_EV_EEPROM_CORRUPT] = ev_eeprom_corrupt, [SC_EV_FACTORY_PIN] = ev_factory_pin,
+    [SC_EV_CHIP_HANG] = ev_chip_hang,     [SC_EV_CHIP_OFF] = ev_chip_off,
+    [SC_EV_FLAKY] = ev_flaky,             [SC_EV_PART_DEAD] = ev_part_dead,
+    [SC_EV_RAW_WRITE] = ev_raw_write,     [SC_EV_RAW_READ] = ev_raw_read,
+    [SC_EV_RAW_FEED] = ev_raw_feed,
+};
+
 static void apply_event(struct world *w, const struct sc_event *e)
 {
-    struct run *r = w->run;
-    struct host *h = &w->h;
-    double t = world_ms(w);
-    char lbl[40], b[40];
-    switch (e->kind) { /* these act on the bus or the chip at once */
-    case SC_EV_SDA_LOW: case SC_EV_SCL_LOW: case SC_EV_STRAY: case SC_EV_ABORT_TX:
-    case SC_EV_BROWNOUT: case SC_EV_POWER_CYCLE:
-    case SC_EV_RAW_WRITE: case SC_EV_RAW_READ: case SC_EV_RAW_FEED:
-        world_effect(w, e->line);
-        break;
-    }
-    switch (e->kind) {
-    case SC_EV_HANG:
-        if (e->task) {
-            static const char *const tasks[] = { "", "boot", "timers", "network", "otgw", "ota", "wifi" };
-            run_log(r, t, "fault", "the host will hang on entering task '%s'", tasks[e->task % 7]);
-            w->bugs.hang_task = e->task;
-            w->bugs.hang_task_line = e->line;
-        } else if (host_alive(w) && h->state != SC_HS_OFF) {
-            run_log(r, t, "fault", "host hangs: loop and interrupts stop");
-            world_effect(w, e->line);
-            h->hung = 1;
-            h->span_hang = world_span(w, SC_EV_HANG, "host hang");
-            host_set_state(w, SC_HS_HUNG);
-        } else {
-            run_log(r, t, "fault", "hang: the host is not running");
-        }
-        break;
-    case SC_EV_HANG_BOOT:
-    case SC_EV_CRASH_BOOT: {
-        int n = e->a ? (int)e->a : -1;
-        if (e->kind == SC_EV_HANG_BOOT) {
-            w->bugs.hang_boot_left = n;
-            w->bugs.hang_early = e->flag;
-            w->bugs.hang_boot_line = e->line;
-        } else {
-            w->bugs.crash_boot_left = n;
-            w->bugs.crash_early = e->flag;
-            w->bugs.crash_boot_line = e->line;
-        }
-        run_log(r, t, "fault", "from now on %s%s boot%s %s %s", n < 0 ? "every" : "the next ",
-                n < 0 ? "" : (snprintf(b, sizeof b, "%d", n), b), n == 1 ? "" : "s",
-                e->kind == SC_EV_HANG_BOOT ? "hang" : "crash",
-                e->flag ? "before the first feed" : "while starting services");
-        break;
-    }
-    case SC_EV_PART_DEAD:
-        if (host_part_dead(w, (int)e->a))
-            world_effect(w, e->line);
-        break;
-    case SC_EV_HEAP_LEAK:
-        w->bugs.heap_leak_bps = e->a;
-        w->bugs.heap_leak_line = e->line;
-        run_log(r, t, "fault", "heap leak: %u bytes/s", (unsigned)e->a);
-        break;
-    case SC_EV_SLOW:
-    case SC_EV_OTA:
-    case SC_EV_FAST_FEED:
-        host_request(w, e);
-        break;
-    case SC_EV_WIFI_DROP:
-        w->wifi_back_cyc = world_now(w) + world_ms_to_cyc(w, e->a);
-        run_log(r, t, "fault", "WiFi access point gone for %.1f s", e->a / 1000.0);
-        {
-            struct run_span *s = run_span_open(r, t, SC_EV_WIFI_DROP, "WiFi down");
-            if (s)
-                s->t1_ms = t + e->a;
-        }
-        world_effect(w, e->line); /* the access point is gone, whatever the host does */
-        host_request(w, e);
-        break;
-    case SC_EV_HOST_RESET:
-        run_log(r, t, "fault", "host reset button");
-        world_instant(w, e->kind, "reset button");
-        if (h->state != SC_HS_OFF || h->killed) {
-            host_kill(w, SC_AFTER_HOST_RESET, world_now(w) + world_ms_to_cyc(w, 100));
-            world_effect(w, e->line);
-        }
-        break;
-    case SC_EV_SDA_LOW:
-    case SC_EV_SCL_LOW: {
-        int sda = e->kind == SC_EV_SDA_LOW;
-        chipsim_hold_low(w->cs, sda ? CHIPSIM_SIG_SDA : CHIPSIM_SIG_SCL, 1);
-        snprintf(lbl, sizeof lbl, "%s held low %.1f s", sda ? "SDA" : "SCL", e->a / 1000.0);
-        run_log(r, t, "fault", "%s", lbl);
-        int idx = world_span(w, e->kind, lbl);
-        if (sda)
-            w->span_sda = idx;
-        else
-            w->span_scl = idx;
-        pending_add(w, world_now(w) + world_ms_to_cyc(w, e->a), sda ? P_RELEASE_SDA : P_RELEASE_SCL, idx);
-        break;
-    }
-    case SC_EV_NACK:
-        w->nack_left += e->a;
-        fault_queue_add(&w->nack_q, e->line, e->a);
-        run_log(r, t, "fault", "the next %u host transaction(s) get a corrupted address (NACK)", (unsigned)e->a);
-        break;
-    case SC_EV_CORRUPT:
-        w->corrupt_left += e->a;
-        w->corrupt_bit = (uint8_t)e->b;
-        fault_queue_add(&w->corrupt_q, e->line, e->a);
-        run_log(r, t, "fault", "the next %u host write(s) get bit %u of their first byte flipped",
-                (unsigned)e->a, (unsigned)e->b);
-        break;
-    case SC_EV_STRAY: {
-        fmt_bytes(b, sizeof b, e->bytes, e->nbytes);
-        snprintf(lbl, sizeof lbl, "stray write %s", b);
-        world_instant(w, e->kind, lbl);
-        int rc = world_i2c_write(w, (uint8_t)e->a, e->bytes, e->nbytes, 0);
-        run_log(r, world_ms(w), "fault", "a second master writes [%s] to 0x%02x: %s", b, (unsigned)e->a,
-                rc ? extwd_strerror(rc) : "acknowledged");
-        break;
-    }
-    case SC_EV_ABORT_TX: {
-        static const uint8_t feed = EXTWD_CMD_FEED;
-        snprintf(lbl, sizeof lbl, "transaction cut after %u bits", (unsigned)e->a);
-        world_instant(w, e->kind, lbl);
-        int rc = chipsim_i2c_write_abort(w->cs, w->chip_addr, &feed, 1, e->a);
-        /* it was the host's feed: one that did not get through */
-        r->feed_errors++;
-        r->bus_errors++;
-        struct run_feed *f = vec_push(&r->feeds_v, sizeof *f);
-        if (f)
-            f->t_ms = world_ms(w);
-        run_log(r, world_ms(w), "fault", "the master stops driving %u bits into a feed (%s)%s", (unsigned)e->a,
-                rc ? "failed" : "bits sent", e->flag ? "; the host resets" : "");
-        if (e->flag && (h->state != SC_HS_OFF || h->killed))
-            host_kill(w, SC_AFTER_HOST_RESET, world_now(w) + world_ms_to_cyc(w, 100));
-        break;
-    }
-    case SC_EV_BROWNOUT:
-        run_log(r, t, "fault", "chip brown-out");
-        world_instant(w, e->kind, "brown-out");
-        chipsim_brownout(w->cs);
-        break;
-    case SC_EV_POWER_CYCLE:
-        run_log(r, t, "fault", "power cycle: chip and host");
-        world_instant(w, e->kind, "power cycle");
-        chipsim_power_cycle(w->cs, (uint32_t)rng_next(&w->rng));
-        if (w->sc->host.mode != SC_HOST_RAW)
-            host_kill(w, SC_AFTER_POWER_CYCLE, world_now(w));
-        break;
-    case SC_EV_EEPROM_CORRUPT:
-        run_log(r, t, "fault", "EEPROM corrupted (one byte of the settings slot)");
-        world_instant(w, e->kind, "EEPROM corrupted");
-        if (corrupt_eeprom(w) == 0)
-            watch_restart(w, e->line); /* it acts when the chip next reads its EEPROM */
-        else
-            run_log(r, t, "fault", "the settings slot was never written: nothing to corrupt");
-        break;
-    case SC_EV_FACTORY_PIN:
-        run_log(r, t, "fault", "factory-reset pin %s", e->flag ? "held low" : "released");
-        if (e->flag)
-            watch_restart(w, e->line); /* the chip reads it when it starts */
-        else if (w->factory_low)
-            world_effect(w, e->line);
-        w->factory_low = e->flag;
-        chipsim_factory_pin(w->cs, e->flag);
-        break;
-    case SC_EV_RAW_WRITE:
-        raw_write(w, e);
-        break;
-    case SC_EV_RAW_READ: {
-        struct run_raw_read *rr = vec_push(&r->raw_reads, sizeof *rr);
-        if (!rr)
-            break;
-        rr->t_ms = t;
-        rr->n = (uint8_t)e->a;
-        rr->rc = world_i2c_read(w, (uint8_t)e->b, rr->bytes, rr->n, 1);
-        fmt_bytes(b, sizeof b, rr->bytes, rr->n);
-        run_log(r, world_ms(w), "raw", "read %u from 0x%02x: %s%s", (unsigned)e->a, (unsigned)e->b,
-                rr->rc ? extwd_strerror(rr->rc) : "", rr->rc ? "" : b);
-        break;
-    }
-    case SC_EV_RAW_FEED:
-        raw_feed(w, e->a, world_ms_to_cyc(w, e->b));
-        break;
-    case SC_EV_CRASH:
-        if (host_alive(w) && h->state != SC_HS_OFF) {
-            run_log(r, t, "fault", "the host crashes (exception) and restarts after %.1f s",
-                    w->sc->host.crash_restart_ms / 1000.0);
-            world_instant(w, e->kind, "host crash");
-            world_effect(w, e->line);
-            host_kill(w, SC_AFTER_CRASH, world_now(w) + world_ms_to_cyc(w, w->sc->host.crash_restart_ms));
-        } else {
-            run_log(r, t, "fault", "crash: the host is not running");
-        }
-        break;
-    case SC_EV_CHIP_HANG:
-        if (w->chip_hang_active) {
-            run_log(r, t, "fault", "chip-hang: the chip's main loop is hung already");
-            break;
-        }
-        if (chipsim_hang_main_loop(w->cs) != 0) {
-            run_log(r, world_ms(w), "fault", "chip-hang: the firmware's main loop could not be hung");
-            break;
-        }
-        world_effect(w, e->line);
-        w->chip_hang_active = 1;
-        w->chip_hang_resets = chip_restarts(w);
-        w->chip_hang_until = e->a ? world_now(w) + world_ms_to_cyc(w, e->a) : 0;
-        w->chip_hang_span = world_span(w, e->kind, "chip main loop hung");
-        if (e->a)
-            run_log(r, world_ms(w), "fault", "the chip firmware's main loop hangs, again after each restart, for %.1f s",
-                    e->a / 1000.0);
-        else
-            run_log(r, world_ms(w), "fault", "the chip firmware's main loop hangs (until the chip restarts)");
-        break;
-    }
+    if (e->kind >= 0 && e->kind < SC_EV_COUNT && event_handlers[e->kind])
+        event_handlers[e->kind](w, e);
 }
 
 static void apply_pending(struct world *w, const struct world_pending *p)
@@ -714,6 +789,11 @@ static void apply_pending(struct world *w, const struct world_pending *p)
         chipsim_hold_low(w->cs, p->kind == P_RELEASE_SDA ? CHIPSIM_SIG_SDA : CHIPSIM_SIG_SCL, 0);
         world_span_close(w, p->arg);
         run_log(w->run, world_ms(w), "fault", "%s released", p->kind == P_RELEASE_SDA ? "SDA" : "SCL");
+        break;
+    case P_CHIP_ON:
+        chipsim_power(w->cs, 1, (uint32_t)rng_next(&w->rng));
+        world_span_close(w, p->arg);
+        run_log(w->run, world_ms(w), "fault", "the chip's supply comes: a power-on start");
         break;
     }
 }
@@ -837,6 +917,21 @@ static int map_rc(int rc)
     }
 }
 
+/* While a flaky spell lasts, every other host transfer misses the chip (as
+ * a marginal contact or supply would): the first one of the spell gets
+ * through. The spell takes effect with its first missed transfer. Returns 1
+ * when this transfer is to miss. */
+static int flaky_miss(struct world *w)
+{
+    if (world_now(w) >= w->flaky_until)
+        return 0;
+    w->flaky_odd ^= 1;
+    if (w->flaky_odd)
+        return 0;
+    world_effect(w, w->flaky_line);
+    return 1;
+}
+
 static void after_bus(struct world *w)
 {
     if (w->in_events)
@@ -855,6 +950,8 @@ int world_i2c_write(struct world *w, uint8_t addr, const uint8_t *buf, size_t le
         fault_queue_use(w, &w->nack_q);
         addr ^= 0x01;
         world_instant(w, SC_EV_NACK, "address NACK");
+    } else if (from_host && flaky_miss(w)) {
+        addr ^= 0x01;
     } else if (from_host && w->corrupt_left && len) {
         w->corrupt_left--;
         fault_queue_use(w, &w->corrupt_q);
@@ -902,6 +999,8 @@ int world_i2c_read(struct world *w, uint8_t addr, uint8_t *buf, size_t len, int 
         fault_queue_use(w, &w->nack_q);
         addr ^= 0x01;
         world_instant(w, SC_EV_NACK, "address NACK");
+    } else if (from_host && flaky_miss(w)) {
+        addr ^= 0x01;
     }
     int rc = chipsim_i2c_read(w->cs, addr, buf, len);
     if (rc == CHIPSIM_E_CRASHED) {
@@ -993,7 +1092,7 @@ int sim_run(const struct scenario *sc, const struct sim_options *o, struct run *
     w->last_feed_ms = w->last_disarm_ms = w->last_pretimeout_ms = -1;
     w->last_release_ms = 0;
     w->span_sda = w->span_scl = -1;
-    w->h.span_hang = -1;
+    host_init(w);
     w->chip_hang_span = -1;
     snprintf(run->firmware, sizeof run->firmware, "%s", o->firmware);
     snprintf(run->mcu, sizeof run->mcu, "%s", chipsim_mcu(w->cs));
@@ -1043,7 +1142,7 @@ int sim_run(const struct scenario *sc, const struct sim_options *o, struct run *
             run->dead_part_ms += s->t1_ms - s->t0_ms;
     }
     run->sim_ms = world_ms(w);
-    run->host_state_end = w->h.state;
+    run->host_state_end = host_state(w);
     struct chipsim_stats st;
     chipsim_stats(w->cs, &st);
     run->cycles = st.cycles;

@@ -22,6 +22,7 @@
 #include "run.h"
 #include "scenario.h"
 #include "vcd.h"
+#include "host.h"
 
 /* splitmix64: small, seedable, the same on every platform. */
 struct rng {
@@ -29,58 +30,6 @@ struct rng {
 };
 uint64_t rng_next(struct rng *r);
 uint32_t rng_range(struct rng *r, uint32_t lo, uint32_t hi); /* uniform in [lo, hi] */
-
-#define HOST_REQ_MAX 16
-
-/* Bugs in the host firmware image: they survive the host's reboots. */
-struct host_bugs {
-    int hang_boot_left;     /* boots that still hang (-1 = all) */
-    int crash_boot_left;
-    uint8_t hang_early, crash_early;
-    uint32_t heap_leak_bps;
-    int heap_leak_line;
-    uint8_t hang_task;      /* hang on next entering this task (0 = none), even after a reboot */
-    int hang_task_line, hang_boot_line, crash_boot_line; /* the scenario lines that set them */
-};
-
-struct host {
-    int state;              /* enum sc_host_state */
-    int killed;             /* RAM lost (reset, power, crash): unwind, then reboot */
-    int hung;               /* stopped: no code, no interrupts, until killed */
-    int next_after;         /* enum sc_boot_after for the next boot */
-    uint64_t off_until;     /* cycle before which the host cannot start booting */
-    uint64_t boot_cyc;      /* when this boot started (millis() counts from here) */
-    int bus_up;             /* Wire.begin() done */
-    int in_loop;
-
-    struct extwd wd;
-    struct extwd_port port;
-    struct extwd_config cfg;
-    int wd_ok;              /* extwd_init succeeded this boot */
-    int safe;               /* safe mode this boot */
-    uint64_t loop_since;    /* cycle the host entered loop() this boot */
-
-    /* stimuli waiting for the next loop() pass */
-    struct sc_event req[HOST_REQ_MAX];
-    int nreq;
-
-    uint32_t heap_free;
-    int degraded;
-    int wifi_connected;
-
-    /* the stock host's safeTimers feed timer */
-    int st_started;
-    uint32_t st_due;
-
-    /* libextwd health channels (host channels on), one per enum sc_part */
-    struct extwd_channel ch[SC_PART_COUNT];
-    uint8_t parts_dead;     /* bit per enum sc_part: stopped working this boot */
-    int span_part;          /* index of the open "part dead" span, -1 */
-
-    /* feed failure bookkeeping for the timeline */
-    uint32_t feed_fail_run;
-    int span_hang;          /* index of the open hang span, -1 */
-};
 
 #define WORLD_FAULT_Q SC_MAX_EVENTS /* one per event at most: none is dropped */
 struct world_fault_q {      /* NACK or corruption faults waiting, by scenario line */
@@ -125,6 +74,9 @@ struct world {
     /* fault injection */
     int next_event;
     uint32_t nack_left, corrupt_left;
+    uint64_t flaky_until;       /* cycle: the chip acknowledges every other host transfer until then */
+    int flaky_line, flaky_odd;
+
     uint8_t corrupt_bit;
     struct world_fault_q nack_q, corrupt_q;
     uint64_t wifi_back_cyc; /* the access point is gone until then */
@@ -183,25 +135,9 @@ int world_advance(struct world *w, uint64_t until, int stop_on_host);
 int world_i2c_write(struct world *w, uint8_t addr, const uint8_t *buf, size_t len, int from_host);
 int world_i2c_read(struct world *w, uint8_t addr, uint8_t *buf, size_t len, int from_host);
 
-/* ---- host -------------------------------------------------------------------------- */
-
-/* The host can run code now. */
-int host_alive(const struct world *w);
-
-/* Kills the host: its RAM is lost; it boots again (after) no earlier than
- * off_until. */
-void host_kill(struct world *w, int after, uint64_t off_until);
-
-/* Sets and records the host's state. */
-void host_set_state(struct world *w, int state);
-
-/* Runs the host program from power-on to the end of the run (host.c). */
-void host_run(struct world *w);
-
-/* The host's part (enum sc_part) stops doing its work until the next boot,
- * while loop() runs on: it no longer checks in on its health channel.
- * Returns 1 if a working part died (the host was up and the part alive), else 0. */
-int host_part_dead(struct world *w, int part);
+/* Records the host's new state in the run, the VCD and the SVG (host.c
+ * calls it from host_set_state). */
+void world_host_state(struct world *w, int state);
 
 /* The timeout the host program itself set (its configuration, or what the
  * raw script wrote), whatever a stray write did to the chip: the host's own

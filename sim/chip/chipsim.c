@@ -146,6 +146,14 @@ struct chipsim {
     int core_ok;
     uint32_t rng;
 
+    /* the bus master, chosen once at chipsim_open: bit-level (USI) or message-level (TWI) */
+    const struct master_ops *master;
+    void *master_ctx;
+    uint64_t addr_nack_cycles;      /* START, address, NACK and STOP at the bus clock */
+
+    int unpowered;                  /* chipsim_power(cs, 0): no supply, every pin high-Z */
+    uint64_t off_cycles;            /* clock cycles spent unpowered */
+
     uint32_t hang_pc;               /* flash byte address patched by chipsim_hang_main_loop */
     uint8_t hang_saved[2];
     int hung;
@@ -346,6 +354,11 @@ static int ops_run(void *ctx, uint64_t until, int (*done)(void *), void *arg)
         return 1;
     if (avr->cycle >= until)
         return 0;
+    if (cs->unpowered) { /* nothing runs: the clock only moves on */
+        cs->off_cycles += until - avr->cycle;
+        avr->cycle = until;
+        return done && done(arg) ? 1 : 0;
+    }
     avr_cycle_timer_register(avr, until - avr->cycle, stop_timer, cs);
     int r = 0;
     for (;;) {
@@ -765,6 +778,48 @@ static int setup_wires(struct chipsim *cs)
     return 0;
 }
 
+/* ---- the two bus masters, one table each ------------------------------------------------ */
+
+struct master_ops {
+    int (*write)(void *m, uint8_t addr, const uint8_t *buf, size_t len);
+    int (*read)(void *m, uint8_t addr, uint8_t *buf, size_t len);
+    int (*write_read)(void *m, uint8_t addr, const uint8_t *w, size_t wlen, uint8_t *r, size_t rlen);
+    int (*write_abort)(void *m, uint8_t addr, const uint8_t *buf, size_t len, unsigned bits);
+    int (*read_abort)(void *m, uint8_t addr, unsigned bits);
+};
+
+static int bit_write(void *m, uint8_t a, const uint8_t *b, size_t n) { return i2c_master_write(m, a, b, n); }
+static int bit_read(void *m, uint8_t a, uint8_t *b, size_t n) { return i2c_master_read(m, a, b, n); }
+static int bit_write_read(void *m, uint8_t a, const uint8_t *w, size_t wn, uint8_t *r, size_t rn)
+{
+    return i2c_master_write_read(m, a, w, wn, r, rn);
+}
+static int bit_write_abort(void *m, uint8_t a, const uint8_t *b, size_t n, unsigned bits)
+{
+    return i2c_master_write_abort(m, a, b, n, bits);
+}
+static int bit_read_abort(void *m, uint8_t a, unsigned bits) { return i2c_master_read_abort(m, a, bits); }
+
+static int twi_write(void *m, uint8_t a, const uint8_t *b, size_t n) { return twi_master_write(m, a, b, n); }
+static int twi_read(void *m, uint8_t a, uint8_t *b, size_t n) { return twi_master_read(m, a, b, n); }
+static int twi_write_read(void *m, uint8_t a, const uint8_t *w, size_t wn, uint8_t *r, size_t rn)
+{
+    return twi_master_write_read(m, a, w, wn, r, rn);
+}
+static int twi_write_abort(void *m, uint8_t a, const uint8_t *b, size_t n, unsigned bits)
+{
+    return twi_master_write_abort(m, a, b, n, bits);
+}
+/* message-level: only the address goes out (chipsim.h) */
+static int twi_read_abort(void *m, uint8_t a, unsigned bits) { (void)bits; return twi_master_read_abort(m, a); }
+
+static const struct master_ops bit_master = {
+    bit_write, bit_read, bit_write_read, bit_write_abort, bit_read_abort,
+};
+static const struct master_ops twi_master = {
+    twi_write, twi_read, twi_write_read, twi_write_abort, twi_read_abort,
+};
+
 int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *err, size_t errlen)
 {
     *out = NULL;
@@ -861,7 +916,10 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
     cs->ops.run = ops_run;
     uint32_t hz = cfg->i2c_hz ? cfg->i2c_hz : 100000u;
     uint32_t limit = cfg->stretch_limit_us ? cfg->stretch_limit_us : 230u;
+    cs->addr_nack_cycles = (uint64_t)cs->hz * 11u / hz; /* START + 8 bits + ACK slot + STOP */
     if (cs->d->kind == MCU_TINY85) {
+        cs->master = &bit_master;
+        cs->master_ctx = &cs->bit;
         if (i2c_master_init(&cs->bit, &cs->ops, cs, cs->hz, hz, limit)) {
             errf(err, errlen, "chipsim: I2C clock %u Hz is too fast for a %u Hz chip", hz, cs->hz);
             goto fail;
@@ -869,6 +927,9 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
     } else if (twi_master_init(&cs->twi, avr, &cs->ops, cs, cs->hz, hz, limit)) {
         errf(err, errlen, "%s: simavr's %s has no TWI", path, cs->mcu);
         goto fail;
+    } else {
+        cs->master = &twi_master;
+        cs->master_ctx = &cs->twi;
     }
 
     const struct sym *g = find_sym(cs, "g_wd");
@@ -938,47 +999,50 @@ int chipsim_run_us(struct chipsim *cs, uint64_t us)
 
 /* ---- bus ------------------------------------------------------------------------------- */
 
-int chipsim_i2c_write(struct chipsim *cs, uint8_t addr, const uint8_t *buf, size_t len)
+/* Refuses a transaction the chip cannot take part in: a stopped CPU, or no
+ * supply, where nothing holds SDA low in the address's ACK slot, so the
+ * master sees a NACK after START + 9 clocks + STOP. Returns 0 to go on. */
+static int bus_gate(struct chipsim *cs)
 {
     if (crashed(cs))
         return CHIPSIM_E_CRASHED;
-    return cs->d->kind == MCU_TINY85 ? i2c_master_write(&cs->bit, addr, buf, len)
-                                     : twi_master_write(&cs->twi, addr, buf, len);
+    if (cs->unpowered) {
+        int r = ops_run(cs, cs->avr->cycle + cs->addr_nack_cycles, NULL, NULL);
+        return r < 0 ? r : CHIPSIM_E_NACK_ADDR;
+    }
+    return 0;
+}
+
+int chipsim_i2c_write(struct chipsim *cs, uint8_t addr, const uint8_t *buf, size_t len)
+{
+    int r = bus_gate(cs);
+    return r ? r : cs->master->write(cs->master_ctx, addr, buf, len);
 }
 
 int chipsim_i2c_read(struct chipsim *cs, uint8_t addr, uint8_t *buf, size_t len)
 {
-    if (crashed(cs))
-        return CHIPSIM_E_CRASHED;
-    return cs->d->kind == MCU_TINY85 ? i2c_master_read(&cs->bit, addr, buf, len)
-                                     : twi_master_read(&cs->twi, addr, buf, len);
+    int r = bus_gate(cs);
+    return r ? r : cs->master->read(cs->master_ctx, addr, buf, len);
 }
 
 int chipsim_i2c_write_read(struct chipsim *cs, uint8_t addr, const uint8_t *w, size_t wlen,
-                           uint8_t *r, size_t rlen)
+                           uint8_t *rd, size_t rlen)
 {
-    if (crashed(cs))
-        return CHIPSIM_E_CRASHED;
-    return cs->d->kind == MCU_TINY85 ? i2c_master_write_read(&cs->bit, addr, w, wlen, r, rlen)
-                                     : twi_master_write_read(&cs->twi, addr, w, wlen, r, rlen);
+    int r = bus_gate(cs);
+    return r ? r : cs->master->write_read(cs->master_ctx, addr, w, wlen, rd, rlen);
 }
 
 int chipsim_i2c_write_abort(struct chipsim *cs, uint8_t addr, const uint8_t *buf, size_t len,
                             unsigned bits_before_abort)
 {
-    if (crashed(cs))
-        return CHIPSIM_E_CRASHED;
-    return cs->d->kind == MCU_TINY85
-               ? i2c_master_write_abort(&cs->bit, addr, buf, len, bits_before_abort)
-               : twi_master_write_abort(&cs->twi, addr, buf, len, bits_before_abort);
+    int r = bus_gate(cs);
+    return r ? r : cs->master->write_abort(cs->master_ctx, addr, buf, len, bits_before_abort);
 }
 
 int chipsim_i2c_read_abort(struct chipsim *cs, uint8_t addr, unsigned bits_before_abort)
 {
-    if (crashed(cs))
-        return CHIPSIM_E_CRASHED;
-    return cs->d->kind == MCU_TINY85 ? i2c_master_read_abort(&cs->bit, addr, bits_before_abort)
-                                     : twi_master_read_abort(&cs->twi, addr);
+    int r = bus_gate(cs);
+    return r ? r : cs->master->read_abort(cs->master_ctx, addr, bits_before_abort);
 }
 
 /* ---- lines and pins --------------------------------------------------------------------- */
@@ -1012,15 +1076,41 @@ void chipsim_hold_low(struct chipsim *cs, enum chipsim_signal sda_or_scl, int lo
 
 void chipsim_brownout(struct chipsim *cs)
 {
+    if (cs->unpowered)
+        return;
     cs->reset_cause = MCUSR_BORF;
     avr_reset(cs->avr);
 }
 
 void chipsim_power_cycle(struct chipsim *cs, uint32_t seed)
 {
+    if (cs->unpowered) /* a chip that has no supply stays without one */
+        return;
     cs->reset_cause = MCUSR_PORF;
     avr_reset(cs->avr);
     fill_garbage(cs, seed);
+}
+
+void chipsim_power(struct chipsim *cs, int on, uint32_t seed)
+{
+    if ((!on) == cs->unpowered)
+        return;
+    if (!on) {
+        /* every pin high-Z at once (the reset drops the drives and timers);
+         * from here the clock moves on with nothing running */
+        avr_reset(cs->avr);
+        cs->chip_resets--; /* not a reset the chip goes through: it is off */
+        cs->unpowered = 1;
+        wires_update(&cs->wires);
+        return;
+    }
+    cs->unpowered = 0;
+    chipsim_power_cycle(cs, seed);
+}
+
+int chipsim_powered(const struct chipsim *cs)
+{
+    return !cs->unpowered;
 }
 
 static int sleeping_with_interrupts(void *arg)
@@ -1087,7 +1177,7 @@ void chipsim_stats(const struct chipsim *cs, struct chipsim_stats *st)
 {
     memset(st, 0, sizeof(*st));
     st->cycles = cs->avr->cycle;
-    uint64_t idle = cs->slept + cs->wake_cycles;
+    uint64_t idle = cs->slept + cs->wake_cycles + cs->off_cycles;
     st->awake_cycles = cs->avr->cycle > idle ? cs->avr->cycle - idle : 0;
     st->wakeup_cycles = cs->wake_cycles;
     st->wakeups = cs->wakeups;

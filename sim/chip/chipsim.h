@@ -134,6 +134,16 @@ void chipsim_brownout(struct chipsim *cs);
  * flag and its RAM filled with garbage drawn from seed. */
 void chipsim_power_cycle(struct chipsim *cs, uint32_t seed);
 
+/* Switches the chip's supply off (0) or on (1), the rest of the board
+ * powered: off, every pin is high-Z (the host's reset line stays released,
+ * the address is NACKed), nothing runs and the clock moves on; on, the chip
+ * starts as from chipsim_power_cycle (power-on flag, RAM garbage from seed).
+ * A chip absent from the board is one that is never switched on. */
+void chipsim_power(struct chipsim *cs, int on, uint32_t seed);
+
+/* Returns 1 while the chip has its supply (the default), else 0. */
+int chipsim_powered(const struct chipsim *cs);
+
 /* The firmware hangs in its main loop with interrupts still on: runs the chip
  * until its CPU sleeps in the main loop (at most one simulated second), then
  * makes the instruction after the SLEEP jump to itself, so interrupts are
