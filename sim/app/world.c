@@ -777,7 +777,7 @@ static const event_handler event_handlers[SC_EV_COUNT] = {
 
 static void apply_event(struct world *w, const struct sc_event *e)
 {
-    if (e->kind >= 0 && e->kind < SC_EV_COUNT && event_handlers[e->kind])
+    if (e->kind < SC_EV_COUNT && event_handlers[e->kind])
         event_handlers[e->kind](w, e);
 }
 
