@@ -49,6 +49,25 @@ while read -r line; do
   echo "- $(awk '{print $3}' <<<"$line"): **$(kv worst_hold_us "$line") us**"
 done < <(grep '^info: hold ' <<<"$out")
 echo
+# The same over every scenario (extwd-sim --wakeup-us 60): the worst hold of
+# each ELF, and the runs left aside because the chip holds SCL on purpose
+# until it restarts (its main loop hung, or the restart after a factory reset).
+SIM="$BUILD/bin/extwd-sim"
+if [ -x "$SIM" ]; then
+  echo "Worst SCL hold over the scenario suite (extwd-sim --wakeup-us 60, every scenarios/*.scn):"
+  echo
+  for m in attiny85 atmega328p; do
+    worst=$(for scn in scenarios/*.scn; do
+      h=$("$SIM" --firmware "$FW/$m/extwd.elf" --wakeup-us 60 --scenario "$scn" --json 2>/dev/null |
+          sed -n 's/.*"max_stretch_us": \([0-9]*\).*/\1/p')
+      echo "${h:-0} $(basename "$scn" .scn)"
+    done | sort -n)
+    top=$(grep -v -E ' (sim-chip-hang|factory-reset-pin)$' <<<"$worst" | tail -1)
+    aside=$(grep -E ' (sim-chip-hang|factory-reset-pin)$' <<<"$worst" | awk '{printf "%s%s %s us", s, $2, $1; s = ", "}')
+    echo "- $m: **${top%% *} us** (${top#* }); left aside: $aside"
+  done
+  echo
+fi
 # Current: I = awake x I_active + (idle + wake-up) x I_idle + rest x I_pd.
 # 5 V: ATtiny25/45/85 datasheet 7598H Table 22-1 (typ.): active 8 MHz 5 mA,
 # idle 1.2 mA, power-down with the WDT 9 uA; + USI and Timer0 (2586Q Table
