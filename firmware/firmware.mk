@@ -12,7 +12,8 @@ AVR_CFLAGS  := -std=gnu11 -Os -g -Wall -Wextra -Werror -Wshadow \
                -ffunction-sections -fdata-sections -fshort-enums -fno-common \
                -flto -Iinclude -Ifirmware/core -Ifirmware/common
 AVR_LDFLAGS := -flto -Wl,--gc-sections \
-               -Wl,--undefined=_mmcu,--section-start=.mmcu=0x910000
+               -Wl,--undefined=_mmcu,--section-start=.mmcu=0x910000 \
+               -Wl,--undefined=_extwd_layout,--section-start=.extwd_layout=0x920000
 
 -include $(wildcard firmware/*/port.mk)
 

@@ -39,6 +39,11 @@ record() {
   local out=$1 build=$2
   local sim="$build/bin/extwd-sim"
   [ -x "$sim" ] || { echo "same-outputs: $sim is missing (run: make firmware host)" >&2; exit 2; }
+  # A binary older than its sources records the old code: a gate that
+  # compares it passes because nothing was rebuilt (a failed build).
+  local newer
+  newer=$(find sim lib include firmware ports/fake -newer "$sim" -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null | head -1)
+  [ -z "$newer" ] || { echo "same-outputs: $sim is older than $newer (rebuild: make firmware host)" >&2; exit 2; }
   mkdir -p "$out" || exit 2
   local mcu scn name elf dir runs=0
   for mcu in attiny85 atmega328p; do

@@ -23,10 +23,12 @@
 #include <avr/fuse.h>
 #include <avr/interrupt.h>
 
+#include "core_layout.h"
 #include "mmcu_tag.h"
 #include "wd_core.h"
 
 MMCU_TAGS("atmega328p", F_CPU);
+WD_CORE_LAYOUT();
 
 /* 8 MHz internal RC, no CKDIV8, 6 CK + 65 ms start-up (lfuse 0xE2); SPIEN,
  * no boot reset vector (hfuse 0xD9); BOD 2.7 V (efuse 0xFD, reads 0x05 on

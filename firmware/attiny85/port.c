@@ -20,10 +20,12 @@
 #include <avr/fuse.h>
 #include <avr/interrupt.h>
 
+#include "core_layout.h"
 #include "mmcu_tag.h"
 #include "wd_core.h"
 
 MMCU_TAGS("attiny85", F_CPU);
+WD_CORE_LAYOUT();
 
 /* 8 MHz internal RC, no CKDIV8, 6 CK + 64 ms start-up (lfuse 0xE2);
  * BOD 2.7 V (8 MHz needs 2.7 V), SPIEN (hfuse 0xDD); efuse 0xFF. */

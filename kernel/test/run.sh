@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The in-kernel test of extwd_wdt (ctest: kernel_watchdog).
+# The in-kernel test of extwd_wdt (ctest: kernel.watchdog).
 #
 #   kernel/test/run.sh BUILD_DIR
 #

@@ -8,8 +8,10 @@ set -euo pipefail
 OUT=${1:?usage: package.sh OUTDIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-# The project's home page, for library.properties and library.json.
-URL=${EXTWD_URL:-https://github.com/extwd/extwd}
+# The project's home page, for library.properties and library.json: one
+# setting, EXTWD_URL in release.conf (the environment overrides it).
+URL=${EXTWD_URL:-$(sed -n 's/^EXTWD_URL=//p' "$HERE/release.conf")}
+[ -n "$URL" ] || { echo "package.sh: no EXTWD_URL in ports/arduino/release.conf" >&2; exit 1; }
 VERSION=$(sed -n 's/^#define EXTWD_LIB_VERSION "\(.*\)"$/\1/p' "$ROOT/include/extwd/extwd.h")
 [ -n "$VERSION" ] || { echo "package.sh: no EXTWD_LIB_VERSION in include/extwd/extwd.h" >&2; exit 1; }
 mkdir -p "$OUT"

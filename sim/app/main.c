@@ -578,27 +578,20 @@ static int run_suite(const struct args *a)
         size_t len = strlen(de->d_name);
         if (len <= 4 || strcmp(de->d_name + len - 4, ".scn"))
             continue;
+        char **grown = names;
         if (n == cap) {
             cap = cap ? 2 * cap : 64;
-            char **grown = realloc(names, (size_t)cap * sizeof *names);
-            if (!grown) {
-                fprintf(stderr, "extwd-sim: %s: out of memory listing scenarios\n", a->suite);
-                closedir(d);
-                for (int i = 0; i < n; i++)
-                    free(names[i]);
-                free(names);
-                return 2;
-            }
-            names = grown;
+            grown = realloc(names, (size_t)cap * sizeof *names);
         }
-        if (!(names[n] = strdup(de->d_name))) {
+        if (!grown || !(grown[n] = strdup(de->d_name))) {
             fprintf(stderr, "extwd-sim: %s: out of memory listing scenarios\n", a->suite);
             closedir(d);
             for (int i = 0; i < n; i++)
-                free(names[i]);
-            free(names);
+                free((grown ? grown : names)[i]);
+            free(grown ? grown : names);
             return 2;
         }
+        names = grown;
         n++;
     }
     closedir(d);

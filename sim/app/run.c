@@ -4,6 +4,7 @@
  * Part of extwd-sim, which links libsimavr: GPL-3.0-or-later.
  */
 #include "run.h"
+#include "names.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -205,160 +206,217 @@ static int reset_field(const struct run_reset *rs, int field, double *v)
     return -1;
 }
 
+/* ---- one checker per kind of expectation --------------------------------------------- */
+
+static void check_resets(const struct run *r, int i, const struct sc_expect *x, struct run_expect *e)
+{
+    (void)i;
+    measured(e, x, (double)r->resets.n);
+}
+
+static void check_false_resets(const struct run *r, int i, const struct sc_expect *x, struct run_expect *e)
+{
+    (void)i;
+    measured(e, x, r->false_resets);
+}
+
+static void check_resets_between(const struct run *r, int i, const struct sc_expect *x, struct run_expect *e)
+{
+    (void)i;
+    int n = 0;
+    for (size_t k = 0; k < r->resets.n; k++) {
+        double t = VEC_AT(r->resets, struct run_reset, k).t_ms;
+        if (t >= (double)x->at_ms && t <= (double)x->until_ms)
+            n++;
+    }
+    measured(e, x, n);
+    if (n)
+        snprintf(e->detail, sizeof e->detail, "%d reset(s) between %.3f s and %.3f s", n, x->at_ms / 1000.0,
+                 x->until_ms / 1000.0);
+}
+
+static void check_reset(const struct run *r, int i, const struct sc_expect *x, struct run_expect *e)
+{
+    double v;
+    (void)i;
+    if ((size_t)x->index > r->resets.n) {
+        snprintf(e->detail, sizeof e->detail, "only %zu reset(s)", r->resets.n);
+        return;
+    }
+    if (reset_field(&VEC_AT(r->resets, struct run_reset, x->index - 1), x->field, &v)) {
+        snprintf(e->detail, sizeof e->detail, "not measured for reset %d", x->index);
+        return;
+    }
+    measured(e, x, v);
+    if (x->field == SC_F_CAUSE)
+        snprintf(e->detail, sizeof e->detail, "cause %s", sc_cause_name(v == 255 ? -1 : (int)v));
+}
+
+static void check_recovered(const struct run *r, int i, const struct sc_expect *x, struct run_expect *e)
+{
+    (void)i;
+    double worst = 0;
+    int missing = 0;
+    for (size_t k = 0; k < r->resets.n; k++) {
+        const struct run_reset *rs = &VEC_AT(r->resets, struct run_reset, k);
+        if (rs->recovery < 0) {
+            missing++;
+            continue;
+        }
+        double ms = VEC_AT(r->recoveries, struct run_recovery, rs->recovery).recovery_ms;
+        if (ms > worst)
+            worst = ms;
+    }
+    if (!r->resets.n) {
+        snprintf(e->detail, sizeof e->detail, "no reset to recover from");
+    } else if (missing) {
+        snprintf(e->detail, sizeof e->detail, "%d reset(s) never followed by the host in loop", missing);
+    } else {
+        measured(e, x, worst);
+        snprintf(e->detail, sizeof e->detail, "slowest recovery %.1f ms", worst);
+    }
+}
+
+static void check_recovery(const struct run *r, int i, const struct sc_expect *x, struct run_expect *e)
+{
+    (void)i;
+    if ((size_t)x->index > r->recoveries.n) {
+        snprintf(e->detail, sizeof e->detail, "only %zu recover%s", r->recoveries.n,
+                 r->recoveries.n == 1 ? "y" : "ies");
+        return;
+    }
+    {
+        const struct run_recovery *rc = &VEC_AT(r->recoveries, struct run_recovery, x->index - 1);
+        measured(e, x, x->field == SC_F_BOOT_MS ? rc->boot_ms : rc->recovery_ms);
+    }
+}
+
+static void check_status_bit0(const struct run *r, int i, const struct sc_expect *x, struct run_expect *e)
+{
+    (void)i;
+    (void)x;
+    int n = 0, bad = 0;
+    for (size_t k = 0; k < r->boots.n; k++) {
+        const struct run_boot *b = &VEC_AT(r->boots, struct run_boot, k);
+        if (b->after != SC_AFTER_CHIP_RESET)
+            continue;
+        n++;
+        if (!b->read_ok || !(b->status & EXTWD_STATUS_WD_RESET))
+            bad++;
+    }
+    if (!n) {
+        snprintf(e->detail, sizeof e->detail, "no boot after a chip reset");
+    } else {
+        e->passed = !bad;
+        snprintf(e->detail, sizeof e->detail, "%d of %d boots after a reset read bit 0 set", n - bad, n);
+    }
+}
+
+static void check_boot(const struct run *r, int i, const struct sc_expect *x, struct run_expect *e)
+{
+    double v;
+    (void)i;
+    if ((size_t)x->index > r->boots.n) {
+        snprintf(e->detail, sizeof e->detail, "only %zu boot(s)", r->boots.n);
+        return;
+    }
+    {
+        const struct run_boot *b = &VEC_AT(r->boots, struct run_boot, x->index - 1);
+        if (!b->read_ok && x->field != SC_F_AFTER && x->field != SC_F_SAFE && x->field != SC_F_AT) {
+            snprintf(e->detail, sizeof e->detail, "boot %d could not read the chip", x->index);
+            return;
+        }
+        if (boot_field(b, x->field, &v) == 0) {
+            measured(e, x, v);
+            if (x->field == SC_F_REASON)
+                snprintf(e->detail, sizeof e->detail, "reason %s", sc_reason_names[(unsigned)v % SC_REASON_NAMES]);
+            else if (x->field == SC_F_AFTER)
+                snprintf(e->detail, sizeof e->detail, "after %s", sc_boot_after_name((int)v));
+        }
+    }
+}
+
+static void check_metric(const struct run *r, int i, const struct sc_expect *x, struct run_expect *e)
+{
+    (void)r;
+    (void)i;
+    measured(e, x, metric(r, x->field));
+}
+
+static void check_final(const struct run *r, int i, const struct sc_expect *x, struct run_expect *e)
+{
+    if (!r->final_ok[i]) {
+        snprintf(e->detail, sizeof e->detail, "register 0x%02x could not be read", x->reg);
+        return;
+    }
+    measured(e, x, r->final_value[i]);
+}
+
+static void check_at_chip(const struct run *r, int i, const struct sc_expect *x, struct run_expect *e)
+{
+    if (!r->at_ok[i]) {
+        snprintf(e->detail, sizeof e->detail, "not sampled");
+        return;
+    }
+    measured(e, x, r->at_value[i]);
+    if (x->subject == SC_X_AT_HOST)
+        snprintf(e->detail, sizeof e->detail, "host %s", sc_host_state_name((int)r->at_value[i]));
+}
+
+static void check_host_end(const struct run *r, int i, const struct sc_expect *x, struct run_expect *e)
+{
+    (void)i;
+    measured(e, x, r->host_state_end);
+    snprintf(e->detail, sizeof e->detail, "host %s", sc_host_state_name(r->host_state_end));
+}
+
+static void check_raw_read(const struct run *r, int i, const struct sc_expect *x, struct run_expect *e)
+{
+    (void)i;
+    if ((size_t)x->index > r->raw_reads.n) {
+        snprintf(e->detail, sizeof e->detail, "raw read %d never ran", x->index);
+        return;
+    }
+    {
+        const struct run_raw_read *rr = &VEC_AT(r->raw_reads, struct run_raw_read, x->index - 1);
+        if (rr->rc) {
+            snprintf(e->detail, sizeof e->detail, "read failed (%d)", rr->rc);
+            return;
+        }
+        e->passed = rr->n == x->nbytes && !memcmp(rr->bytes, x->bytes, x->nbytes);
+        int o = snprintf(e->detail, sizeof e->detail, "read");
+        for (int k = 0; k < rr->n && o > 0 && (size_t)o < sizeof e->detail; k++)
+            o += snprintf(e->detail + o, sizeof e->detail - (size_t)o, " %02x", rr->bytes[k]);
+    }
+}
+
+typedef void (*expect_checker)(const struct run *r, int i, const struct sc_expect *x, struct run_expect *e);
+
+/* One checker per enum sc_subject. */
+static const expect_checker expect_checkers[] = {
+    [SC_X_RESETS] = check_resets,
+    [SC_X_FALSE_RESETS] = check_false_resets,
+    [SC_X_RESETS_BETWEEN] = check_resets_between,
+    [SC_X_RESET] = check_reset,
+    [SC_X_RECOVERED] = check_recovered,
+    [SC_X_RECOVERY] = check_recovery,
+    [SC_X_STATUS_BIT0] = check_status_bit0,
+    [SC_X_BOOT] = check_boot,
+    [SC_X_METRIC] = check_metric,
+    [SC_X_FINAL] = check_final,
+    [SC_X_AT_CHIP] = check_at_chip,
+    [SC_X_AT_HOST] = check_at_chip,
+    [SC_X_HOST_END] = check_host_end,
+    [SC_X_RAW_READ] = check_raw_read,
+};
+
 static void check_one(struct run *r, int i)
 {
     const struct sc_expect *x = &r->sc->expects[i];
     struct run_expect *e = &r->expect[i];
     memset(e, 0, sizeof *e);
-    double v;
-    switch (x->subject) {
-    case SC_X_RESETS:
-        measured(e, x, (double)r->resets.n);
-        break;
-    case SC_X_FALSE_RESETS:
-        measured(e, x, r->false_resets);
-        break;
-    case SC_X_RESETS_BETWEEN: {
-        int n = 0;
-        for (size_t k = 0; k < r->resets.n; k++) {
-            double t = VEC_AT(r->resets, struct run_reset, k).t_ms;
-            if (t >= (double)x->at_ms && t <= (double)x->until_ms)
-                n++;
-        }
-        measured(e, x, n);
-        if (n)
-            snprintf(e->detail, sizeof e->detail, "%d reset(s) between %.3f s and %.3f s", n, x->at_ms / 1000.0,
-                     x->until_ms / 1000.0);
-        break;
-    }
-    case SC_X_RESET:
-        if ((size_t)x->index > r->resets.n) {
-            snprintf(e->detail, sizeof e->detail, "only %zu reset(s)", r->resets.n);
-            break;
-        }
-        if (reset_field(&VEC_AT(r->resets, struct run_reset, x->index - 1), x->field, &v)) {
-            snprintf(e->detail, sizeof e->detail, "not measured for reset %d", x->index);
-            break;
-        }
-        measured(e, x, v);
-        if (x->field == SC_F_CAUSE)
-            snprintf(e->detail, sizeof e->detail, "cause %s", sc_cause_name(v == 255 ? -1 : (int)v));
-        break;
-    case SC_X_RECOVERED: {
-        double worst = 0;
-        int missing = 0;
-        for (size_t k = 0; k < r->resets.n; k++) {
-            const struct run_reset *rs = &VEC_AT(r->resets, struct run_reset, k);
-            if (rs->recovery < 0) {
-                missing++;
-                continue;
-            }
-            double ms = VEC_AT(r->recoveries, struct run_recovery, rs->recovery).recovery_ms;
-            if (ms > worst)
-                worst = ms;
-        }
-        if (!r->resets.n) {
-            snprintf(e->detail, sizeof e->detail, "no reset to recover from");
-        } else if (missing) {
-            snprintf(e->detail, sizeof e->detail, "%d reset(s) never followed by the host in loop", missing);
-        } else {
-            measured(e, x, worst);
-            snprintf(e->detail, sizeof e->detail, "slowest recovery %.1f ms", worst);
-        }
-        break;
-    }
-    case SC_X_RECOVERY:
-        if ((size_t)x->index > r->recoveries.n) {
-            snprintf(e->detail, sizeof e->detail, "only %zu recover%s", r->recoveries.n,
-                     r->recoveries.n == 1 ? "y" : "ies");
-            break;
-        }
-        {
-            const struct run_recovery *rc = &VEC_AT(r->recoveries, struct run_recovery, x->index - 1);
-            measured(e, x, x->field == SC_F_BOOT_MS ? rc->boot_ms : rc->recovery_ms);
-        }
-        break;
-    case SC_X_STATUS_BIT0: {
-        int n = 0, bad = 0;
-        for (size_t k = 0; k < r->boots.n; k++) {
-            const struct run_boot *b = &VEC_AT(r->boots, struct run_boot, k);
-            if (b->after != SC_AFTER_CHIP_RESET)
-                continue;
-            n++;
-            if (!b->read_ok || !(b->status & EXTWD_STATUS_WD_RESET))
-                bad++;
-        }
-        if (!n) {
-            snprintf(e->detail, sizeof e->detail, "no boot after a chip reset");
-        } else {
-            e->passed = !bad;
-            snprintf(e->detail, sizeof e->detail, "%d of %d boots after a reset read bit 0 set", n - bad, n);
-        }
-        break;
-    }
-    case SC_X_BOOT:
-        if ((size_t)x->index > r->boots.n) {
-            snprintf(e->detail, sizeof e->detail, "only %zu boot(s)", r->boots.n);
-            break;
-        }
-        {
-            const struct run_boot *b = &VEC_AT(r->boots, struct run_boot, x->index - 1);
-            if (!b->read_ok && x->field != SC_F_AFTER && x->field != SC_F_SAFE && x->field != SC_F_AT) {
-                snprintf(e->detail, sizeof e->detail, "boot %d could not read the chip", x->index);
-                break;
-            }
-            if (boot_field(b, x->field, &v) == 0) {
-                static const char *const reasons[] = { "unknown", "none", "watchdog", "test", "window" };
-                measured(e, x, v);
-                if (x->field == SC_F_REASON)
-                    snprintf(e->detail, sizeof e->detail, "reason %s", reasons[(unsigned)v % 5]);
-                else if (x->field == SC_F_AFTER)
-                    snprintf(e->detail, sizeof e->detail, "after %s", sc_boot_after_name((int)v));
-            }
-        }
-        break;
-    case SC_X_METRIC:
-        measured(e, x, metric(r, x->field));
-        break;
-    case SC_X_FINAL:
-        if (!r->final_ok[i]) {
-            snprintf(e->detail, sizeof e->detail, "register 0x%02x could not be read", x->reg);
-            break;
-        }
-        measured(e, x, r->final_value[i]);
-        break;
-    case SC_X_AT_CHIP:
-    case SC_X_AT_HOST:
-        if (!r->at_ok[i]) {
-            snprintf(e->detail, sizeof e->detail, "not sampled");
-            break;
-        }
-        measured(e, x, r->at_value[i]);
-        if (x->subject == SC_X_AT_HOST)
-            snprintf(e->detail, sizeof e->detail, "host %s", sc_host_state_name((int)r->at_value[i]));
-        break;
-    case SC_X_HOST_END:
-        measured(e, x, r->host_state_end);
-        snprintf(e->detail, sizeof e->detail, "host %s", sc_host_state_name(r->host_state_end));
-        break;
-    case SC_X_RAW_READ:
-        if ((size_t)x->index > r->raw_reads.n) {
-            snprintf(e->detail, sizeof e->detail, "raw read %d never ran", x->index);
-            break;
-        }
-        {
-            const struct run_raw_read *rr = &VEC_AT(r->raw_reads, struct run_raw_read, x->index - 1);
-            if (rr->rc) {
-                snprintf(e->detail, sizeof e->detail, "read failed (%d)", rr->rc);
-                break;
-            }
-            e->passed = rr->n == x->nbytes && !memcmp(rr->bytes, x->bytes, x->nbytes);
-            int o = snprintf(e->detail, sizeof e->detail, "read");
-            for (int k = 0; k < rr->n && o > 0 && (size_t)o < sizeof e->detail; k++)
-                o += snprintf(e->detail + o, sizeof e->detail - (size_t)o, " %02x", rr->bytes[k]);
-        }
-        break;
-    }
+    if ((size_t)x->subject < sizeof expect_checkers / sizeof expect_checkers[0] && expect_checkers[x->subject])
+        expect_checkers[x->subject](r, i, x, e);
 }
 
 int run_check_expectations(struct run *r)

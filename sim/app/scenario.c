@@ -342,6 +342,261 @@ static int parse_raw_boot(struct parser *p)
     return 0;
 }
 
+/* ---- one parser per event kind --------------------------------------------------------- */
+
+static int parse_ev_hang(struct parser *p, struct sc_event *e, const char *what, int n)
+{
+    (void)what;
+    if (n == 3)
+        return 0;
+    if (n != 5 || strcmp(lex_tok(p, 3), "in"))
+        return lex_fail(p, "usage: at T hang [in boot|timers|network|otgw|ota|wifi]");
+    {
+        int task = sc_lookup(sc_task_names, SC_TASK_NAMES, lex_tok(p, 4));
+        if (task <= 0)
+            return lex_fail(p, "unknown task '%s' (timers, network, otgw, ota or wifi)", lex_tok(p, 4));
+        e->task = (uint8_t)task;
+    }
+    return 0;
+}
+
+static int parse_ev_boot_bug(struct parser *p, struct sc_event *e, const char *what, int n)
+{
+    for (int i = 3; i < n; i++) {
+        if (!strcmp(lex_tok(p, i), "early")) {
+            e->flag = 1;
+        } else if (!strcmp(lex_tok(p, i), "count") && i + 1 < n) {
+            if (parse_u32(lex_tok(p, ++i), &e->a, 1000) || !e->a)
+                return lex_fail(p, "count must be 1-1000");
+        } else {
+            return lex_fail(p, "usage: at T %s [count N] [early]", what);
+        }
+    }
+    return 0;
+}
+
+static int parse_ev_duration(struct parser *p, struct sc_event *e, const char *what, int n)
+{
+    if (n != 4 || parse_ms32(lex_tok(p, 3), &e->a) || !e->a || e->a > 3600000)
+        return lex_fail(p, "usage: at T %s DURATION (1 ms to 1 h)", what);
+    return 0;
+}
+
+static int parse_ev_ota(struct parser *p, struct sc_event *e, const char *what, int n)
+{
+    (void)what;
+    if (n < 5 || n > 6 || parse_u32(lex_tok(p, 3), &e->a, 10000) || !e->a ||
+        parse_ms32(lex_tok(p, 4), &e->b) || parse_ms32(lex_tok(p, n == 6 ? 5 : 4), &e->c) ||
+        e->c < e->b || e->c > 600000)
+        return lex_fail(p, "usage: at T ota CHUNKS MIN [MAX] (per-chunk durations, at most 600 s)");
+    return 0;
+}
+
+static int parse_ev_wifi_drop(struct parser *p, struct sc_event *e, const char *what, int n)
+{
+    (void)what;
+    e->b = 4000;
+    if ((n != 4 && n != 6) || parse_ms32(lex_tok(p, 3), &e->a) || !e->a || e->a > 3600000 ||
+        (n == 6 && (strcmp(lex_tok(p, 4), "attempt") || parse_ms32(lex_tok(p, 5), &e->b) || e->b < 100 ||
+                    e->b > 600000)))
+        return lex_fail(p, "usage: at T wifi-drop DURATION [attempt DURATION]");
+    return 0;
+}
+
+static int parse_ev_part_dead(struct parser *p, struct sc_event *e, const char *what, int n)
+{
+    (void)what;
+    int part = n == 4 ? sc_lookup(sc_part_names, SC_PART_COUNT, lex_tok(p, 3)) : -1;
+    if (part <= SC_PART_LOOP) /* a dead loop is a hang: at T hang */
+        return lex_fail(p, "usage: at T part-dead wifi|mqtt");
+    e->a = (uint32_t)part;
+    return 0;
+}
+
+static int parse_ev_heap_leak(struct parser *p, struct sc_event *e, const char *what, int n)
+{
+    (void)what;
+    if (n != 4 || parse_u32(lex_tok(p, 3), &e->a, 1000000) || !e->a)
+        return lex_fail(p, "usage: at T heap-leak BYTES_PER_S (1-1000000)");
+    return 0;
+}
+
+static int parse_ev_fast_feed(struct parser *p, struct sc_event *e, const char *what, int n)
+{
+    (void)what;
+    e->b = 20;
+    if ((n != 4 && n != 6) || parse_ms32(lex_tok(p, 3), &e->a) || !e->a || e->a > 600000 ||
+        (n == 6 && (strcmp(lex_tok(p, 4), "every") || parse_ms32(lex_tok(p, 5), &e->b) || !e->b)))
+        return lex_fail(p, "usage: at T fast-feed DURATION [every MS]");
+    return 0;
+}
+
+static int parse_ev_count(struct parser *p, struct sc_event *e, const char *what, int n)
+{
+    (void)what;
+    e->a = 1;
+    int i = 3;
+    if (i < n && isdigit((unsigned char)lex_tok(p, i)[0])) {
+        if (parse_u32(lex_tok(p, i), &e->a, 1000) || !e->a)
+            return lex_fail(p, "count must be 1-1000");
+        i++;
+    }
+    if (e->kind == SC_EV_CORRUPT && i + 1 < n && !strcmp(lex_tok(p, i), "bit")) {
+        if (parse_u32(lex_tok(p, i + 1), &e->b, 7))
+            return lex_fail(p, "bit must be 0-7");
+        i += 2;
+    }
+    if (i != n)
+        return lex_fail(p, e->kind == SC_EV_NACK ? "usage: at T nack [COUNT]"
+                                       : "usage: at T corrupt [COUNT] [bit B]");
+    return 0;
+}
+
+static int parse_ev_stray(struct parser *p, struct sc_event *e, const char *what, int n)
+{
+    (void)what;
+    (void)n;
+    if (parse_addressed_bytes(p, 3, e, "usage: at T stray [to ADDR] BYTES (hex)"))
+        return -1;
+    return 0;
+}
+
+static int parse_ev_abort_tx(struct parser *p, struct sc_event *e, const char *what, int n)
+{
+    (void)what;
+    if (n < 4 || n > 5 || parse_u32(lex_tok(p, 3), &e->a, 8) || !e->a ||
+        (n == 5 && strcmp(lex_tok(p, 4), "host-reset")))
+        return lex_fail(p, "usage: at T abort-tx BITS(1-8) [host-reset]");
+    e->flag = n == 5;
+    return 0;
+}
+
+static int parse_ev_optional_for(struct parser *p, struct sc_event *e, const char *what, int n)
+{
+    if (n == 3)
+        return 0;
+    if (n != 5 || strcmp(lex_tok(p, 3), "for") || parse_ms32(lex_tok(p, 4), &e->a) || !e->a || e->a > 3600000)
+        return lex_fail(p, "usage: at T %s [for DURATION]", what);
+    return 0;
+}
+
+static int parse_ev_flaky(struct parser *p, struct sc_event *e, const char *what, int n)
+{
+    (void)what;
+    if (n != 4 || parse_ms32(lex_tok(p, 3), &e->a) || !e->a || e->a > 3600000)
+        return lex_fail(p, "usage: at T flaky DURATION (at most 1 h)");
+    return 0;
+}
+
+/* crash, host-reset, brownout, power-cycle: no arguments */
+static int parse_ev_no_args(struct parser *p, struct sc_event *e, const char *what, int n)
+{
+    (void)e;
+    if (n != 3)
+        return lex_fail(p, "usage: at T %s", what);
+    return 0;
+}
+
+static int parse_ev_eeprom_corrupt(struct parser *p, struct sc_event *e, const char *what, int n)
+{
+    (void)e;
+    (void)what;
+    /* firmware 2 keeps its settings in one slot: no slot to choose */
+    if (n != 3)
+        return lex_fail(p, "usage: at T eeprom-corrupt (the chip has one settings slot)");
+    return 0;
+}
+
+static int parse_ev_factory_pin(struct parser *p, struct sc_event *e, const char *what, int n)
+{
+    (void)what;
+    if (n != 4 || (strcmp(lex_tok(p, 3), "low") && strcmp(lex_tok(p, 3), "high")))
+        return lex_fail(p, "usage: at T factory-pin low|high");
+    e->flag = !strcmp(lex_tok(p, 3), "low");
+    return 0;
+}
+
+static int parse_ev_raw_write(struct parser *p, struct sc_event *e, const char *what, int n)
+{
+    (void)what;
+    (void)n;
+    if (parse_addressed_bytes(p, 4, e, "usage: at T raw write [to ADDR] BYTES (hex)"))
+        return -1;
+    return 0;
+}
+
+static int parse_ev_raw_read(struct parser *p, struct sc_event *e, const char *what, int n)
+{
+    (void)what;
+    if (n < 5 || parse_u32(lex_tok(p, 4), &e->a, SC_MAX_BYTES) || !e->a)
+        return lex_fail(p, "usage: at T raw read N(1-%d) [from ADDR] [expect BYTES]", SC_MAX_BYTES);
+    int i = 5;
+    e->b = EXTWD_I2C_ADDR_DEFAULT;
+    if (i < n && !strcmp(lex_tok(p, i), "from")) {
+        if (parse_u32(lex_tok(p, i + 1), &e->b, 0x7F))
+            return lex_fail(p, "'from' needs a 7-bit address");
+        i += 2;
+    }
+    p->sc->nraw_reads++;
+    if (i < n) {
+        if (strcmp(lex_tok(p, i), "expect") || i + 1 >= n)
+            return lex_fail(p, "usage: at T raw read N [from ADDR] [expect BYTES]");
+        struct sc_event tmp = *e;
+        if (parse_bytes(p, i + 1, &tmp))
+            return -1;
+        if (tmp.nbytes != e->a)
+            return lex_fail(p, "expected %u bytes after 'expect', got %u", (unsigned)e->a,
+                        (unsigned)tmp.nbytes);
+        if (add_expect_raw(p, p->sc->nraw_reads, e, tmp.bytes, tmp.nbytes))
+            return -1;
+    }
+    return 0;
+}
+
+static int parse_ev_raw_feed(struct parser *p, struct sc_event *e, const char *what, int n)
+{
+    (void)what;
+    uint64_t until;
+    if (n != 8 || strcmp(lex_tok(p, 4), "every") || parse_ms32(lex_tok(p, 5), &e->a) || !e->a ||
+        strcmp(lex_tok(p, 6), "until") || parse_ms(lex_tok(p, 7), &until) || until <= e->t_ms)
+        return lex_fail(p, "usage: at T raw feed every MS until T2 (T2 after T)");
+    e->b = (uint32_t)(until > UINT32_MAX ? UINT32_MAX : until);
+    return 0;
+}
+
+typedef int (*event_parser)(struct parser *p, struct sc_event *e, const char *what, int n);
+
+/* The arguments of each event kind: one parser per enum sc_ev_kind. */
+static const event_parser event_parsers[SC_EV_COUNT] = {
+    [SC_EV_HANG] = parse_ev_hang,
+    [SC_EV_HANG_BOOT] = parse_ev_boot_bug,
+    [SC_EV_CRASH_BOOT] = parse_ev_boot_bug,
+    [SC_EV_SLOW] = parse_ev_duration,
+    [SC_EV_SDA_LOW] = parse_ev_duration,
+    [SC_EV_SCL_LOW] = parse_ev_duration,
+    [SC_EV_OTA] = parse_ev_ota,
+    [SC_EV_WIFI_DROP] = parse_ev_wifi_drop,
+    [SC_EV_PART_DEAD] = parse_ev_part_dead,
+    [SC_EV_HEAP_LEAK] = parse_ev_heap_leak,
+    [SC_EV_FAST_FEED] = parse_ev_fast_feed,
+    [SC_EV_NACK] = parse_ev_count,
+    [SC_EV_CORRUPT] = parse_ev_count,
+    [SC_EV_STRAY] = parse_ev_stray,
+    [SC_EV_ABORT_TX] = parse_ev_abort_tx,
+    [SC_EV_CHIP_HANG] = parse_ev_optional_for,
+    [SC_EV_CHIP_OFF] = parse_ev_optional_for,
+    [SC_EV_FLAKY] = parse_ev_flaky,
+    [SC_EV_CRASH] = parse_ev_no_args,
+    [SC_EV_HOST_RESET] = parse_ev_no_args,
+    [SC_EV_BROWNOUT] = parse_ev_no_args,
+    [SC_EV_POWER_CYCLE] = parse_ev_no_args,
+    [SC_EV_EEPROM_CORRUPT] = parse_ev_eeprom_corrupt,
+    [SC_EV_FACTORY_PIN] = parse_ev_factory_pin,
+    [SC_EV_RAW_WRITE] = parse_ev_raw_write,
+    [SC_EV_RAW_READ] = parse_ev_raw_read,
+    [SC_EV_RAW_FEED] = parse_ev_raw_feed,
+};
+
 static int parse_event(struct parser *p)
 {
     struct scenario *sc = p->sc;
@@ -374,166 +629,10 @@ static int parse_event(struct parser *p)
         return lex_fail(p, "unknown event '%s'", what);
     }
     e->kind = (uint8_t)k;
-    int n = p->ntok;
-    switch (k) {
-    case SC_EV_HANG:
-        if (n == 3)
-            break;
-        if (n != 5 || strcmp(lex_tok(p, 3), "in"))
-            return lex_fail(p, "usage: at T hang [in boot|timers|network|otgw|ota|wifi]");
-        {
-            int task = sc_lookup(sc_task_names, SC_TASK_NAMES, lex_tok(p, 4));
-            if (task <= 0)
-                return lex_fail(p, "unknown task '%s' (timers, network, otgw, ota or wifi)", lex_tok(p, 4));
-            e->task = (uint8_t)task;
-        }
-        break;
-    case SC_EV_HANG_BOOT:
-    case SC_EV_CRASH_BOOT:
-        for (int i = 3; i < n; i++) {
-            if (!strcmp(lex_tok(p, i), "early")) {
-                e->flag = 1;
-            } else if (!strcmp(lex_tok(p, i), "count") && i + 1 < n) {
-                if (parse_u32(lex_tok(p, ++i), &e->a, 1000) || !e->a)
-                    return lex_fail(p, "count must be 1-1000");
-            } else {
-                return lex_fail(p, "usage: at T %s [count N] [early]", what);
-            }
-        }
-        break;
-    case SC_EV_SLOW:
-    case SC_EV_SDA_LOW:
-    case SC_EV_SCL_LOW:
-        if (n != 4 || parse_ms32(lex_tok(p, 3), &e->a) || !e->a || e->a > 3600000)
-            return lex_fail(p, "usage: at T %s DURATION (1 ms to 1 h)", what);
-        break;
-    case SC_EV_OTA:
-        if (n < 5 || n > 6 || parse_u32(lex_tok(p, 3), &e->a, 10000) || !e->a ||
-            parse_ms32(lex_tok(p, 4), &e->b) || parse_ms32(lex_tok(p, n == 6 ? 5 : 4), &e->c) ||
-            e->c < e->b || e->c > 600000)
-            return lex_fail(p, "usage: at T ota CHUNKS MIN [MAX] (per-chunk durations, at most 600 s)");
-        break;
-    case SC_EV_WIFI_DROP:
-        e->b = 4000;
-        if ((n != 4 && n != 6) || parse_ms32(lex_tok(p, 3), &e->a) || !e->a || e->a > 3600000 ||
-            (n == 6 && (strcmp(lex_tok(p, 4), "attempt") || parse_ms32(lex_tok(p, 5), &e->b) || e->b < 100 ||
-                        e->b > 600000)))
-            return lex_fail(p, "usage: at T wifi-drop DURATION [attempt DURATION]");
-        break;
-    case SC_EV_PART_DEAD: {
-        int part = n == 4 ? sc_lookup(sc_part_names, SC_PART_COUNT, lex_tok(p, 3)) : -1;
-        if (part <= SC_PART_LOOP) /* a dead loop is a hang: at T hang */
-            return lex_fail(p, "usage: at T part-dead wifi|mqtt");
-        e->a = (uint32_t)part;
-        break;
-    }
-    case SC_EV_HEAP_LEAK:
-        if (n != 4 || parse_u32(lex_tok(p, 3), &e->a, 1000000) || !e->a)
-            return lex_fail(p, "usage: at T heap-leak BYTES_PER_S (1-1000000)");
-        break;
-    case SC_EV_FAST_FEED:
-        e->b = 20;
-        if ((n != 4 && n != 6) || parse_ms32(lex_tok(p, 3), &e->a) || !e->a || e->a > 600000 ||
-            (n == 6 && (strcmp(lex_tok(p, 4), "every") || parse_ms32(lex_tok(p, 5), &e->b) || !e->b)))
-            return lex_fail(p, "usage: at T fast-feed DURATION [every MS]");
-        break;
-    case SC_EV_NACK:
-    case SC_EV_CORRUPT: {
-        e->a = 1;
-        int i = 3;
-        if (i < n && isdigit((unsigned char)lex_tok(p, i)[0])) {
-            if (parse_u32(lex_tok(p, i), &e->a, 1000) || !e->a)
-                return lex_fail(p, "count must be 1-1000");
-            i++;
-        }
-        if (k == SC_EV_CORRUPT && i + 1 < n && !strcmp(lex_tok(p, i), "bit")) {
-            if (parse_u32(lex_tok(p, i + 1), &e->b, 7))
-                return lex_fail(p, "bit must be 0-7");
-            i += 2;
-        }
-        if (i != n)
-            return lex_fail(p, k == SC_EV_NACK ? "usage: at T nack [COUNT]"
-                                           : "usage: at T corrupt [COUNT] [bit B]");
-        break;
-    }
-    case SC_EV_STRAY:
-        if (parse_addressed_bytes(p, 3, e, "usage: at T stray [to ADDR] BYTES (hex)"))
-            return -1;
-        break;
-    case SC_EV_ABORT_TX:
-        if (n < 4 || n > 5 || parse_u32(lex_tok(p, 3), &e->a, 8) || !e->a ||
-            (n == 5 && strcmp(lex_tok(p, 4), "host-reset")))
-            return lex_fail(p, "usage: at T abort-tx BITS(1-8) [host-reset]");
-        e->flag = n == 5;
-        break;
-    case SC_EV_CHIP_HANG:
-    case SC_EV_CHIP_OFF:
-        if (n == 3)
-            break;
-        if (n != 5 || strcmp(lex_tok(p, 3), "for") || parse_ms32(lex_tok(p, 4), &e->a) || !e->a || e->a > 3600000)
-            return lex_fail(p, "usage: at T %s [for DURATION]", what);
-        break;
-    case SC_EV_FLAKY:
-        if (n != 4 || parse_ms32(lex_tok(p, 3), &e->a) || !e->a || e->a > 3600000)
-            return lex_fail(p, "usage: at T flaky DURATION (at most 1 h)");
-        break;
-    case SC_EV_CRASH:
-    case SC_EV_HOST_RESET:
-    case SC_EV_BROWNOUT:
-    case SC_EV_POWER_CYCLE:
-        if (n != 3)
-            return lex_fail(p, "usage: at T %s", what);
-        break;
-    case SC_EV_EEPROM_CORRUPT:
-        /* firmware 2 keeps its settings in one slot: no slot to choose */
-        if (n != 3)
-            return lex_fail(p, "usage: at T eeprom-corrupt (the chip has one settings slot)");
-        break;
-    case SC_EV_FACTORY_PIN:
-        if (n != 4 || (strcmp(lex_tok(p, 3), "low") && strcmp(lex_tok(p, 3), "high")))
-            return lex_fail(p, "usage: at T factory-pin low|high");
-        e->flag = !strcmp(lex_tok(p, 3), "low");
-        break;
-    case SC_EV_RAW_WRITE:
-        if (parse_addressed_bytes(p, 4, e, "usage: at T raw write [to ADDR] BYTES (hex)"))
-            return -1;
-        break;
-    case SC_EV_RAW_READ: {
-        if (n < 5 || parse_u32(lex_tok(p, 4), &e->a, SC_MAX_BYTES) || !e->a)
-            return lex_fail(p, "usage: at T raw read N(1-%d) [from ADDR] [expect BYTES]", SC_MAX_BYTES);
-        int i = 5;
-        e->b = EXTWD_I2C_ADDR_DEFAULT;
-        if (i < n && !strcmp(lex_tok(p, i), "from")) {
-            if (parse_u32(lex_tok(p, i + 1), &e->b, 0x7F))
-                return lex_fail(p, "'from' needs a 7-bit address");
-            i += 2;
-        }
-        sc->nraw_reads++;
-        if (i < n) {
-            if (strcmp(lex_tok(p, i), "expect") || i + 1 >= n)
-                return lex_fail(p, "usage: at T raw read N [from ADDR] [expect BYTES]");
-            struct sc_event tmp = *e;
-            if (parse_bytes(p, i + 1, &tmp))
-                return -1;
-            if (tmp.nbytes != e->a)
-                return lex_fail(p, "expected %u bytes after 'expect', got %u", (unsigned)e->a,
-                            (unsigned)tmp.nbytes);
-            if (add_expect_raw(p, sc->nraw_reads, e, tmp.bytes, tmp.nbytes))
-                return -1;
-        }
-        break;
-    }
-    case SC_EV_RAW_FEED: {
-        uint64_t until;
-        if (n != 8 || strcmp(lex_tok(p, 4), "every") || parse_ms32(lex_tok(p, 5), &e->a) || !e->a ||
-            strcmp(lex_tok(p, 6), "until") || parse_ms(lex_tok(p, 7), &until) || until <= t)
-            return lex_fail(p, "usage: at T raw feed every MS until T2 (T2 after T)");
-        e->b = (uint32_t)(until > UINT32_MAX ? UINT32_MAX : until);
-        break;
-    }
-    default:
+    if (!event_parsers[k])
         return lex_fail(p, "unknown event '%s'", what);
-    }
+    if (event_parsers[k](p, e, what, p->ntok))
+        return -1;
     sc->nevents++;
     return 0;
 }

@@ -6,6 +6,7 @@
  */
 #include "world.h"
 #include "names.h"
+#include "chipsim_extwd.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -429,6 +430,10 @@ static void pending_add(struct world *w, uint64_t cyc, int kind, int arg)
  * Returns 0, or -1 if the slot was never written (erased: the chip loads
  * its defaults anyway, so there is nothing to corrupt). */
 _Static_assert(WD_EEPROM_SLOTS == 1, "firmware 2 keeps its settings in one slot at offset 0");
+/* Which byte: any byte of the settings payload breaks the slot's check, so
+ * the world needs no knowledge of what the byte holds. */
+#define CORRUPT_SLOT_BYTE 6u
+_Static_assert(CORRUPT_SLOT_BYTE < WD_SETTINGS_SIZE, "a byte of the payload, not of the check");
 static int corrupt_eeprom(struct world *w)
 {
     uint8_t img[WD_EEPROM_SLOT_SIZE];
@@ -439,7 +444,7 @@ static int corrupt_eeprom(struct world *w)
         erased &= img[i] == 0xFF;
     if (erased)
         return -1;
-    img[6] ^= 0x5A;
+    img[CORRUPT_SLOT_BYTE] ^= 0x5A;
     chipsim_eeprom_write(w->cs, 0, img, sizeof img);
     return 0;
 }
@@ -777,7 +782,7 @@ static const event_handler event_handlers[SC_EV_COUNT] = {
 
 static void apply_event(struct world *w, const struct sc_event *e)
 {
-    if (e->kind < SC_EV_COUNT && event_handlers[e->kind])
+    if (e->kind < SC_EV_COUNT && event_handlers[e->kind]) /* kind is unsigned */
         event_handlers[e->kind](w, e);
 }
 
@@ -908,14 +913,6 @@ int world_advance(struct world *w, uint64_t until, int stop_on_host)
 
 /* ---- bus -------------------------------------------------------------------------------------- */
 
-static int map_rc(int rc)
-{
-    switch (rc) {
-    case CHIPSIM_OK:          return EXTWD_OK;
-    case CHIPSIM_E_NACK_ADDR: return EXTWD_E_NODEV;
-    default:                  return EXTWD_E_IO;
-    }
-}
 
 /* While a flaky spell lasts, every other host transfer misses the chip (as
  * a marginal contact or supply would): the first one of the spell gets
@@ -987,7 +984,7 @@ int world_i2c_write(struct world *w, uint8_t addr, const uint8_t *buf, size_t le
         }
     }
     after_bus(w);
-    return map_rc(rc);
+    return chipsim_extwd_rc(rc);
 }
 
 int world_i2c_read(struct world *w, uint8_t addr, uint8_t *buf, size_t len, int from_host)
@@ -1012,7 +1009,7 @@ int world_i2c_read(struct world *w, uint8_t addr, uint8_t *buf, size_t len, int 
         memset(buf, 0xFF, len);
     }
     after_bus(w);
-    return map_rc(rc);
+    return chipsim_extwd_rc(rc);
 }
 
 /* ---- the run ------------------------------------------------------------------------------------ */

@@ -7,13 +7,12 @@
 #include "chipsim.h"
 #include "i2c_master.h"
 #include "twi_master.h"
+#include "fw_elf.h"
 #include "../parts/usi.h"
 #include "../parts/wires.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -31,16 +30,13 @@
 #include <simavr/avr_twi.h>
 #include <simavr/avr_watchdog.h>
 
-/* The firmware's struct wd_core as the AVR lays it out (packed, little
- * endian). Only the last field is a pointer, so every other offset holds. */
-#pragma pack(push, 1)
+/* The chip view reads struct wd_core where the firmware's own ELF says its
+ * fields are (.extwd_layout, firmware/common/core_layout.h), not through a
+ * mirror of the struct. */
 #include "wd_core.h"
-#pragma pack(pop)
+#include "core_layout.h"
 
 #define AVR_DATA_SPACE 0x800000u
-#define WD_CORE_AVR_SIZE (offsetof(struct wd_core, persist) + 2u)
-_Static_assert(offsetof(struct wd_core, set) == 0, "wd_core layout");
-_Static_assert(sizeof(struct wd_settings) == WD_SETTINGS_SIZE, "wd_settings is the EEPROM payload");
 
 enum mcu_kind { MCU_TINY85, MCU_MEGA328 };
 
@@ -81,11 +77,6 @@ static const struct mcu_desc MCUS[] = {
 #define MCUSR_PORF 0x01u
 #define MCUSR_BORF 0x04u
 
-struct sym {
-    char name[32];
-    uint32_t addr;  /* data space */
-    uint32_t size;
-};
 
 struct wake_hook {
     struct chipsim *cs;
@@ -140,8 +131,7 @@ struct chipsim {
     chipsim_edge_fn edge_fn;
     void *edge_ctx;
 
-    struct sym *syms;
-    int nsyms;
+    struct fw_elf elf;              /* symbols and the core layout */
     uint32_t g_wd_addr;
     int core_ok;
     uint32_t rng;
@@ -161,15 +151,6 @@ struct chipsim {
 
 /* ---- small helpers ------------------------------------------------------------ */
 
-static void errf(char *err, size_t len, const char *fmt, ...)
-{
-    if (!err || !len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-}
 
 static uint32_t rng_next(uint32_t *s)
 {
@@ -192,116 +173,7 @@ static void logger(avr_t *avr, const int level, const char *fmt, va_list ap)
     vfprintf(stderr, fmt, ap);
 }
 
-/* ---- the ELF -------------------------------------------------------------------- */
 
-/* Checks the file and reads its .mmcu tags and data symbols. */
-static int read_elf(struct chipsim *cs, const char *path, char *mcu, size_t mcu_len,
-                    uint32_t *freq, char *err, size_t errlen)
-{
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) {
-        errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
-    elf_version(EV_CURRENT);
-    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
-    int rc = -1;
-    GElf_Ehdr eh;
-    if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
-        errf(err, errlen, "%s: not an ELF file", path);
-        goto out;
-    }
-    if (gelf_getclass(e) != ELFCLASS32 || eh.e_machine != EM_AVR) {
-        errf(err, errlen, "%s: not an AVR ELF (machine %u)", path, (unsigned)eh.e_machine);
-        goto out;
-    }
-    size_t shstrndx;
-    if (elf_getshdrstrndx(e, &shstrndx)) {
-        errf(err, errlen, "%s: damaged ELF (no section names)", path);
-        goto out;
-    }
-    mcu[0] = 0;
-    *freq = 0;
-    int have_text = 0;
-    Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(e, scn))) {
-        GElf_Shdr sh;
-        if (!gelf_getshdr(scn, &sh))
-            continue;
-        const char *name = elf_strptr(e, shstrndx, sh.sh_name);
-        if (!name)
-            continue;
-        if (!strcmp(name, ".text") && sh.sh_size)
-            have_text = 1;
-        if (!strcmp(name, ".mmcu")) {
-            Elf_Data *dd = elf_getdata(scn, NULL);
-            const uint8_t *p = dd ? dd->d_buf : NULL;
-            size_t n = dd ? dd->d_size : 0;
-            for (size_t i = 0; p && i + 2 <= n;) {
-                uint8_t tag = p[i], len = p[i + 1];
-                if (tag == 0 || i + 2u + len > n)
-                    break;
-                if (tag == AVR_MMCU_TAG_NAME) {
-                    size_t k = len < mcu_len - 1 ? len : mcu_len - 1;
-                    memcpy(mcu, p + i + 2, k);
-                    mcu[k] = 0;
-                } else if (tag == AVR_MMCU_TAG_FREQUENCY && len >= 4) {
-                    *freq = (uint32_t)p[i + 2] | (uint32_t)p[i + 3] << 8 |
-                            (uint32_t)p[i + 4] << 16 | (uint32_t)p[i + 5] << 24;
-                }
-                i += 2u + len;
-            }
-        }
-        if (sh.sh_type == SHT_SYMTAB && sh.sh_entsize) {
-            Elf_Data *dd = elf_getdata(scn, NULL);
-            size_t count = sh.sh_size / sh.sh_entsize;
-            for (size_t i = 0; dd && i < count; i++) {
-                GElf_Sym s;
-                if (!gelf_getsym(dd, (int)i, &s) || GELF_ST_TYPE(s.st_info) != STT_OBJECT)
-                    continue;
-                if (s.st_value < AVR_DATA_SPACE || s.st_value >= AVR_DATA_SPACE + 0x10000u)
-                    continue;
-                const char *sn = elf_strptr(e, sh.sh_link, s.st_name);
-                if (!sn || strlen(sn) >= sizeof(cs->syms[0].name))
-                    continue;
-                struct sym *ns = realloc(cs->syms, (size_t)(cs->nsyms + 1) * sizeof(*ns));
-                if (!ns)
-                    continue;
-                cs->syms = ns;
-                strcpy(ns[cs->nsyms].name, sn);
-                ns[cs->nsyms].addr = (uint32_t)(s.st_value - AVR_DATA_SPACE);
-                ns[cs->nsyms].size = (uint32_t)s.st_size;
-                cs->nsyms++;
-            }
-        }
-    }
-    if (!have_text) {
-        errf(err, errlen, "%s: no code (.text) in the ELF", path);
-        goto out;
-    }
-    if (!mcu[0]) {
-        errf(err, errlen, "%s: no .mmcu section naming the MCU", path);
-        goto out;
-    }
-    if (!*freq) {
-        errf(err, errlen, "%s: .mmcu section gives no clock frequency", path);
-        goto out;
-    }
-    rc = 0;
-out:
-    if (e)
-        elf_end(e);
-    close(fd);
-    return rc;
-}
-
-static const struct sym *find_sym(const struct chipsim *cs, const char *name)
-{
-    for (int i = 0; i < cs->nsyms; i++)
-        if (!strcmp(cs->syms[i].name, name))
-            return &cs->syms[i];
-    return NULL;
-}
 
 /* ---- the bus as the masters see it ------------------------------------------- */
 
@@ -706,12 +578,12 @@ static int setup_timing(struct chipsim *cs, char *err, size_t errlen)
     const struct chipsim_config *c = &cs->cfg;
     if (c->rc_error_ppm < -500000 || c->rc_error_ppm > 500000 ||
         c->wdt_error_ppm < -500000 || c->wdt_error_ppm > 500000) {
-        errf(err, errlen, "chipsim: clock error out of range (rc %d ppm, wdt %d ppm; -500000..500000)",
+        fw_errf(err, errlen, "chipsim: clock error out of range (rc %d ppm, wdt %d ppm; -500000..500000)",
              c->rc_error_ppm, c->wdt_error_ppm);
         return -1;
     }
     if (c->wakeup_us > 100000u || c->wakeup_ck > 100000u) {
-        errf(err, errlen, "chipsim: wake-up of %u us + %u CK is out of range (0..100000 each)",
+        fw_errf(err, errlen, "chipsim: wake-up of %u us + %u CK is out of range (0..100000 each)",
              c->wakeup_us, c->wakeup_ck);
         return -1;
     }
@@ -727,14 +599,14 @@ static int setup_timing(struct chipsim *cs, char *err, size_t errlen)
         if (io->kind && !strcmp(io->kind, "watchdog"))
             cs->wdt = (avr_watchdog_t *)io;
     if (!cs->wdt) {
-        errf(err, errlen, "chipsim: simavr's %s has no watchdog to put a clock error on", cs->mcu);
+        fw_errf(err, errlen, "chipsim: simavr's %s has no watchdog to put a clock error on", cs->mcu);
         return -1;
     }
     avr_io_addr_t a = AVR_DATA_TO_IO(cs->wdt->wdce.reg);
     cs->wdt_orig = cs->avr->io[a].w.c;
     cs->wdt_orig_param = cs->avr->io[a].w.param;
     if (!cs->wdt_orig) {
-        errf(err, errlen, "chipsim: simavr's %s watchdog register has no handler", cs->mcu);
+        fw_errf(err, errlen, "chipsim: simavr's %s watchdog register has no handler", cs->mcu);
         return -1;
     }
     cs->avr->io[a].w.c = wdtcr_write;
@@ -824,23 +696,25 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
 {
     *out = NULL;
     if (!cfg || !cfg->elf_path) {
-        errf(err, errlen, "chipsim: no firmware ELF given");
+        fw_errf(err, errlen, "chipsim: no firmware ELF given");
         return -1;
     }
     struct chipsim *cs = calloc(1, sizeof(*cs));
     if (!cs) {
-        errf(err, errlen, "chipsim: out of memory");
+        fw_errf(err, errlen, "chipsim: out of memory");
         return -1;
     }
     cs->cfg = *cfg;
     const char *path = cfg->elf_path;
-    if (read_elf(cs, path, cs->mcu, sizeof(cs->mcu), &cs->freq, err, errlen))
+    if (fw_elf_read(&cs->elf, path, err, errlen))
         goto fail;
+    snprintf(cs->mcu, sizeof cs->mcu, "%s", cs->elf.mcu);
+    cs->freq = cs->elf.freq;
     for (size_t i = 0; i < sizeof(MCUS) / sizeof(MCUS[0]); i++)
         if (!strcmp(MCUS[i].name, cs->mcu))
             cs->d = &MCUS[i];
     if (!cs->d) {
-        errf(err, errlen, "%s: MCU '%s' is not supported (attiny85, atmega328p)", path, cs->mcu);
+        fw_errf(err, errlen, "%s: MCU '%s' is not supported (attiny85, atmega328p)", path, cs->mcu);
         goto fail;
     }
 
@@ -848,12 +722,12 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
     elf_firmware_t *fw = calloc(1, sizeof(*fw));
     if (!fw || elf_read_firmware(path, fw)) {
         free(fw);
-        errf(err, errlen, "%s: simavr could not load the ELF", path);
+        fw_errf(err, errlen, "%s: simavr could not load the ELF", path);
         goto fail;
     }
     cs->avr = avr_make_mcu_by_name(cs->mcu);
     if (!cs->avr || fw->flashsize > cs->avr->flashend + 1u) {
-        errf(err, errlen, cs->avr ? "%s: code does not fit the %s flash" : "%s: simavr has no %s",
+        fw_errf(err, errlen, cs->avr ? "%s: code does not fit the %s flash" : "%s: simavr has no %s",
              path, cs->mcu);
         free(fw->flash);
         free(fw->eeprom);
@@ -885,7 +759,7 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
 
     if (cfg->eeprom && cfg->eeprom_len) {
         if (cfg->eeprom_len > avr->e2end + 1u) {
-            errf(err, errlen, "%s: EEPROM image of %zu bytes is larger than the %s EEPROM (%u)",
+            fw_errf(err, errlen, "%s: EEPROM image of %zu bytes is larger than the %s EEPROM (%u)",
                  path, cfg->eeprom_len, cs->mcu, avr->e2end + 1u);
             goto fail;
         }
@@ -901,12 +775,12 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
         usi_init(&cs->usi, avr, &uc, usi_changed, cs);
     }
     if (setup_wires(cs)) {
-        errf(err, errlen, "%s: could not wire the %s pins", path, cs->mcu);
+        fw_errf(err, errlen, "%s: could not wire the %s pins", path, cs->mcu);
         goto fail;
     }
     avr_register_io_write(avr, cs->d->mcusr, mcusr_write, cs);
     if (hook_wakeups(cs)) {
-        errf(err, errlen, "chipsim: out of memory");
+        fw_errf(err, errlen, "chipsim: out of memory");
         goto fail;
     }
 
@@ -921,19 +795,20 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
         cs->master = &bit_master;
         cs->master_ctx = &cs->bit;
         if (i2c_master_init(&cs->bit, &cs->ops, cs, cs->hz, hz, limit)) {
-            errf(err, errlen, "chipsim: I2C clock %u Hz is too fast for a %u Hz chip", hz, cs->hz);
+            fw_errf(err, errlen, "chipsim: I2C clock %u Hz is too fast for a %u Hz chip", hz, cs->hz);
             goto fail;
         }
     } else if (twi_master_init(&cs->twi, avr, &cs->ops, cs, cs->hz, hz, limit)) {
-        errf(err, errlen, "%s: simavr's %s has no TWI", path, cs->mcu);
+        fw_errf(err, errlen, "%s: simavr's %s has no TWI", path, cs->mcu);
         goto fail;
     } else {
         cs->master = &twi_master;
         cs->master_ctx = &cs->twi;
     }
 
-    const struct sym *g = find_sym(cs, "g_wd");
-    cs->core_ok = g && g->size == WD_CORE_AVR_SIZE;
+    const struct fw_sym *g = fw_elf_sym(&cs->elf, "g_wd");
+    cs->core_ok = g && cs->elf.layout.version == WD_CORE_LAYOUT_VERSION &&
+                  g->size == (uint32_t)(cs->elf.layout.size_lo | cs->elf.layout.size_hi << 8);
     cs->g_wd_addr = g ? g->addr : 0;
 
     /* power-up: SRAM and registers hold whatever the cells settled to */
@@ -973,7 +848,7 @@ void chipsim_close(struct chipsim *cs)
         free(cs->avr);
     }
     free(cs->wake);
-    free(cs->syms);
+    fw_elf_free(&cs->elf);
     free(cs);
 }
 
@@ -1203,25 +1078,35 @@ const char *chipsim_sleep_error(const struct chipsim *cs)
     return cs->sleep_error[0] ? cs->sleep_error : NULL;
 }
 
+/* A field of g_wd, little endian, as the layout places it (at most 4 bytes). */
+static uint32_t core_field(const struct chipsim *cs, struct wd_layout_field f)
+{
+    uint32_t v = 0;
+    for (unsigned i = f.width < 4u ? f.width : 4u; i-- > 0;)
+        v = v << 8 | cs->avr->data[cs->g_wd_addr + f.off + i];
+    return v;
+}
+
 int chipsim_core_view(const struct chipsim *cs, struct chipsim_core_view *v)
 {
     if (!cs->core_ok)
         return -1;
-    struct wd_core c;
-    memcpy(&c, cs->avr->data + cs->g_wd_addr, offsetof(struct wd_core, persist));
-    v->armed = c.set.action != 0;
-    v->in_grace = c.grace_t != 0;
-    v->in_pulse = c.pulse_t != 0;
-    v->timeout_ms = c.longop_ms ? c.longop_ms : c.set.timeout_ms; /* the one in force (SPEC 5.6) */
-    v->since_feed_ms = (uint32_t)c.since_t * WD_TICK_MS; /* the core counts 16 ms ticks */
-    v->grace_left_ms = (uint32_t)c.grace_t * WD_TICK_MS;
+    const struct wd_core_layout *l = &cs->elf.layout;
+    uint32_t since_t = core_field(cs, l->since_t), grace_t = core_field(cs, l->grace_t);
+    uint32_t longop_ms = core_field(cs, l->longop_ms);
+    v->armed = core_field(cs, l->action) != 0;
+    v->in_grace = grace_t != 0;
+    v->in_pulse = core_field(cs, l->pulse_t) != 0;
+    v->timeout_ms = longop_ms ? longop_ms : core_field(cs, l->timeout_ms); /* the one in force (SPEC 5.6) */
+    v->since_feed_ms = since_t * WD_TICK_MS; /* the core counts 16 ms ticks */
+    v->grace_left_ms = grace_t * WD_TICK_MS;
     return 0;
 }
 
 int chipsim_ram_read(const struct chipsim *cs, const char *symbol, uint32_t off,
                      void *buf, size_t n)
 {
-    const struct sym *s = find_sym(cs, symbol);
+    const struct fw_sym *s = fw_elf_sym(&cs->elf, symbol);
     if (!s || (uint64_t)off + n > s->size)
         return -1;
     memcpy(buf, cs->avr->data + s->addr + off, n);
@@ -1231,7 +1116,7 @@ int chipsim_ram_read(const struct chipsim *cs, const char *symbol, uint32_t off,
 int chipsim_ram_write(struct chipsim *cs, const char *symbol, uint32_t off,
                       const void *buf, size_t n)
 {
-    const struct sym *s = find_sym(cs, symbol);
+    const struct fw_sym *s = fw_elf_sym(&cs->elf, symbol);
     if (!s || (uint64_t)off + n > s->size)
         return -1;
     memcpy(cs->avr->data + s->addr + off, buf, n);

@@ -163,6 +163,31 @@ static void chip_answering_every_other_transfer_is_kept_fed(void **state)
     test_free(f);
 }
 
+/* The same flaky chip as a sketch meets it: powered with its factory
+ * settings (armed, 20 s grace), init fails, the sketch calls extwd_arm and
+ * then feeds in its loop for two minutes, well past the grace and the 3 s
+ * timeout. The library must keep it fed: the chip is still armed at the
+ * end (so no reset is not just a chip the cut frames disarmed), its
+ * countdown is fresh, and it never reset the host. */
+static void flaky_chip_armed_by_sketch_is_never_left_unfed(void **state)
+{
+    (void)state;
+    struct fx *f = setup_fx();
+    attach(f);
+    faulty_init(&f->faulty, &f->port, 1);
+    faulty_every(&f->faulty, 2, FAULTY_NACK_DATA);
+    struct extwd_config cfg = {.port = &f->faulty.port, .retries = 2};
+    assert_true(extwd_init(&f->wd, &cfg) < 0);
+    (void)extwd_arm(&f->wd);
+    run_loop(f, 120000, 10);
+    assert_int_equal(f->chip.host_resets, 0);
+    assert_int_equal(f->chip.core.set.action, 1);
+    assert_int_equal(f->chip.core.grace_t, 0);
+    assert_true(f->wd.stats.feeds > 100);
+    assert_true(f->chip.core.since_t * WD_TICK_MS < f->chip.core.set.timeout_ms);
+    test_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +196,7 @@ int main(void)
         cmocka_unit_test(late_chip_is_found_and_fed),
         cmocka_unit_test(chip_that_missed_the_probe_is_fed),
         cmocka_unit_test(chip_answering_every_other_transfer_is_kept_fed),
+        cmocka_unit_test(flaky_chip_armed_by_sketch_is_never_left_unfed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "chipsim.h"
+#include "chipsim_extwd.h"
 #include "extwd_mqtt.h"
 
 #define BREADCRUMB 0x42
@@ -23,21 +24,14 @@ struct sim_port {
     uint32_t resets;            /* falling edges of the reset line to the host */
 };
 
-static int map(int rc)
-{
-    if (rc == CHIPSIM_OK)
-        return 0;
-    return rc == CHIPSIM_E_NACK_ADDR ? EXTWD_E_NODEV : EXTWD_E_IO;
-}
-
 static int sp_write(void *ctx, uint8_t addr, const uint8_t *buf, size_t len)
 {
-    return map(chipsim_i2c_write(((struct sim_port *)ctx)->cs, addr, buf, len));
+    return chipsim_extwd_rc(chipsim_i2c_write(((struct sim_port *)ctx)->cs, addr, buf, len));
 }
 
 static int sp_read(void *ctx, uint8_t addr, uint8_t *buf, size_t len)
 {
-    return map(chipsim_i2c_read(((struct sim_port *)ctx)->cs, addr, buf, len));
+    return chipsim_extwd_rc(chipsim_i2c_read(((struct sim_port *)ctx)->cs, addr, buf, len));
 }
 
 static uint32_t sp_millis(void *ctx)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "chipsim.h"
+#include "chipsim_extwd.h"
 #include "extwd/extwd.h"
 #include "i2c_server.h"
 
@@ -22,16 +23,12 @@ struct sim_backend {
 
 static int map(struct sim_backend *s, int r)
 {
-    switch (r) {
-    case CHIPSIM_OK: return 0;
-    case CHIPSIM_E_NACK_ADDR: return EXTWD_E_NODEV;
-    case CHIPSIM_E_CRASHED:
+    if (r == CHIPSIM_E_CRASHED) {
         if (!s->crashed)
             server_log(chipsim_us(s->cs), "crashed");
         s->crashed = 1;
-        return EXTWD_E_IO;
-    default: return EXTWD_E_IO;
     }
+    return chipsim_extwd_rc(r);
 }
 
 static int sb_write(void *ctx, uint8_t addr, const uint8_t *buf, size_t len)

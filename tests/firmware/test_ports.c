@@ -7,7 +7,7 @@
  * EEPROM save path and the factory-reset pin. The protocol itself is the
  * core's and the simchip suite's business.
  *
- * Usage: fwports_test <elf> [test-name]
+ * Usage: test_ports <elf> [test-name]
  * Prints one line per check and a closing "N passed, N failed" line.
  *
  * Links libsimavr through chipsim: this program is GPL-3.
@@ -61,7 +61,7 @@ static struct chipsim *open_chip(const uint8_t *eeprom, size_t n)
     struct chipsim *cs;
     char err[256];
     if (chipsim_open(&cs, &cfg, err, sizeof err) < 0) {
-        fprintf(stderr, "fwports_test: %s\n", err);
+        fprintf(stderr, "test_ports: %s\n", err);
         exit(2);
     }
     return cs;
@@ -404,7 +404,7 @@ static void test_rc_measure_rate(void)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: fwports_test <elf> [stock|tick|calibration|frames|address|factory|busmoved|rcrate]\n");
+        fprintf(stderr, "usage: test_ports <elf> [stock|tick|calibration|frames|address|factory|busmoved|rcrate]\n");
         return 2;
     }
     elf = argv[1];
