@@ -42,8 +42,12 @@ record() {
   # A binary older than its sources records the old code: a gate that
   # compares it passes because nothing was rebuilt (a failed build).
   local newer
-  newer=$(find sim lib include firmware ports/fake -newer "$sim" -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null | head -1)
+  newer=$(find sim lib include ports/fake -newer "$sim" -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null | head -1)
   [ -z "$newer" ] || { echo "same-outputs: $sim is older than $newer (rebuild: make firmware host)" >&2; exit 2; }
+  for elf in "$build"/firmware/*/extwd.elf; do
+    newer=$(find firmware include -newer "$elf" -type f \( -name '*.c' -o -name '*.h' -o -name '*.mk' \) 2>/dev/null | head -1)
+    [ -z "$newer" ] || { echo "same-outputs: $elf is older than $newer (rebuild: make firmware)" >&2; exit 2; }
+  done
   mkdir -p "$out" || exit 2
   local mcu scn name elf dir runs=0
   for mcu in attiny85 atmega328p; do

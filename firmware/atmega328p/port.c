@@ -59,6 +59,10 @@ FUSES = {
         port_bod_off_sleep(_BV(BODS) | _BV(BODSE), _BV(BODS));        \
     } while (0)
 
+/* A TWI event not served yet (port_common.h): TWINT is set only for our
+ * own transactions, and the TWI ISR clears it. */
+#define port_bus_start_pending() port_bus_pending()
+
 #include "port_common.h"
 
 /* PORT_FLAGS bits of the bus slave. */

@@ -53,6 +53,11 @@ FUSES = {
  * BODS, so both writes carry them. */
 #define port_sleep(mode) port_bod_off_sleep((mode) | _BV(BODS) | _BV(BODSE), (mode) | _BV(BODS))
 
+/* A start condition that is not served yet (port_common.h). Not the
+ * overflow: in CR_IDLE other devices' bytes overflow the counter too, and
+ * its flag stays until the next START. */
+#define port_bus_start_pending() (USISR & _BV(USISIF))
+
 #define PORT_OWN_VECTORS
 #include "port_common.h"
 

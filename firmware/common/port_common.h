@@ -60,6 +60,9 @@ static void port_bus_reinit(void);    /* reset the slave, release SDA and SCL */
 static void port_bus_address(void);   /* the core's address changed */
 static uint8_t port_bus_busy(void);   /* nonzero while a transaction is in flight */
 static uint8_t port_bus_pending(void); /* nonzero if the slave has an event to serve */
+/* and port_bus_start_pending(), a macro: nonzero if a transaction has
+ * started that is not served yet (the tick then waits for it, and the CPU
+ * does not sleep); never stays set by other devices' traffic */
 static void port_bus_tick(void);      /* once per tick */
 static uint8_t port_bus_sample(void); /* once per tick: the lines that read low, plus
                                          WD_BUS_MOVED if the bus moved since (SPEC 5.10) */
@@ -105,9 +108,12 @@ ISR(WDT_vect, ISR_NAKED)
  * The core counts nominal 16 ms ticks; the WDT oscillator that makes them
  * is off by several percent on silicon. Timer0 runs from the factory-
  * calibrated RC at F_CPU/256 (32 us a count, 500 counts a nominal tick).
- * Every 256 ticks the CPU stays in idle for one WDT period (Timer0 stops in
- * power-down) and the difference of two TCNT0 captures is that period, mod
- * 256. Its deviation from 500 counts is added up once per tick; whenever
+ * Every CAL_EVERY x 256 ticks (32.8 s; the first within 4.1 s of a boot)
+ * the CPU stays in idle for one WDT period (Timer0 stops in power-down)
+ * and the difference of two TCNT0 captures is that period, mod 256. The
+ * idle period costs 1.4 mA for 16 ms: every 256 ticks (firmware 2.1) that
+ * was 0.39 % of the time in idle, ~5.5 uA at 5 V, more than everything but
+ * the ticks; both oscillators drift over minutes, not seconds. Its deviation from 500 counts is added up once per tick; whenever
  * the sum reaches a whole tick the core gets one tick more (WDT slow) or
  * one less (WDT fast). Both clocks are exact in simavr: a no-op there.
  */
@@ -123,7 +129,9 @@ ISR(WDT_vect, ISR_NAKED)
 #define CAL_MOD     30u  /* CAL_CENTER mod 256 */
 #define CAL_MAX_DEV 120  /* accept periods of 13.5 .. 21.2 ms */
 
+#define CAL_EVERY   8u   /* measure at every 8th wrap of cal_n: a power of 2 */
 static uint8_t cal_n NOINIT;   /* ticks, wraps every 256 */
+static uint8_t cal_m NOINIT;   /* wraps of cal_n; a measurement when it is 0 mod CAL_EVERY */
 static uint8_t cal_t0 NOINIT;  /* capture at the start of a measurement */
 static int8_t cal_dev NOINIT;  /* measured period minus CAL_CENTER, in counts */
 static int16_t cal_err NOINIT; /* time owed to the core: us (WD_CAL_HOST), else counts */
@@ -247,7 +255,7 @@ static void port_save_step(void)
 
 /* ---- event loop ---------------------------------------------------------------- */
 
-/* The RC's measure of one watchdog period, every 256 ticks (flags f as the
+/* The RC's measure of one watchdog period, every CAL_EVERY x 256 ticks (flags f as the
  * tick found them, cap the Timer0 capture): takes a measure that is in
  * range, or starts the next one. Both builds of port_tick share it. */
 static inline __attribute__((always_inline)) void port_rc_measure(uint8_t f, uint8_t cap)
@@ -256,7 +264,7 @@ static inline __attribute__((always_inline)) void port_rc_measure(uint8_t f, uin
         int8_t d = (int8_t)(uint8_t)((uint8_t)(cap - cal_t0) - CAL_MOD);
         if (!(f & _BV(PORT_F_TICK2)) && d >= -CAL_MAX_DEV && d <= CAL_MAX_DEV)
             cal_dev = d;
-    } else if (!++cal_n) {
+    } else if (!++cal_n && !(cal_m++ & (CAL_EVERY - 1u))) {
         cal_t0 = cap;
         PORT_FLAGS |= _BV(PORT_F_CAL);
     }
@@ -333,7 +341,8 @@ static void port_poll(void)
 {
     PORT_WDTCR = PORT_WDT_ON;
     port_bus_service();
-    if ((PORT_FLAGS & _BV(PORT_F_TICK)) && (!port_bus_busy() || (PORT_FLAGS & _BV(PORT_F_TICK2))))
+    if ((PORT_FLAGS & _BV(PORT_F_TICK)) &&
+        (!(port_bus_busy() | port_bus_start_pending()) || (PORT_FLAGS & _BV(PORT_F_TICK2))))
         port_tick();
     uint8_t r = wd_core_take_requests(&g_wd);
     if (r & WD_REQ_SEAL)
@@ -355,6 +364,7 @@ static void port_poll(void)
 static void __attribute__((noreturn)) port_run(uint8_t chip_reset)
 {
     cal_dev = CAL_TICK - CAL_CENTER; /* nominal until the first measurement */
+    cal_m = 0;                       /* which comes at the first wrap of cal_n */
     cal_err = 0;
     wd_core_init(&g_wd, &g_wd_persist, chip_reset);
 #if WD_CAL_HOST
@@ -385,11 +395,14 @@ static void __attribute__((noreturn)) port_run(uint8_t chip_reset)
                 wd_core_factory_reset(&g_wd);
             }
         }
-        if (PORT_FLAGS & _BV(PORT_F_SAVE)) {
+        if (PORT_FLAGS & _BV(PORT_F_SAVE))
             port_save_step();
-            /* awake until the save is done, polling EEPE; the NOP after
-             * SEI lets a pending interrupt in (the ATmega328P serves its
-             * TWI there) */
+        /* Awake while a save runs (polling EEPE), and while a transaction
+         * started during this pass: sleeping now would add the wake-up
+         * from power-down (60 us on silicon) to the hold of SCL. The NOP after
+         * SEI lets a pending interrupt in (the ATmega328P serves its TWI
+         * there). */
+        if ((PORT_FLAGS & _BV(PORT_F_SAVE)) || port_bus_start_pending()) {
             __asm__ __volatile__("sei\n\tnop" ::: "memory");
             continue;
         }

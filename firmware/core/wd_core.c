@@ -164,10 +164,18 @@ EXTWD_STATIC_ASSERT(NEXT_TO(set, since_t),
 EXTWD_STATIC_ASSERT(offsetof(struct wd_settings, options) == WD_SETTINGS_SIZE - 1u,
                     "settings must be packed: the EEPROM image is their memory");
 
+/* reg_map[REG_MAP_MID] is the run of EXTWD_REG_BREADCRUMB (0x40): a search
+ * for a register at or above it starts there. A frame that writes such a
+ * register (BREADCRUMB, KEY, LONGOP_MS) otherwise walks ~28 runs, ~300
+ * cycles with SCL held when the next START comes meanwhile (issue 11). */
+#define REG_MAP_MID 18u
+
 /* Returns the source byte of register address a (< 0x80). */
 static NOINLINE uint8_t reg_src(uint8_t a)
 {
     const WD_FLASH struct run *e = reg_map;
+    if (a >= EXTWD_REG_BREADCRUMB)
+        e += REG_MAP_MID;
     while (e[1].reg <= a)
         e++;
     return (uint8_t)(e->src + (uint8_t)(a - e->reg));
@@ -835,13 +843,16 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
             c->since_t = 0;
             c->grace_t = 0;
             c->disarm_s = 0; /* a disarmed host that feeds is alive (5.6) */
-            if (!p->status_unread)
-                p->status &= (uint8_t)~EXTWD_STATUS_WD_RESET;
             if (c->flags & WD_F_HEALTHY_WAIT) {
                 c->flags ^= WD_F_HEALTHY_WAIT | WD_F_HEALTHY_RUN;
                 c->healthy_s = 0;
             }
-            goto seal;
+            /* persist changes (and needs its seal, ~300 cycles) only when
+             * STATUS bit 0 goes; status holds no other bit (persist_sane) */
+            if (!p->status_unread && p->status) {
+                p->status = 0;
+                goto seal;
+            }
         }
     }
 done:

@@ -285,24 +285,12 @@ static void enter_loop(struct world *w)
     h->in_loop = 1;
     h->loop_since = world_now(w);
     host_set_state(w, loop_state(h));
-    if (w->chain_first >= 0) {
-        const struct run_reset *first = &VEC_AT(r->resets, struct run_reset, w->chain_first);
-        double base = first->since_last_feed_ms >= 0 ? first->t_ms - first->since_last_feed_ms : first->t_ms;
-        struct run_recovery *rc = vec_push(&r->recoveries, sizeof *rc);
-        if (rc) {
-            rc->t_ms = t;
-            rc->recovery_ms = t - base;
-            rc->boot_ms = boot_ms;
-            rc->first_reset = w->chain_first;
-            rc->resets = w->chain_len;
-            for (size_t k = (size_t)w->chain_first; k < r->resets.n; k++)
-                VEC_AT(r->resets, struct run_reset, k).recovery = (int)r->recoveries.n - 1;
-        }
+    int after_resets = r->chain_first >= 0;
+    const struct run_recovery *rc = after_resets ? run_chain_recovered(r, t, boot_ms) : NULL;
+    if (rc) {
         run_log(r, t, "host", "back in loop(): %.1f s after the last feed (boot %.1f s, %d reset%s)",
-                (t - base) / 1000, boot_ms / 1000, w->chain_len, w->chain_len == 1 ? "" : "s");
-        w->chain_first = -1;
-        w->chain_len = 0;
-    } else {
+                rc->recovery_ms / 1000, boot_ms / 1000, rc->resets, rc->resets == 1 ? "" : "s");
+    } else if (!after_resets) {
         run_log(r, t, "host", "in loop() (boot %.1f s)%s", boot_ms / 1000, h->safe ? ", safe mode" : "");
     }
 }

@@ -91,15 +91,18 @@ static int parse_timing(struct sim_options *t, const char *opt, const char *val)
                 pct ? " (percent)" : "");
         return -1;
     }
-    if (!strcmp(opt, "--rc-error"))
+    if (!strcmp(opt, "--rc-error")) {
         t->rc_error_ppm = (int32_t)(v * 1e4 + (v < 0 ? -0.5 : 0.5));
-    else if (!strcmp(opt, "--wdt-error"))
+        t->timing_given |= SC_SI_RC;
+    } else if (!strcmp(opt, "--wdt-error")) {
         t->wdt_error_ppm = (int32_t)(v * 1e4 + (v < 0 ? -0.5 : 0.5));
-    else if (!strcmp(opt, "--drift"))
+        t->timing_given |= SC_SI_WDT;
+    } else if (!strcmp(opt, "--drift")) {
         t->wdt_drift_ppm_per_h = (int32_t)(v + (v < 0 ? -0.5 : 0.5));
-    else {
+        t->timing_given |= SC_SI_DRIFT;
+    } else {
         t->wakeup_us = (uint32_t)v;
-        t->wakeup_ck = v > 0 ? 6u : 0u;   /* lfuse 0xE2: SUT 6 CK from power-down */
+        t->timing_given |= SC_SI_WAKEUP;
     }
     return 0;
 }

@@ -79,6 +79,36 @@ int run_kind_excuses(int kind)
     }
 }
 
+void run_chain_reset(struct run *r, int index)
+{
+    if (r->chain_first < 0) {
+        r->chain_first = index;
+        r->chain_len = 0;
+    }
+    r->chain_len++;
+}
+
+const struct run_recovery *run_chain_recovered(struct run *r, double t_ms, double boot_ms)
+{
+    if (r->chain_first < 0)
+        return NULL;
+    const struct run_reset *first = &VEC_AT(r->resets, struct run_reset, r->chain_first);
+    double base = first->since_last_feed_ms >= 0 ? first->t_ms - first->since_last_feed_ms : first->t_ms;
+    struct run_recovery *rc = vec_push(&r->recoveries, sizeof *rc);
+    if (rc) {
+        rc->t_ms = t_ms;
+        rc->recovery_ms = t_ms - base;
+        rc->boot_ms = boot_ms;
+        rc->first_reset = r->chain_first;
+        rc->resets = r->chain_len;
+        for (size_t k = (size_t)r->chain_first; k < r->resets.n; k++)
+            VEC_AT(r->resets, struct run_reset, k).recovery = (int)r->recoveries.n - 1;
+    }
+    r->chain_first = -1;
+    r->chain_len = 0;
+    return rc;
+}
+
 struct run_span *run_span_open(struct run *r, double t_ms, int kind, const char *label)
 {
     struct run_span *s = vec_push(&r->spans, sizeof *s);

@@ -116,6 +116,8 @@ struct run {
     double awake_fraction;
     double dead_part_ms;        /* time a host part was dead before a reboot revived it (or the end) */
     int false_resets;
+    int chain_first;            /* the reset chain: first reset since the host was last in loop, -1 */
+    int chain_len;              /* resets in the chain */
     int host_state_end;
 
     struct vec resets;          /* struct run_reset */
@@ -167,6 +169,15 @@ int run_kind_excuses(int kind);
 
 /* Appenders; each returns the new element (zeroed but for what it sets) or NULL. */
 struct run_span *run_span_open(struct run *r, double t_ms, int kind, const char *label);
+
+/* The reset chain: every reset from the host's last time in loop() to its
+ * next one is one recovery. run_chain_reset adds reset `index` to the open
+ * chain (opening one); run_chain_recovered closes it at t_ms, when the
+ * host is back in loop() after a boot of boot_ms, records the recovery and
+ * returns it, or returns NULL when no chain was open (a boot with no reset
+ * before it) or memory ran out. */
+void run_chain_reset(struct run *r, int index);
+const struct run_recovery *run_chain_recovered(struct run *r, double t_ms, double boot_ms);
 void run_state_set(struct run *r, double t_ms, int state);
 void run_sample_add(struct run *r, const struct run_sample *s);
 

@@ -195,6 +195,58 @@ static int parse_host(struct parser *p)
     return lex_fail(p, "unknown host setting '%s'", key);
 }
 
+/* ---- silicon ------------------------------------------------------------------------ */
+
+/* A signed decimal: "-16", "+5", "2.5". Returns 0, or -1. */
+static int parse_signed(const char *s, double *out)
+{
+    int neg = s && (*s == '-' || *s == '+') ? (*s++ == '-') : 0;
+    const char *end = scan_decimal(s, out);
+    if (!end || *end)
+        return -1;
+    if (neg)
+        *out = -*out;
+    return 0;
+}
+
+/* silicon rc-error PCT | wdt-error PCT | drift PPM_PER_H | wakeup-us N: the
+ * chip's time base as the --rc-error, --wdt-error, --drift and --wakeup-us
+ * options set it (those override the scenario's). */
+static int parse_silicon(struct parser *p)
+{
+    struct sc_silicon *si = &p->sc->silicon;
+    const char *what = lex_tok(p, 1);
+    double v;
+    if (lex_need(p, 3, "silicon rc-error|wdt-error PCT, silicon drift PPM_PER_H, silicon wakeup-us N") ||
+        parse_signed(lex_tok(p, 2), &v))
+        return lex_fail(p, "usage: silicon rc-error|wdt-error PCT (-50..50), drift PPM_PER_H, wakeup-us N");
+    if (!strcmp(what, "rc-error") || !strcmp(what, "wdt-error")) {
+        if (v < -50 || v > 50)
+            return lex_fail(p, "silicon %s: a percentage in -50..50", what);
+        int32_t ppm = (int32_t)(v * 1e4 + (v < 0 ? -0.5 : 0.5));
+        if (what[0] == 'r') {
+            si->rc_error_ppm = ppm;
+            si->set |= SC_SI_RC;
+        } else {
+            si->wdt_error_ppm = ppm;
+            si->set |= SC_SI_WDT;
+        }
+    } else if (!strcmp(what, "drift")) {
+        if (v < -1e6 || v > 1e6)
+            return lex_fail(p, "silicon drift: ppm per hour in -1000000..1000000");
+        si->wdt_drift_ppm_per_h = (int32_t)(v + (v < 0 ? -0.5 : 0.5));
+        si->set |= SC_SI_DRIFT;
+    } else if (!strcmp(what, "wakeup-us")) {
+        if (v < 0 || v > 100000 || v != (double)(uint32_t)v)
+            return lex_fail(p, "silicon wakeup-us: whole microseconds in 0..100000");
+        si->wakeup_us = (uint32_t)v;
+        si->set |= SC_SI_WAKEUP;
+    } else {
+        return lex_fail(p, "unknown silicon setting '%s' (rc-error, wdt-error, drift, wakeup-us)", what);
+    }
+    return 0;
+}
+
 /* ---- config ------------------------------------------------------------------------- */
 
 static int parse_config(struct parser *p)
@@ -1011,6 +1063,8 @@ static int parse_line(struct parser *p)
         snprintf(sc->skip_reason[idx], sizeof sc->skip_reason[idx], "%s", lex_rest_of_line(p, 2));
         return 0;
     }
+    if (!strcmp(kw, "silicon"))
+        return parse_silicon(p);
     if (!strcmp(kw, "host"))
         return parse_host(p);
     if (!strcmp(kw, "config"))
@@ -1021,7 +1075,7 @@ static int parse_line(struct parser *p)
         return parse_expect(p);
     if (!strcmp(kw, "raw"))
         return parse_raw_boot(p);
-    return lex_fail(p, "unknown keyword '%s' (title, duration, seed, mcu, skip, host, config, at, raw, expect)", kw);
+    return lex_fail(p, "unknown keyword '%s' (title, duration, seed, mcu, skip, silicon, host, config, at, raw, expect)", kw);
 }
 
 static void base_name(char *out, size_t outlen, const char *path)

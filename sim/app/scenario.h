@@ -215,6 +215,15 @@ struct sc_expect {
     char text[SC_TEXT]; /* the expectation as written, whitespace collapsed */
 };
 
+/* The chip's silicon timing for this scenario (`silicon ...` lines); the
+ * command-line options override each field they give. */
+enum { SC_SI_RC = 1, SC_SI_WDT = 2, SC_SI_DRIFT = 4, SC_SI_WAKEUP = 8 };
+struct sc_silicon {
+    uint8_t set;                /* SC_SI_* given */
+    int32_t rc_error_ppm, wdt_error_ppm, wdt_drift_ppm_per_h;
+    uint32_t wakeup_us;
+};
+
 struct scenario {
     char name[64];
     char title[SC_TEXT];
@@ -225,6 +234,7 @@ struct scenario {
     uint8_t mcus;                    /* SC_MCU_* this scenario applies to */
     char skip_reason[2][SC_TEXT];    /* why not attiny85 / atmega328p */
     struct sc_host host;
+    struct sc_silicon silicon;
     struct sc_config config[SC_MAX_CONFIG];
     int nconfig;
     struct sc_event events[SC_MAX_EVENTS];

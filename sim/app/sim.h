@@ -23,7 +23,8 @@ struct sim_options {
     FILE *vcd;           /* NULL: no waveform */
     /* silicon timing of the chip (chipsim_config; all 0: perfect clocks) */
     int32_t rc_error_ppm, wdt_error_ppm, wdt_drift_ppm_per_h;
-    uint32_t wakeup_us, wakeup_ck;
+    uint32_t wakeup_us;
+    uint8_t timing_given;  /* SC_SI_* the command line gave: they override the scenario's */
 };
 
 /* Runs scenario sc on the firmware and fills run (run_init first; set

@@ -181,11 +181,7 @@ static void on_reset_fall(struct world *w, uint64_t cyc)
         r->false_resets++;
     }
     w->open_reset = (int)r->resets.n - 1;
-    if (w->chain_first < 0) {
-        w->chain_first = w->open_reset;
-        w->chain_len = 0;
-    }
-    w->chain_len++;
+    run_chain_reset(r, w->open_reset);
     w->reset_low = 1;
     char since[48];
     if (rs->since_last_feed_ms >= 0)
@@ -1005,16 +1001,20 @@ int sim_run(const struct scenario *sc, const struct sim_options *o, struct run *
         return SIM_E_INPUT;
     }
     run->seed = o->has_seed ? o->seed : sc->seed;
+    /* the silicon: each field from the command line if it gave one, else the scenario's */
+    const struct sc_silicon *si = &sc->silicon;
+    uint8_t from_sc = (uint8_t)(si->set & ~o->timing_given);
+    uint32_t wakeup_us = from_sc & SC_SI_WAKEUP ? si->wakeup_us : o->wakeup_us;
     struct chipsim_config cfg = {
         .elf_path = o->firmware,
         .i2c_hz = sc->host.i2c_hz,
         .stretch_limit_us = sc->host.stretch_limit_us,
         .ram_seed = (uint32_t)(run->seed * 2654435761u + 1),
-        .rc_error_ppm = o->rc_error_ppm,
-        .wdt_error_ppm = o->wdt_error_ppm,
-        .wdt_drift_ppm_per_h = o->wdt_drift_ppm_per_h,
-        .wakeup_us = o->wakeup_us,
-        .wakeup_ck = o->wakeup_ck,
+        .rc_error_ppm = from_sc & SC_SI_RC ? si->rc_error_ppm : o->rc_error_ppm,
+        .wdt_error_ppm = from_sc & SC_SI_WDT ? si->wdt_error_ppm : o->wdt_error_ppm,
+        .wdt_drift_ppm_per_h = from_sc & SC_SI_DRIFT ? si->wdt_drift_ppm_per_h : o->wdt_drift_ppm_per_h,
+        .wakeup_us = wakeup_us,
+        .wakeup_ck = wakeup_us > 0 ? 6u : 0u, /* lfuse 0xE2: SUT 6 CK from power-down */
     };
     char cerr[256] = "";
     if (chipsim_open(&w->cs, &cfg, cerr, sizeof cerr) != 0) {
@@ -1039,7 +1039,7 @@ int sim_run(const struct scenario *sc, const struct sim_options *o, struct run *
     w->end_cyc = world_ms_to_cyc(w, (double)sc->duration_ms);
     w->slice_cyc = w->freq / 250; /* 4 ms: samples the chip 4x per 16 ms tick; the host notices a reset within it */
     w->open_reset = -1;
-    w->chain_first = -1;
+    run->chain_first = -1;
     w->last_feed_ms = w->last_disarm_ms = w->last_pretimeout_ms = -1;
     w->last_release_ms = 0;
     w->span_sda = w->span_scl = -1;

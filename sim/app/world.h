@@ -58,8 +58,6 @@ struct world {
     int reset_low;
     uint64_t reset_rise_cyc;
     int open_reset;         /* index of the reset whose pulse is running, -1 */
-    int chain_first;        /* first reset since the host was last in loop, -1 */
-    int chain_len;
     double last_release_ms;
     double last_pretimeout_ms;
 

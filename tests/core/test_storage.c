@@ -462,6 +462,35 @@ static void restore_at_host_reset(void **state)
     assert_true(defaults_flag());
 }
 
+/* A feed that changes nothing in persist asks for no seal (the port's
+ * ~300-cycle check over it, ten times a second at 100 ms feeding); one
+ * that clears STATUS bit 0 does, and the block stays valid either way. */
+static void feed_seals_only_a_change(void **state)
+{
+    (void)state;
+    h_boot(&ch, EXTWD_CHIP_PORF);
+    h_run(&ch, 100);
+    ch.seen = 0;
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_false(ch.seen & WD_REQ_SEAL);
+    assert_int_equal(wd_check16(WD_PERSIST_SEED, (const uint8_t *)&ch.p + 2,
+                                (uint8_t)(sizeof ch.p - 2u)), ch.p.check);
+    /* a host reset sets STATUS bit 0; read, the next feed clears it and seals */
+    assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
+    h_run(&ch, 2000);
+    assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS) & EXTWD_STATUS_WD_RESET, EXTWD_STATUS_WD_RESET);
+    h_serve(&ch);
+    ch.seen = 0;
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_true(ch.seen & WD_REQ_SEAL);
+    assert_int_equal(ch.p.status & EXTWD_STATUS_WD_RESET, 0);
+    assert_int_equal(wd_check16(WD_PERSIST_SEED, (const uint8_t *)&ch.p + 2,
+                                (uint8_t)(sizeof ch.p - 2u)), ch.p.check);
+    ch.seen = 0;
+    assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
+    assert_false(ch.seen & WD_REQ_SEAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,6 +509,7 @@ int main(void)
         cmocka_unit_test_setup(persist_survives_chip_restart, setup),
         cmocka_unit_test_setup(unsealed_persist_is_discarded, setup),
         cmocka_unit_test_setup(restore_at_host_reset, setup),
+        cmocka_unit_test_setup(feed_seals_only_a_change, setup),
     };
     return cmocka_run_group_tests_name("core_storage", tests, NULL, NULL);
 }

@@ -98,7 +98,11 @@ wait_resets $((before + 1)) 6 || fail "retry: no reset after the daemon stopped 
 sleep 2
 [ "$(resets)" -eq $((before + 1)) ] || fail "retry: $(( $(resets) - before )) resets, want exactly 1"
 f0=$(first_feed "$m") f1=$(last_feed "$m") r0=$(first_reset "$m")
-in_range "retry: first feed to last feed (the retry window)" $((f1 - f0)) 1900 2700
+# The lower bound only tells "it went on feeding while it retried" from "it
+# stopped at the first failure" (0-500 ms): the daemon's first feed comes
+# late when the machine is loaded (1521 ms was measured at a load of 6 on 2
+# cores), which shortens this window but not the retry.
+in_range "retry: first feed to last feed (the retry window)" $((f1 - f0)) 1000 2700
 in_range "retry: last feed to the reset (the running timeout)" $((r0 - f1)) 3000 3040
 sleep 0.3
 

@@ -40,6 +40,17 @@ ok() {
   echo "ok: $desc"
 }
 # bad DESC CODE REGEX ARGS... : exit CODE and exactly one stderr line matching REGEX.
+# ok, after up to 3 s of quiet retries: for a command whose chip may still
+# be in its reset pulse when a loaded machine runs the test late.
+ok_soon() {
+  local desc=$1; shift
+  for _ in $(seq 15); do
+    LD_PRELOAD="$SHIM" "$CTL" --bus $BUS "$@" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  ok "$desc" "$@"
+}
+
 bad() {
   local desc=$1 want=$2 re=$3; shift 3
   LD_PRELOAD="$SHIM" "$CTL" --bus $BUS "$@" >"$T/out" 2>"$T/err"
@@ -133,7 +144,7 @@ extwd)
   wait_resets 1 6 || fail "the chip did not reset the silent host"
   gap_in 3000 3040 # SPEC 5.1: never early, 3024 + the shim's ms rounding
   sleep 0.3 # past the 100 ms reset pulse
-  ok "status after the reset" status
+  ok_soon "status after the reset" status
   has '^last reset +Reset by External WD \(cause timeout, breadcrumb 0x42\)$'
   ok "status again: reading never clears the evidence" status
   has '^last reset +Reset by External WD'
@@ -196,7 +207,7 @@ stock)
   wait_resets 1 7 || fail "the stock chip did not reset the silent host"
   gap_in 3000 4000
   sleep 0.6 # past the 500 ms pulse
-  ok "status after the reset" status
+  ok_soon "status after the reset" status
   has '^last reset +Reset by External WD$'
   ok "history" history
   has '^stock chip: no history; 1 reset\(s\) counted, last reset by the watchdog'
