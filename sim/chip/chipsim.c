@@ -11,14 +11,11 @@
 #include "../parts/usi.h"
 #include "../parts/wires.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <simavr/sim_avr.h>
 #include <simavr/sim_elf.h>
@@ -35,8 +32,6 @@
  * mirror of the struct. */
 #include "wd_core.h"
 #include "core_layout.h"
-
-#define AVR_DATA_SPACE 0x800000u
 
 enum mcu_kind { MCU_TINY85, MCU_MEGA328 };
 
@@ -76,7 +71,6 @@ static const struct mcu_desc MCUS[] = {
 
 #define MCUSR_PORF 0x01u
 #define MCUSR_BORF 0x04u
-
 
 struct wake_hook {
     struct chipsim *cs;
@@ -151,7 +145,6 @@ struct chipsim {
 
 /* ---- small helpers ------------------------------------------------------------ */
 
-
 static uint32_t rng_next(uint32_t *s)
 {
     uint32_t x = *s ? *s : 0x9E3779B9u;
@@ -172,8 +165,6 @@ static void logger(avr_t *avr, const int level, const char *fmt, va_list ap)
     fputs("simavr: ", stderr);
     vfprintf(stderr, fmt, ap);
 }
-
-
 
 /* ---- the bus as the masters see it ------------------------------------------- */
 
@@ -337,7 +328,8 @@ static void after_reset(avr_io_t *io)
     avr->data[cs->d->mcusr] = flags;
     cs->mcusr = flags;
     cs->reset_cause = 0;
-    cs->chip_resets++;
+    if (!cs->unpowered) /* losing the supply is not a reset the chip goes through */
+        cs->chip_resets++;
     cs->reset_seen = 1;
     cs->asleep = 0;
     cs->wake_until = 0;
@@ -973,9 +965,8 @@ void chipsim_power(struct chipsim *cs, int on, uint32_t seed)
     if (!on) {
         /* every pin high-Z at once (the reset drops the drives and timers);
          * from here the clock moves on with nothing running */
-        avr_reset(cs->avr);
-        cs->chip_resets--; /* not a reset the chip goes through: it is off */
         cs->unpowered = 1;
+        avr_reset(cs->avr);
         wires_update(&cs->wires);
         return;
     }
