@@ -48,14 +48,14 @@ int host_alive(const struct world *w)
     return !w->h.killed && !w->h.hung && !w->ended && !w->fatal;
 }
 
-int host_up(const struct world *w)
-{
-    return host_alive(w) && w->h.state != SC_HS_OFF;
-}
-
 int host_running(const struct world *w)
 {
     return !w->h.killed && !w->h.hung && w->h.state != SC_HS_OFF;
+}
+
+int host_up(const struct world *w)
+{
+    return host_running(w) && !w->ended && !w->fatal;
 }
 
 int host_resettable(const struct world *w)
@@ -116,7 +116,7 @@ void host_reset_released(struct world *w, uint64_t cyc)
 void host_request(struct world *w, const struct sc_event *e)
 {
     struct host *h = &w->h;
-    if (h->state == SC_HS_OFF || h->killed || h->hung) {
+    if (!host_running(w)) {
         run_log(w->run, world_ms(w), "fault", "%s: the host is not running, nothing to do", sc_event_name(e->kind));
         return;
     }
@@ -477,7 +477,6 @@ static int x_init(struct world *w, int retry)
             return -1;
     }
     h->wd_ok = rc == 0;
-    h->wd_absent = rc == EXTWD_E_NODEV && h->wd.presence == EXTWD_PRESENCE_ABSENT;
     if (retry && !h->wd_ok)
         return 0;
     struct run_boot *b = retry && w->run->boots.n ? &VEC_AT(w->run->boots, struct run_boot, w->run->boots.n - 1)
@@ -727,6 +726,13 @@ static int x_fast_feed(struct world *w, const struct sc_event *e)
     return rc;
 }
 
+/* extwd_init found no chip this boot: nothing answered, so the library
+ * re-probes inside extwd_feed instead of the host re-running extwd_init. */
+static int chip_missing(const struct host *h)
+{
+    return !h->wd_ok && h->wd.presence == EXTWD_PRESENCE_ABSENT;
+}
+
 static int x_loop(struct world *w)
 {
     struct host *h = &w->h;
@@ -736,19 +742,18 @@ static int x_loop(struct world *w)
     if (health_register(w))
         return -1;
     for (;;) {
-        int take_on = 0;
-        if (!h->wd_ok && h->wd_absent) {
+        if (chip_missing(h)) {
             /* no chip at boot: the library sends nothing until its re-probe
              * (1 s doubling to 16 s) is due; once it answers, take it on */
             (void)extwd_feed(&h->wd);
             if (!host_alive(w))
                 return -1;
-            if (h->wd.presence != EXTWD_PRESENCE_ABSENT) {
+            if (!chip_missing(h)) {
                 run_log(w->run, world_ms(w), "host", "the watchdog chip answers now (library re-probe)");
-                take_on = 1;
+                next_reinit = 0;
             }
         }
-        if (!h->wd_ok && (h->wd_absent ? take_on : world_now(w) >= next_reinit)) {
+        if (!h->wd_ok && !chip_missing(h) && world_now(w) >= next_reinit) {
             next_reinit = world_now(w) + ms(w, REINIT_EVERY_MS);
             if (x_init(w, 1))
                 return -1;
@@ -1041,7 +1046,7 @@ void host_run(struct world *w)
         h->killed = h->hung = 0;
         h->nreq = 0;
         h->heap_free = (uint32_t)HEAP_START;
-        h->degraded = h->safe = h->wd_ok = h->wd_absent = h->in_loop = 0;
+        h->degraded = h->safe = h->wd_ok = h->in_loop = 0;
         h->st_started = 0;
         h->feed_fail_run = 0;
         h->bus_up = 0;

@@ -45,7 +45,6 @@ struct host {
     struct extwd_port port;
     struct extwd_config cfg;
     int wd_ok;              /* extwd_init succeeded this boot */
-    int wd_absent;          /* extwd_init found no chip: the library re-probes in extwd_feed */
     int safe;               /* safe mode this boot */
     uint64_t loop_since;    /* cycle the host entered loop() this boot */
 
