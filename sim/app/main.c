@@ -82,28 +82,14 @@ static int parse_timing(struct sim_options *t, const char *opt, const char *val)
     char *end;
     errno = 0;
     double v = strtod(val, &end);
-    int pct = !strcmp(opt, "--rc-error") || !strcmp(opt, "--wdt-error");
-    double lo = pct ? -50 : !strcmp(opt, "--drift") ? -1e6 : 0;
-    double hi = pct ? 50 : !strcmp(opt, "--drift") ? 1e6 : 100000;
-    if (errno || end == val || *end || v < lo || v > hi ||
-        (!strcmp(opt, "--wakeup-us") && v != (double)(uint32_t)v)) {
-        fprintf(stderr, "extwd-sim: %s: '%s' is not a number in %g..%g%s\n", opt, val, lo, hi,
-                pct ? " (percent)" : "");
+    int number = !errno && end != val && !*end;
+    struct sc_silicon next = t->silicon; /* nothing set unless all is well */
+    const char *why;
+    if (sc_silicon_set(&next, opt + 2, number ? v : 0, &why) || !number) {
+        fprintf(stderr, "extwd-sim: %s: '%s' is not %s\n", opt, val, why);
         return -1;
     }
-    if (!strcmp(opt, "--rc-error")) {
-        t->rc_error_ppm = (int32_t)(v * 1e4 + (v < 0 ? -0.5 : 0.5));
-        t->timing_given |= SC_SI_RC;
-    } else if (!strcmp(opt, "--wdt-error")) {
-        t->wdt_error_ppm = (int32_t)(v * 1e4 + (v < 0 ? -0.5 : 0.5));
-        t->timing_given |= SC_SI_WDT;
-    } else if (!strcmp(opt, "--drift")) {
-        t->wdt_drift_ppm_per_h = (int32_t)(v + (v < 0 ? -0.5 : 0.5));
-        t->timing_given |= SC_SI_DRIFT;
-    } else {
-        t->wakeup_us = (uint32_t)v;
-        t->timing_given |= SC_SI_WAKEUP;
-    }
+    t->silicon = next;
     return 0;
 }
 

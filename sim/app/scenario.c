@@ -209,42 +209,56 @@ static int parse_signed(const char *s, double *out)
     return 0;
 }
 
+/* The silicon settings, one row each: the scenario's name (the option is
+ * "--" and the name), the range, what the range is in words, and the scale
+ * into the stored unit. */
+static const struct silicon_field {
+    const char *name;
+    uint8_t bit;
+    double lo, hi, scale;
+    const char *what;
+} silicon_fields[] = {
+    { "rc-error", SC_SI_RC, -50, 50, 1e4, "a percentage in -50..50" },
+    { "wdt-error", SC_SI_WDT, -50, 50, 1e4, "a percentage in -50..50" },
+    { "drift", SC_SI_DRIFT, -1e6, 1e6, 1, "ppm per hour in -1000000..1000000" },
+    { "wakeup-us", SC_SI_WAKEUP, 0, 100000, 1, "whole microseconds in 0..100000" },
+};
+
+int sc_silicon_set(struct sc_silicon *si, const char *name, double v, const char **why)
+{
+    const struct silicon_field *f = NULL;
+    for (int i = 0; i < NELEM(silicon_fields); i++)
+        if (!strcmp(silicon_fields[i].name, name))
+            f = &silicon_fields[i];
+    *why = f ? f->what : NULL;
+    if (!f || v < f->lo || v > f->hi || (f->bit == SC_SI_WAKEUP && v != (double)(uint32_t)v))
+        return -1;
+    double x = v * f->scale + (v < 0 ? -0.5 : 0.5); /* rounded to the nearest unit */
+    switch (f->bit) {
+    case SC_SI_RC:     si->rc_error_ppm = (int32_t)x; break;
+    case SC_SI_WDT:    si->wdt_error_ppm = (int32_t)x; break;
+    case SC_SI_DRIFT:  si->wdt_drift_ppm_per_h = (int32_t)x; break;
+    default:           si->wakeup_us = (uint32_t)v; break;
+    }
+    si->set |= f->bit;
+    return 0;
+}
+
 /* silicon rc-error PCT | wdt-error PCT | drift PPM_PER_H | wakeup-us N: the
  * chip's time base as the --rc-error, --wdt-error, --drift and --wakeup-us
  * options set it (those override the scenario's). */
 static int parse_silicon(struct parser *p)
 {
-    struct sc_silicon *si = &p->sc->silicon;
-    const char *what = lex_tok(p, 1);
+    const char *what = lex_tok(p, 1), *why;
     double v;
     if (lex_need(p, 3, "silicon rc-error|wdt-error PCT, silicon drift PPM_PER_H, silicon wakeup-us N") ||
         parse_signed(lex_tok(p, 2), &v))
         return lex_fail(p, "usage: silicon rc-error|wdt-error PCT (-50..50), drift PPM_PER_H, wakeup-us N");
-    if (!strcmp(what, "rc-error") || !strcmp(what, "wdt-error")) {
-        if (v < -50 || v > 50)
-            return lex_fail(p, "silicon %s: a percentage in -50..50", what);
-        int32_t ppm = (int32_t)(v * 1e4 + (v < 0 ? -0.5 : 0.5));
-        if (what[0] == 'r') {
-            si->rc_error_ppm = ppm;
-            si->set |= SC_SI_RC;
-        } else {
-            si->wdt_error_ppm = ppm;
-            si->set |= SC_SI_WDT;
-        }
-    } else if (!strcmp(what, "drift")) {
-        if (v < -1e6 || v > 1e6)
-            return lex_fail(p, "silicon drift: ppm per hour in -1000000..1000000");
-        si->wdt_drift_ppm_per_h = (int32_t)(v + (v < 0 ? -0.5 : 0.5));
-        si->set |= SC_SI_DRIFT;
-    } else if (!strcmp(what, "wakeup-us")) {
-        if (v < 0 || v > 100000 || v != (double)(uint32_t)v)
-            return lex_fail(p, "silicon wakeup-us: whole microseconds in 0..100000");
-        si->wakeup_us = (uint32_t)v;
-        si->set |= SC_SI_WAKEUP;
-    } else {
+    if (sc_silicon_set(&p->sc->silicon, what, v, &why) == 0)
+        return 0;
+    if (!why)
         return lex_fail(p, "unknown silicon setting '%s' (rc-error, wdt-error, drift, wakeup-us)", what);
-    }
-    return 0;
+    return lex_fail(p, "silicon %s: %s", what, why);
 }
 
 /* ---- config ------------------------------------------------------------------------- */

@@ -247,6 +247,12 @@ struct scenario {
     int nraw_reads;
 };
 
+/* Sets one silicon field by its name ("rc-error", "wdt-error": percent;
+ * "drift": ppm per hour; "wakeup-us"), marking it given. *why is the range
+ * in words, or NULL for an unknown name. Returns 0, or -1 (unknown name or
+ * out of range; nothing set). */
+int sc_silicon_set(struct sc_silicon *si, const char *name, double v, const char **why);
+
 /* Fills sc with the defaults every scenario starts from. */
 void scenario_defaults(struct scenario *sc);
 

@@ -21,10 +21,9 @@ struct sim_options {
     uint64_t seed;
     int has_seed;        /* seed overrides the scenario's */
     FILE *vcd;           /* NULL: no waveform */
-    /* silicon timing of the chip (chipsim_config; all 0: perfect clocks) */
-    int32_t rc_error_ppm, wdt_error_ppm, wdt_drift_ppm_per_h;
-    uint32_t wakeup_us;
-    uint8_t timing_given;  /* SC_SI_* the command line gave: they override the scenario's */
+    /* silicon timing of the chip (none set: perfect clocks); the fields it
+     * sets override the scenario's */
+    struct sc_silicon silicon;
 };
 
 /* Runs scenario sc on the firmware and fills run (run_init first; set

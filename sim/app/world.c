@@ -1002,17 +1002,17 @@ int sim_run(const struct scenario *sc, const struct sim_options *o, struct run *
     }
     run->seed = o->has_seed ? o->seed : sc->seed;
     /* the silicon: each field from the command line if it gave one, else the scenario's */
-    const struct sc_silicon *si = &sc->silicon;
-    uint8_t from_sc = (uint8_t)(si->set & ~o->timing_given);
-    uint32_t wakeup_us = from_sc & SC_SI_WAKEUP ? si->wakeup_us : o->wakeup_us;
+    const struct sc_silicon *si = &sc->silicon, *so = &o->silicon;
+    uint8_t from_sc = (uint8_t)(si->set & ~so->set);
+    uint32_t wakeup_us = from_sc & SC_SI_WAKEUP ? si->wakeup_us : so->wakeup_us;
     struct chipsim_config cfg = {
         .elf_path = o->firmware,
         .i2c_hz = sc->host.i2c_hz,
         .stretch_limit_us = sc->host.stretch_limit_us,
         .ram_seed = (uint32_t)(run->seed * 2654435761u + 1),
-        .rc_error_ppm = from_sc & SC_SI_RC ? si->rc_error_ppm : o->rc_error_ppm,
-        .wdt_error_ppm = from_sc & SC_SI_WDT ? si->wdt_error_ppm : o->wdt_error_ppm,
-        .wdt_drift_ppm_per_h = from_sc & SC_SI_DRIFT ? si->wdt_drift_ppm_per_h : o->wdt_drift_ppm_per_h,
+        .rc_error_ppm = from_sc & SC_SI_RC ? si->rc_error_ppm : so->rc_error_ppm,
+        .wdt_error_ppm = from_sc & SC_SI_WDT ? si->wdt_error_ppm : so->wdt_error_ppm,
+        .wdt_drift_ppm_per_h = from_sc & SC_SI_DRIFT ? si->wdt_drift_ppm_per_h : so->wdt_drift_ppm_per_h,
         .wakeup_us = wakeup_us,
         .wakeup_ck = wakeup_us > 0 ? 6u : 0u, /* lfuse 0xE2: SUT 6 CK from power-down */
     };
