@@ -212,6 +212,12 @@ static NOINLINE void inc_sat8(uint8_t *v)
         ++*v;
 }
 
+static NOINLINE void inc_sat16(uint16_t *v)
+{
+    if ((uint16_t)(*v + 1u))
+        ++*v;
+}
+
 /* x / 125, at most 255: whole seconds of x units of 8 ms. Eight steps of
  * long division (no library divide). */
 static NOINLINE uint8_t sec8(uint16_t x)
@@ -362,7 +368,7 @@ int wd_settings_decode(const uint8_t in[WD_EEPROM_SLOT_SIZE], struct wd_settings
 /* Loads the saved settings into c->set, or the defaults (and
  * DEFAULTS_LOADED) if the slot is not valid, and keeps them as the copy a
  * host reset restores. Boot only: the EEPROM is not read afterwards. */
-static void load_settings(struct wd_core *c)
+NOINLINE static void load_settings(struct wd_core *c)
 {
     uint16_t k = 0;
 
@@ -396,7 +402,7 @@ uint8_t wd_core_slot_byte(const struct wd_core *c, uint8_t i)
     return (uint8_t)(i == WD_SETTINGS_SIZE ? k : k >> 8);
 }
 
-void wd_core_save_done(struct wd_core *c)
+NOINLINE void wd_core_save_done(struct wd_core *c)
 {
     save_image(c, &c->saved);
 }
@@ -447,8 +453,7 @@ static NOINLINE void host_reset(struct wd_core *c, uint8_t cause)
     p->last_cause = cause;
     p->breadcrumb_rst = c->breadcrumb;
     inc_sat8(&p->reset_count);
-    if ((uint16_t)(p->resets_total + 1u))
-        p->resets_total++;
+    inc_sat16(&p->resets_total);
     /* push the history: the oldest entry drops out */
     {
         uint8_t *to = (uint8_t *)&p->history[EXTWD_HISTORY_ENTRIES], *from = to - EXTWD_HISTORY_ENTRY_SIZE;
@@ -490,7 +495,7 @@ static NOINLINE void host_reset(struct wd_core *c, uint8_t cause)
 
 /* ---- lifecycle ---------------------------------------------------------------- */
 
-static uint16_t persist_check(const struct wd_persist *p)
+NOINLINE static uint16_t persist_check(const struct wd_persist *p)
 {
     return wd_check16(WD_PERSIST_SEED, (const uint8_t *)p + 2, PERSIST_CHECKED);
 }
@@ -549,7 +554,7 @@ void wd_core_factory_reset(struct wd_core *c)
     live_seal(c); /* armed: the restart that follows keeps that */
 }
 
-void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus)
+NOINLINE void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus)
 {
     struct wd_persist *p;
     uint16_t samples;
@@ -563,8 +568,8 @@ void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus)
     if (c->sec_ticks >= 125u) {
         c->sec_ticks = (uint8_t)(c->sec_ticks - 125u);
         c->uptime_s++;
-        if (unprotected(c) && (uint16_t)(c->disarm_s + 1u))
-            c->disarm_s++;
+        if (unprotected(c))
+            inc_sat16(&c->disarm_s);
         if ((c->flags & WD_F_HEALTHY_RUN) && ++c->healthy_s >= c->set.healthy_s) {
             c->flags &= (uint8_t)~WD_F_HEALTHY_RUN;
             p->bootloop_count = 0;
@@ -612,8 +617,7 @@ void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus)
     } else if (c->grace_t) {
         c->grace_t--;
     } else {
-        if ((uint16_t)(c->since_t + 1u))
-            c->since_t++;
+        inc_sat16(&c->since_t);
         /* never early (5.1): the feed came somewhere inside the first tick,
          * so only since_t - 1 whole ticks are sure to have passed */
         if (!unprotected(c) && c->since_t > timeout_ticks(c))
@@ -772,7 +776,8 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
         uint8_t *dst = (uint8_t *)c + src;
         uint32_t old;
         memcpy(&old, dst, 4);
-        memcpy(dst, d, w);
+        for (uint8_t i = 0; i < w; i++) /* not memcpy: no library call for 1-4 bytes */
+            dst[i] = d[i];
         uint16_t v;
         memcpy(&v, dst, 2);
         if (!settings_ok(&c->set) || !timeout_ok(c->longop_ms) ||
