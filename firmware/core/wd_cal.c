@@ -13,7 +13,7 @@
 #define OPAQUE(p) ((void)0)
 #endif
 
-void wd_cal_clear(struct wd_cal *k)
+__attribute__((noinline)) void wd_cal_clear(struct wd_cal *k)
 {
     OPAQUE(k);
     k->tick_us = 0;

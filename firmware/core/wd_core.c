@@ -370,11 +370,11 @@ int wd_settings_decode(const uint8_t in[WD_EEPROM_SLOT_SIZE], struct wd_settings
  * host reset restores. Boot only: the EEPROM is not read afterwards. */
 NOINLINE static void load_settings(struct wd_core *c)
 {
-    uint16_t k = 0;
+    uint8_t *k = (uint8_t *)&c->saved; /* the check bytes, until save_done below: no stack frame */
 
     wd_port_eeprom_read(0, SET_BYTES, WD_SETTINGS_SIZE);
-    wd_port_eeprom_read(WD_SETTINGS_SIZE, (uint8_t *)&k, 2);
-    if (!slot_ok(&c->set, (const uint8_t *)&k)) {
+    wd_port_eeprom_read(WD_SETTINGS_SIZE, k, 2);
+    if (!slot_ok(&c->set, k)) {
         wd_settings_defaults(&c->set);
         c->persist->ext_sticky |= EXTWD_XS_DEFAULTS_LOADED;
     }
@@ -591,17 +591,17 @@ NOINLINE void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus)
         c->key_left--;
 
     /* bus health (5.10): share of stuck samples (a line low, nothing moved
-     * since the last tick: bus 1-0x7F) among the last 16 ticks; lows counts
-     * 100 per stuck sample, so lows > 16 x pct means share > pct. Only a
-     * stuck sample can raise the share, so only then is it counted. */
+     * since the last tick: bus 1-0x7F) among the last 16 ticks; room starts
+     * at 16 x pct and loses 100 per stuck sample, so room < 0 means share >
+     * pct. Only a stuck sample can raise the share, so only then is it counted. */
     samples = (uint16_t)(c->bus_samples << 1);
     if ((uint8_t)(bus - 1u) < (uint8_t)(WD_BUS_MOVED - 1u)) {
-        uint16_t lows = 0;
+        int16_t room = (int16_t)(c->set.busload_pct << 4);
         samples |= 1u;
         for (uint16_t s = samples; s; s >>= 1)
             if (s & 1u)
-                lows = (uint16_t)(lows + 100u);
-        if (lows > (uint16_t)(c->set.busload_pct << 4)) {
+                room = (int16_t)(room - 100);
+        if (room < 0) {
             inc_sat8(&p->buserr_count);
             inc_sat8(&p->reinit_count);
             samples = 0;
