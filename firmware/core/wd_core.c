@@ -421,16 +421,11 @@ uint16_t wd_core_eeprom_slot(struct wd_core *c, uint8_t out[WD_EEPROM_SLOT_SIZE]
  * before the reset. */
 static NOINLINE uint8_t pretimeout_active(const struct wd_core *c)
 {
-    uint16_t pre, t;
-    uint8_t on = 0;
+    uint16_t t = timeout_ticks(c), pre = c->set.pretimeout_ms >> 4; /* whole ticks: the lead never exceeds PRETIMEOUT_MS */
 
-    if (c->set.action && !c->pulse_t && !c->grace_t) {
-        pre = c->set.pretimeout_ms >> 4; /* whole ticks: the lead never exceeds PRETIMEOUT_MS */
-        t = timeout_ticks(c);
-        if (pre && pre < t && c->since_t > (uint16_t)(t - pre))
-            on = EXTWD_XS_PRETIMEOUT;
-    }
-    return on;
+    return c->set.action && !c->pulse_t && !c->grace_t && pre && pre < t && c->since_t > (uint16_t)(t - pre)
+               ? EXTWD_XS_PRETIMEOUT
+               : 0u;
 }
 
 /* Starts the grace period of c->grace_eff_s (at most 1048): 62.5 ticks a
