@@ -41,15 +41,20 @@ static const char *const task_name[] = { "", "boot", "timers", "network", "otgw"
 
 #define HOST_REQ_MAX 16
 
+/* A bug that strikes in setup() (hang-boot, crash-boot). */
+struct boot_bug {
+    int left;               /* boots it still strikes (-1 = all, 0 = none) */
+    uint8_t early;          /* before the first feed, else while starting services */
+    int line;               /* the scenario line that planted it */
+};
+
 /* Bugs in the host firmware image: they survive the host's reboots. */
 struct host_bugs {
-    int hang_boot_left;     /* boots that still hang (-1 = all) */
-    int crash_boot_left;
-    uint8_t hang_early, crash_early;
+    struct boot_bug hang_boot, crash_boot;
     uint32_t heap_leak_bps;
     int heap_leak_line;
     uint8_t hang_task;      /* hang on next entering this task (0 = none), even after a reboot */
-    int hang_task_line, hang_boot_line, crash_boot_line; /* the scenario lines that set them */
+    int hang_task_line;     /* the scenario line that set it */
 };
 
 struct host {
@@ -113,29 +118,37 @@ void host_destroy(struct world *w)
 void host_plant_bug(struct world *w, const struct sc_event *e)
 {
     struct host_bugs *b = &w->h->bugs;
-    int n = e->a ? (int)e->a : -1;
+    struct boot_bug bb = { .left = e->a ? (int)e->a : -1, .early = e->flag, .line = e->line };
     switch (e->kind) {
     case SC_EV_HANG:
         b->hang_task = e->task;
         b->hang_task_line = e->line;
         break;
     case SC_EV_HANG_BOOT:
-        b->hang_boot_left = n;
-        b->hang_early = e->flag;
-        b->hang_boot_line = e->line;
+        b->hang_boot = bb;
+        break;
+    case SC_EV_CRASH_BOOT:
+        b->crash_boot = bb;
         break;
     case SC_EV_HEAP_LEAK:
         b->heap_leak_bps = e->a;
         b->heap_leak_line = e->line;
         break;
-    case SC_EV_CRASH_BOOT:
-        b->crash_boot_left = n;
-        b->crash_early = e->flag;
-        b->crash_boot_line = e->line;
-        break;
     default: /* not a bug of the image: world.c never passes one */
         break;
     }
+}
+
+/* Does the boot bug strike this boot at this point (early or not)? If so,
+ * one boot fewer is left and its line took effect. */
+static int strikes(struct world *w, struct boot_bug *bb, int early)
+{
+    if (!bb->left || bb->early != early)
+        return 0;
+    if (bb->left > 0)
+        bb->left--;
+    world_effect(w, bb->line);
+    return 1;
 }
 
 int host_alive(const struct world *w)
@@ -238,6 +251,15 @@ static int hw_until(struct world *w, uint64_t c)
 static int hw(struct world *w, double v)
 {
     return hw_until(w, world_now(w) + ms(w, v));
+}
+
+/* The end of an OTA, either program: the host restarts into the new image
+ * 100 ms later. Returns -1 (the host stopped). */
+static int ota_restart(struct world *w)
+{
+    run_log(w->run, world_ms(w), "host", "OTA done: restarting into the new image");
+    host_kill(w, SC_AFTER_OTA, world_now(w) + ms(w, 100));
+    return -1;
 }
 
 static uint32_t port_millis(void *ctx)
@@ -410,17 +432,11 @@ static int boot_bug(struct world *w, int early)
     struct host_bugs *b = &w->h->bugs;
     if (w->h->safe)
         return 0;
-    if (b->hang_boot_left && b->hang_early == early) {
-        if (b->hang_boot_left > 0)
-            b->hang_boot_left--;
-        world_effect(w, b->hang_boot_line);
+    if (strikes(w, &b->hang_boot, early)) {
         hang(w, early ? "in setup(), before its first feed" : "in setup(), starting services");
         return -1;
     }
-    if (b->crash_boot_left && b->crash_early == early) {
-        if (b->crash_boot_left > 0)
-            b->crash_boot_left--;
-        world_effect(w, b->crash_boot_line);
+    if (strikes(w, &b->crash_boot, early)) {
         run_log(w->run, world_ms(w), "fault", "host crashes in setup() (exception) and restarts");
         run_span_open(w->run, world_ms(w), SC_EV_CRASH_BOOT, "boot crash");
         host_kill(w, SC_AFTER_CRASH, world_now(w) + ms(w, w->sc->host.crash_restart_ms));
@@ -763,9 +779,7 @@ static int x_ota(struct world *w, const struct sc_event *e)
     restore(w, mode, &op, "OTA");
     if (!host_alive(w))
         return -1;
-    run_log(w->run, world_ms(w), "host", "OTA done: restarting into the new image");
-    host_kill(w, SC_AFTER_OTA, world_now(w) + ms(w, 100));
-    return -1;
+    return ota_restart(w);
 }
 
 static int x_wifi(struct world *w, const struct sc_event *e)
@@ -1027,9 +1041,7 @@ static int s_ota(struct world *w, const struct sc_event *e)
         if (hw(w, rng_range(&w->rng, e->b, e->c)))
             return -1;
     }
-    run_log(w->run, world_ms(w), "host", "OTA done: restarting into the new image");
-    host_kill(w, SC_AFTER_OTA, world_now(w) + ms(w, 100));
-    return -1;
+    return ota_restart(w);
 }
 
 /* The older stock host: WatchDogEnabled(0) [07 00], a blocking connect
