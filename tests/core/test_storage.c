@@ -328,6 +328,18 @@ static void persist_garbage(void **state)
     }
 }
 
+/* A persist record a chip can produce: one timeout reset, unread (the
+ * caller seals it, or spoils a field first). */
+static void put_record(void)
+{
+    memset(&ch.persist, 0, sizeof ch.persist);
+    ch.persist.reset_count = 7;
+    ch.persist.status = EXTWD_STATUS_WD_RESET;
+    ch.persist.last_cause = EXTWD_CAUSE_TIMEOUT;
+    ch.persist.history_len = 1;
+    ch.persist.history[0].cause = EXTWD_CAUSE_TIMEOUT;
+}
+
 /* Garbage whose check happens to match (1 in 65536 blocks) must still not be
  * served: every field the chip could never produce discards the block. Found
  * by the fuzz target (fuzz/core/seeds/persist_history_len_255). */
@@ -346,12 +358,7 @@ static void persist_garbage_with_valid_check(void **state)
         {offsetof(struct wd_persist, history[0].cause), EXTWD_CAUSE_WINDOW + 1u},
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
-        memset(&ch.persist, 0, sizeof ch.persist);
-        ch.persist.reset_count = 7;
-        ch.persist.status = EXTWD_STATUS_WD_RESET;
-        ch.persist.last_cause = EXTWD_CAUSE_TIMEOUT;
-        ch.persist.history_len = 1;
-        ch.persist.history[0].cause = EXTWD_CAUSE_TIMEOUT;
+        put_record();
         ((uint8_t *)&ch.persist)[bad[k].off] = bad[k].value;
         ch.persist.check = wd_check16(WD_PERSIST_SEED, (const uint8_t *)&ch.persist + 2, (uint8_t)(sizeof ch.persist - 2));
         wd_core_init(&ch.core, &ch.persist, EXTWD_CHIP_WDRF, ch.eeprom);
@@ -361,12 +368,7 @@ static void persist_garbage_with_valid_check(void **state)
         assert_int_equal(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_CHIP_RESTARTED, 0);
     }
     /* The same record with nothing wrong is kept. */
-    memset(&ch.persist, 0, sizeof ch.persist);
-    ch.persist.reset_count = 7;
-    ch.persist.status = EXTWD_STATUS_WD_RESET;
-    ch.persist.last_cause = EXTWD_CAUSE_TIMEOUT;
-    ch.persist.history_len = 1;
-    ch.persist.history[0].cause = EXTWD_CAUSE_TIMEOUT;
+    put_record();
     ch.persist.check = wd_check16(WD_PERSIST_SEED, (const uint8_t *)&ch.persist + 2, (uint8_t)(sizeof ch.persist - 2));
     wd_core_init(&ch.core, &ch.persist, EXTWD_CHIP_WDRF, ch.eeprom);
     assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 7);
