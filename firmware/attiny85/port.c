@@ -291,7 +291,10 @@ static uint8_t port_bus_pending(void)
 
 /* ---- boot ------------------------------------------------------------------------- */
 
-__attribute__((used, externally_visible)) int main(void)
+/* Entered from the reset vector with interrupts off and SP at RAMEND, and
+ * never returns: OS_main saves no registers and moves SP for the settings
+ * slot's stack buffer without guarding it against interrupts (-10 bytes). */
+__attribute__((used, externally_visible, OS_main)) int main(void)
 {
     uint8_t chip_reset = MCUSR & 0x0Fu;
     MCUSR = 0;
