@@ -225,8 +225,8 @@ static void after_reset(avr_io_t *io)
     cs->reset_seen = 1;
     cs->asleep = 0;
     cs->wake_until = 0;
-    if (cs->wdt)
-        chipsim_wdt_correct(cs);
+    if (cs->wdt)                        /* a timer now is the reset's, simavr's */
+        chipsim_wdt_correct(cs, 1);
     if (cs->d->kind == MCU_TINY85)
         usi_reset(&cs->usi, wires_level(&cs->wires, cs->w_sig[CHIPSIM_SIG_SDA]),
                   wires_level(&cs->wires, cs->w_sig[CHIPSIM_SIG_SCL]));

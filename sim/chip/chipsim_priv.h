@@ -148,7 +148,8 @@ int chipsim_hook_wakeups(struct chipsim *cs);
 int chipsim_setup_timing(struct chipsim *cs, char *err, size_t errlen);
 
 /* Puts the modelled watchdog period in simavr's watchdog after it set its
- * own (each control write and each reset). */
-void chipsim_wdt_correct(struct chipsim *cs);
+ * own (each control write and each reset); restarted: simavr may just have
+ * started its timer, which then restarts with the modelled period. */
+void chipsim_wdt_correct(struct chipsim *cs, int restarted);
 
 #endif /* EXTWD_CHIPSIM_PRIV_H */

@@ -38,34 +38,54 @@ static avr_cycle_count_t wdt_period(const struct chipsim *cs, uint8_t wdp)
     return (avr_cycle_count_t)((double)(2048u << (wdp & 15u)) * cs->hz / osc + 0.5);
 }
 
+/* simavr's pending watchdog period timer, or NULL. */
+static avr_cycle_timer_slot_p wdt_slot(const struct chipsim *cs)
+{
+    for (avr_cycle_timer_slot_p t = cs->avr->cycle_timers.timer; t; t = t->next)
+        if (t->param == cs->wdt && (!cs->wdt_timer || t->timer == cs->wdt_timer))
+            return t;
+    return NULL;
+}
+
 /* simavr derives the period from avr->frequency and a perfect 128 kHz (and
  * re-arms its timer with it at every period): put in the modelled period,
- * and restart a timer simavr has just started with its own. */
-void chipsim_wdt_correct(struct chipsim *cs)
+ * and, if simavr has just started its timer (restarted), restart it with
+ * ours. Only the caller knows whether it did: a timer due at now + simavr's
+ * period may also be ours, armed one modelled period after the last one. */
+void chipsim_wdt_correct(struct chipsim *cs, int restarted)
 {
     avr_watchdog_t *p = cs->wdt;
     avr_t *avr = cs->avr;
     avr_cycle_count_t simavrs = p->cycle_count;
     avr_cycle_count_t ours = wdt_period(cs, avr_regbit_get_array(avr, p->wdp, 4));
     p->cycle_count = ours;
-    if (ours == simavrs)
+    avr_cycle_timer_slot_p t = restarted && ours != simavrs ? wdt_slot(cs) : NULL;
+    if (!t || t->when != avr->cycle + simavrs)
         return;
-    for (avr_cycle_timer_slot_p t = avr->cycle_timers.timer; t; t = t->next) {
-        if (t->param != p || t->when != avr->cycle + simavrs)
-            continue;
-        if (cs->wdt_timer && t->timer != cs->wdt_timer)
-            continue;
-        cs->wdt_timer = t->timer;
-        avr_cycle_timer_register(avr, ours, t->timer, p);
-        break;
-    }
+    cs->wdt_timer = t->timer;
+    avr_cycle_timer_register(avr, ours, t->timer, p);
 }
 
+/* A write to the watchdog's control register. simavr restarts its timer
+ * only when the write enables the watchdog or changes its prescaler; most
+ * writes (the firmware's, every pass) leave it running. To tell the two
+ * apart, the pending timer is taken out around simavr's handler: if one is
+ * pending after it, simavr started it; if not, the old one goes back as it
+ * was, unless the write turned the watchdog off. */
 static void wdtcr_write(struct avr_t *avr, avr_io_addr_t addr, uint8_t v, void *param)
 {
     struct chipsim *cs = param;
+    avr_watchdog_t *p = cs->wdt;
+    avr_cycle_timer_slot_p t = wdt_slot(cs);
+    avr_cycle_timer_t fn = t ? t->timer : NULL;
+    avr_cycle_count_t when = t ? t->when : 0;
+    if (fn)
+        avr_cycle_timer_cancel(avr, fn, p);
     cs->wdt_orig(avr, addr, v, cs->wdt_orig_param);
-    chipsim_wdt_correct(cs);
+    int restarted = wdt_slot(cs) != NULL;
+    if (!restarted && fn && (avr_regbit_get(avr, p->wde) || avr_regbit_get(avr, p->watchdog.enable)))
+        avr_cycle_timer_register(avr, when > avr->cycle ? when - avr->cycle : 0, fn, p);
+    chipsim_wdt_correct(cs, restarted);
 }
 
 int chipsim_setup_timing(struct chipsim *cs, char *err, size_t errlen)
@@ -106,6 +126,6 @@ int chipsim_setup_timing(struct chipsim *cs, char *err, size_t errlen)
     }
     cs->avr->io[a].w.c = wdtcr_write;
     cs->avr->io[a].w.param = cs;
-    chipsim_wdt_correct(cs);
+    chipsim_wdt_correct(cs, 1);         /* nothing has run yet: a timer is simavr's */
     return 0;
 }
