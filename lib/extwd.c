@@ -543,6 +543,35 @@ int extwd_disarm(struct extwd *wd)
 
 /* ---- configuration ---------------------------------------------------------------- */
 
+/* The chip answered and did not apply the write. */
+static int refused(int r)
+{
+    return r == EXTWD_E_REFUSED || r == EXTWD_E_LOCKED;
+}
+
+/* One register write of a change, and the value it replaces. */
+struct reg_step {
+    uint8_t reg, width;
+    uint32_t value, old;
+};
+
+/* Writes the n steps of a change in order; when one fails, writes back,
+ * last first, what was or may have been written (a refused write did not
+ * land), so the chip keeps all old values or gets all new ones. Returns 0
+ * or the failure. */
+static int write_steps(struct extwd *wd, const struct reg_step *s, uint8_t n)
+{
+    uint8_t done = 0;
+    int r = 0;
+    while (done < n && (r = write_reg_value(wd, s[done].reg, s[done].value, s[done].width)) == 0)
+        done++;
+    if (r && !refused(r))
+        done++;
+    while (r && done--)
+        (void)write_reg_value(wd, s[done].reg, s[done].old, s[done].width);
+    return r;
+}
+
 /* Common entry of the setters: initialised, and the capability present. */
 static int setter_check(const struct extwd *wd, uint16_t cap)
 {
@@ -600,8 +629,16 @@ int extwd_set_bootloop(struct extwd *wd, uint8_t limit, uint8_t healthy_s)
         return r;
     if (healthy_s == 0)
         return EXTWD_E_INVAL;
-    r = WRITE_REG(wd, BOOTLOOP_LIMIT, limit);
-    return r ? r : WRITE_REG(wd, HEALTHY_S, healthy_s);
+    /* Two registers as one change: read both first, for the way back. */
+    uint8_t old[2];
+    r = read_stable(wd, EXTWD_REG_BOOTLOOP_LIMIT, old, SPAN(BOOTLOOP_LIMIT, HEALTHY_S), ok_any);
+    if (r)
+        return r;
+    const struct reg_step steps[2] = {
+        {EXTWD_REG_BOOTLOOP_LIMIT, EXTWD_WIDTH_BOOTLOOP_LIMIT, limit, old[0]},
+        {EXTWD_REG_HEALTHY_S, EXTWD_WIDTH_HEALTHY_S, healthy_s, old[AT(HEALTHY_S, BOOTLOOP_LIMIT)]},
+    };
+    return write_steps(wd, steps, 2);
 }
 
 /* Read-modify-write of OPTIONS: bits in mask set to value. */
@@ -627,11 +664,24 @@ int extwd_set_pretimeout_ms(struct extwd *wd, uint16_t ms, int drive_pin)
     if (drive_pin && !has_cap(wd, EXTWD_CAP_PRETIMEOUT_PIN))
         return EXTWD_E_NOTSUP;
     /* "Below the timeout" is the chip's check (ERR_RANGE -> EXTWD_E_REFUSED). */
-    r = WRITE_REG(wd, PRETIMEOUT_MS, ms);
-    if (r || !has_cap(wd, EXTWD_CAP_PRETIMEOUT_PIN))
+    if (!has_cap(wd, EXTWD_CAP_PRETIMEOUT_PIN))
+        return WRITE_REG(wd, PRETIMEOUT_MS, ms);
+    /* Two registers as one change: both old values first, for the way
+     * back; OPTIONS only if the pin bit changes. */
+    uint8_t old[2];
+    if ((r = read_stable(wd, EXTWD_REG_PRETIMEOUT_MS, old, EXTWD_WIDTH_PRETIMEOUT_MS, ok_any)) != 0 ||
+        (r = refresh_options(wd)) != 0)
         return r;
-    return update_options(wd, EXTWD_OPT_PRETIMEOUT_PIN,
-                          (drive_pin && ms) ? EXTWD_OPT_PRETIMEOUT_PIN : 0u);
+    uint8_t pin = (drive_pin && ms) ? EXTWD_OPT_PRETIMEOUT_PIN : 0u;
+    uint8_t next = (uint8_t)((wd->options & (uint8_t)~EXTWD_OPT_PRETIMEOUT_PIN) | pin);
+    const struct reg_step steps[2] = {
+        {EXTWD_REG_PRETIMEOUT_MS, EXTWD_WIDTH_PRETIMEOUT_MS, ms, get_le16(old)},
+        {EXTWD_REG_OPTIONS, EXTWD_WIDTH_OPTIONS, next, wd->options},
+    };
+    r = write_steps(wd, steps, next == wd->options ? 1u : 2u);
+    if (r == 0)
+        wd->options = next;
+    return r;
 }
 
 int extwd_set_window_ms(struct extwd *wd, uint16_t ms)
@@ -813,12 +863,6 @@ int extwd_write_reg(struct extwd *wd, uint8_t reg, const uint8_t *buf, size_t n)
 static int has_longop_reg(const struct extwd *wd)
 {
     return (wd->fw_version[0] > 2u || (wd->fw_version[0] == 2u && wd->fw_version[1] >= 1u));
-}
-
-/* The chip answered and did not apply the write. */
-static int refused(int r)
-{
-    return r == EXTWD_E_REFUSED || r == EXTWD_E_LOCKED;
 }
 
 int extwd_longop_begin(struct extwd *wd, struct extwd_longop *op, uint32_t step_ms)
