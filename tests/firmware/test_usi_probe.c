@@ -10,6 +10,13 @@
 
 #include "fwtest.h"
 
+/* A mkstemp template for name in $TMPDIR (else /tmp), as mktemp does. */
+static void tmp_template(char *buf, size_t n, const char *name)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(buf, n, "%s/%s-XXXXXX", dir && *dir ? dir : "/tmp", name);
+}
+
 #define ADDR 0x26
 
 struct probe_stats {
@@ -287,7 +294,8 @@ static void bad_files(void)
     static uint8_t img[65536];
     size_t n = fread(img, 1, sizeof(img), in);
     fclose(in);
-    char cut[] = "/tmp/extwd-cut-XXXXXX";
+    char cut[512];
+    tmp_template(cut, sizeof cut, "extwd-cut");
     int fd = mkstemp(cut);
     REQUIRE(fd >= 0, "mkstemp");
     FILE *out = fdopen(fd, "wb");
@@ -297,7 +305,8 @@ static void bad_files(void)
     CHECK(chipsim_open(&cs, &c, err, sizeof(err)) < 0, "truncated ELF");
     CHECK(strstr(err, cut) != NULL, "%s", err);
     remove(cut);
-    char nommcu[] = "/tmp/extwd-nommcu-XXXXXX";
+    char nommcu[512];
+    tmp_template(nommcu, sizeof nommcu, "extwd-nommcu");
     fd = mkstemp(nommcu);
     REQUIRE(fd >= 0, "mkstemp");
     close(fd);
