@@ -81,9 +81,8 @@ static int ok_ext_block(const uint8_t *b)   /* 0x25-0x33: EXT_STATUS .. TIMEOUT_
 /* ---- the stock chip ------------------------------------------------------------- */
 
 /* STATUS bit 0 is the whole record: the stock chip has no causes. */
-static enum extwd_reset_reason reason_stock(uint8_t status, uint8_t cause)
+static enum extwd_reset_reason reason_stock(uint8_t status)
 {
-    (void)cause;
     return (status & EXTWD_STATUS_WD_RESET) ? EXTWD_REASON_WATCHDOG : EXTWD_REASON_NONE;
 }
 
@@ -97,7 +96,7 @@ static int read_evidence_stock(struct extwd *wd)
         r = read_u8(wd, EXTWD_REG_STATUS, &bi->status);
     if (r == 0)
         r = read_u8(wd, EXTWD_REG_LAST_CAUSE, &bi->last_cause);
-    bi->reason = reason_stock(bi->status, bi->last_cause);
+    bi->reason = reason_stock(bi->status);
     return r;
 }
 
@@ -254,21 +253,34 @@ static const KIND_SPACE struct chip_kind chip_kinds[2] = {
         .write_first = EXTWD_REG_TIMEOUT_S, .write_end = EXTWD_REG_STOCK_LAST + 1u, .write_max = 1u,
         .status_keep = 0u, .can_move = 0u,
         .write_checked = write_checked_stock, .read_evidence = read_evidence_stock,
-        .read_state = read_state_stock, .ok_action = ok_any,
+        .ok_action = ok_any,
     },
     { /* extwd chip: [reg] then up to READ_CHUNK bytes, auto-incrementing */
         .read_chunk = READ_CHUNK, .short_pointer_end = 0x80u, .read_end = 0x100u,
         .write_first = 0u, .write_end = 0x80u, .write_max = EXTWD_VALUE_MAX,
         .status_keep = 0xFFu, .can_move = 1u,
         .write_checked = write_checked_extwd, .read_evidence = read_evidence_extwd,
-        .read_state = read_state_extwd, .ok_action = ok_action,
+        .ok_action = ok_action,
     },
 };
+
+/* The row number of wd's kind: 0 stock (or not identified), 1 extwd. */
+static uint8_t kind_index(const struct extwd *wd)
+{
+    return wd->is_extwd ? 1u : 0u;
+}
 
 /* Picks one of two addresses rather than indexing (no multiply on AVR). */
 static const KIND_SPACE struct chip_kind *kind_of(const struct extwd *wd)
 {
-    return wd->is_extwd ? &chip_kinds[1] : &chip_kinds[0];
+    return kind_index(wd) ? &chip_kinds[1] : &chip_kinds[0];
 }
+
+/* extwd_get_state's reads, into a zeroed st, per kind (the rows' order).
+ * A column of its own, apart from chip_kinds[]: what a table names is
+ * linked, so a program that never reads the state links neither reader
+ * (--gc-sections). */
+typedef int (*state_fn)(struct extwd *wd, struct extwd_state *st);
+static const KIND_SPACE state_fn state_readers[2] = {read_state_stock, read_state_extwd};
 
 #endif /* EXTWD_LIB_CHIPS_H */

@@ -816,7 +816,7 @@ int extwd_get_state(struct extwd *wd, struct extwd_state *st)
         return EXTWD_E_INVAL;
     zero(st, sizeof *st);
     st->time_left_ms = EXTWD_NO_RESET_PENDING;
-    return kind_of(wd)->read_state(wd, st);
+    return state_readers[kind_index(wd)](wd, st);
 }
 
 int extwd_read_regs(struct extwd *wd, uint8_t reg, uint8_t *buf, size_t n)

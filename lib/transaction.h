@@ -49,8 +49,6 @@ struct chip_kind {
     /* the identity and reset evidence after PROJECT_ID into wd->boot, with
      * the reason they mean */
     int (*read_evidence)(struct extwd *wd);
-    /* extwd_get_state's reads, into a zeroed st */
-    int (*read_state)(struct extwd *wd, struct extwd_state *st);
     check_fn ok_action;         /* whether an ACTION byte is possible */
 };
 

@@ -310,7 +310,7 @@ static void bad_files(void)
     fd = mkstemp(nommcu);
     REQUIRE(fd >= 0, "mkstemp");
     close(fd);
-    char cmd[512];
+    char cmd[1200];
     snprintf(cmd, sizeof(cmd), "avr-objcopy -R .mmcu '%s' '%s' 2>/dev/null", fw_elf, nommcu);
     if (system(cmd) == 0) {
         c.elf_path = nommcu;
