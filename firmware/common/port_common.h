@@ -151,13 +151,16 @@ static uint16_t cal_rc_us(void)
 static struct wd_cal g_cal NOINIT;
 #define CAL_EE      24u  /* EEPROM offset of the calibration slot */
 
-uint8_t wd_port_cal_write(uint16_t us)
+/* Core hooks (wd_core.h); c is g_wd, the one core. */
+uint8_t wd_port_cal_write(struct wd_core *c, uint16_t us)
 {
+    (void)c;
     return wd_cal_set(&g_cal, us, cal_rc_us());
 }
 
-uint8_t wd_port_cal_read(uint8_t i)
+uint8_t wd_port_cal_read(const struct wd_core *c, uint8_t i)
 {
+    (void)c;
     return ((const uint8_t *)&g_cal)[i];
 }
 #endif
@@ -173,14 +176,14 @@ static uint8_t ee_read(uint8_t a)
     return EEDR;
 }
 
-/* Core hook (boot, and a host reset restores the saved settings): waits
- * out a write in progress. */
-void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n)
+/* Reads n bytes at a into dst (boot only), once a write in progress is
+ * done. */
+static void ee_read_block(uint8_t a, uint8_t *dst, uint8_t n)
 {
     while (EECR & _BV(EEPE)) {
     }
     while (n--)
-        *dst++ = ee_read((uint8_t)offset++);
+        *dst++ = ee_read(a++);
 }
 
 static uint8_t save_i NOINIT; /* save step: writes 0..SAVE_N-1, then checks SAVE_N..2*SAVE_N-1 */
@@ -208,7 +211,7 @@ static void cal_load(void)
 {
     wd_cal_clear(&g_cal);
     g_cal.count = 0;
-    wd_port_eeprom_read(CAL_EE, (uint8_t *)&g_cal.tick_us, 2);
+    ee_read_block(CAL_EE, (uint8_t *)&g_cal.tick_us, 2);
     if (g_cal.tick_us == 0xFFFFu)
         g_cal.tick_us = 0;          /* never saved */
     else if (g_cal.tick_us)
@@ -298,7 +301,7 @@ static void port_tick(void)
     /* one look at the bus for all the core ticks owed now: they are one instant */
     uint8_t bus = port_bus_sample(), sec = (uint8_t)g_wd.uptime_s;
     for (; n; n--)
-        wd_core_tick(&g_wd, WD_TICK_MS, bus);
+        wd_core_tick(&g_wd, bus);
     wd_cal_periods(&g_cal, periods, sec != (uint8_t)g_wd.uptime_s);
     port_pins_update();
     port_bus_tick();
@@ -328,7 +331,7 @@ static void port_tick(void)
     /* one look at the bus for all the core ticks owed now: they are one instant */
     uint8_t bus = port_bus_sample();
     for (; n; n--)
-        wd_core_tick(&g_wd, WD_TICK_MS, bus);
+        wd_core_tick(&g_wd, bus);
     port_pins_update();
     port_bus_tick();
 }
@@ -363,10 +366,13 @@ static void port_poll(void)
  * after the watchdog, Timer0, the pins and the bus pins are set up. */
 static void __attribute__((noreturn)) port_run(uint8_t chip_reset)
 {
+    uint8_t slot[WD_EEPROM_SLOT_SIZE]; /* the settings slot, for the core to take */
+
     cal_dev = CAL_TICK - CAL_CENTER; /* nominal until the first measurement */
     cal_m = 0;                       /* which comes at the first wrap of cal_n */
     cal_err = 0;
-    wd_core_init(&g_wd, &g_wd_persist, chip_reset);
+    ee_read_block(0, slot, sizeof slot);
+    wd_core_init(&g_wd, &g_wd_persist, chip_reset, slot);
 #if WD_CAL_HOST
     cal_load();
 #endif

@@ -359,16 +359,13 @@ int wd_settings_decode(const uint8_t in[WD_EEPROM_SLOT_SIZE], struct wd_settings
     return 0;
 }
 
-/* Loads the saved settings into c->set, or the defaults (and
- * DEFAULTS_LOADED) if the slot is not valid, and keeps them as the copy a
- * host reset restores. Boot only: the EEPROM is not read afterwards. */
-static void load_settings(struct wd_core *c)
+/* Takes the settings of slot (the port's read of the EEPROM) into c->set,
+ * or the defaults (and DEFAULTS_LOADED) if they are not a valid slot, and
+ * keeps them as the copy a host reset restores. */
+static void load_settings(struct wd_core *c, const uint8_t *slot)
 {
-    uint16_t k = 0;
-
-    wd_port_eeprom_read(0, SET_BYTES, WD_SETTINGS_SIZE);
-    wd_port_eeprom_read(WD_SETTINGS_SIZE, (uint8_t *)&k, 2);
-    if (!slot_ok(&c->set, (const uint8_t *)&k)) {
+    memcpy(SET_BYTES, slot, WD_SETTINGS_SIZE);
+    if (!slot_ok(&c->set, slot + WD_SETTINGS_SIZE)) {
         wd_settings_defaults(&c->set);
         c->persist->ext_sticky |= EXTWD_XS_DEFAULTS_LOADED;
     }
@@ -511,7 +508,8 @@ static uint8_t persist_sane(const struct wd_persist *p)
     return 1;
 }
 
-void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_reset)
+void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_reset,
+                  const uint8_t slot[WD_EEPROM_SLOT_SIZE])
 {
     uint8_t keep = 0;
 
@@ -528,7 +526,7 @@ void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_re
     memset((uint8_t *)&c->since_t + LIVE_BYTES, 0, sizeof *c - offsetof(struct wd_core, since_t) - LIVE_BYTES);
     c->persist = persist;
     persist->chip_reset = chip_reset;
-    load_settings(c);
+    load_settings(c, slot);
     c->grace_eff_s = c->set.grace_s;
     if (keep) {
         c->set.action = c->live_action; /* a disarm goes on, bounded as before */
@@ -549,13 +547,12 @@ void wd_core_factory_reset(struct wd_core *c)
     live_seal(c); /* armed: the restart that follows keeps that */
 }
 
-void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus)
+void wd_core_tick(struct wd_core *c, uint8_t bus)
 {
     struct wd_persist *p;
     uint16_t samples;
 
     OPAQUE(c);
-    (void)elapsed_ms;
     p = c->persist;
     /* whole seconds (62.5 ticks): uptime, the disarm time (5.6), the
      * healthy period (5.5) */
@@ -666,7 +663,7 @@ uint8_t wd_core_read_next(struct wd_core *c)
         /* reads EXTWD_UNMAPPED_READ */
 #if WD_CAL_HOST
     } else if (s >= CALC_CAL) {
-        v = wd_port_cal_read((uint8_t)(s - CALC_CAL));
+        v = wd_port_cal_read(c, (uint8_t)(s - CALC_CAL));
 #endif
     } else {
         /* 4-byte values in ticks, shown in ms: TIME_LEFT, SINCE_FEED,
@@ -825,7 +822,7 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
         goto seal;
 #if WD_CAL_HOST
     } else if (r == EXTWD_REG_CAL_TICK_US) {
-        err = wd_port_cal_write((uint16_t)(d[0] | d[1] << 8));
+        err = wd_port_cal_write(c, (uint16_t)(d[0] | d[1] << 8));
 #endif
     } else if (r == EXTWD_CMD_TEST_ACTION) {
         err = EXTWD_ERR_DISARMED;
@@ -876,12 +873,6 @@ out:
 }
 
 /* ---- port services ---------------------------------------------------------------- */
-
-void wd_core_note_reinit(struct wd_core *c)
-{
-    inc_sat8(&c->persist->reinit_count);
-    c->flags |= WD_REQ_SEAL;
-}
 
 uint8_t wd_core_address(const struct wd_core *c)
 {

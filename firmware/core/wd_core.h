@@ -99,12 +99,11 @@ struct wd_persist {
 /* ---- port hooks -------------------------------------------------------------
  * Bound at link time, not through a struct of pointers: on a chip with 512
  * bytes of RAM (and a 128-byte budget for the firmware) a pointer table is
- * RAM spent for nothing. Each MCU port, and the host test harness, defines:
+ * RAM spent for nothing. They get the core they serve, so a host that runs
+ * several chips finds its own state from it. Each MCU port, and the host
+ * port (firmware/host), defines:
  */
-
-/* Reads n bytes of EEPROM at offset into dst. Called by wd_core_init only
- * (a host reset restores the settings from a RAM copy). */
-void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n);
+struct wd_core;
 
 /* Calibration against the host's clock (SPEC 5.15), which the port keeps
  * (it counts the watchdog periods, wd_cal.h): byte i (0-5) of CAL_COUNT,
@@ -116,8 +115,8 @@ void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n);
 #define WD_CAL_HOST 1
 #endif
 #if WD_CAL_HOST
-uint8_t wd_port_cal_read(uint8_t i);
-uint8_t wd_port_cal_write(uint16_t us);
+uint8_t wd_port_cal_read(const struct wd_core *c, uint8_t i);
+uint8_t wd_port_cal_write(struct wd_core *c, uint16_t us);
 #endif
 
 /* The build sets these (-DWD_MCU_ID=...); the host build gets the defaults. */
@@ -174,8 +173,10 @@ struct wd_core {
 
 /* ---- lifecycle --------------------------------------------------------------- */
 
-/* Loads the settings from EEPROM through wd_port_eeprom_read (defaults and
- * DEFAULTS_LOADED if no slot is valid), validates persist (zeroing it on
+/* Takes the settings from slot, the WD_EEPROM_SLOT_SIZE bytes the port read
+ * from EEPROM offset 0 (defaults and DEFAULTS_LOADED if they are not a
+ * valid slot; the core keeps no pointer to them and never reads the EEPROM
+ * again: a host reset restores a RAM copy), validates persist (zeroing it on
  * power-on or a bad check, else setting CHIP_RESTARTED), seals it, and
  * starts the power-up grace period. A restart that finds persist valid and
  * the live block in c intact (its live_check holds: the RAM kept its
@@ -184,7 +185,8 @@ struct wd_core {
  * neither keep a hung host alive nor reset one that keeps its rules
  * (SPEC 5.13).
  * chip_reset is the EXTWD_CHIP_* flags of this boot. */
-void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_reset);
+void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_reset,
+                  const uint8_t slot[WD_EEPROM_SLOT_SIZE]);
 
 /* Applies the factory defaults now and requests their save and a restart
  * (WD_REQ_FACTORY, WD_REQ_ADDRESS): what the factory-reset pin does at
@@ -199,11 +201,10 @@ void wd_core_factory_reset(struct wd_core *c);
  * stuck sample; healthy traffic, however dense, always moves. */
 #define WD_BUS_MOVED 0x80u
 
-/* Advances time by one tick (WD_TICK_MS; elapsed_ms is not used, the port
- * keeps ticks nominal) and takes one bus-health sample, bus as above. Runs
- * the countdown, the pulse, grace, bounded disarm, pretimeout, health and
- * bus-health logic. */
-void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus);
+/* Advances time by one tick (WD_TICK_MS: the port keeps ticks nominal) and
+ * takes one bus-health sample, bus as above. Runs the countdown, the pulse,
+ * grace, bounded disarm, pretimeout, health and bus-health logic. */
+void wd_core_tick(struct wd_core *c, uint8_t bus);
 
 /* ---- bus --------------------------------------------------------------------- */
 
@@ -217,10 +218,6 @@ void wd_core_read_begin(struct wd_core *c);
 
 /* Returns the next byte of the current read transaction and advances. */
 uint8_t wd_core_read_next(struct wd_core *c);
-
-/* Records a slave re-initialisation the port did on its own (e.g. after a
- * protocol error it detected). */
-void wd_core_note_reinit(struct wd_core *c);
 
 /* Returns the current 7-bit slave address. */
 uint8_t wd_core_address(const struct wd_core *c);

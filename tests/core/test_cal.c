@@ -6,16 +6,16 @@
  */
 #include "harness.h"
 
-static struct chip ch;
+static struct wd_chip ch;
 
 static int setup(void **state)
 {
     (void)state;
-    h_erase();
+    h_erase(&ch);
     h_boot(&ch, EXTWD_CHIP_PORF);
-    wd_cal_clear(&h_cal);
-    h_cal.count = 0;
-    h_rc_us = WD_CAL_TICK_US;
+    wd_cal_clear(&ch.cal);
+    ch.cal.count = 0;
+    ch.rc_us = WD_CAL_TICK_US;
     return 0;
 }
 
@@ -88,15 +88,15 @@ static void registers_through_the_core(void **state)
 {
     uint8_t b[6];
     (void)state;
-    h_cal.count = 0x0201;
+    ch.cal.count = 0x0201;
     assert_int_equal(H_W(&ch, EXTWD_REG_CAL_TICK_US, 0x40, 0x42), EXTWD_ERR_OK); /* 16960 */
-    assert_int_equal(h_cal.tick_us, 16960);
+    assert_int_equal(ch.cal.tick_us, 16960);
     assert_int_equal(H_W(&ch, EXTWD_REG_CAL_COUNT), EXTWD_ERR_OK);
     h_read(&ch, b, 6);
     assert_memory_equal(b, "\x01\x02\x40\x42\x00\x00", 6);
     assert_int_equal(H_W(&ch, EXTWD_REG_CAL_TICK_US, 0x60, 0x46), EXTWD_ERR_RANGE); /* 18016 */
-    assert_int_equal(ch.c.last_error, EXTWD_ERR_RANGE);
-    assert_int_equal(h_cal.tick_us, 16960);
+    assert_int_equal(ch.core.last_error, EXTWD_ERR_RANGE);
+    assert_int_equal(ch.cal.tick_us, 16960);
     assert_int_equal(H_W(&ch, EXTWD_REG_CAL_TICK_US, 0x40), EXTWD_ERR_LENGTH);
     assert_int_equal(H_W(&ch, EXTWD_REG_CAL_COUNT, 0, 0), EXTWD_ERR_READONLY);
     assert_int_equal(H_W(&ch, EXTWD_REG_CAL_AGE_S, 0, 0), EXTWD_ERR_READONLY);
@@ -104,7 +104,7 @@ static void registers_through_the_core(void **state)
     assert_int_equal(H_W(&ch, EXTWD_REG_KEY, 0x5A, 0xD1), EXTWD_ERR_OK);
     assert_int_equal(H_W(&ch, EXTWD_REG_OPTIONS, EXTWD_OPT_KEYED), EXTWD_ERR_OK);
     assert_int_equal(H_W(&ch, EXTWD_REG_CAL_TICK_US, 0x80, 0x3E), EXTWD_ERR_OK); /* 16000 */
-    assert_int_equal(h_cal.tick_us, 16000);
+    assert_int_equal(ch.cal.tick_us, 16000);
 }
 
 int main(void)

@@ -10,18 +10,20 @@
 
 #include "fwtest.h"
 
-/* A mkstemp template for name in $TMPDIR (else /tmp), as mktemp does. */
-static void tmp_template(char *buf, size_t n, const char *name)
-{
-    const char *dir = getenv("TMPDIR");
-    snprintf(buf, n, "%s/%s-XXXXXX", dir && *dir ? dir : "/tmp", name);
-}
-
 #define ADDR 0x26
 
 struct probe_stats {
     uint8_t boots, mcusr, starts, stops, overflows, frames, pcints, addr_miss, dc_at_addr;
 };
+
+/* A new empty file named after stem in $TMPDIR (else /tmp), its name in
+ * path. Returns its descriptor, or -1. */
+static int temp_file(char *path, size_t n, const char *stem)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, n, "%s/%s-XXXXXX", dir && *dir ? dir : "/tmp", stem);
+    return mkstemp(path);
+}
 
 static struct probe_stats stats(struct chipsim *cs)
 {
@@ -295,8 +297,7 @@ static void bad_files(void)
     size_t n = fread(img, 1, sizeof(img), in);
     fclose(in);
     char cut[512];
-    tmp_template(cut, sizeof cut, "extwd-cut");
-    int fd = mkstemp(cut);
+    int fd = temp_file(cut, sizeof cut, "extwd-cut");
     REQUIRE(fd >= 0, "mkstemp");
     FILE *out = fdopen(fd, "wb");
     fwrite(img, 1, n / 3, out);
@@ -306,8 +307,7 @@ static void bad_files(void)
     CHECK(strstr(err, cut) != NULL, "%s", err);
     remove(cut);
     char nommcu[512];
-    tmp_template(nommcu, sizeof nommcu, "extwd-nommcu");
-    fd = mkstemp(nommcu);
+    fd = temp_file(nommcu, sizeof nommcu, "extwd-nommcu");
     REQUIRE(fd >= 0, "mkstemp");
     close(fd);
     char cmd[1200];

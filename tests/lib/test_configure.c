@@ -32,9 +32,9 @@ static void applies_everything_in_a_safe_order(void **state)
     (void)state;
     struct chip_fx *f = chip_fx_new(0, 2);
     /* 5000 ms of pretimeout needs the 10 s timeout first: the chip runs 3 s */
-    assert_int_equal(f->chip.core.set.timeout_ms, 3000);
+    assert_int_equal(f->chip.hw.core.set.timeout_ms, 3000);
     assert_int_equal(extwd_configure(&f->wd, &all), 0);
-    assert_true(has_all(&f->chip.core.set));
+    assert_true(has_all(&f->chip.hw.core.set));
     /* the handle follows what it wrote */
     assert_int_equal(f->wd.window_ms, 500);
     assert_int_equal(f->wd.options & EXTWD_OPT_KEYED, EXTWD_OPT_KEYED);
@@ -42,8 +42,8 @@ static void applies_everything_in_a_safe_order(void **state)
     struct extwd_settings s = {.set = EXTWD_SET_TIMEOUT | EXTWD_SET_PRETIMEOUT, .timeout_ms = 2000,
                                .pretimeout_ms = 1000, .pretimeout_pin = 1};
     assert_int_equal(extwd_configure(&f->wd, &s), 0);
-    assert_int_equal(f->chip.core.set.timeout_ms, 2000);
-    assert_int_equal(f->chip.core.set.pretimeout_ms, 1000);
+    assert_int_equal(f->chip.hw.core.set.timeout_ms, 2000);
+    assert_int_equal(f->chip.hw.core.set.pretimeout_ms, 1000);
     test_free(f);
 }
 
@@ -63,7 +63,7 @@ static void a_bad_value_writes_nothing(void **state)
 {
     (void)state;
     struct chip_fx *f = chip_fx_new(0, 2);
-    struct wd_settings before = f->chip.core.set;
+    struct wd_settings before = f->chip.hw.core.set;
     struct extwd_settings s = all;
     s.window_ms = 10000; /* not below the timeout it would run with */
     assert_int_equal(extwd_configure(&f->wd, &s), EXTWD_E_INVAL);
@@ -74,7 +74,7 @@ static void a_bad_value_writes_nothing(void **state)
     s.set |= 0x8000u;
     assert_int_equal(extwd_configure(&f->wd, &s), EXTWD_E_INVAL);
     assert_true(wrote_nothing(f));
-    assert_memory_equal(&before, &f->chip.core.set, sizeof before);
+    assert_memory_equal(&before, &f->chip.hw.core.set, sizeof before);
     test_free(f);
 }
 
@@ -141,30 +141,30 @@ static void one_fault_anywhere_all_or_nothing(const struct change *c, enum fault
 {
     struct chip_fx *clean = chip_fx_new(0, 0);
     assert_int_equal(c->call(&clean->wd), 0);
-    assert_true(c->applied(&clean->chip.core.set));
+    assert_true(c->applied(&clean->chip.hw.core.set));
     uint32_t n = clean->faulty.xfers;
     test_free(clean);
     assert_true(n >= 4);
     unsigned failed = 0;
     for (uint32_t k = 0; k < n; k++) {
         struct chip_fx *f = chip_fx_new(0, 0);
-        struct wd_settings before = f->chip.core.set;
+        struct wd_settings before = f->chip.hw.core.set;
         assert_false(c->applied(&before));
         faulty_schedule(&f->faulty, k, 1, kind);
         int r = c->call(&f->wd);
         if (r == 0) {
-            if (!c->applied(&f->chip.core.set))
+            if (!c->applied(&f->chip.hw.core.set))
                 fail_msg("%s, fault %d at transfer %u of %u: 0 returned, not all applied", c->name,
                          kind, k, n);
         } else {
             failed++;
-            if (memcmp(&before, &f->chip.core.set, sizeof before))
+            if (memcmp(&before, &f->chip.hw.core.set, sizeof before))
                 fail_msg("%s, fault %d at transfer %u of %u: %s returned, the chip was left half-set "
                          "(timeout %lu, pretimeout %u, options 0x%02x, boot-loop %u/%u s)",
                          c->name, kind, k, n, extwd_strerror(r),
-                         (unsigned long)f->chip.core.set.timeout_ms, f->chip.core.set.pretimeout_ms,
-                         f->chip.core.set.options, f->chip.core.set.bootloop_limit,
-                         f->chip.core.set.healthy_s);
+                         (unsigned long)f->chip.hw.core.set.timeout_ms, f->chip.hw.core.set.pretimeout_ms,
+                         f->chip.hw.core.set.options, f->chip.hw.core.set.bootloop_limit,
+                         f->chip.hw.core.set.healthy_s);
         }
         test_free(f);
     }

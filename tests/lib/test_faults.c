@@ -17,17 +17,17 @@ static struct chip_fx *setup_fx(int stock, uint8_t retries)
 
 static uint32_t chip_timeout_ms(const struct chip_fx *f)
 {
-    return f->is_stock ? 1000u * f->stock.reg[6] : f->chip.core.set.timeout_ms;
+    return f->is_stock ? 1000u * f->stock.reg[6] : f->chip.hw.core.set.timeout_ms;
 }
 
 static uint8_t chip_action(const struct chip_fx *f)
 {
-    return f->is_stock ? f->stock.reg[7] : f->chip.core.set.action;
+    return f->is_stock ? f->stock.reg[7] : f->chip.hw.core.set.action;
 }
 
 static uint32_t host_resets(const struct chip_fx *f)
 {
-    return f->is_stock ? f->stock.host_resets : f->chip.host_resets;
+    return f->is_stock ? f->stock.host_resets : f->chip.hw.host_resets;
 }
 
 /* begin, three chunks, end; an end that failed is called once more (the
@@ -160,7 +160,7 @@ static void one_fault_is_absorbed_by_a_retry(void **state)
             faulty_reset_count(&f->faulty);
             faulty_schedule(&f->faulty, k, 1, (enum faulty_kind)kind);
             assert_int_equal(extwd_set_timeout_ms(&f->wd, 4000), 0);
-            assert_int_equal(f->chip.core.set.timeout_ms, 4000);
+            assert_int_equal(f->chip.hw.core.set.timeout_ms, 4000);
             assert_int_equal(f->wd.stats.bus_errors, faulty_total(&f->faulty));
             test_free(f);
         }
@@ -193,7 +193,7 @@ static void every_failed_transfer_is_counted(void **state)
                                  f->faulty.injected[FAULTY_TIMEOUT];
     assert_true(transfer_failures > 100);
     assert_int_equal(f->wd.stats.bus_errors - errors_before, transfer_failures);
-    assert_int_equal(f->chip.host_resets, 0);          /* 60 s of 4%-per-kind faults */
+    assert_int_equal(f->chip.hw.host_resets, 0);          /* 60 s of 4%-per-kind faults */
     assert_true(ok > 100);
     print_message("%u failed transfers counted, %u retries, %u corrupt replies, %d/120 states read\n",
                   transfer_failures, f->wd.stats.retries, f->faulty.injected[FAULTY_CORRUPT], ok);
@@ -245,8 +245,8 @@ static void init_under_faults_returns_codes(void **state)
         assert_true(r == 0 || r == EXTWD_E_IO || r == EXTWD_E_NODEV || r == EXTWD_E_PROTO);
         if (r)
             assert_int_equal(f->wd.boot.reason, EXTWD_REASON_UNKNOWN);
-        assert_int_equal(f->chip.persist.status & 1, 0); /* nothing was fed or written */
-        assert_int_equal(f->chip.core.set.action, 1);
+        assert_int_equal(f->chip.hw.persist.status & 1, 0); /* nothing was fed or written */
+        assert_int_equal(f->chip.hw.core.set.action, 1);
         test_free(f);
     }
 }
