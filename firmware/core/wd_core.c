@@ -212,6 +212,12 @@ static NOINLINE void inc_sat8(uint8_t *v)
         ++*v;
 }
 
+static NOINLINE void inc_sat16(uint16_t *v)
+{
+    if ((uint16_t)(*v + 1u))
+        ++*v;
+}
+
 /* x / 125, at most 255: whole seconds of x units of 8 ms. Eight steps of
  * long division (no library divide). */
 static NOINLINE uint8_t sec8(uint16_t x)
@@ -393,7 +399,7 @@ uint8_t wd_core_slot_byte(const struct wd_core *c, uint8_t i)
     return (uint8_t)(i == WD_SETTINGS_SIZE ? k : k >> 8);
 }
 
-void wd_core_save_done(struct wd_core *c)
+NOINLINE void wd_core_save_done(struct wd_core *c)
 {
     save_image(c, &c->saved);
 }
@@ -412,16 +418,11 @@ uint16_t wd_core_eeprom_slot(struct wd_core *c, uint8_t out[WD_EEPROM_SLOT_SIZE]
  * before the reset. */
 static NOINLINE uint8_t pretimeout_active(const struct wd_core *c)
 {
-    uint16_t pre, t;
-    uint8_t on = 0;
+    uint16_t t = timeout_ticks(c), pre = c->set.pretimeout_ms >> 4; /* whole ticks: the lead never exceeds PRETIMEOUT_MS */
 
-    if (c->set.action && !c->pulse_t && !c->grace_t) {
-        pre = c->set.pretimeout_ms >> 4; /* whole ticks: the lead never exceeds PRETIMEOUT_MS */
-        t = timeout_ticks(c);
-        if (pre && pre < t && c->since_t > (uint16_t)(t - pre))
-            on = EXTWD_XS_PRETIMEOUT;
-    }
-    return on;
+    return c->set.action && !c->pulse_t && !c->grace_t && pre && pre < t && c->since_t > (uint16_t)(t - pre)
+               ? EXTWD_XS_PRETIMEOUT
+               : 0u;
 }
 
 /* Starts the grace period of c->grace_eff_s (at most 1048): 62.5 ticks a
@@ -444,8 +445,7 @@ static NOINLINE void host_reset(struct wd_core *c, uint8_t cause)
     p->last_cause = cause;
     p->breadcrumb_rst = c->breadcrumb;
     inc_sat8(&p->reset_count);
-    if ((uint16_t)(p->resets_total + 1u))
-        p->resets_total++;
+    inc_sat16(&p->resets_total);
     /* push the history: the oldest entry drops out */
     {
         uint8_t *to = (uint8_t *)&p->history[EXTWD_HISTORY_ENTRIES], *from = to - EXTWD_HISTORY_ENTRY_SIZE;
@@ -487,7 +487,7 @@ static NOINLINE void host_reset(struct wd_core *c, uint8_t cause)
 
 /* ---- lifecycle ---------------------------------------------------------------- */
 
-static uint16_t persist_check(const struct wd_persist *p)
+NOINLINE static uint16_t persist_check(const struct wd_persist *p)
 {
     return wd_check16(WD_PERSIST_SEED, (const uint8_t *)p + 2, PERSIST_CHECKED);
 }
@@ -547,7 +547,7 @@ void wd_core_factory_reset(struct wd_core *c)
     live_seal(c); /* armed: the restart that follows keeps that */
 }
 
-void wd_core_tick(struct wd_core *c, uint8_t bus)
+NOINLINE void wd_core_tick(struct wd_core *c, uint8_t bus)
 {
     struct wd_persist *p;
     uint16_t samples;
@@ -560,8 +560,8 @@ void wd_core_tick(struct wd_core *c, uint8_t bus)
     if (c->sec_ticks >= 125u) {
         c->sec_ticks = (uint8_t)(c->sec_ticks - 125u);
         c->uptime_s++;
-        if (unprotected(c) && (uint16_t)(c->disarm_s + 1u))
-            c->disarm_s++;
+        if (unprotected(c))
+            inc_sat16(&c->disarm_s);
         if ((c->flags & WD_F_HEALTHY_RUN) && ++c->healthy_s >= c->set.healthy_s) {
             c->flags &= (uint8_t)~WD_F_HEALTHY_RUN;
             p->bootloop_count = 0;
@@ -583,17 +583,17 @@ void wd_core_tick(struct wd_core *c, uint8_t bus)
         c->key_left--;
 
     /* bus health (5.10): share of stuck samples (a line low, nothing moved
-     * since the last tick: bus 1-0x7F) among the last 16 ticks; lows counts
-     * 100 per stuck sample, so lows > 16 x pct means share > pct. Only a
-     * stuck sample can raise the share, so only then is it counted. */
+     * since the last tick: bus 1-0x7F) among the last 16 ticks; room starts
+     * at 16 x pct and loses 100 per stuck sample, so room < 0 means share >
+     * pct. Only a stuck sample can raise the share, so only then is it counted. */
     samples = (uint16_t)(c->bus_samples << 1);
     if ((uint8_t)(bus - 1u) < (uint8_t)(WD_BUS_MOVED - 1u)) {
-        uint16_t lows = 0;
+        int16_t room = (int16_t)(c->set.busload_pct << 4);
         samples |= 1u;
         for (uint16_t s = samples; s; s >>= 1)
             if (s & 1u)
-                lows = (uint16_t)(lows + 100u);
-        if (lows > (uint16_t)(c->set.busload_pct << 4)) {
+                room = (int16_t)(room - 100);
+        if (room < 0) {
             inc_sat8(&p->buserr_count);
             inc_sat8(&p->reinit_count);
             samples = 0;
@@ -609,8 +609,7 @@ void wd_core_tick(struct wd_core *c, uint8_t bus)
     } else if (c->grace_t) {
         c->grace_t--;
     } else {
-        if ((uint16_t)(c->since_t + 1u))
-            c->since_t++;
+        inc_sat16(&c->since_t);
         /* never early (5.1): the feed came somewhere inside the first tick,
          * so only since_t - 1 whole ticks are sure to have passed */
         if (!unprotected(c) && c->since_t > timeout_ticks(c))
@@ -769,7 +768,8 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
         uint8_t *dst = (uint8_t *)c + src;
         uint32_t old;
         memcpy(&old, dst, 4);
-        memcpy(dst, d, w);
+        for (uint8_t i = 0; i < w; i++) /* not memcpy: no library call for 1-4 bytes */
+            dst[i] = d[i];
         uint16_t v;
         memcpy(&v, dst, 2);
         if (!settings_ok(&c->set) || !timeout_ok(c->longop_ms) ||

@@ -140,11 +140,13 @@ uint8_t wd_port_cal_write(struct wd_core *c, uint16_t us);
 #define WD_OUT_RESET       0x01u /* drive the host reset line low */
 #define WD_OUT_PRETIMEOUT  0x02u /* drive the pretimeout pin low */
 
-/* Field order is part of the contract: the simulator reads a running chip's
- * state from its RAM using this layout (AVR packs with alignment 1), so only
- * fixed-width fields, and the one pointer last, where its size cannot shift
- * the others. The register map reads several fields in place, so their order
- * follows it too. */
+/* The register map reads the fields up to flags in place (offsets below
+ * 0x40), so their order follows it; the simulator finds the few it reads
+ * through the ELF's .extwd_layout (core_layout.h). Only fixed-width fields
+ * before the one pointer, whose size differs on the host. It comes before
+ * saved because the AVR reaches fields at offsets up to 63 with one LDD
+ * off the struct's pointer: persist at 68 cost 12 bytes a use (-50 bytes
+ * of flash in all). */
 struct wd_core {
     struct wd_settings set;
 
@@ -167,8 +169,8 @@ struct wd_core {
     uint8_t breadcrumb;
     uint8_t last_error;
     uint8_t flags;            /* WD_REQ_* pending (bits 0-4), private bits (WD_F_* in wd_core.c) */
+    struct wd_persist *persist; /* before saved: within reach of a 6-bit displacement (LDD) */
     struct wd_settings saved; /* as last loaded or saved: what a host reset restores */
-    struct wd_persist *persist;
 };
 
 /* ---- lifecycle --------------------------------------------------------------- */
