@@ -5,6 +5,8 @@
  * before the pretimeout that needs it, and a single bus fault at any
  * transfer of the call (a write cut short, or one that landed and was
  * reported failed) leaves the chip with every new setting or every old one.
+ * The same holds for the setters that write two registers
+ * (extwd_set_bootloop, extwd_set_pretimeout_ms with the pin).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -94,30 +96,75 @@ static void stock_chip_gets_its_subset_or_nothing(void **state)
     test_free(f);
 }
 
+/* A change to make as one: the call, and whether the chip has all of it. */
+struct change {
+    const char *name;
+    int (*call)(struct extwd *wd);
+    int (*applied)(const struct wd_settings *s);
+};
+
+static int configure_all(struct extwd *wd)
+{
+    return extwd_configure(wd, &all);
+}
+
+/* The one-setting setters that write two registers (issue 10): the
+ * boot-loop limit and healthy time, the pretimeout and its pin option. */
+static int set_bootloop(struct extwd *wd)
+{
+    return extwd_set_bootloop(wd, 4, 30);
+}
+
+static int has_bootloop(const struct wd_settings *s)
+{
+    return s->bootloop_limit == 4 && s->healthy_s == 30;
+}
+
+static int set_pretimeout_pin(struct extwd *wd)
+{
+    return extwd_set_pretimeout_ms(wd, 500, 1);
+}
+
+static int has_pretimeout_pin(const struct wd_settings *s)
+{
+    return s->pretimeout_ms == 500 && s->options == EXTWD_OPT_PRETIMEOUT_PIN;
+}
+
+static const struct change changes[] = {
+    {"extwd_configure", configure_all, has_all},
+    {"extwd_set_pretimeout_ms", set_pretimeout_pin, has_pretimeout_pin},
+    {"extwd_set_bootloop", set_bootloop, has_bootloop},
+};
+
 /* One fault at transfer k of the call, for every k: all or nothing. */
-static void one_fault_anywhere_all_or_nothing(enum faulty_kind kind)
+static void one_fault_anywhere_all_or_nothing(const struct change *c, enum faulty_kind kind)
 {
     struct chip_fx *clean = chip_fx_new(0, 0);
-    assert_int_equal(extwd_configure(&clean->wd, &all), 0);
+    assert_int_equal(c->call(&clean->wd), 0);
+    assert_true(c->applied(&clean->chip.hw.core.set));
     uint32_t n = clean->faulty.xfers;
     test_free(clean);
-    assert_true(n > 20);
+    assert_true(n >= 4);
     unsigned failed = 0;
     for (uint32_t k = 0; k < n; k++) {
         struct chip_fx *f = chip_fx_new(0, 0);
         struct wd_settings before = f->chip.hw.core.set;
+        assert_false(c->applied(&before));
         faulty_schedule(&f->faulty, k, 1, kind);
-        int r = extwd_configure(&f->wd, &all);
+        int r = c->call(&f->wd);
         if (r == 0) {
-            if (!has_all(&f->chip.hw.core.set))
-                fail_msg("fault %d at transfer %u of %u: 0 returned, not all applied", kind, k, n);
+            if (!c->applied(&f->chip.hw.core.set))
+                fail_msg("%s, fault %d at transfer %u of %u: 0 returned, not all applied", c->name,
+                         kind, k, n);
         } else {
             failed++;
             if (memcmp(&before, &f->chip.hw.core.set, sizeof before))
-                fail_msg("fault %d at transfer %u of %u: %s returned, the chip was left half-set "
-                         "(timeout %lu, pretimeout %u, options 0x%02x)",
-                         kind, k, n, extwd_strerror(r), (unsigned long)f->chip.hw.core.set.timeout_ms,
-                         f->chip.hw.core.set.pretimeout_ms, f->chip.hw.core.set.options);
+                fail_msg("%s, fault %d at transfer %u of %u: %s returned, the chip was left half-set "
+                         "(timeout %lu, pretimeout %u, options 0x%02x, boot-loop %u/%u s)",
+                         c->name, kind, k, n, extwd_strerror(r),
+                         (unsigned long)f->chip.hw.core.set.timeout_ms, f->chip.hw.core.set.pretimeout_ms,
+                         f->chip.hw.core.set.options, f->chip.hw.core.set.bootloop_limit,
+                         f->chip.hw.core.set.healthy_s);
         }
         test_free(f);
     }
@@ -127,13 +174,15 @@ static void one_fault_anywhere_all_or_nothing(enum faulty_kind kind)
 static void a_write_cut_short_anywhere(void **state)
 {
     (void)state;
-    one_fault_anywhere_all_or_nothing(FAULTY_NACK_DATA);
+    for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++)
+        one_fault_anywhere_all_or_nothing(&changes[i], FAULTY_NACK_DATA);
 }
 
 static void a_write_that_landed_but_failed_anywhere(void **state)
 {
     (void)state;
-    one_fault_anywhere_all_or_nothing(FAULTY_TIMEOUT);
+    for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++)
+        one_fault_anywhere_all_or_nothing(&changes[i], FAULTY_TIMEOUT);
 }
 
 int main(void)
