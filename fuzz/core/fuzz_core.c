@@ -112,6 +112,14 @@ uint8_t wd_port_cal_write(uint16_t us)
     return err;
 }
 
+/* The countdown's restarts, for the port's clock (wd_core_ticks). */
+static unsigned fz_restarts;
+
+void wd_port_countdown_start(void)
+{
+    fz_restarts++;
+}
+
 static void check_cal(void)
 {
     uint16_t t = wd_cal_period_us(&fz_cal, fz_rc_us);

@@ -30,6 +30,13 @@ uint8_t wd_port_cal_write(uint16_t us)
     return wd_cal_set(&h_cal, us, h_rc_us);
 }
 
+unsigned h_countdown_starts;
+
+void wd_port_countdown_start(void)
+{
+    h_countdown_starts++;
+}
+
 void h_erase(void)
 {
     memset(h_eeprom, 0xFF, sizeof h_eeprom);

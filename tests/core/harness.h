@@ -23,6 +23,7 @@ extern unsigned h_eeprom_reads;
  * the RC's measure of a period they bound it with. */
 extern struct wd_cal h_cal;
 extern uint16_t h_rc_us;
+extern unsigned h_countdown_starts; /* wd_port_countdown_start calls */
 
 /* One chip: the core, its persist block, and what the port has seen. */
 struct chip {
