@@ -21,6 +21,7 @@
  * This file links libsimavr (through chipsim): GPL-3.0-or-later.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "world.h"
@@ -36,21 +37,128 @@
 enum { BC_BOOT = 1, BC_TIMERS, BC_NETWORK, BC_OTGW, BC_OTA, BC_WIFI };
 static const char *const task_name[] = { "", "boot", "timers", "network", "otgw", "ota", "wifi" };
 
+/* ---- the host's RAM ---------------------------------------------------------------------- */
+
+#define HOST_REQ_MAX 16
+
+/* A bug that strikes in setup() (hang-boot, crash-boot). */
+struct boot_bug {
+    int left;               /* boots it still strikes (-1 = all, 0 = none) */
+    uint8_t early;          /* before the first feed, else while starting services */
+    int line;               /* the scenario line that planted it */
+};
+
+/* Bugs in the host firmware image: they survive the host's reboots. */
+struct host_bugs {
+    struct boot_bug hang_boot, crash_boot;
+    uint32_t heap_leak_bps;
+    int heap_leak_line;
+    uint8_t hang_task;      /* hang on next entering this task (0 = none), even after a reboot */
+    int hang_task_line;     /* the scenario line that set it */
+};
+
+struct host {
+    int state;              /* enum sc_host_state */
+    int killed;             /* RAM lost (reset, power, crash): unwind, then reboot */
+    int hung;               /* stopped: no code, no interrupts, until killed */
+    int next_after;         /* enum sc_boot_after for the next boot */
+    uint64_t off_until;     /* cycle before which the host cannot start booting */
+    uint64_t boot_cyc;      /* when this boot started (millis() counts from here) */
+    int bus_up;             /* Wire.begin() done */
+    int in_loop;
+
+    struct extwd wd;
+    struct extwd_port port;
+    struct extwd_config cfg;
+    int wd_ok;              /* extwd_init succeeded this boot */
+    int safe;               /* safe mode this boot */
+    uint64_t loop_since;    /* cycle the host entered loop() this boot */
+
+    /* stimuli waiting for the next loop() pass */
+    struct sc_event req[HOST_REQ_MAX];
+    int nreq;
+
+    uint32_t heap_free;
+    int degraded;
+    int wifi_connected;
+
+    /* the stock host's safeTimers feed timer */
+    int st_started;
+    uint32_t st_due;
+
+    /* libextwd health channels (host channels on), one per enum sc_part */
+    struct extwd_channel ch[SC_PART_COUNT];
+    uint8_t parts_dead;     /* bit per enum sc_part: stopped working this boot */
+    int span_part;          /* index of the open "part dead" span, -1 */
+
+    /* feed failure bookkeeping for the timeline */
+    uint32_t feed_fail_run;
+    int span_hang;          /* index of the open hang span, -1 */
+
+    struct host_bugs bugs;  /* the firmware image's: kept through every boot */
+};
+
 /* ---- the host as the world sees it (host.h) ------------------------------------------ */
 
-void host_init(struct world *w)
+int host_create(struct world *w)
 {
-    w->h.span_hang = -1;
+    w->h = calloc(1, sizeof *w->h);
+    if (!w->h)
+        return -1;
+    w->h->span_hang = -1;
+    return 0;
+}
+
+void host_destroy(struct world *w)
+{
+    free(w->h);
+    w->h = NULL;
+}
+
+void host_plant_bug(struct world *w, const struct sc_event *e)
+{
+    struct host_bugs *b = &w->h->bugs;
+    struct boot_bug bb = { .left = e->a ? (int)e->a : -1, .early = e->flag, .line = e->line };
+    switch (e->kind) {
+    case SC_EV_HANG:
+        b->hang_task = e->task;
+        b->hang_task_line = e->line;
+        break;
+    case SC_EV_HANG_BOOT:
+        b->hang_boot = bb;
+        break;
+    case SC_EV_CRASH_BOOT:
+        b->crash_boot = bb;
+        break;
+    case SC_EV_HEAP_LEAK:
+        b->heap_leak_bps = e->a;
+        b->heap_leak_line = e->line;
+        break;
+    default: /* not a bug of the image: world.c never passes one */
+        break;
+    }
+}
+
+/* Does the boot bug strike this boot at this point (early or not)? If so,
+ * one boot fewer is left and its line took effect. */
+static int strikes(struct world *w, struct boot_bug *bb, int early)
+{
+    if (!bb->left || bb->early != early)
+        return 0;
+    if (bb->left > 0)
+        bb->left--;
+    world_effect(w, bb->line);
+    return 1;
 }
 
 int host_alive(const struct world *w)
 {
-    return !w->h.killed && !w->h.hung && !w->ended && !w->fatal;
+    return !w->h->killed && !w->h->hung && !w->ended && !w->fatal;
 }
 
 int host_running(const struct world *w)
 {
-    return !w->h.killed && !w->h.hung && w->h.state != SC_HS_OFF;
+    return !w->h->killed && !w->h->hung && w->h->state != SC_HS_OFF;
 }
 
 int host_up(const struct world *w)
@@ -60,23 +168,23 @@ int host_up(const struct world *w)
 
 int host_resettable(const struct world *w)
 {
-    return w->h.state != SC_HS_OFF || w->h.killed;
+    return w->h->state != SC_HS_OFF || w->h->killed;
 }
 
 int host_state(const struct world *w)
 {
-    return w->h.state;
+    return w->h->state;
 }
 
 void host_set_state(struct world *w, int state)
 {
-    w->h.state = state;
+    w->h->state = state;
     world_host_state(w, state);
 }
 
 void host_kill(struct world *w, int after, uint64_t off_until)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     if (h->hung && h->span_hang >= 0) {
         world_span_close(w, h->span_hang);
         h->span_hang = -1;
@@ -93,7 +201,7 @@ void host_kill(struct world *w, int after, uint64_t off_until)
 
 void host_hang(struct world *w)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     h->hung = 1;
     h->span_hang = world_span(w, SC_EV_HANG, "host hang");
     host_set_state(w, SC_HS_HUNG);
@@ -101,21 +209,21 @@ void host_hang(struct world *w)
 
 void host_reset_pulled(struct world *w)
 {
-    if (w->h.state != SC_HS_OFF)
+    if (w->h->state != SC_HS_OFF)
         host_kill(w, SC_AFTER_CHIP_RESET, 0);
     else
-        w->h.next_after = SC_AFTER_CHIP_RESET;
+        w->h->next_after = SC_AFTER_CHIP_RESET;
 }
 
 void host_reset_released(struct world *w, uint64_t cyc)
 {
-    if (w->h.killed && cyc > w->h.off_until)
-        w->h.off_until = cyc;
+    if (w->h->killed && cyc > w->h->off_until)
+        w->h->off_until = cyc;
 }
 
 void host_request(struct world *w, const struct sc_event *e)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     if (!host_running(w)) {
         run_log(w->run, world_ms(w), "fault", "%s: the host is not running, nothing to do", sc_event_name(e->kind));
         return;
@@ -145,34 +253,57 @@ static int hw(struct world *w, double v)
     return hw_until(w, world_now(w) + ms(w, v));
 }
 
+/* The end of an OTA, either program: the host restarts into the new image
+ * 100 ms later. Returns -1 (the host stopped). */
+static int ota_restart(struct world *w)
+{
+    run_log(w->run, world_ms(w), "host", "OTA done: restarting into the new image");
+    host_kill(w, SC_AFTER_OTA, world_now(w) + ms(w, 100));
+    return -1;
+}
+
 static uint32_t port_millis(void *ctx)
 {
     const struct world *w = ctx;
-    uint64_t since = world_now(w) - w->h.boot_cyc;
+    uint64_t since = world_now(w) - w->h->boot_cyc;
     return (uint32_t)(since * 1000u / w->freq) + w->sc->host.millis_start;
+}
+
+/* The host's bus: nothing reaches it from a host that is stopped or has not
+ * begun Wire; each transfer is followed by whatever fell due during it. */
+static int bus_write(struct world *w, uint8_t addr, const uint8_t *buf, size_t len)
+{
+    if (!host_alive(w) || !w->h->bus_up)
+        return EXTWD_E_IO;
+    int rc = world_i2c_write(w, addr, buf, len, 1);
+    world_settle(w);
+    return rc;
+}
+
+static int bus_read(struct world *w, uint8_t addr, uint8_t *buf, size_t len)
+{
+    if (!host_alive(w) || !w->h->bus_up)
+        return EXTWD_E_IO;
+    int rc = world_i2c_read(w, addr, buf, len, 1);
+    world_settle(w);
+    return rc;
 }
 
 static int port_write(void *ctx, uint8_t addr, const uint8_t *buf, size_t len)
 {
-    struct world *w = ctx;
-    if (!host_alive(w) || !w->h.bus_up)
-        return EXTWD_E_IO;
-    return world_i2c_write(w, addr, buf, len, 1);
+    return bus_write(ctx, addr, buf, len);
 }
 
 static int port_read(void *ctx, uint8_t addr, uint8_t *buf, size_t len)
 {
-    struct world *w = ctx;
-    if (!host_alive(w) || !w->h.bus_up)
-        return EXTWD_E_IO;
-    return world_i2c_read(w, addr, buf, len, 1);
+    return bus_read(ctx, addr, buf, len);
 }
 
 static void hang(struct world *w, const char *why)
 {
     run_log(w->run, world_ms(w), "fault", "host hangs %s: loop and interrupts stop", why);
-    w->h.hung = 1;
-    w->h.span_hang = world_span(w, SC_EV_HANG, "host hang");
+    w->h->hung = 1;
+    w->h->span_hang = world_span(w, SC_EV_HANG, "host hang");
     host_set_state(w, SC_HS_HUNG);
 }
 
@@ -194,7 +325,7 @@ static struct run_boot *boot_record(struct world *w)
     struct run_boot *b = vec_push(&w->run->boots, sizeof *b);
     if (b) {
         b->t_ms = world_ms(w);
-        b->after = w->h.next_after;
+        b->after = w->h->next_after;
         b->missed = -1;
     }
     return b;
@@ -221,7 +352,7 @@ static const uint32_t channel_deadline_ms[SC_PART_COUNT] = { 2000, 10000, 20000 
  * publish). Returns -1 if the host died meanwhile. */
 static int health_register(struct world *w)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     if (!w->sc->host.channels || !h->wd_ok)
         return 0;
     for (int p = 0; p < SC_PART_COUNT; p++) {
@@ -244,7 +375,7 @@ static int health_register(struct world *w)
 /* Each loop() pass, before the feed: every part that still works checks in. */
 static void health_checkin(struct world *w)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     if (!w->sc->host.channels || !h->wd_ok)
         return;
     for (int p = 0; p < SC_PART_COUNT; p++)
@@ -257,20 +388,20 @@ static void health_checkin(struct world *w)
 int host_part_dead(struct world *w, int part)
 {
     char label[40];
-    if (w->h.state == SC_HS_OFF || (w->h.parts_dead & (1u << part)))
+    if (w->h->state == SC_HS_OFF || (w->h->parts_dead & (1u << part)))
         return 0;
-    w->h.parts_dead |= (uint8_t)(1u << part);
+    w->h->parts_dead |= (uint8_t)(1u << part);
     run_log(w->run, world_ms(w), "fault", "the host's %s part stops working; loop() runs on", sc_part_name(part));
     snprintf(label, sizeof label, "%s part dead", sc_part_name(part));
-    if (w->h.span_part < 0)
-        w->h.span_part = world_span(w, SC_EV_PART_DEAD, label);
+    if (w->h->span_part < 0)
+        w->h->span_part = world_span(w, SC_EV_PART_DEAD, label);
     return 1;
 }
 
 /* At a reboot: the dead parts work again; their fault span ends here. */
 static void health_revive(struct world *w)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     h->parts_dead = 0;
     world_span_close(w, h->span_part);
     h->span_part = -1;
@@ -278,7 +409,7 @@ static void health_revive(struct world *w)
 
 static void enter_loop(struct world *w)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     struct run *r = w->run;
     double t = world_ms(w);
     double boot_ms = t - world_cyc_to_ms(w, h->boot_cyc);
@@ -298,20 +429,14 @@ static void enter_loop(struct world *w)
 /* A bug in the risky part of setup(). Returns -1 if it struck. */
 static int boot_bug(struct world *w, int early)
 {
-    struct host_bugs *b = &w->bugs;
-    if (w->h.safe)
+    struct host_bugs *b = &w->h->bugs;
+    if (w->h->safe)
         return 0;
-    if (b->hang_boot_left && b->hang_early == early) {
-        if (b->hang_boot_left > 0)
-            b->hang_boot_left--;
-        world_effect(w, b->hang_boot_line);
+    if (strikes(w, &b->hang_boot, early)) {
         hang(w, early ? "in setup(), before its first feed" : "in setup(), starting services");
         return -1;
     }
-    if (b->crash_boot_left && b->crash_early == early) {
-        if (b->crash_boot_left > 0)
-            b->crash_boot_left--;
-        world_effect(w, b->crash_boot_line);
+    if (strikes(w, &b->crash_boot, early)) {
         run_log(w->run, world_ms(w), "fault", "host crashes in setup() (exception) and restarts");
         run_span_open(w->run, world_ms(w), SC_EV_CRASH_BOOT, "boot crash");
         host_kill(w, SC_AFTER_CRASH, world_now(w) + ms(w, w->sc->host.crash_restart_ms));
@@ -324,7 +449,7 @@ static int boot_bug(struct world *w, int early)
  * hangs here if the scenario said it would. Returns -1 if it hung. */
 static int task_enter(struct world *w, int id)
 {
-    struct host_bugs *b = &w->bugs;
+    struct host_bugs *b = &w->h->bugs;
     if (b->hang_task != id)
         return 0;
     b->hang_task = 0;
@@ -351,7 +476,7 @@ static int task_work(struct world *w, int id, double d)
 static int tasks(struct world *w, int (*task)(struct world *, int, double), double *len)
 {
     const struct sc_host *hc = &w->sc->host;
-    struct host *h = &w->h;
+    struct host *h = w->h;
     double total = rng_range(&w->rng, hc->loop_min_ms, hc->loop_max_ms);
     double d[3] = { total * 0.2, total * 0.5, total * 0.3 };
     if (hc->spike_ppm && rng_range(&w->rng, 0, 999999) < hc->spike_ppm)
@@ -370,12 +495,12 @@ static int tasks(struct world *w, int (*task)(struct world *, int, double), doub
 /* ADR-030: a leak degrades the host, then exhausts it. Returns -1 if it hung. */
 static int heap_account(struct world *w, double pass_ms)
 {
-    struct host *h = &w->h;
-    if (!w->bugs.heap_leak_bps)
+    struct host *h = w->h;
+    if (!w->h->bugs.heap_leak_bps)
         return 0;
-    uint32_t lost = (uint32_t)(w->bugs.heap_leak_bps * pass_ms / 1000.0 + 0.5);
+    uint32_t lost = (uint32_t)(w->h->bugs.heap_leak_bps * pass_ms / 1000.0 + 0.5);
     if (lost)
-        world_effect(w, w->bugs.heap_leak_line);
+        world_effect(w, w->h->bugs.heap_leak_line);
     h->heap_free = lost > h->heap_free ? 0 : h->heap_free - lost;
     if (h->heap_free < HEAP_CRITICAL) {
         run_log(w->run, world_ms(w), "host", "heap exhausted (%u bytes free)", h->heap_free);
@@ -425,7 +550,7 @@ static int slow_pass(struct world *w, const struct sc_event *e)
 
 static void feed_result(struct world *w, int rc)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     if (!host_alive(w))
         return;
     if (rc < 0) {
@@ -441,15 +566,15 @@ static void feed_result(struct world *w, int rc)
 /* feedWatchDog(): libextwd's rate-limited feed. */
 static void x_feed(struct world *w)
 {
-    if (w->sc->host.debug_no_wd || !w->h.wd_ok)
+    if (w->sc->host.debug_no_wd || !w->h->wd_ok)
         return;
-    feed_result(w, extwd_feed(&w->h.wd));
+    feed_result(w, extwd_feed(&w->h->wd));
 }
 
 static void x_breadcrumb(struct world *w, int id)
 {
-    if (w->sc->host.breadcrumbs && w->h.wd_ok)
-        (void)extwd_breadcrumb(&w->h.wd, (uint8_t)id);
+    if (w->sc->host.breadcrumbs && w->h->wd_ok)
+        (void)extwd_breadcrumb(&w->h->wd, (uint8_t)id);
 }
 
 static int x_task(struct world *w, int id, double d)
@@ -464,7 +589,7 @@ static int x_task(struct world *w, int id, double d)
  * loop() (the chip did not answer at boot) completes this boot's record. */
 static int x_init(struct world *w, int retry)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     int rc = extwd_init(&h->wd, &h->cfg);
     if (!host_alive(w))
         return -1;
@@ -516,7 +641,7 @@ static int x_init(struct world *w, int retry)
 
 static int x_config(struct world *w)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     if (!h->wd_ok)
         return 0;
     for (int i = 0; i < w->sc->nconfig; i++) {
@@ -549,7 +674,7 @@ static int x_config(struct world *w)
 static int x_boot(struct world *w)
 {
     const struct sc_host *hc = &w->sc->host;
-    struct host *h = &w->h;
+    struct host *h = w->h;
     uint32_t total = rng_range(&w->rng, hc->boot_min_ms, hc->boot_max_ms);
     if (total < hc->rom_ms + 2 * SERVICES_MS)
         total = hc->rom_ms + 2 * SERVICES_MS;
@@ -598,7 +723,7 @@ static int x_boot(struct world *w)
 static void protect(struct world *w, uint8_t mode, struct extwd_longop *op, uint32_t longest_step_ms,
                    const char *job)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     if (!h->wd_ok || w->sc->host.debug_no_wd)
         return;
     int rc = 0;
@@ -616,7 +741,7 @@ static void protect(struct world *w, uint8_t mode, struct extwd_longop *op, uint
  * begin has nothing to undo (protect() logged that failure already). */
 static void restore(struct world *w, uint8_t mode, struct extwd_longop *op, const char *job)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     if (!h->wd_ok || w->sc->host.debug_no_wd)
         return;
     int rc = 0;
@@ -631,7 +756,7 @@ static void restore(struct world *w, uint8_t mode, struct extwd_longop *op, cons
 
 static int x_ota(struct world *w, const struct sc_event *e)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     uint8_t mode = w->sc->host.ota_mode;
     struct extwd_longop op;
     memset(&op, 0, sizeof op);
@@ -654,14 +779,12 @@ static int x_ota(struct world *w, const struct sc_event *e)
     restore(w, mode, &op, "OTA");
     if (!host_alive(w))
         return -1;
-    run_log(w->run, world_ms(w), "host", "OTA done: restarting into the new image");
-    host_kill(w, SC_AFTER_OTA, world_now(w) + ms(w, 100));
-    return -1;
+    return ota_restart(w);
 }
 
 static int x_wifi(struct world *w, const struct sc_event *e)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     if (world_now(w) >= w->wifi_back_cyc)
         return 0;
     uint8_t mode = w->sc->host.wifi_mode;
@@ -711,7 +834,7 @@ static int x_wifi(struct world *w, const struct sc_event *e)
 
 static int x_fast_feed(struct world *w, const struct sc_event *e)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     run_log(w->run, world_ms(w), "fault", "a feed-loop bug: FEEDWATCHDOGNOW every %u ms for %.1f s",
             (unsigned)e->b, e->a / 1000.0);
     int span = world_span(w, SC_EV_FAST_FEED, "feeds too fast");
@@ -735,7 +858,7 @@ static int chip_missing(const struct host *h)
 
 static int x_loop(struct world *w)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     const struct sc_host *hc = &w->sc->host;
     uint64_t next_reinit = 0;
     enter_loop(w);
@@ -813,17 +936,13 @@ static int x_loop(struct world *w)
 
 static int s_write(struct world *w, const uint8_t *b, size_t n)
 {
-    if (!host_alive(w))
-        return EXTWD_E_IO;
-    if (!w->h.bus_up)
-        return EXTWD_E_IO; /* Wire not begun: nothing reaches the bus */
-    return world_i2c_write(w, w->chip_addr, b, n, 1);
+    return bus_write(w, w->chip_addr, b, n);
 }
 
 /* feedWatchDog() with safeTimers' DECLARE_TIMER_MS(timerWD, 100, SKIP_MISSED_TICKS). */
 static void s_feed(struct world *w)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     uint32_t now = port_millis(w);
     if (!h->st_started) {
         h->st_started = 1;
@@ -846,7 +965,7 @@ static void s_feed(struct world *w)
 static int s_boot(struct world *w)
 {
     const struct sc_host *hc = &w->sc->host;
-    struct host *h = &w->h;
+    struct host *h = w->h;
     uint32_t total = rng_range(&w->rng, hc->boot_min_ms, hc->boot_max_ms);
     if (total < hc->rom_ms + 600 + 2 * SERVICES_MS)
         total = hc->rom_ms + 600 + 2 * SERVICES_MS;
@@ -866,8 +985,10 @@ static int s_boot(struct world *w)
     static const uint8_t ptr[2] = { EXTWD_CMD_SET_POINTER, EXTWD_REG_STATUS };
     uint8_t status = 0xFF;
     int rc = s_write(w, ptr, 2);
-    if (!rc)
+    if (!rc) {
         rc = world_i2c_read(w, w->chip_addr, &status, 1, 1);
+        world_settle(w);
+    }
     if (!host_alive(w))
         return -1;
     struct run_boot *b = boot_record(w);
@@ -920,9 +1041,7 @@ static int s_ota(struct world *w, const struct sc_event *e)
         if (hw(w, rng_range(&w->rng, e->b, e->c)))
             return -1;
     }
-    run_log(w->run, world_ms(w), "host", "OTA done: restarting into the new image");
-    host_kill(w, SC_AFTER_OTA, world_now(w) + ms(w, 100));
-    return -1;
+    return ota_restart(w);
 }
 
 /* The older stock host: WatchDogEnabled(0) [07 00], a blocking connect
@@ -930,7 +1049,7 @@ static int s_ota(struct world *w, const struct sc_event *e)
  * WatchDogEnabled(1) [07 01]. Returns -1 if the host stopped. */
 static int s_wifi(struct world *w, const struct sc_event *e)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     if (world_now(w) >= w->wifi_back_cyc)
         return 0;
     host_set_state(w, SC_HS_WIFI);
@@ -962,7 +1081,7 @@ static int s_wifi(struct world *w, const struct sc_event *e)
 
 static int s_loop(struct world *w)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     enter_loop(w);
     for (;;) {
         if (h->nreq) {
@@ -1011,19 +1130,19 @@ static int s_loop(struct world *w)
 
 static void idle_until_killed(struct world *w)
 {
-    while (!w->ended && !w->fatal && !w->h.killed)
+    while (!w->ended && !w->fatal && !w->h->killed)
         world_advance(w, world_now(w) + w->slice_cyc, 0);
 }
 
 static void idle_until_bootable(struct world *w)
 {
-    while (!w->ended && !w->fatal && (w->reset_low || world_now(w) < w->h.off_until))
-        world_advance(w, w->reset_low ? world_now(w) + w->slice_cyc : w->h.off_until, 0);
+    while (!w->ended && !w->fatal && (w->reset_low || world_now(w) < w->h->off_until))
+        world_advance(w, w->reset_low ? world_now(w) + w->slice_cyc : w->h->off_until, 0);
 }
 
 void host_run(struct world *w)
 {
-    struct host *h = &w->h;
+    struct host *h = w->h;
     const struct sc_host *hc = &w->sc->host;
     if (hc->mode == SC_HOST_RAW) {
         world_advance(w, w->end_cyc, 0);

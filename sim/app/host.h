@@ -1,10 +1,10 @@
 /*
  * The host model of extwd-sim (host.c): the seed's ESP8266 program on
  * libextwd, the stock OTGW program, and their life (boots, kills, hangs).
- * struct host is the host's RAM and its bookkeeping; the world (world.c)
- * keeps one by value but reaches it only through the functions below, and
- * the host reaches the world through world.h (the clock, the bus, spans,
- * the run's record).
+ * struct host is the host's RAM and its bookkeeping, private to host.c; the
+ * world (world.c) holds a pointer to one and reaches it only through the
+ * functions below, and the host reaches the world through world.h (the
+ * clock, the bus, spans, the run's record).
  *
  * This file links libsimavr (through chipsim): GPL-3.0-or-later.
  */
@@ -18,62 +18,18 @@
 
 struct world;
 
-#define HOST_REQ_MAX 16
-
-/* Bugs in the host firmware image: they survive the host's reboots. */
-struct host_bugs {
-    int hang_boot_left;     /* boots that still hang (-1 = all) */
-    int crash_boot_left;
-    uint8_t hang_early, crash_early;
-    uint32_t heap_leak_bps;
-    int heap_leak_line;
-    uint8_t hang_task;      /* hang on next entering this task (0 = none), even after a reboot */
-    int hang_task_line, hang_boot_line, crash_boot_line; /* the scenario lines that set them */
-};
-
-struct host {
-    int state;              /* enum sc_host_state */
-    int killed;             /* RAM lost (reset, power, crash): unwind, then reboot */
-    int hung;               /* stopped: no code, no interrupts, until killed */
-    int next_after;         /* enum sc_boot_after for the next boot */
-    uint64_t off_until;     /* cycle before which the host cannot start booting */
-    uint64_t boot_cyc;      /* when this boot started (millis() counts from here) */
-    int bus_up;             /* Wire.begin() done */
-    int in_loop;
-
-    struct extwd wd;
-    struct extwd_port port;
-    struct extwd_config cfg;
-    int wd_ok;              /* extwd_init succeeded this boot */
-    int safe;               /* safe mode this boot */
-    uint64_t loop_since;    /* cycle the host entered loop() this boot */
-
-    /* stimuli waiting for the next loop() pass */
-    struct sc_event req[HOST_REQ_MAX];
-    int nreq;
-
-    uint32_t heap_free;
-    int degraded;
-    int wifi_connected;
-
-    /* the stock host's safeTimers feed timer */
-    int st_started;
-    uint32_t st_due;
-
-    /* libextwd health channels (host channels on), one per enum sc_part */
-    struct extwd_channel ch[SC_PART_COUNT];
-    uint8_t parts_dead;     /* bit per enum sc_part: stopped working this boot */
-    int span_part;          /* index of the open "part dead" span, -1 */
-
-    /* feed failure bookkeeping for the timeline */
-    uint32_t feed_fail_run;
-    int span_hang;          /* index of the open hang span, -1 */
-};
-
 /* ---- what the world asks of the host ------------------------------------------------ */
 
-/* Sets up the host's bookkeeping before the run. */
-void host_init(struct world *w);
+/* Gives the world its host (w->h), off and with no bug yet. Returns 0, or
+ * -1 when out of memory. */
+int host_create(struct world *w);
+
+/* Frees the world's host. */
+void host_destroy(struct world *w);
+
+/* A bug in the host's firmware image (hang in a task, hang or crash at
+ * boot, heap leak: the event e) that lasts through its reboots. */
+void host_plant_bug(struct world *w, const struct sc_event *e);
 
 /* The host can run code now. */
 int host_alive(const struct world *w);

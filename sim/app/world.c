@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim.h"
+#include "sim.h" /* SIM_E_INPUT, SIM_SKIP */
 #include "wd_core.h"
 
 /* ---- rng ------------------------------------------------------------------------------ */
@@ -447,8 +447,7 @@ static void ev_hang(struct world *w, const struct sc_event *e)
     EV_LOCALS;
     if (e->task) {
         run_log(r, t, "fault", "the host will hang on entering task '%s'", sc_task_names[e->task % SC_TASK_NAMES]);
-        w->bugs.hang_task = e->task;
-        w->bugs.hang_task_line = e->line;
+        host_plant_bug(w, e);
     } else if (host_up(w)) {
         run_log(r, t, "fault", "host hangs: loop and interrupts stop");
         world_effect(w, e->line);
@@ -463,15 +462,7 @@ static void ev_boot_bug(struct world *w, const struct sc_event *e)
     EV_LOCALS;
     char b[40];
     int n = e->a ? (int)e->a : -1;
-    if (e->kind == SC_EV_HANG_BOOT) {
-        w->bugs.hang_boot_left = n;
-        w->bugs.hang_early = e->flag;
-        w->bugs.hang_boot_line = e->line;
-    } else {
-        w->bugs.crash_boot_left = n;
-        w->bugs.crash_early = e->flag;
-        w->bugs.crash_boot_line = e->line;
-    }
+    host_plant_bug(w, e);
     run_log(r, t, "fault", "from now on %s%s boot%s %s %s", n < 0 ? "every" : "the next ",
             n < 0 ? "" : (snprintf(b, sizeof b, "%d", n), b), n == 1 ? "" : "s",
             e->kind == SC_EV_HANG_BOOT ? "hang" : "crash",
@@ -487,8 +478,7 @@ static void ev_part_dead(struct world *w, const struct sc_event *e)
 static void ev_heap_leak(struct world *w, const struct sc_event *e)
 {
     EV_LOCALS;
-    w->bugs.heap_leak_bps = e->a;
-    w->bugs.heap_leak_line = e->line;
+    host_plant_bug(w, e);
     run_log(r, t, "fault", "heap leak: %u bytes/s", (unsigned)e->a);
 }
 
@@ -798,9 +788,6 @@ static uint64_t next_scheduled(const struct world *w)
 /* Applies everything due by now, in time order. */
 static void apply_due(struct world *w)
 {
-    if (w->in_events)
-        return;
-    w->in_events = 1;
     for (int guard = 0; guard < 10000; guard++) {
         uint64_t now = world_now(w);
         if (w->next_probe < w->nprobes &&
@@ -838,7 +825,6 @@ static void apply_due(struct world *w)
         }
         break;
     }
-    w->in_events = 0;
 }
 
 /* ---- advancing ------------------------------------------------------------------------------ */
@@ -896,10 +882,8 @@ static void host_bus_faults(struct world *w, uint8_t *addr, uint8_t *first, size
         world_instant(w, SC_EV_CORRUPT, "corrupt byte");
 }
 
-static void after_bus(struct world *w)
+void world_settle(struct world *w)
 {
-    if (w->in_events)
-        return;
     after_run(w);
 }
 
@@ -939,7 +923,6 @@ int world_i2c_write(struct world *w, uint8_t addr, const uint8_t *buf, size_t le
             f->ok = rc == CHIPSIM_OK;
         }
     }
-    after_bus(w);
     return chipsim_extwd_rc(rc);
 }
 
@@ -958,7 +941,6 @@ int world_i2c_read(struct world *w, uint8_t addr, uint8_t *buf, size_t len, int 
         w->run->bus_errors++;
         memset(buf, 0xFF, len);
     }
-    after_bus(w);
     return chipsim_extwd_rc(rc);
 }
 
@@ -993,32 +975,45 @@ static int mcu_bit(const char *mcu)
     return -1;
 }
 
-int sim_run(const struct scenario *sc, const struct sim_options *o, struct run *run, char *err, size_t errlen)
+/* The probes (expectations "at T") in time order, ties in file order. */
+static void order_probes(struct world *w)
+{
+    const struct scenario *sc = w->sc;
+    for (int i = 0; i < sc->nexpects; i++)
+        if (sc->expects[i].subject == SC_X_AT_CHIP || sc->expects[i].subject == SC_X_AT_HOST)
+            w->probe_order[w->nprobes++] = i;
+    for (int a = 1; a < w->nprobes; a++)
+        for (int b = a; b > 0 && sc->expects[w->probe_order[b - 1]].at_ms > sc->expects[w->probe_order[b]].at_ms; b--) {
+            int tmp = w->probe_order[b];
+            w->probe_order[b] = w->probe_order[b - 1];
+            w->probe_order[b - 1] = tmp;
+        }
+}
+
+static void open_vcd(struct world *w, FILE *vcd)
+{
+    char c[640]; /* name, firmware path, seed: never cut */
+    snprintf(c, sizeof c, "extwd-sim %s on %s seed %llu", w->sc->name, w->run->firmware,
+             (unsigned long long)w->run->seed);
+    vcd_open(&w->vcd, vcd, c);
+    w->vcd_on = 1;
+    for (int s = 0; s < CHIPSIM_SIG_COUNT; s++) {
+        static const int map[CHIPSIM_SIG_COUNT] = { VCD_RESET, VCD_PRETIMEOUT, VCD_SDA, VCD_SCL };
+        vcd_set(&w->vcd, 0, map[s], (uint32_t)(chipsim_level(w->cs, (enum chipsim_signal)s) != 0));
+    }
+}
+
+int world_open(struct world **wp, const struct scenario *sc, const struct chipsim_config *cfg,
+               struct run *run, FILE *vcd, char *err, size_t errlen)
 {
     struct world *w = calloc(1, sizeof *w);
     if (!w) {
         snprintf(err, errlen, "out of memory");
         return SIM_E_INPUT;
     }
-    run->seed = o->has_seed ? o->seed : sc->seed;
-    /* the silicon: each field from the command line if it gave one, else the scenario's */
-    const struct sc_silicon *si = &sc->silicon, *so = &o->silicon;
-    uint8_t from_sc = (uint8_t)(si->set & ~so->set);
-    uint32_t wakeup_us = from_sc & SC_SI_WAKEUP ? si->wakeup_us : so->wakeup_us;
-    struct chipsim_config cfg = {
-        .elf_path = o->firmware,
-        .i2c_hz = sc->host.i2c_hz,
-        .stretch_limit_us = sc->host.stretch_limit_us,
-        .ram_seed = (uint32_t)(run->seed * 2654435761u + 1),
-        .rc_error_ppm = from_sc & SC_SI_RC ? si->rc_error_ppm : so->rc_error_ppm,
-        .wdt_error_ppm = from_sc & SC_SI_WDT ? si->wdt_error_ppm : so->wdt_error_ppm,
-        .wdt_drift_ppm_per_h = from_sc & SC_SI_DRIFT ? si->wdt_drift_ppm_per_h : so->wdt_drift_ppm_per_h,
-        .wakeup_us = wakeup_us,
-        .wakeup_ck = wakeup_us > 0 ? 6u : 0u, /* lfuse 0xE2: SUT 6 CK from power-down */
-    };
     char cerr[256] = "";
-    if (chipsim_open(&w->cs, &cfg, cerr, sizeof cerr) != 0) {
-        snprintf(err, errlen, "%s: %s", o->firmware, cerr[0] ? cerr : "cannot load");
+    if (chipsim_open(&w->cs, cfg, cerr, sizeof cerr) != 0) {
+        snprintf(err, errlen, "%s: %s", cfg->elf_path, cerr[0] ? cerr : "cannot load");
         free(w);
         return SIM_E_INPUT;
     }
@@ -1043,48 +1038,41 @@ int sim_run(const struct scenario *sc, const struct sim_options *o, struct run *
     w->last_feed_ms = w->last_disarm_ms = w->last_pretimeout_ms = -1;
     w->last_release_ms = 0;
     w->span_sda = w->span_scl = -1;
-    host_init(w);
+    if (host_create(w)) {
+        snprintf(err, errlen, "out of memory");
+        chipsim_close(w->cs);
+        free(w);
+        return SIM_E_INPUT;
+    }
     w->chip_hang_span = -1;
-    snprintf(run->firmware, sizeof run->firmware, "%s", o->firmware);
+    snprintf(run->firmware, sizeof run->firmware, "%s", cfg->elf_path);
     snprintf(run->mcu, sizeof run->mcu, "%s", chipsim_mcu(w->cs));
     run->freq = w->freq;
-
-    for (int i = 0; i < sc->nexpects; i++)
-        if (sc->expects[i].subject == SC_X_AT_CHIP || sc->expects[i].subject == SC_X_AT_HOST)
-            w->probe_order[w->nprobes++] = i;
-    for (int a = 1; a < w->nprobes; a++) /* by time, ties in file order */
-        for (int b = a; b > 0 && sc->expects[w->probe_order[b - 1]].at_ms > sc->expects[w->probe_order[b]].at_ms; b--) {
-            int tmp = w->probe_order[b];
-            w->probe_order[b] = w->probe_order[b - 1];
-            w->probe_order[b - 1] = tmp;
-        }
-
-    if (o->vcd) {
-        char c[300];
-        snprintf(c, sizeof c, "extwd-sim %s on %s seed %llu", sc->name, o->firmware,
-                 (unsigned long long)run->seed);
-        vcd_open(&w->vcd, o->vcd, c);
-        w->vcd_on = 1;
-        for (int s = 0; s < CHIPSIM_SIG_COUNT; s++) {
-            static const int map[CHIPSIM_SIG_COUNT] = { VCD_RESET, VCD_PRETIMEOUT, VCD_SDA, VCD_SCL };
-            vcd_set(&w->vcd, 0, map[s], (uint32_t)(chipsim_level(w->cs, (enum chipsim_signal)s) != 0));
-        }
-    }
+    order_probes(w);
+    if (vcd)
+        open_vcd(w, vcd);
     chipsim_on_edge(w->cs, on_edge, w);
+    *wp = w;
+    return 0;
+}
 
+void world_begin(struct world *w)
+{
+    const struct scenario *sc = w->sc;
+    struct run *run = w->run;
     run_log(run, 0, "sim", "scenario %s%s%s", sc->name, sc->title[0] ? ": " : "", sc->title);
-    run_log(run, 0, "sim", "firmware %s (%s, %.1f MHz), seed %llu, %.1f s simulated", o->firmware, run->mcu,
+    run_log(run, 0, "sim", "firmware %s (%s, %.1f MHz), seed %llu, %.1f s simulated", run->firmware, run->mcu,
             w->freq / 1e6, (unsigned long long)run->seed, sc->duration_ms / 1000.0);
-
     if (sc->host.mode == SC_HOST_RAW)
         raw_boot_start(w, 0);
     sample(w);
     apply_due(w);
-    host_run(w);
-    if (!w->ended && !w->fatal)
-        world_advance(w, w->end_cyc, 0);
+}
 
-    /* close what is still open */
+/* The run's figures from what is still open and from the chip's counters. */
+static void record_end(struct world *w)
+{
+    struct run *run = w->run;
     for (size_t i = 0; i < run->spans.n; i++) {
         struct run_span *s = &VEC_AT(run->spans, struct run_span, i);
         if (s->t1_ms < 0)
@@ -1103,6 +1091,15 @@ int sim_run(const struct scenario *sc, const struct sim_options *o, struct run *
     run->max_stretch_us = st.max_stretch_us;
     run->bus_bytes = st.bus_bytes;
     run->chip_resets = st.chip_resets;
+}
+
+int world_end(struct world *w)
+{
+    struct run *run = w->run;
+    const struct scenario *sc = w->sc;
+    if (!w->ended && !w->fatal)
+        world_advance(w, w->end_cyc, 0);
+    record_end(w);
     if (w->vcd_on)
         vcd_close(&w->vcd, cyc_to_ns(w, world_now(w)));
     final_reads(w);
@@ -1114,10 +1111,7 @@ int sim_run(const struct scenario *sc, const struct sim_options *o, struct run *
             run->ineffective[run->nineffective++] = i;
     int fatal = w->fatal;
     chipsim_close(w->cs);
+    host_destroy(w);
     free(w);
-    if (fatal) {
-        snprintf(err, errlen, "%s: the simulated CPU crashed", o->firmware);
-        return SIM_E_CHIP;
-    }
-    return 0;
+    return fatal;
 }

@@ -16,6 +16,7 @@
 #define EXTWD_SIM_WORLD_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "chipsim.h"
 #include "extwd/extwd.h"
@@ -52,7 +53,6 @@ struct world {
     uint64_t slice_cyc;
     int ended;
     int fatal;              /* the simulated chip crashed */
-    int in_events;          /* re-entrancy guard for event application */
 
     /* reset line and pins */
     int reset_low;
@@ -94,8 +94,7 @@ struct world {
     int probe_order[SC_MAX_EXPECTS];
     int nprobes, next_probe;
 
-    struct host h;
-    struct host_bugs bugs;
+    struct host *h;         /* host.c's, opaque here */
 
     /* which scenario events took effect (by index in sc->events): a
      * statement that never did anything makes the run bad input */
@@ -104,6 +103,24 @@ struct world {
     struct vcd vcd;
     int vcd_on;
 };
+
+/* ---- life ------------------------------------------------------------------------- */
+
+/* Opens the world of one run: the chip (cfg) with scenario sc's faults and
+ * expectations, the run's record (run, its seed set), a waveform into vcd
+ * (NULL: none), and the host off. Returns 0 with *wp set, SIM_SKIP when the
+ * scenario does not apply to the firmware's MCU, or SIM_E_INPUT, with a
+ * one-line reason in err. */
+int world_open(struct world **wp, const struct scenario *sc, const struct chipsim_config *cfg,
+               struct run *run, FILE *vcd, char *err, size_t errlen);
+
+/* Starts the run at power-up: the first sample, and whatever is due at 0. */
+void world_begin(struct world *w);
+
+/* Runs the world to the end of the scenario (after the host program
+ * returned), fills the run's figures and final reads, and frees the world.
+ * Returns 1 if the simulated chip crashed, else 0. */
+int world_end(struct world *w);
 
 /* ---- clock ------------------------------------------------------------------------- */
 
@@ -120,9 +137,18 @@ int world_advance(struct world *w, uint64_t until, int stop_on_host);
 /* ---- bus --------------------------------------------------------------------------- */
 
 /* A write or read by the host (from_host = 1, subject to NACK and corruption
- * faults) or by another master. Returns 0 or a negative EXTWD_E_* code. */
+ * faults) or by another master. The transfer moves the clock (the chip runs
+ * through it) but applies nothing that fell due meanwhile: the event
+ * handlers' own transfers stay inside their handler. Returns 0 or a negative
+ * EXTWD_E_* code. */
 int world_i2c_write(struct world *w, uint8_t addr, const uint8_t *buf, size_t len, int from_host);
 int world_i2c_read(struct world *w, uint8_t addr, uint8_t *buf, size_t len, int from_host);
+
+/* After a host program's transfer: samples the chip and applies every fault
+ * and probe that fell due during it, as world_advance does after each slice.
+ * Only the host model calls it, never an event handler, so the event loop is
+ * never re-entered. */
+void world_settle(struct world *w);
 
 /* Records the host's new state in the run, the VCD and the SVG (host.c
  * calls it from host_set_state). */

@@ -1,15 +1,12 @@
 /*
- * chipsim: the extwd chip (real firmware ELF) in simavr 1.6, with its bus,
- * pins, sleep accounting and sleep-mode checker. See chipsim.h.
+ * chipsim: the extwd chip (real firmware ELF) in simavr 1.6, with its bus
+ * and pins. See chipsim.h; its sleep accounting and sleep-mode checker are
+ * in sleep.c, its silicon clocks in timing.c.
  *
  * This file links libsimavr (GPL-3): binaries that include it are GPL-3.
  */
 #include "chipsim.h"
-#include "i2c_master.h"
-#include "twi_master.h"
-#include "fw_elf.h"
-#include "../parts/usi.h"
-#include "../parts/wires.h"
+#include "chipsim_priv.h" /* struct chipsim; the masters, the ELF reader and the parts */
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,115 +30,11 @@
 #include "wd_core.h"
 #include "core_layout.h"
 
-enum mcu_kind { MCU_TINY85, MCU_MEGA328 };
-
-/* Per-MCU constants: data-space register addresses and vector numbers. */
-struct mcu_desc {
-    const char *name;
-    enum mcu_kind kind;
-    avr_io_addr_t mcusr, mcucr, smreg, pud_reg;
-    uint8_t pud_bit;
-    char bus_port;
-    uint8_t sda_bit, scl_bit;
-    char pin_port;
-    uint8_t reset_bit, pretimeout_bit, factory_bit;
-};
-
 static const struct mcu_desc MCUS[] = {
     { "attiny85",   MCU_TINY85,  0x54, 0x55, 0x55, 0x55, 6, 'B', 0, 2, 'B', 1, 4, 3 },
     { "atmega328p", MCU_MEGA328, 0x54, 0x55, 0x53, 0x55, 4, 'C', 4, 5, 'B', 1, 2, 0 },
 };
 
-/* ATtiny85 */
-#define T85_USICR 0x2D
-#define T85_USISR 0x2E
-#define T85_USIDR 0x2F
-#define T85_USIBR 0x30
-#define T85_PORTB 0x38
-#define T85_DDRB  0x37
-#define T85_PRR   0x40
-/* ATmega328P */
-#define M328_TWCR  0xBC
-#define M328_EICRA 0x69
-#define M328_ASSR  0xB6
-
-/* Silicon's wake-up halt: an interrupt from any sleep mode takes 4 more
- * cycles ("Interrupt Response Time" in both datasheets). */
-#define WAKE_HALT_CK 4u
-
-#define MCUSR_PORF 0x01u
-#define MCUSR_BORF 0x04u
-
-struct wake_hook {
-    struct chipsim *cs;
-    avr_int_vector_t *vec;
-};
-
-struct chipsim {
-    avr_t *avr;
-    const struct mcu_desc *d;
-    char mcu[16];
-    uint32_t freq;                  /* F_CPU from the ELF: CPU cycles per nominal second */
-    uint32_t hz;                    /* CPU cycles per true second (the RC's error applied) */
-    struct chipsim_config cfg;
-
-    /* silicon timing: the watchdog's period follows its own oscillator */
-    avr_watchdog_t *wdt;            /* simavr's watchdog; NULL when its clock is exact */
-    avr_io_write_t wdt_orig;        /* its control register's write handler */
-    void *wdt_orig_param;
-    avr_cycle_timer_t wdt_timer;    /* its period timer, learnt when first registered */
-    /* wake-up from sleep: the CPU stands still until wake_until */
-    void (*run_orig)(avr_t *avr);
-    uint64_t wake_until;
-    uint32_t wake_pd_cycles;        /* from power-down: start-up clocks + BOD + halt */
-    uint64_t wake_cycles, wakeups;
-
-    struct wires wires;
-    int w_sig[CHIPSIM_SIG_COUNT];   /* wire index of each signal */
-    int w_factory;
-    struct usi usi;
-    struct i2c_master bit;
-    struct twi_master twi;
-    struct i2c_bus_ops ops;
-
-    avr_io_t reset_io;              /* last in simavr's reset order */
-    avr_io_write_t twcr_orig;       /* TWCR write handler we chain behind */
-    void *twcr_orig_param;
-    uint8_t reset_cause;            /* MCUSR flag of a reset we start */
-    uint8_t mcusr;                  /* MCUSR as the chip last had it */
-    uint32_t chip_resets;
-    int ready;
-    int inited;                     /* avr_init ran: avr_terminate is due */
-    int reset_seen;
-
-    int asleep;
-    uint8_t sleep_mode;
-    uint64_t slept, slept_idle, sleeps;
-    uint32_t sleep_errors;
-    char sleep_error[192];
-    struct wake_hook *wake;
-    int nwake;
-
-    chipsim_edge_fn edge_fn;
-    void *edge_ctx;
-
-    struct fw_elf elf;              /* symbols and the core layout */
-    uint32_t g_wd_addr;
-    int core_ok;
-    uint32_t rng;
-
-    /* the bus master, chosen once at chipsim_open: bit-level (USI) or message-level (TWI) */
-    const struct master_ops *master;
-    void *master_ctx;
-    uint64_t addr_nack_cycles;      /* START, address, NACK and STOP at the bus clock */
-
-    int unpowered;                  /* chipsim_power(cs, 0): no supply, every pin high-Z */
-    uint64_t off_cycles;            /* clock cycles spent unpowered */
-
-    uint32_t hang_pc;               /* flash byte address patched by chipsim_hang_main_loop */
-    uint8_t hang_saved[2];
-    int hung;
-};
 
 /* ---- small helpers ------------------------------------------------------------ */
 
@@ -303,7 +196,6 @@ static void on_wire_edge(void *ctx, int index, int level)
     }
 }
 
-static void wdt_correct(struct chipsim *cs);
 
 /* ---- resets ----------------------------------------------------------------------- */
 
@@ -334,7 +226,7 @@ static void after_reset(avr_io_t *io)
     cs->asleep = 0;
     cs->wake_until = 0;
     if (cs->wdt)
-        wdt_correct(cs);
+        chipsim_wdt_correct(cs);
     if (cs->d->kind == MCU_TINY85)
         usi_reset(&cs->usi, wires_level(&cs->wires, cs->w_sig[CHIPSIM_SIG_SDA]),
                   wires_level(&cs->wires, cs->w_sig[CHIPSIM_SIG_SCL]));
@@ -358,253 +250,6 @@ static void fill_garbage(struct chipsim *cs, uint32_t seed)
         avr->data[i] = (uint8_t)rng_next(&cs->rng);
     for (uint32_t a = (uint32_t)avr->ioend + 1u; a <= avr->ramend; a++)
         avr->data[a] = (uint8_t)rng_next(&cs->rng);
-}
-
-/* ---- sleep ------------------------------------------------------------------------ */
-
-enum { SLEEP_IDLE = 0, SLEEP_ADCNR = 1, SLEEP_PDOWN = 2, SLEEP_PSAVE = 3,
-       SLEEP_STANDBY = 6, SLEEP_EXTSTANDBY = 7 };
-
-static const char *mode_name(const struct chipsim *cs, uint8_t m)
-{
-    if (cs->d->kind == MCU_TINY85) {
-        static const char *n[] = { "idle", "ADC noise reduction", "power-down", "reserved mode 3" };
-        return n[m & 3];
-    }
-    static const char *n[] = { "idle", "ADC noise reduction", "power-down", "power-save",
-                               "reserved mode 4", "reserved mode 5", "standby", "extended standby" };
-    return n[m & 7];
-}
-
-static void sleep_error(struct chipsim *cs, const char *fmt, ...)
-{
-    cs->sleep_errors++;
-    if (cs->sleep_error[0])
-        return;                         /* keep the first one */
-    int n = snprintf(cs->sleep_error, sizeof(cs->sleep_error), "cycle %llu: ",
-                     (unsigned long long)cs->avr->cycle);
-    va_list ap;
-    va_start(ap, fmt);
-    if (n > 0 && (size_t)n < sizeof(cs->sleep_error))
-        vsnprintf(cs->sleep_error + n, sizeof(cs->sleep_error) - (size_t)n, fmt, ap);
-    va_end(ap);
-}
-
-/* Can vector wake the CPU from sleep mode `mode` on silicon?
- * ATtiny25/45/85 datasheet table 7-1, ATmega328P datasheet table 10-1. */
-static int wake_legal(const struct chipsim *cs, uint8_t mode, uint8_t vec)
-{
-    const uint8_t *d = cs->avr->data;
-    if (mode == SLEEP_IDLE)
-        return 1;
-    if (cs->d->kind == MCU_TINY85) {
-        if (mode != SLEEP_ADCNR && mode != SLEEP_PDOWN)
-            return 0;
-        if (vec == 2 || vec == 12 || vec == 13)   /* PCINT0, WDT, USI_START */
-            return 1;
-        if (vec == 1)                             /* INT0: level only */
-            return (d[cs->d->mcucr] & 0x03u) == 0;
-        if (mode == SLEEP_ADCNR)
-            return vec == 6 || vec == 8;          /* EE_RDY, ADC */
-        return 0;
-    }
-    if (mode == 4 || mode == 5)
-        return 0;
-    if (vec >= 3 && vec <= 6)                     /* PCINT0-2, WDT */
-        return 1;
-    if (vec == 1)
-        return (d[M328_EICRA] & 0x03u) == 0;
-    if (vec == 2)
-        return (d[M328_EICRA] & 0x0Cu) == 0;
-    if (vec == 24)                                /* TWI: address match only */
-        return cs->twi.addr_phase;
-    if (vec >= 7 && vec <= 9)                     /* Timer2, asynchronous only */
-        return mode != SLEEP_PDOWN && mode != SLEEP_STANDBY && (d[M328_ASSR] & 0x20u);
-    if (mode == SLEEP_ADCNR)
-        return vec == 21 || vec == 22 || vec == 25; /* ADC, EE_READY, SPM_READY */
-    return 0;
-}
-
-static void on_pending(struct avr_irq_t *irq, uint32_t value, void *param)
-{
-    struct wake_hook *h = param;
-    struct chipsim *cs = h->cs;
-    avr_t *avr = cs->avr;
-    (void)irq;
-    if (!value || !cs->asleep || avr->state != cpu_Sleeping)
-        return;
-    if (!avr_regbit_get(avr, h->vec->enable))
-        return;                         /* does not wake the CPU */
-    cs->asleep = 0;
-    if (cs->sleep_mode == SLEEP_PDOWN)
-        cs->wakeups++;
-    /* silicon: the oscillator starts (and the BOD, if it was off) before the
-     * CPU runs; run_waking holds it until then */
-    uint32_t stall = cs->sleep_mode == SLEEP_PDOWN ? cs->wake_pd_cycles
-                                                   : (cs->wake_pd_cycles ? WAKE_HALT_CK : 0u);
-    if (stall)
-        cs->wake_until = avr->cycle + stall;
-    if (!wake_legal(cs, cs->sleep_mode, h->vec->vector))
-        sleep_error(cs, "woken from %s by vector %u, which cannot wake that mode on silicon",
-                    mode_name(cs, cs->sleep_mode), h->vec->vector);
-}
-
-static void on_sleep(avr_t *avr, avr_cycle_count_t how_long)
-{
-    struct chipsim *cs = avr->custom.data;
-    if (!cs->asleep) {
-        cs->asleep = 1;
-        cs->sleeps++;
-        uint8_t r = avr->data[cs->d->smreg];
-        int se;
-        if (cs->d->kind == MCU_TINY85) {
-            se = (r >> 5) & 1;
-            cs->sleep_mode = (uint8_t)((r >> 3) & 3);
-        } else {
-            se = r & 1;
-            cs->sleep_mode = (uint8_t)((r >> 1) & 7);
-        }
-        if (!se)
-            sleep_error(cs, "SLEEP with SE = 0: silicon would not sleep");
-        else if ((cs->d->kind == MCU_TINY85 && cs->sleep_mode == 3) ||
-                 (cs->d->kind == MCU_MEGA328 && (cs->sleep_mode == 4 || cs->sleep_mode == 5)))
-            sleep_error(cs, "SLEEP in %s", mode_name(cs, cs->sleep_mode));
-    }
-    cs->slept += how_long + 1;
-    if (cs->sleep_mode == SLEEP_IDLE || cs->sleep_mode == SLEEP_ADCNR)
-        cs->slept_idle += how_long + 1;
-}
-
-/* Replaces avr->run: while the chip wakes up (wake_until), no instruction
- * runs but the cycle timers do (the bus master, the peripherals), one timer
- * or the end of the wake-up at a time. */
-static void run_waking(avr_t *avr)
-{
-    struct chipsim *cs = avr->custom.data;
-    if (avr->cycle >= cs->wake_until || avr->state != cpu_Running) {
-        cs->run_orig(avr);
-        return;
-    }
-    avr_cycle_count_t next = avr_cycle_timer_process(avr);
-    if (avr->cycle >= cs->wake_until)
-        return;                         /* a timer reset the chip */
-    uint64_t left = cs->wake_until - avr->cycle;
-    uint64_t step = next && next < left ? next : left;
-    avr->cycle += step;
-    cs->wake_cycles += step;
-}
-
-static int hook_wakeups(struct chipsim *cs)
-{
-    avr_int_table_p t = &cs->avr->interrupts;
-    cs->wake = calloc(t->vector_count ? t->vector_count : 1, sizeof(*cs->wake));
-    if (!cs->wake)
-        return -1;
-    for (int i = 0; i < t->vector_count; i++) {
-        cs->wake[i].cs = cs;
-        cs->wake[i].vec = t->vector[i];
-        avr_irq_register_notify(t->vector[i]->irq + AVR_INT_IRQ_PENDING, on_pending, &cs->wake[i]);
-    }
-    cs->nwake = t->vector_count;
-    return 0;
-}
-
-/* ---- silicon timing: the watchdog's own oscillator ------------------------------------ */
-
-/* The watchdog oscillator's relative error now: the configured one plus
- * its drift over the true time so far (never below -90 %). */
-static double wdt_error(const struct chipsim *cs)
-{
-    double hours = (double)cs->avr->cycle / cs->hz / 3600.0;
-    double e = (cs->cfg.wdt_error_ppm + (double)cs->cfg.wdt_drift_ppm_per_h * hours) * 1e-6;
-    return e < -0.9 ? -0.9 : e;
-}
-
-int32_t chipsim_wdt_error_ppm(const struct chipsim *cs)
-{
-    double e = wdt_error(cs) * 1e6;
-    return (int32_t)(e < 0 ? e - 0.5 : e + 0.5);
-}
-
-/* CPU cycles in one watchdog period at prescaler wdp: 2048 << wdp cycles
- * of a 128 kHz oscillator off by its error, counted on the RC. */
-static avr_cycle_count_t wdt_period(const struct chipsim *cs, uint8_t wdp)
-{
-    double osc = 128000.0 * (1.0 + wdt_error(cs));
-    return (avr_cycle_count_t)((double)(2048u << (wdp & 15u)) * cs->hz / osc + 0.5);
-}
-
-/* simavr derives the period from avr->frequency and a perfect 128 kHz (and
- * re-arms its timer with it at every period): put in the modelled period,
- * and restart a timer simavr has just started with its own. */
-static void wdt_correct(struct chipsim *cs)
-{
-    avr_watchdog_t *p = cs->wdt;
-    avr_t *avr = cs->avr;
-    avr_cycle_count_t simavrs = p->cycle_count;
-    avr_cycle_count_t ours = wdt_period(cs, avr_regbit_get_array(avr, p->wdp, 4));
-    p->cycle_count = ours;
-    if (ours == simavrs)
-        return;
-    for (avr_cycle_timer_slot_p t = avr->cycle_timers.timer; t; t = t->next) {
-        if (t->param != p || t->when != avr->cycle + simavrs)
-            continue;
-        if (cs->wdt_timer && t->timer != cs->wdt_timer)
-            continue;
-        cs->wdt_timer = t->timer;
-        avr_cycle_timer_register(avr, ours, t->timer, p);
-        break;
-    }
-}
-
-static void wdtcr_write(struct avr_t *avr, avr_io_addr_t addr, uint8_t v, void *param)
-{
-    struct chipsim *cs = param;
-    cs->wdt_orig(avr, addr, v, cs->wdt_orig_param);
-    wdt_correct(cs);
-}
-
-/* Applies cfg's silicon timing. Returns 0, or -1 with err filled. */
-static int setup_timing(struct chipsim *cs, char *err, size_t errlen)
-{
-    const struct chipsim_config *c = &cs->cfg;
-    if (c->rc_error_ppm < -500000 || c->rc_error_ppm > 500000 ||
-        c->wdt_error_ppm < -500000 || c->wdt_error_ppm > 500000) {
-        fw_errf(err, errlen, "chipsim: clock error out of range (rc %d ppm, wdt %d ppm; -500000..500000)",
-             c->rc_error_ppm, c->wdt_error_ppm);
-        return -1;
-    }
-    if (c->wakeup_us > 100000u || c->wakeup_ck > 100000u) {
-        fw_errf(err, errlen, "chipsim: wake-up of %u us + %u CK is out of range (0..100000 each)",
-             c->wakeup_us, c->wakeup_ck);
-        return -1;
-    }
-    cs->hz = (uint32_t)((double)cs->freq * (1.0 + c->rc_error_ppm * 1e-6) + 0.5);
-    if (c->wakeup_us || c->wakeup_ck)
-        cs->wake_pd_cycles = c->wakeup_ck + WAKE_HALT_CK +
-                             (uint32_t)((uint64_t)c->wakeup_us * cs->hz / 1000000u);
-    cs->run_orig = cs->avr->run;
-    cs->avr->run = run_waking;
-    if (!c->rc_error_ppm && !c->wdt_error_ppm && !c->wdt_drift_ppm_per_h)
-        return 0;                       /* both clocks exact: simavr's watchdog is right */
-    for (avr_io_t *io = cs->avr->io_port; io; io = io->next)
-        if (io->kind && !strcmp(io->kind, "watchdog"))
-            cs->wdt = (avr_watchdog_t *)io;
-    if (!cs->wdt) {
-        fw_errf(err, errlen, "chipsim: simavr's %s has no watchdog to put a clock error on", cs->mcu);
-        return -1;
-    }
-    avr_io_addr_t a = AVR_DATA_TO_IO(cs->wdt->wdce.reg);
-    cs->wdt_orig = cs->avr->io[a].w.c;
-    cs->wdt_orig_param = cs->avr->io[a].w.param;
-    if (!cs->wdt_orig) {
-        fw_errf(err, errlen, "chipsim: simavr's %s watchdog register has no handler", cs->mcu);
-        return -1;
-    }
-    cs->avr->io[a].w.c = wdtcr_write;
-    cs->avr->io[a].w.param = cs;
-    wdt_correct(cs);
-    return 0;
 }
 
 /* ---- setup ---------------------------------------------------------------------------- */
@@ -744,9 +389,9 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
     free(fw);
 
     avr_t *avr = cs->avr;
-    avr->sleep = on_sleep;
+    avr->sleep = chipsim_on_sleep;
     avr->log = LOG_ERROR;
-    if (setup_timing(cs, err, errlen))
+    if (chipsim_setup_timing(cs, err, errlen))
         goto fail;
 
     if (cfg->eeprom && cfg->eeprom_len) {
@@ -771,7 +416,7 @@ int chipsim_open(struct chipsim **out, const struct chipsim_config *cfg, char *e
         goto fail;
     }
     avr_register_io_write(avr, cs->d->mcusr, mcusr_write, cs);
-    if (hook_wakeups(cs)) {
+    if (chipsim_hook_wakeups(cs)) {
         fw_errf(err, errlen, "chipsim: out of memory");
         goto fail;
     }

@@ -16,6 +16,15 @@ struct probe_stats {
     uint8_t boots, mcusr, starts, stops, overflows, frames, pcints, addr_miss, dc_at_addr;
 };
 
+/* A new empty file named after stem in $TMPDIR (else /tmp), its name in
+ * path. Returns its descriptor, or -1. */
+static int temp_file(char *path, size_t n, const char *stem)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, n, "%s/%s-XXXXXX", dir && *dir ? dir : "/tmp", stem);
+    return mkstemp(path);
+}
+
 static struct probe_stats stats(struct chipsim *cs)
 {
     struct probe_stats s;
@@ -287,8 +296,8 @@ static void bad_files(void)
     static uint8_t img[65536];
     size_t n = fread(img, 1, sizeof(img), in);
     fclose(in);
-    char cut[] = "/tmp/extwd-cut-XXXXXX";
-    int fd = mkstemp(cut);
+    char cut[512];
+    int fd = temp_file(cut, sizeof cut, "extwd-cut");
     REQUIRE(fd >= 0, "mkstemp");
     FILE *out = fdopen(fd, "wb");
     fwrite(img, 1, n / 3, out);
@@ -297,11 +306,11 @@ static void bad_files(void)
     CHECK(chipsim_open(&cs, &c, err, sizeof(err)) < 0, "truncated ELF");
     CHECK(strstr(err, cut) != NULL, "%s", err);
     remove(cut);
-    char nommcu[] = "/tmp/extwd-nommcu-XXXXXX";
-    fd = mkstemp(nommcu);
+    char nommcu[512];
+    fd = temp_file(nommcu, sizeof nommcu, "extwd-nommcu");
     REQUIRE(fd >= 0, "mkstemp");
     close(fd);
-    char cmd[512];
+    char cmd[1200];
     snprintf(cmd, sizeof(cmd), "avr-objcopy -R .mmcu '%s' '%s' 2>/dev/null", fw_elf, nommcu);
     if (system(cmd) == 0) {
         c.elf_path = nommcu;
