@@ -401,15 +401,15 @@ static void port_tick(void)
     p = cal_period_us();
     dev = (int16_t)(p - WD_CAL_TICK_US);
     e = (int16_t)(cal_err + dev);
-    feed = (int16_t)((e >> 3) + 1 - WD_CAL_TICK_US / 8); /* cal_feed's units, rounded up */
+    feed = (int16_t)(1 - WD_CAL_TICK_US / 8); /* cal_feed's units, rounded up */
     if (f & _BV(PORT_F_TICK2)) {
         e = (int16_t)(e + dev);
-        feed = (int16_t)((e >> 3) + 1); /* one period later: never early */
+        feed = 1;               /* one period later: never early */
         n++;
     }
     /* pulse or grace: the countdown starts from this interrupt at the earliest */
     if (g_wd.pulse_t | g_wd.grace_t)
-        cal_feed = feed;
+        cal_feed = (int16_t)((e >> 3) + feed);
     periods = n;
     if (e >= (int16_t)WD_CAL_TICK_US) {
         e = (int16_t)(e - WD_CAL_TICK_US);

@@ -636,6 +636,22 @@ void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus)
 }
 
 #if WD_CAL_HOST
+/* The countdown's end near it: j < 10 ticks to go by whole ticks, the
+ * timeout q ticks rounded up by r ms, the rest in 8 us units, j x 2000 less
+ * r x 125 less sure8, all in 16 bits. A function of its own, so that the
+ * far case every tick costs only the compare. */
+static NOINLINE uint16_t countdown_near(struct wd_core *c, int16_t j, int16_t sure8)
+{
+    uint16_t left = 0xFFFFu;
+    uint8_t r = (uint8_t)(-(uint8_t)timeout_ms(c)) & 15u;
+    int16_t left8 = (int16_t)(j * 2000 - r * 125 - sure8);
+    if (left8 <= 0)
+        host_reset(c, EXTWD_CAUSE_TIMEOUT);
+    else if (left8 < 8192)
+        left = (uint16_t)((uint16_t)left8 << 3);
+    return left;
+}
+
 uint16_t wd_core_ticks(struct wd_core *c, uint8_t n, uint8_t bus, int16_t sure8)
 {
     uint16_t left = 0xFFFFu;
@@ -643,24 +659,15 @@ uint16_t wd_core_ticks(struct wd_core *c, uint8_t n, uint8_t bus, int16_t sure8)
     OPAQUE(c);
     for (; n; n--)
         tick_once(c, bus);
-    if (sure8 > WD_SURE8_MAX)
-        sure8 = WD_SURE8_MAX;
-    if (sure8 < WD_SURE8_MIN)
-        sure8 = WD_SURE8_MIN;
+    /* never early (5.1): since_t - 1 ticks and sure8 against the timeout */
     if (!c->pulse_t && !c->grace_t && !unprotected(c)) {
-        /* never early (5.1): since_t - 1 ticks and sure8 against the
-         * timeout, q ticks rounded up by r ms: near the end (j < 10 ticks
-         * to go by whole ticks) the rest in 8 us units, j x 2000 less
-         * r x 125 less sure8, all in 16 bits */
         uint16_t q = timeout_ticks(c), s = c->since_t;
         if (s > q || (uint16_t)(q - s) < 9u) {
-            int16_t j = s > (uint16_t)(q + 8u) ? -8 : (int16_t)(uint16_t)(q + 1u - s);
-            uint8_t r = (uint8_t)(-(uint8_t)timeout_ms(c)) & 15u;
-            int16_t left8 = (int16_t)(j * 2000 - r * 125 - sure8);
-            if (left8 <= 0)
-                host_reset(c, EXTWD_CAUSE_TIMEOUT);
-            else if (left8 < 8192)
-                left = (uint16_t)((uint16_t)left8 << 3);
+            if (sure8 > WD_SURE8_MAX)
+                sure8 = WD_SURE8_MAX;
+            if (sure8 < WD_SURE8_MIN)
+                sure8 = WD_SURE8_MIN;
+            left = countdown_near(c, s > (uint16_t)(q + 8u) ? -8 : (int16_t)(uint16_t)(q + 1u - s), sure8);
         }
     }
     live_seal(c);
