@@ -374,15 +374,22 @@ static inline __attribute__((always_inline)) void port_rc_measure(uint8_t f, uin
  * before the next interrupt (period_us away) is timed on Timer0. */
 static void port_decide(uint8_t n, uint8_t bus, uint16_t waited_us, uint16_t period_us)
 {
-    uint16_t since = g_wd.since_t;
+    uint16_t since = g_wd.since_t, left;
     int16_t sure8 = (int16_t)((cal_err >> 3) - cal_feed - (WD_CAL_TICK_US / 8 + CAL_SAFE8) + (waited_us >> 3));
     /* and 1/1024 of the time counted (16 us a tick, at most 32 ms): the
      * host's value lags a drifting oscillator by its minute or two of
      * spans, 0.07 % at 2 %/h, 0.2 % at 6 %/h */
     sure8 = (int16_t)(sure8 - 2 * (since > 2000u ? 2000 : (int16_t)since));
-    uint16_t left = wd_core_ticks(&g_wd, n, bus, sure8);
-    if (left < (uint16_t)(period_us - CAL_WAIT_EDGE_US))
-        port_wait(left, waited_us, period_us);
+    /* Without the host's value, time is the RC's measure, quantised to a
+     * count in ~500 (0.2 %, 6 ms in 3 s), and the core's own whole-tick
+     * rule keeps its margin of a tick, as before the host's calibration. */
+    if (!g_cal.tick_us) {
+        wd_core_ticks(&g_wd, n, bus, 0);
+    } else {
+        left = wd_core_ticks(&g_wd, n, bus, sure8);
+        if (left < (uint16_t)(period_us - CAL_WAIT_EDGE_US))
+            port_wait(left, waited_us, period_us);
+    }
     port_pins_update();
 }
 
