@@ -31,25 +31,7 @@
 #endif
 
 #include "transaction.h"
-
-/* ---- small helpers ---------------------------------------------------------- */
-
-/* Where register a starts in a block read from register from, and the
- * bytes of a block read from first to the end of last (registers.def). */
-#define AT(a, from) (EXTWD_REG_##a - EXTWD_REG_##from)
-#define SPAN(first, last) (EXTWD_REG_##last + EXTWD_WIDTH_##last - EXTWD_REG_##first)
-
-static void zero(void *p, size_t n)
-{
-    uint8_t *b = (uint8_t *)p;
-    while (n--)
-        *b++ = 0;
-}
-
-static int has_cap(const struct extwd *wd, uint16_t cap)
-{
-    return wd->is_extwd && (wd->caps & cap) == cap;
-}
+#include "chips.h"
 
 /* Whether the handle has an identified chip: 0, EXTWD_E_STATE before
  * extwd_init, EXTWD_E_NODEV without a chip, EXTWD_E_IO for a chip that
@@ -61,47 +43,6 @@ static int not_ready(const struct extwd *wd)
     if (wd->presence == EXTWD_PRESENCE_ABSENT)
         return EXTWD_E_NODEV;
     return wd->presence == EXTWD_PRESENCE_READY ? 0 : EXTWD_E_IO;
-}
-
-static int valid_timeout(uint32_t ms)
-{
-    return ms == 0 || (ms >= EXTWD_TIMEOUT_MS_MIN && ms <= EXTWD_TIMEOUT_MS_MAX);
-}
-
-static int ok_identity(const uint8_t *b)   /* 0x20.. PROTO_VERSION first */
-{
-    return b[0] != 0 && b[0] != EXTWD_UNMAPPED_READ;
-}
-
-static int ok_history_len(const uint8_t *b) /* 0x2B.. HISTORY_LEN first */
-{
-    return b[0] <= EXTWD_HISTORY_ENTRIES;
-}
-
-static int ok_window_options(const uint8_t *b) /* 0x3A.. WINDOW_MS, ..., OPTIONS */
-{
-    return ok_options(b + AT(OPTIONS, WINDOW_MS));
-}
-
-static int ok_action(const uint8_t *b)      /* ACTION first */
-{
-    return b[0] <= 1u;
-}
-
-static int ok_action_block(const uint8_t *b) /* 0x07-0x12 */
-{
-    return b[0] <= 1u && (b[AT(STATUS, ACTION)] & (uint8_t)~EXTWD_STATUS_WD_RESET) == 0 &&
-           b[AT(LAST_CAUSE, ACTION)] <= EXTWD_CAUSE_WINDOW;
-}
-
-static int ok_timeout(const uint8_t *b)     /* TIMEOUT_MS first */
-{
-    return valid_timeout(get_le32(b));
-}
-
-static int ok_ext_block(const uint8_t *b)   /* 0x25-0x33: EXT_STATUS .. TIMEOUT_MS */
-{
-    return ok_timeout(b + AT(TIMEOUT_MS, EXT_STATUS));
 }
 
 /* ---- errors and reasons -------------------------------------------------------- */
@@ -146,19 +87,6 @@ const char *extwd_reset_reason_name(enum extwd_reset_reason r)
     }
 }
 
-static enum extwd_reset_reason reason_of(uint8_t status, uint8_t cause, int is_extwd)
-{
-    if (is_extwd && ((status & (uint8_t)~EXTWD_STATUS_WD_RESET) || cause > EXTWD_CAUSE_WINDOW))
-        return EXTWD_REASON_UNKNOWN; /* bits SPEC.md does not define: a corrupt record */
-    if (!(status & EXTWD_STATUS_WD_RESET))
-        return EXTWD_REASON_NONE;
-    if (is_extwd && cause == EXTWD_CAUSE_TEST)
-        return EXTWD_REASON_TEST;
-    if (is_extwd && cause == EXTWD_CAUSE_WINDOW)
-        return EXTWD_REASON_WINDOW;
-    return EXTWD_REASON_WATCHDOG;
-}
-
 /* ---- init ------------------------------------------------------------------------ */
 
 /* The rate limit: the configured interval, stretched past the window if one
@@ -172,75 +100,6 @@ static void set_feed_interval(struct extwd *wd)
     uint32_t last = t->due_ms - t->interval_ms;
     t->interval_ms = iv;
     t->due_ms = last + iv;
-}
-
-/* Identity, capabilities and the reset evidence of an extwd chip. */
-/* Plausible lengths of the chip's watchdog period (SPEC 5.15). */
-#define CAL_PERIOD_MIN_US 10000u
-#define CAL_PERIOD_MAX_US 25000u
-
-static int init_extwd(struct extwd *wd)
-{
-    uint8_t b[24];
-    struct extwd_boot_info *bi = &wd->boot;
-
-    int r = read_checked(wd, EXTWD_REG_PROTO_VERSION, b, SPAN(PROTO_VERSION, CAPS), ok_identity);
-    if (r)
-        return r;
-    wd->proto_version = b[0];
-    wd->fw_version[0] = b[AT(FW_MAJOR, PROTO_VERSION)];
-    wd->fw_version[1] = b[AT(FW_MINOR, PROTO_VERSION)];
-    wd->fw_version[2] = b[AT(FW_PATCH, PROTO_VERSION)];
-    bi->ext_status = b[AT(EXT_STATUS, PROTO_VERSION)];
-    wd->caps = get_le16(b + AT(CAPS, PROTO_VERSION));
-
-    /* The evidence: counters, STATUS, LAST_CAUSE. */
-    if ((r = read_block(wd, EXTWD_REG_RESET_COUNT, b, SPAN(RESET_COUNT, LAST_CAUSE))) != 0)
-        return r;
-    bi->reset_count = b[0];
-    bi->status = b[AT(STATUS, RESET_COUNT)];
-    bi->last_cause = b[AT(LAST_CAUSE, RESET_COUNT)];
-
-    /* An impossible record is the chip's problem, not a bus error: start
-     * anyway and say the reason is unknown, because a host that cannot start
-     * cannot feed, and the chip would reset it in a loop. */
-    r = read_checked(wd, EXTWD_REG_HISTORY_LEN, b, SPAN(HISTORY_LEN, RESETS_TOTAL), ok_history_len);
-    if (r == EXTWD_E_PROTO) {
-        bi->suspect = 1;
-        b[0] = 0;
-        r = 0;
-    }
-    if (r)
-        return r;
-    bi->history_len = b[0];
-    bi->bootloop_count = b[AT(BOOTLOOP_COUNT, HISTORY_LEN)];
-    bi->resets_total = get_le16(b + AT(RESETS_TOTAL, HISTORY_LEN));
-
-    if (has_cap(wd, EXTWD_CAP_BREADCRUMB) &&
-        (r = read_u8(wd, EXTWD_REG_BREADCRUMB_RST, &bi->breadcrumb)) != 0)
-        return r;
-
-    if (has_cap(wd, EXTWD_CAP_HISTORY) && bi->history_len) {
-        size_t n = (size_t)bi->history_len * EXTWD_HISTORY_ENTRY_SIZE;
-        if ((r = read_block(wd, EXTWD_REG_HISTORY, b, n)) != 0)
-            return r;
-        for (uint8_t i = 0; i < bi->history_len; i++) {
-            const uint8_t *e = b + (size_t)i * EXTWD_HISTORY_ENTRY_SIZE;
-            bi->history[i].cause = e[0];
-            bi->history[i].breadcrumb = e[1];
-            bi->history[i].uptime_s = get_le32(e + 2);
-        }
-    }
-
-    /* Settings that change how we write: window (feeds) and options (key). */
-    if ((r = read_checked(wd, EXTWD_REG_WINDOW_MS, b, SPAN(WINDOW_MS, OPTIONS), ok_window_options)) != 0)
-        return r;
-    wd->window_ms = has_cap(wd, EXTWD_CAP_WINDOW) ? get_le16(b) : 0u;
-    wd->options = (uint8_t)(b[AT(OPTIONS, WINDOW_MS)] & EXTWD_OPT_MASK);
-    /* the background calibration's first look, a minute from now */
-    wd->cal.supported = 1;
-    wd->cal.start_ms = wd->cfg.port->millis(wd->cfg.port->ctx);
-    return 0;
 }
 
 /* The presence probe: the first identity byte, tried `tries` times
@@ -260,6 +119,16 @@ static int probe(struct extwd *wd, uint8_t tries, uint8_t *first)
     return r;
 }
 
+/* Back to a chip not identified: the stock row, no capabilities, no
+ * version (the accessors' 0 for a stock chip). */
+static void forget_chip(struct extwd *wd)
+{
+    wd->is_extwd = 0;
+    wd->caps = 0;
+    wd->proto_version = 0;
+    zero(wd->fw_version, sizeof wd->fw_version);
+}
+
 /* Finds the chip and reads who it is and what it knew: everything of init
  * that talks to the bus. Leaves presence, channels and counters alone. */
 static int identify(struct extwd *wd, uint8_t tries)
@@ -268,8 +137,7 @@ static int identify(struct extwd *wd, uint8_t tries)
     struct extwd_boot_info *bi = &wd->boot;
     uint8_t got[4];
     zero(bi, sizeof *bi);
-    wd->is_extwd = 0;
-    wd->caps = 0;
+    forget_chip(wd);
     wd->window_ms = 0;
     wd->options = 0;
     wd->acked = 0;
@@ -288,25 +156,13 @@ static int identify(struct extwd *wd, uint8_t tries)
             return r;
         match = match && got[i] == id[i];
     }
-    wd->is_extwd = (uint8_t)match;
-
-    if (wd->is_extwd) {
-        r = init_extwd(wd);
-    } else {
-        r = read_u8(wd, EXTWD_REG_RESET_COUNT, &bi->reset_count);
-        if (r == 0)
-            r = read_u8(wd, EXTWD_REG_STATUS, &bi->status);
-        if (r == 0)
-            r = read_u8(wd, EXTWD_REG_LAST_CAUSE, &bi->last_cause);
-    }
+    wd->is_extwd = (uint8_t)match; /* from here on, kind_of(wd) is the chip's row */
+    r = kind_of(wd)->read_evidence(wd);
     if (r) {
         zero(bi, sizeof *bi); /* reason stays UNKNOWN */
-        wd->is_extwd = 0;
-        wd->caps = 0;
+        forget_chip(wd);
         return r;
     }
-    bi->reason = bi->suspect ? EXTWD_REASON_UNKNOWN
-                             : reason_of(bi->status, bi->last_cause, wd->is_extwd);
     if (bi->reason == EXTWD_REASON_UNKNOWN)
         bi->suspect = 1;
     set_feed_interval(wd);
@@ -343,6 +199,10 @@ int extwd_init(struct extwd *wd, const struct extwd_config *cfg)
 }
 
 /* ---- calibration (SPEC 5.15) ------------------------------------------------------ */
+
+/* Plausible lengths of the chip's watchdog period (SPEC 5.15). */
+#define CAL_PERIOD_MIN_US 10000u
+#define CAL_PERIOD_MAX_US 25000u
 
 uint16_t extwd_cal_span_us(uint32_t span_ms, uint16_t periods)
 {
@@ -683,6 +543,35 @@ int extwd_disarm(struct extwd *wd)
 
 /* ---- configuration ---------------------------------------------------------------- */
 
+/* The chip answered and did not apply the write. */
+static int refused(int r)
+{
+    return r == EXTWD_E_REFUSED || r == EXTWD_E_LOCKED;
+}
+
+/* One register write of a change, and the value it replaces. */
+struct reg_step {
+    uint8_t reg, width;
+    uint32_t value, old;
+};
+
+/* Writes the n steps of a change in order; when one fails, writes back,
+ * last first, what was or may have been written (a refused write did not
+ * land), so the chip keeps all old values or gets all new ones. Returns 0
+ * or the failure. */
+static int write_steps(struct extwd *wd, const struct reg_step *s, uint8_t n)
+{
+    uint8_t done = 0;
+    int r = 0;
+    while (done < n && (r = write_reg_value(wd, s[done].reg, s[done].value, s[done].width)) == 0)
+        done++;
+    if (r && !refused(r))
+        done++;
+    while (r && done--)
+        (void)write_reg_value(wd, s[done].reg, s[done].old, s[done].width);
+    return r;
+}
+
 /* Common entry of the setters: initialised, and the capability present. */
 static int setter_check(const struct extwd *wd, uint16_t cap)
 {
@@ -740,8 +629,16 @@ int extwd_set_bootloop(struct extwd *wd, uint8_t limit, uint8_t healthy_s)
         return r;
     if (healthy_s == 0)
         return EXTWD_E_INVAL;
-    r = WRITE_REG(wd, BOOTLOOP_LIMIT, limit);
-    return r ? r : WRITE_REG(wd, HEALTHY_S, healthy_s);
+    /* Two registers as one change: read both first, for the way back. */
+    uint8_t old[2];
+    r = read_stable(wd, EXTWD_REG_BOOTLOOP_LIMIT, old, SPAN(BOOTLOOP_LIMIT, HEALTHY_S), ok_any);
+    if (r)
+        return r;
+    const struct reg_step steps[2] = {
+        {EXTWD_REG_BOOTLOOP_LIMIT, EXTWD_WIDTH_BOOTLOOP_LIMIT, limit, old[0]},
+        {EXTWD_REG_HEALTHY_S, EXTWD_WIDTH_HEALTHY_S, healthy_s, old[AT(HEALTHY_S, BOOTLOOP_LIMIT)]},
+    };
+    return write_steps(wd, steps, 2);
 }
 
 /* Read-modify-write of OPTIONS: bits in mask set to value. */
@@ -767,11 +664,24 @@ int extwd_set_pretimeout_ms(struct extwd *wd, uint16_t ms, int drive_pin)
     if (drive_pin && !has_cap(wd, EXTWD_CAP_PRETIMEOUT_PIN))
         return EXTWD_E_NOTSUP;
     /* "Below the timeout" is the chip's check (ERR_RANGE -> EXTWD_E_REFUSED). */
-    r = WRITE_REG(wd, PRETIMEOUT_MS, ms);
-    if (r || !has_cap(wd, EXTWD_CAP_PRETIMEOUT_PIN))
+    if (!has_cap(wd, EXTWD_CAP_PRETIMEOUT_PIN))
+        return WRITE_REG(wd, PRETIMEOUT_MS, ms);
+    /* Two registers as one change: both old values first, for the way
+     * back; OPTIONS only if the pin bit changes. */
+    uint8_t old[2];
+    if ((r = read_stable(wd, EXTWD_REG_PRETIMEOUT_MS, old, EXTWD_WIDTH_PRETIMEOUT_MS, ok_any)) != 0 ||
+        (r = refresh_options(wd)) != 0)
         return r;
-    return update_options(wd, EXTWD_OPT_PRETIMEOUT_PIN,
-                          (drive_pin && ms) ? EXTWD_OPT_PRETIMEOUT_PIN : 0u);
+    uint8_t pin = (drive_pin && ms) ? EXTWD_OPT_PRETIMEOUT_PIN : 0u;
+    uint8_t next = (uint8_t)((wd->options & (uint8_t)~EXTWD_OPT_PRETIMEOUT_PIN) | pin);
+    const struct reg_step steps[2] = {
+        {EXTWD_REG_PRETIMEOUT_MS, EXTWD_WIDTH_PRETIMEOUT_MS, ms, get_le16(old)},
+        {EXTWD_REG_OPTIONS, EXTWD_WIDTH_OPTIONS, next, wd->options},
+    };
+    r = write_steps(wd, steps, next == wd->options ? 1u : 2u);
+    if (r == 0)
+        wd->options = next;
+    return r;
 }
 
 int extwd_set_window_ms(struct extwd *wd, uint16_t ms)
@@ -810,7 +720,7 @@ int extwd_set_address(struct extwd *wd, uint8_t addr)
         return rdy;
     if (addr < EXTWD_I2C_ADDR_MIN || addr > EXTWD_I2C_ADDR_MAX)
         return EXTWD_E_INVAL;
-    if (!wd->is_extwd)
+    if (!kind_of(wd)->can_move)
         return EXTWD_E_NOTSUP; /* the stock chip's 0x82 takes effect at an unknown time */
     /* Register 0x0A, not command 0x82: the same effect on every extwd
      * firmware (2.1 wants 0x82 with the address's complement, SPEC 4). */
@@ -883,14 +793,15 @@ int extwd_clear_flags(struct extwd *wd, uint16_t mask)
     uint8_t st = (uint8_t)(mask >> 8);
     if ((ext & (uint8_t)~EXTWD_XS_STICKY) || (st & (uint8_t)~EXTWD_STATUS_WD_RESET))
         return EXTWD_E_INVAL;
-    if (ext && !wd->is_extwd)
-        return EXTWD_E_NOTSUP;
+    const KIND_SPACE struct chip_kind *k = kind_of(wd);
+    if (ext && EXTWD_REG_EXT_STATUS >= k->write_end)
+        return EXTWD_E_NOTSUP; /* a stock chip has no EXT_STATUS */
     /* Clear-only registers: a written 0 clears, a written 1 keeps. A stock
-     * STATUS is a plain byte whose only bit is bit 0. */
+     * STATUS is a plain byte whose only bit is bit 0 (status_keep 0). */
     if (ext && (r = WRITE_REG(wd, EXT_STATUS, (uint8_t)~ext)) != 0)
         return r;
     if (st)
-        r = WRITE_REG(wd, STATUS, wd->is_extwd ? (uint8_t)~st : 0u);
+        r = WRITE_REG(wd, STATUS, (uint8_t)(k->status_keep & (uint8_t)~st));
     return r;
 }
 
@@ -903,59 +814,9 @@ int extwd_get_state(struct extwd *wd, struct extwd_state *st)
         return rdy;
     if (!st)
         return EXTWD_E_INVAL;
-    uint8_t b[16];
-    int r;
     zero(st, sizeof *st);
     st->time_left_ms = EXTWD_NO_RESET_PENDING;
-
-    if (!wd->is_extwd) {
-        static const uint8_t regs[6] = {EXTWD_REG_TIMEOUT_S, EXTWD_REG_ACTION,
-                                        EXTWD_REG_SINCE_FEED_S, EXTWD_REG_RESET_COUNT,
-                                        EXTWD_REG_REINIT_COUNT, EXTWD_REG_BUSERR_COUNT};
-        for (uint8_t i = 0; i < 6u; i++)
-            if ((r = read_u8(wd, regs[i], &b[i])) != 0)
-                return r;
-        if ((r = read_u8(wd, EXTWD_REG_STATUS, &st->status)) != 0)
-            return r;
-        st->timeout_ms = 1000ul * b[0];
-        st->armed = b[1] == 1u;
-        st->since_feed_ms = 1000ul * b[2];
-        st->reset_count = b[3];
-        st->reinit_count = b[4];
-        st->buserr_count = b[5];
-        st->resets_total = b[3];
-        return 0;
-    }
-
-    /* 0x07-0x12: ACTION .. LAST_CAUSE */
-    if ((r = read_checked(wd, EXTWD_REG_ACTION, b, SPAN(ACTION, LAST_CAUSE), ok_action_block)) != 0)
-        return r;
-    st->armed = b[0];
-    st->reset_count = b[AT(RESET_COUNT, ACTION)];
-    st->reinit_count = b[AT(REINIT_COUNT, ACTION)];
-    st->buserr_count = b[AT(BUSERR_COUNT, ACTION)];
-    st->status = b[AT(STATUS, ACTION)];
-
-    /* 0x25-0x33: EXT_STATUS .. RESETS_TOTAL, TIMEOUT_MS */
-    if ((r = read_checked(wd, EXTWD_REG_EXT_STATUS, b, SPAN(EXT_STATUS, TIMEOUT_MS), ok_ext_block)) != 0)
-        return r;
-    st->ext_status = b[0];
-    st->resets_total = get_le16(b + AT(RESETS_TOTAL, EXT_STATUS));
-    st->timeout_ms = get_le32(b + AT(TIMEOUT_MS, EXT_STATUS));
-
-    if (has_cap(wd, EXTWD_CAP_BREADCRUMB) &&
-        (r = read_u8(wd, EXTWD_REG_BREADCRUMB, &st->breadcrumb)) != 0)
-        return r;
-
-    /* 0x48-0x53: TIME_LEFT_MS, SINCE_FEED_MS, UPTIME_S */
-    if ((r = read_block(wd, EXTWD_REG_TIME_LEFT_MS, b, SPAN(TIME_LEFT_MS, UPTIME_S))) != 0)
-        return r;
-    if (has_cap(wd, EXTWD_CAP_TIME_LEFT))
-        st->time_left_ms = get_le32(b);
-    st->since_feed_ms = get_le32(b + AT(SINCE_FEED_MS, TIME_LEFT_MS));
-    if (has_cap(wd, EXTWD_CAP_UPTIME))
-        st->uptime_s = get_le32(b + AT(UPTIME_S, TIME_LEFT_MS));
-    return 0;
+    return state_readers[kind_index(wd)](wd, st);
 }
 
 int extwd_read_regs(struct extwd *wd, uint8_t reg, uint8_t *buf, size_t n)
@@ -966,7 +827,7 @@ int extwd_read_regs(struct extwd *wd, uint8_t reg, uint8_t *buf, size_t n)
     if (!buf || n == 0 || (size_t)reg + n > 0x100u)
         return EXTWD_E_INVAL;
     /* A stock chip's pointer is not bounds-checked: past 0x12 it reads RAM. */
-    if (!wd->is_extwd && (size_t)reg + n > (size_t)EXTWD_REG_STOCK_LAST + 1u)
+    if ((size_t)reg + n > kind_of(wd)->read_end)
         return EXTWD_E_INVAL;
     return read_block(wd, reg, buf, n);
 }
@@ -978,7 +839,8 @@ int extwd_write_reg(struct extwd *wd, uint8_t reg, const uint8_t *buf, size_t n)
         return rdy;
     if (!buf || n == 0 || n > EXTWD_VALUE_MAX || reg >= 0x80u)
         return EXTWD_E_INVAL;
-    if (!wd->is_extwd && (n != 1u || reg < EXTWD_REG_TIMEOUT_S || reg > EXTWD_REG_STOCK_LAST))
+    const KIND_SPACE struct chip_kind *k = kind_of(wd);
+    if (n > k->write_max || reg < k->write_first || reg >= k->write_end)
         return EXTWD_E_INVAL;
     uint8_t f[EXTWD_FRAME_BODY_MAX];
     f[0] = reg;
@@ -996,16 +858,11 @@ int extwd_write_reg(struct extwd *wd, uint8_t reg, const uint8_t *buf, size_t n)
 
 /* ---- long operations -------------------------------------------------------------- */
 
-/* Firmware 2.1 and later have LONGOP_MS (and the confirmed test reset). */
+/* Firmware 2.1 and later have LONGOP_MS (and the confirmed test reset); a
+ * stock chip has no firmware version (0). */
 static int has_longop_reg(const struct extwd *wd)
 {
-    return wd->is_extwd && (wd->fw_version[0] > 2u || (wd->fw_version[0] == 2u && wd->fw_version[1] >= 1u));
-}
-
-/* The chip answered and did not apply the write. */
-static int refused(int r)
-{
-    return r == EXTWD_E_REFUSED || r == EXTWD_E_LOCKED;
+    return (wd->fw_version[0] > 2u || (wd->fw_version[0] == 2u && wd->fw_version[1] >= 1u));
 }
 
 int extwd_longop_begin(struct extwd *wd, struct extwd_longop *op, uint32_t step_ms)
@@ -1022,7 +879,7 @@ int extwd_longop_begin(struct extwd *wd, struct extwd_longop *op, uint32_t step_
     zero(op, sizeof *op);
 
     uint8_t b[4];
-    int r = read_stable(wd, EXTWD_REG_ACTION, b, 1, wd->is_extwd ? ok_action : ok_any);
+    int r = read_stable(wd, EXTWD_REG_ACTION, b, 1, kind_of(wd)->ok_action);
     if (r)
         return r;
     op->was_armed = b[0] == 1u;

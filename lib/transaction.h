@@ -3,8 +3,10 @@
  * pointer set and a read, in chunks or a byte at a time, with retries;
  * checked and stable reads), frames, the key before protective writes,
  * writes checked by LAST_ERROR (extwd chip) or read back (stock chip), and
- * the register writes built on them. Everything above it (identification,
- * feeding, channels, settings, long operations) is lib/extwd.c, the API.
+ * the register writes built on them. Where the two kinds of chip differ it
+ * asks the handle's kind (struct chip_kind, the table in lib/chips.h).
+ * Everything above it (identification, feeding, channels, settings, long
+ * operations) is lib/extwd.c, the API.
  *
  * Static functions, included by lib/extwd.c alone: one translation unit
  * keeps the compiler's inlining across the two layers, so the split costs
@@ -18,6 +20,40 @@
 #include "extwd/registers.h"
 
 #define READ_CHUNK 32u /* bytes per read on an extwd chip: the smallest common Wire buffer */
+
+/* Says whether a block read from the chip is possible at all. */
+typedef int (*check_fn)(const uint8_t *b);
+
+/* AVR keeps const data in RAM unless it is named flash: the kind table
+ * goes to flash wherever the compiler can read it from there (avr-gcc in
+ * its GNU C mode, as the Arduino AVR core builds). */
+#if defined(__AVR__) && defined(__FLASH) && !defined(__STRICT_ANSI__)
+#define KIND_SPACE __flash
+#else
+#define KIND_SPACE
+#endif
+
+/* What differs between the two kinds of chip, one row per kind (lib/chips.h:
+ * the stock TinyI2CWatchdog and the extwd chip), as Linux gives each kind
+ * of watchdog its own ops. The transaction layer reads the data; the API
+ * calls the functions. */
+struct chip_kind {
+    uint8_t read_chunk;         /* bytes per read transaction */
+    uint8_t short_pointer_end;  /* below it, the one-byte [reg] frame sets the read pointer */
+    uint16_t read_end;          /* reads stop before this register */
+    uint8_t write_first, write_end, write_max; /* extwd_write_reg: registers, value bytes */
+    uint8_t status_keep;        /* STATUS bits a written 1 keeps (clear-only on extwd) */
+    uint8_t can_move;           /* its address changes at a known time (register 0x0A) */
+    /* one frame written and made sure it landed */
+    int (*write_checked)(struct extwd *wd, const uint8_t *body, size_t len);
+    /* the identity and reset evidence after PROJECT_ID into wd->boot, with
+     * the reason they mean */
+    int (*read_evidence)(struct extwd *wd);
+    check_fn ok_action;         /* whether an ACTION byte is possible */
+};
+
+/* The row of wd's kind (lib/chips.h). */
+static const KIND_SPACE struct chip_kind *kind_of(const struct extwd *wd);
 
 static uint16_t get_le16(const uint8_t *b)
 {
@@ -94,7 +130,7 @@ static int read_once(struct extwd *wd, uint8_t reg, uint8_t *buf, size_t n)
 {
     uint8_t f[2];
     size_t len;
-    if (wd->is_extwd && reg < 0x80u) {
+    if (reg < kind_of(wd)->short_pointer_end) {
         f[0] = reg;
         len = 1;
     } else {
@@ -122,7 +158,7 @@ static int read_retry(struct extwd *wd, uint8_t reg, uint8_t *buf, size_t n)
  * on a stock one. */
 static int read_block(struct extwd *wd, uint8_t reg, uint8_t *buf, size_t n)
 {
-    size_t step = wd->is_extwd ? READ_CHUNK : 1u;
+    size_t step = kind_of(wd)->read_chunk;
     for (size_t off = 0; off < n; off += step) {
         size_t k = n - off < step ? n - off : step;
         int r = read_retry(wd, (uint8_t)(reg + off), buf + off, k);
@@ -136,9 +172,6 @@ static int read_u8(struct extwd *wd, uint8_t reg, uint8_t *v)
 {
     return read_block(wd, reg, v, 1);
 }
-
-/* Says whether a block read from an extwd chip is possible at all. */
-typedef int (*check_fn)(const uint8_t *b);
 
 /* Reads a block and checks it; an impossible block (a corrupt reply: a bit
  * flipped, or a slave that stopped driving SDA and left 0xFF) is read again,
@@ -289,29 +322,32 @@ static int refresh_options(struct extwd *wd)
     return r;
 }
 
-/* Writes one frame and makes sure it landed: on an extwd chip by LAST_ERROR
- * (with the key first for protective writes in keyed mode), on a stock chip
- * by reading a written register back. */
-static int write_checked(struct extwd *wd, const uint8_t *body, size_t len)
+/* A stock chip's checked write: a register write is read back (the chip
+ * has no LAST_ERROR); a command or the address is only sent. */
+static int write_checked_stock(struct extwd *wd, const uint8_t *body, size_t len)
 {
-    if (!wd->is_extwd) {
-        for (uint8_t attempt = 0;; attempt++) {
-            int r = send_retry(wd, body, len, 0);
-            if (r || len != 2 || body[0] < EXTWD_REG_TIMEOUT_S ||
-                body[0] > EXTWD_REG_STOCK_LAST || body[0] == EXTWD_REG_I2C_ADDR)
-                return r;
-            uint8_t back;
-            r = read_u8(wd, body[0], &back);
-            if (r == 0 && back == body[1])
-                return 0;
-            if (r && !retryable(r))
-                return r;
-            if (attempt >= wd->cfg.retries)
-                return r ? r : EXTWD_E_IO;
-            wd->stats.retries++;
-        }
+    for (uint8_t attempt = 0;; attempt++) {
+        int r = send_retry(wd, body, len, 0);
+        if (r || len != 2 || body[0] < EXTWD_REG_TIMEOUT_S || body[0] > EXTWD_REG_STOCK_LAST ||
+            body[0] == EXTWD_REG_I2C_ADDR)
+            return r;
+        uint8_t back;
+        r = read_u8(wd, body[0], &back);
+        if (r == 0 && back == body[1])
+            return 0;
+        if (r && !retryable(r))
+            return r;
+        if (attempt >= wd->cfg.retries)
+            return r ? r : EXTWD_E_IO;
+        wd->stats.retries++;
     }
+}
 
+/* An extwd chip's checked write: checked by LAST_ERROR, with the key first
+ * for protective writes in keyed mode; a write that moves the chip is
+ * checked at the new address (the old one if the chip refused it). */
+static int write_checked_extwd(struct extwd *wd, const uint8_t *body, size_t len)
+{
     int protective = is_protective(body, len);
     int keyed = protective && (wd->options & EXTWD_OPT_KEYED);
     int moves = len >= 2 && (body[0] == EXTWD_CMD_SET_ADDRESS || body[0] == EXTWD_REG_I2C_ADDR);
@@ -341,6 +377,12 @@ static int write_checked(struct extwd *wd, const uint8_t *body, size_t len)
         }
         return r;
     }
+}
+
+/* Writes one frame and makes sure it landed, as the chip's kind does. */
+static int write_checked(struct extwd *wd, const uint8_t *body, size_t len)
+{
+    return kind_of(wd)->write_checked(wd, body, len);
 }
 
 static int write_reg_value(struct extwd *wd, uint8_t reg, uint32_t v, size_t width)

@@ -45,7 +45,8 @@ record() {
   newer=$(find sim lib include ports/fake -newer "$sim" -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null | head -1)
   [ -z "$newer" ] || { echo "same-outputs: $sim is older than $newer (rebuild: make firmware host)" >&2; exit 2; }
   for elf in "$build"/firmware/*/extwd.elf; do
-    newer=$(find firmware include -newer "$elf" -type f \( -name '*.c' -o -name '*.h' -o -name '*.mk' \) 2>/dev/null | head -1)
+    # (firmware/host is the core's host port: in no ELF)
+    newer=$(find firmware include -path firmware/host -prune -o -newer "$elf" -type f \( -name '*.c' -o -name '*.h' -o -name '*.mk' \) -print 2>/dev/null | head -1)
     [ -z "$newer" ] || { echo "same-outputs: $elf is older than $newer (rebuild: make firmware)" >&2; exit 2; }
   done
   mkdir -p "$out" || exit 2

@@ -133,8 +133,8 @@ int main(int argc, char **argv)
             fake_bus_advance(&bus, loop_ms);
         }
         printf("loop_ms %u calls %u feeds %u transactions %u bytes %llu host_resets %u\n", loop_ms, calls,
-               wd.stats.feeds - 1u, bus.xfers, (unsigned long long)bus.bytes, chip.host_resets);
-        return chip.host_resets != 0;
+               wd.stats.feeds - 1u, bus.xfers, (unsigned long long)bus.bytes, chip.hw.host_resets);
+        return chip.hw.host_resets != 0;
     }
     fprintf(stderr, "bench_lib: unknown mode %s\n", argv[1]);
     return 2;

@@ -68,6 +68,13 @@ FUSES = {
 #define F_ACK  2 /* the next overflow ends an ACK bit */
 #define F_READ 3 /* the master is reading */
 #define F_OPEN 4 /* a write frame is open */
+/* Bits 5-7: the open frame's length, 0 .. EXTWD_FRAME_MAX + 1 (static RAM
+ * is 128 bytes, and these bits were free). */
+#define LEN_SHIFT 5
+#define LEN_ONE   (1u << LEN_SHIFT)
+#define LEN_MASK  (7u << LEN_SHIFT)
+#define bus_len() ((uint8_t)(BUS >> LEN_SHIFT))
+EXTWD_STATIC_ASSERT(EXTWD_FRAME_MAX + 1u == 7u, "the length bits hold 0 .. EXTWD_FRAME_MAX + 1");
 
 /* ---- pins -------------------------------------------------------------------- */
 
@@ -97,7 +104,6 @@ static void port_pins_update(void)
 #define SR_BYTE (_BV(USIOIF) | _BV(USIPF) | _BV(USIDC))
 #define SR_BIT  (SR_BYTE | 14u)
 
-static uint8_t len NOINIT;
 static uint8_t buf[EXTWD_FRAME_MAX] NOINIT;
 
 /* ---- vectors and start-up ----------------------------------------------------------
@@ -135,7 +141,7 @@ static void usi_idle(void)
     USICR = CR_IDLE;
     USISR = SR_BYTE;
     PCMSK = 0;
-    BUS &= _BV(F_OPEN);
+    BUS &= _BV(F_OPEN) | LEN_MASK;
 }
 
 /* The open write frame ended (STOP or START): hand it to the core. */
@@ -143,7 +149,7 @@ static void frame_end(void)
 {
     if (BUS & _BV(F_OPEN)) {
         BUS &= (uint8_t)~_BV(F_OPEN);
-        wd_core_frame(&g_wd, buf, len);
+        wd_core_frame(&g_wd, buf, bus_len());
         port_pins_update();
     }
 }
@@ -160,8 +166,7 @@ static void usi_overflow(void)
             BUS |= _BV(F_READ);
             wd_core_read_begin(&g_wd);
         } else {
-            len = 0;
-            BUS |= _BV(F_OPEN);
+            BUS = (uint8_t)((BUS & ~LEN_MASK) | _BV(F_OPEN));
             PCMSK = _BV(SDA); /* wake on SDA edges: one of them is the STOP */
         }
         goto ack;
@@ -187,11 +192,13 @@ static void usi_overflow(void)
         USIDR = 0;
         goto bit;
     }
-    if (len >= EXTWD_FRAME_MAX) {
-        len = EXTWD_FRAME_MAX + 1; /* NACK: SDA stays released */
+    uint8_t n = bus_len();
+    if (n >= EXTWD_FRAME_MAX) {
+        BUS |= LEN_MASK; /* EXTWD_FRAME_MAX + 1; NACK: SDA stays released */
         goto bit;
     }
-    buf[len++] = d;
+    buf[n] = d;
+    BUS += LEN_ONE;
 ack:
     USIDR = 0;
     DDRB |= _BV(SDA);
@@ -219,7 +226,7 @@ static void port_bus_service(void)
         }
         USICR = CR_BUSY;
         USISR = 0xF0; /* clear every flag (releases SCL), count a byte */
-        BUS = (uint8_t)((BUS & _BV(F_OPEN)) | _BV(F_BUSY) | _BV(F_ADDR));
+        BUS = (uint8_t)((BUS & (_BV(F_OPEN) | LEN_MASK)) | _BV(F_BUSY) | _BV(F_ADDR));
         frame_end(); /* a repeated START ends the frame before it */
         return;
     }
@@ -284,7 +291,10 @@ static uint8_t port_bus_pending(void)
 
 /* ---- boot ------------------------------------------------------------------------- */
 
-__attribute__((used, externally_visible)) int main(void)
+/* Entered from the reset vector with interrupts off and SP at RAMEND, and
+ * never returns: OS_main saves no registers and moves SP for the settings
+ * slot's stack buffer without guarding it against interrupts (-10 bytes). */
+__attribute__((used, externally_visible, OS_main)) int main(void)
 {
     uint8_t chip_reset = MCUSR & 0x0Fu;
     MCUSR = 0;

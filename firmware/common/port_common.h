@@ -135,16 +135,18 @@ ISR(WDT_vect, ISR_NAKED)
 #define CAL_MOD     30u  /* CAL_CENTER mod 256 */
 #define CAL_MAX_DEV 120  /* accept periods of 13.5 .. 21.2 ms */
 
-#define CAL_EVERY   8u   /* measure at every 8th wrap of cal_n: a power of 2 */
+#define CAL_EVERY   8u   /* measure at every 8th wrap of 256 ticks: a power of 2 */
+#if !WD_CAL_HOST
 static uint8_t cal_n NOINIT;   /* ticks, wraps every 256 */
 static uint8_t cal_m NOINIT;   /* wraps of cal_n; a measurement when it is 0 mod CAL_EVERY */
+#endif                         /* (with the host's calibration: CAL_COUNT's two bytes) */
 static uint8_t cal_t0 NOINIT;  /* capture at the start of a measurement */
 static int8_t cal_dev NOINIT;  /* measured period minus CAL_CENTER, in counts */
 static int16_t cal_err NOINIT; /* time owed to the core: us (WD_CAL_HOST), else counts */
 
 #if WD_CAL_HOST
 /* The period as the RC measures it, in us (32 us a count). */
-static uint16_t cal_rc_us(void)
+static __attribute__((noinline)) uint16_t cal_rc_us(void)
 {
     return (uint16_t)(32 * (CAL_CENTER + (int16_t)cal_dev));
 }
@@ -155,15 +157,18 @@ static uint16_t cal_rc_us(void)
  * Saved by SAVE at EEPROM offset CAL_EE, loaded at boot; a chip restart without a save falls back to the RC until
  * the host writes it again. */
 static struct wd_cal g_cal NOINIT;
-#define CAL_EE      24u  /* EEPROM offset of the calibration slot */
+#define CAL_EE      WD_EEPROM_SLOT_SIZE /* EEPROM offset of the calibration: right after the settings slot (21) */
 
-uint8_t wd_port_cal_write(uint16_t us)
+/* Core hooks (wd_core.h); c is g_wd, the one core. */
+uint8_t wd_port_cal_write(struct wd_core *c, uint16_t us)
 {
+    (void)c;
     return wd_cal_set(&g_cal, us, cal_rc_us());
 }
 
-uint8_t wd_port_cal_read(uint8_t i)
+uint8_t wd_port_cal_read(const struct wd_core *c, uint8_t i)
 {
+    (void)c;
     return ((const uint8_t *)&g_cal)[i];
 }
 
@@ -219,8 +224,9 @@ EMPTY_INTERRUPT(TIMER0_COMPB_vect);
  * yet (its tick flag set) may have ended during the feed's own transaction,
  * before its STOP: then the count starts from the period after it (one
  * period later, never early); two uncounted periods, rare: CAL_FEED_LATE. */
-void wd_port_countdown_start(void)
+void wd_port_countdown_start(struct wd_core *c)
 {
+    (void)c;
     int16_t d = (int16_t)(cal_period_us() - WD_CAL_TICK_US), x = (int16_t)(cal_err + d), tick8 = WD_CAL_TICK_US / 8;
     if (PORT_FLAGS & _BV(PORT_F_TICK)) {
         x = (int16_t)(x + d); /* and a tick more: tick8 0 */
@@ -270,14 +276,14 @@ static uint8_t ee_read(uint8_t a)
     return EEDR;
 }
 
-/* Core hook (boot, and a host reset restores the saved settings): waits
- * out a write in progress. */
-void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n)
+/* Reads n bytes at a into dst (boot only), once a write in progress is
+ * done. */
+static void ee_read_block(uint8_t a, uint8_t *dst, uint8_t n)
 {
     while (EECR & _BV(EEPE)) {
     }
     while (n--)
-        *dst++ = ee_read((uint8_t)offset++);
+        *dst++ = ee_read(a++);
 }
 
 static uint8_t save_i NOINIT; /* save step: writes 0..SAVE_N-1, then checks SAVE_N..2*SAVE_N-1 */
@@ -288,33 +294,28 @@ static uint8_t save_i NOINIT; /* save step: writes 0..SAVE_N-1, then checks SAVE
  * measure is never counted (wd_cal_period_us), and an erased 0xFFFF is. */
 #define SAVE_N (WD_EEPROM_SLOT_SIZE + 2u)
 
-/* Byte j of what a save writes; *addr gets its EEPROM address. */
-static uint8_t save_byte(uint8_t j, uint8_t *addr)
+/* Byte j of what a save writes, at EEPROM address j. */
+static uint8_t save_byte(uint8_t j)
 {
-    if (j < WD_EEPROM_SLOT_SIZE) {
-        *addr = j;
+    if (j < WD_EEPROM_SLOT_SIZE)
         return wd_core_slot_byte(&g_wd, j);
-    }
-    j = (uint8_t)(j - WD_EEPROM_SLOT_SIZE);
-    *addr = (uint8_t)(CAL_EE + j);
-    return ((const uint8_t *)&g_cal.tick_us)[j];
+    return ((const uint8_t *)&g_cal.tick_us)[j - WD_EEPROM_SLOT_SIZE];
 }
 
-/* Boot: the saved calibration, if one was saved. */
+/* Boot: the saved calibration, if one was saved (an erased 0xFFFF is none). */
 static void cal_load(void)
 {
-    wd_cal_clear(&g_cal);
-    g_cal.count = 0;
-    wd_port_eeprom_read(CAL_EE, (uint8_t *)&g_cal.tick_us, 2);
-    if (g_cal.tick_us == 0xFFFFu)
-        g_cal.tick_us = 0;          /* never saved */
-    else if (g_cal.tick_us)
-        g_cal.age_s = 0xFFFEu;      /* age unknown: older than can be told */
+    struct wd_cal *k = &g_cal;
+    k->count = 0;
+    ee_read_block(CAL_EE, (uint8_t *)&k->tick_us, 2);
+    k->age_s = 0xFFFEu; /* age unknown: older than can be told */
+    if ((uint16_t)(k->tick_us + 1u) <= 1u)
+        wd_cal_clear(k);
 }
 #else
 #define SAVE_N WD_EEPROM_SLOT_SIZE
 
-#define save_byte(j, addr) (*(addr) = (j), wd_core_slot_byte(&g_wd, (j)))
+#define save_byte(j) wd_core_slot_byte(&g_wd, (j))
 #endif
 
 /* One step of a save, when the EEPROM is idle: write byte i of the slot
@@ -322,14 +323,14 @@ static void cal_load(void)
  * changed meanwhile. ~3.4 ms per written byte, none with the bus held. */
 static void port_save_step(void)
 {
-    uint8_t i = save_i, j = i, b, a;
+    uint8_t i = save_i, j = i, b;
 
     if (EECR & _BV(EEPE))
         return;
     if (j >= SAVE_N)
         j -= SAVE_N;
-    b = save_byte(j, &a);
-    if (ee_read(a) != b) {
+    b = save_byte(j);
+    if (ee_read(j) != b) {
         if (i != j) {
             save_i = 0; /* changed since written */
             return;
@@ -352,19 +353,21 @@ static void port_save_step(void)
 
 /* ---- event loop ---------------------------------------------------------------- */
 
-/* The RC's measure of one watchdog period, every CAL_EVERY x 256 ticks (flags f as the
- * tick found them, cap the Timer0 capture): takes a measure that is in
- * range, or starts the next one. Both builds of port_tick share it. */
-static inline __attribute__((always_inline)) void port_rc_measure(uint8_t f, uint8_t cap)
+/* The RC's measure of one watchdog period, every CAL_EVERY x 256 ticks.
+ * A measurement that ends at this tick (flags f as the tick found them, cap
+ * the Timer0 capture) is taken if it is in range. Both builds share it. */
+static inline __attribute__((always_inline)) void port_rc_take(uint8_t f, uint8_t cap)
 {
-    if (f & _BV(PORT_F_CAL)) {
-        int8_t d = (int8_t)(uint8_t)((uint8_t)(cap - cal_t0) - CAL_MOD);
-        if (!(f & _BV(PORT_F_TICK2)) && d >= -CAL_MAX_DEV && d <= CAL_MAX_DEV)
-            cal_dev = d;
-    } else if (!++cal_n && !(cal_m++ & (CAL_EVERY - 1u))) {
-        cal_t0 = cap;
-        PORT_FLAGS |= _BV(PORT_F_CAL);
-    }
+    int8_t d = (int8_t)(uint8_t)((uint8_t)(cap - cal_t0) - CAL_MOD);
+    if (!(f & _BV(PORT_F_TICK2)) && d >= -CAL_MAX_DEV && d <= CAL_MAX_DEV)
+        cal_dev = d;
+}
+
+/* Starts a measurement at this tick (cap as above): it ends at the next. */
+static inline __attribute__((always_inline)) void port_rc_start(uint8_t cap)
+{
+    cal_t0 = cap;
+    PORT_FLAGS |= _BV(PORT_F_CAL);
 }
 
 #if WD_CAL_HOST
@@ -393,7 +396,9 @@ static void port_decide(uint8_t n, uint8_t bus, uint16_t waited_us, uint16_t per
     port_pins_update();
 }
 
-/* Serves a pending tick: calibration, then the core ticks it is owed. */
+/* Serves a pending tick: calibration, then the core ticks it is owed. The
+ * RC's measurement starts when CAL_COUNT's high byte moves on to one that
+ * is 1 mod CAL_EVERY (256 periods after the boot, then every 2048). */
 static void port_tick(void)
 {
     uint8_t f = PORT_FLAGS, cap = GPIOR1, n = 1, periods;
@@ -403,7 +408,8 @@ static void port_tick(void)
     PORT_FLAGS = (uint8_t)(f & ~(_BV(PORT_F_TICK) | _BV(PORT_F_TICK2) | _BV(PORT_F_CAL)));
     if (PORT_WAIT_FLAGS & _BV(PORT_F_WAIT))
         port_wait_stop();       /* this interrupt decides instead */
-    port_rc_measure(f, cap);
+    if (f & _BV(PORT_F_CAL))
+        port_rc_take(f, cap);
     /* each period's true length less a core tick, owed to the core */
     p = cal_period_us();
     dev = (int16_t)(p - WD_CAL_TICK_US);
@@ -430,6 +436,8 @@ static void port_tick(void)
     uint8_t bus = port_bus_sample(), sec = (uint8_t)g_wd.uptime_s;
     port_decide(n, bus, 0, p);
     wd_cal_periods(&g_cal, periods, sec != (uint8_t)g_wd.uptime_s);
+    if ((uint16_t)((g_cal.count - 256u) & (CAL_EVERY * 256u - 1u)) < periods)
+        port_rc_start(cap);
     port_bus_tick();
 }
 
@@ -458,7 +466,10 @@ static void port_tick(void)
     int16_t dev = cal_dev + (CAL_CENTER - CAL_TICK), e = cal_err + dev;
 
     PORT_FLAGS = (uint8_t)(f & ~(_BV(PORT_F_TICK) | _BV(PORT_F_TICK2) | _BV(PORT_F_CAL)));
-    port_rc_measure(f, cap);
+    if (f & _BV(PORT_F_CAL))
+        port_rc_take(f, cap);
+    else if (!++cal_n && !(cal_m++ & (CAL_EVERY - 1u)))
+        port_rc_start(cap);
     if (f & _BV(PORT_F_TICK2)) {
         e += dev;
         n++;
@@ -474,7 +485,7 @@ static void port_tick(void)
     /* one look at the bus for all the core ticks owed now: they are one instant */
     uint8_t bus = port_bus_sample();
     for (; n; n--)
-        wd_core_tick(&g_wd, WD_TICK_MS, bus);
+        wd_core_tick(&g_wd, bus);
     port_pins_update();
     port_bus_tick();
 }
@@ -513,10 +524,15 @@ static void port_poll(void)
  * after the watchdog, Timer0, the pins and the bus pins are set up. */
 static void __attribute__((noreturn)) port_run(uint8_t chip_reset)
 {
+    uint8_t slot[WD_EEPROM_SLOT_SIZE]; /* the settings slot, for the core to take */
+
     cal_dev = CAL_TICK - CAL_CENTER; /* nominal until the first measurement */
+#if !WD_CAL_HOST
     cal_m = 0;                       /* which comes at the first wrap of cal_n */
+#endif
     cal_err = 0;
-    wd_core_init(&g_wd, &g_wd_persist, chip_reset);
+    ee_read_block(0, slot, sizeof slot);
+    wd_core_init(&g_wd, &g_wd_persist, chip_reset, slot);
 #if WD_CAL_HOST
     cal_load();
     /* a countdown kept over a chip restart: the core's own rule (since_t - 1

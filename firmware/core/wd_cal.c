@@ -4,24 +4,36 @@
  */
 #include "wd_cal.h"
 
-void wd_cal_clear(struct wd_cal *k)
+/* As in wd_core.c: keeps k in a pointer register, so the fields are reached
+ * with 2-byte LDD/STD instead of 4-byte absolute LDS/STS once link-time
+ * optimisation sees the single instance. */
+#if defined(__AVR__)
+#define OPAQUE(p) __asm__("" : "+b"(p))
+#else
+#define OPAQUE(p) ((void)0)
+#endif
+
+__attribute__((noinline)) void wd_cal_clear(struct wd_cal *k)
 {
+    OPAQUE(k);
     k->tick_us = 0;
     k->age_s = 0xFFFFu;
 }
 
 void wd_cal_periods(struct wd_cal *k, uint8_t n, uint8_t new_second)
 {
+    OPAQUE(k);
     k->count = (uint16_t)(k->count + n);
     if (new_second && k->age_s < 0xFFFEu)
         k->age_s++;
 }
 
-/* Is us within 1/EXTWD_CAL_MAX_DEV_DIV of rc_us? */
+/* Is us within 1/EXTWD_CAL_MAX_DEV_DIV of rc_us? One unsigned compare:
+ * us - (rc_us - q) lies in [0, 2q] exactly when |us - rc_us| <= q. */
 static __attribute__((noinline)) uint8_t near(uint16_t us, uint16_t rc_us)
 {
-    uint16_t d = us > rc_us ? (uint16_t)(us - rc_us) : (uint16_t)(rc_us - us);
-    return d <= rc_us / EXTWD_CAL_MAX_DEV_DIV;
+    uint16_t q = rc_us / EXTWD_CAL_MAX_DEV_DIV;
+    return (uint16_t)(us - (uint16_t)(rc_us - q)) <= (uint16_t)(q + q);
 }
 
 uint8_t wd_cal_set(struct wd_cal *k, uint16_t us, uint16_t rc_us)
@@ -32,6 +44,7 @@ uint8_t wd_cal_set(struct wd_cal *k, uint16_t us, uint16_t rc_us)
     }
     if (!near(us, rc_us))
         return EXTWD_ERR_RANGE;
+    OPAQUE(k);
     k->tick_us = us;
     k->age_s = 0;
     return EXTWD_ERR_OK;
@@ -39,7 +52,8 @@ uint8_t wd_cal_set(struct wd_cal *k, uint16_t us, uint16_t rc_us)
 
 uint16_t wd_cal_period_us(const struct wd_cal *k, uint16_t rc_us)
 {
-    return k->tick_us && near(k->tick_us, rc_us) ? k->tick_us : rc_us;
+    uint16_t t = k->tick_us;
+    return t && near(t, rc_us) ? t : rc_us;
 }
 
 uint16_t wd_cal_wait_counts(uint16_t us, uint16_t rc_counts, uint16_t period_us)

@@ -212,6 +212,12 @@ static NOINLINE void inc_sat8(uint8_t *v)
         ++*v;
 }
 
+static NOINLINE void inc_sat16(uint16_t *v)
+{
+    if ((uint16_t)(*v + 1u))
+        ++*v;
+}
+
 /* x / 125, at most 255: whole seconds of x units of 8 ms. Eight steps of
  * long division (no library divide). */
 static NOINLINE uint8_t sec8(uint16_t x)
@@ -359,16 +365,13 @@ int wd_settings_decode(const uint8_t in[WD_EEPROM_SLOT_SIZE], struct wd_settings
     return 0;
 }
 
-/* Loads the saved settings into c->set, or the defaults (and
- * DEFAULTS_LOADED) if the slot is not valid, and keeps them as the copy a
- * host reset restores. Boot only: the EEPROM is not read afterwards. */
-static void load_settings(struct wd_core *c)
+/* Takes the settings of slot (the port's read of the EEPROM) into c->set,
+ * or the defaults (and DEFAULTS_LOADED) if they are not a valid slot, and
+ * keeps them as the copy a host reset restores. */
+static void load_settings(struct wd_core *c, const uint8_t *slot)
 {
-    uint16_t k = 0;
-
-    wd_port_eeprom_read(0, SET_BYTES, WD_SETTINGS_SIZE);
-    wd_port_eeprom_read(WD_SETTINGS_SIZE, (uint8_t *)&k, 2);
-    if (!slot_ok(&c->set, (const uint8_t *)&k)) {
+    memcpy(SET_BYTES, slot, WD_SETTINGS_SIZE);
+    if (!slot_ok(&c->set, slot + WD_SETTINGS_SIZE)) {
         wd_settings_defaults(&c->set);
         c->persist->ext_sticky |= EXTWD_XS_DEFAULTS_LOADED;
     }
@@ -396,7 +399,7 @@ uint8_t wd_core_slot_byte(const struct wd_core *c, uint8_t i)
     return (uint8_t)(i == WD_SETTINGS_SIZE ? k : k >> 8);
 }
 
-void wd_core_save_done(struct wd_core *c)
+NOINLINE void wd_core_save_done(struct wd_core *c)
 {
     save_image(c, &c->saved);
 }
@@ -415,16 +418,11 @@ uint16_t wd_core_eeprom_slot(struct wd_core *c, uint8_t out[WD_EEPROM_SLOT_SIZE]
  * before the reset. */
 static NOINLINE uint8_t pretimeout_active(const struct wd_core *c)
 {
-    uint16_t pre, t;
-    uint8_t on = 0;
+    uint16_t t = timeout_ticks(c), pre = c->set.pretimeout_ms >> 4; /* whole ticks: the lead never exceeds PRETIMEOUT_MS */
 
-    if (c->set.action && !c->pulse_t && !c->grace_t) {
-        pre = c->set.pretimeout_ms >> 4; /* whole ticks: the lead never exceeds PRETIMEOUT_MS */
-        t = timeout_ticks(c);
-        if (pre && pre < t && c->since_t > (uint16_t)(t - pre))
-            on = EXTWD_XS_PRETIMEOUT;
-    }
-    return on;
+    return c->set.action && !c->pulse_t && !c->grace_t && pre && pre < t && c->since_t > (uint16_t)(t - pre)
+               ? EXTWD_XS_PRETIMEOUT
+               : 0u;
 }
 
 /* Starts the grace period of c->grace_eff_s (at most 1048): 62.5 ticks a
@@ -447,8 +445,7 @@ static NOINLINE void host_reset(struct wd_core *c, uint8_t cause)
     p->last_cause = cause;
     p->breadcrumb_rst = c->breadcrumb;
     inc_sat8(&p->reset_count);
-    if ((uint16_t)(p->resets_total + 1u))
-        p->resets_total++;
+    inc_sat16(&p->resets_total);
     /* push the history: the oldest entry drops out */
     {
         uint8_t *to = (uint8_t *)&p->history[EXTWD_HISTORY_ENTRIES], *from = to - EXTWD_HISTORY_ENTRY_SIZE;
@@ -490,7 +487,7 @@ static NOINLINE void host_reset(struct wd_core *c, uint8_t cause)
 
 /* ---- lifecycle ---------------------------------------------------------------- */
 
-static uint16_t persist_check(const struct wd_persist *p)
+NOINLINE static uint16_t persist_check(const struct wd_persist *p)
 {
     return wd_check16(WD_PERSIST_SEED, (const uint8_t *)p + 2, PERSIST_CHECKED);
 }
@@ -511,7 +508,8 @@ static uint8_t persist_sane(const struct wd_persist *p)
     return 1;
 }
 
-void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_reset)
+void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_reset,
+                  const uint8_t slot[WD_EEPROM_SLOT_SIZE])
 {
     uint8_t keep = 0;
 
@@ -528,7 +526,7 @@ void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_re
     memset((uint8_t *)&c->since_t + LIVE_BYTES, 0, sizeof *c - offsetof(struct wd_core, since_t) - LIVE_BYTES);
     c->persist = persist;
     persist->chip_reset = chip_reset;
-    load_settings(c);
+    load_settings(c, slot);
     c->grace_eff_s = c->set.grace_s;
     if (keep) {
         c->set.action = c->live_action; /* a disarm goes on, bounded as before */
@@ -563,8 +561,8 @@ static void tick_once(struct wd_core *c, uint8_t bus)
     if (c->sec_ticks >= 125u) {
         c->sec_ticks = (uint8_t)(c->sec_ticks - 125u);
         c->uptime_s++;
-        if (unprotected(c) && (uint16_t)(c->disarm_s + 1u))
-            c->disarm_s++;
+        if (unprotected(c))
+            inc_sat16(&c->disarm_s);
         if ((c->flags & WD_F_HEALTHY_RUN) && ++c->healthy_s >= c->set.healthy_s) {
             c->flags &= (uint8_t)~WD_F_HEALTHY_RUN;
             p->bootloop_count = 0;
@@ -586,17 +584,17 @@ static void tick_once(struct wd_core *c, uint8_t bus)
         c->key_left--;
 
     /* bus health (5.10): share of stuck samples (a line low, nothing moved
-     * since the last tick: bus 1-0x7F) among the last 16 ticks; lows counts
-     * 100 per stuck sample, so lows > 16 x pct means share > pct. Only a
-     * stuck sample can raise the share, so only then is it counted. */
+     * since the last tick: bus 1-0x7F) among the last 16 ticks; room starts
+     * at 16 x pct and loses 100 per stuck sample, so room < 0 means share >
+     * pct. Only a stuck sample can raise the share, so only then is it counted. */
     samples = (uint16_t)(c->bus_samples << 1);
     if ((uint8_t)(bus - 1u) < (uint8_t)(WD_BUS_MOVED - 1u)) {
-        uint16_t lows = 0;
+        int16_t room = (int16_t)(c->set.busload_pct << 4);
         samples |= 1u;
         for (uint16_t s = samples; s; s >>= 1)
             if (s & 1u)
-                lows = (uint16_t)(lows + 100u);
-        if (lows > (uint16_t)(c->set.busload_pct << 4)) {
+                room = (int16_t)(room - 100);
+        if (room < 0) {
             inc_sat8(&p->buserr_count);
             inc_sat8(&p->reinit_count);
             samples = 0;
@@ -612,8 +610,7 @@ static void tick_once(struct wd_core *c, uint8_t bus)
     } else if (c->grace_t) {
         c->grace_t--;
     } else {
-        if ((uint16_t)(c->since_t + 1u))
-            c->since_t++;
+        inc_sat16(&c->since_t);
 #if !WD_CAL_HOST
         /* never early (5.1): the feed came somewhere inside the first tick,
          * so only since_t - 1 whole ticks are sure to have passed */
@@ -623,9 +620,8 @@ static void tick_once(struct wd_core *c, uint8_t bus)
     }
 }
 
-void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus)
+NOINLINE void wd_core_tick(struct wd_core *c, uint8_t bus)
 {
-    (void)elapsed_ms;
 #if WD_CAL_HOST
     wd_core_ticks(c, 1, bus, 0);
 #else
@@ -719,7 +715,7 @@ uint8_t wd_core_read_next(struct wd_core *c)
         /* reads EXTWD_UNMAPPED_READ */
 #if WD_CAL_HOST
     } else if (s >= CALC_CAL) {
-        v = wd_port_cal_read((uint8_t)(s - CALC_CAL));
+        v = wd_port_cal_read(c, (uint8_t)(s - CALC_CAL));
 #endif
     } else {
         /* 4-byte values in ticks, shown in ms: TIME_LEFT, SINCE_FEED,
@@ -825,7 +821,8 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
         uint8_t *dst = (uint8_t *)c + src;
         uint32_t old;
         memcpy(&old, dst, 4);
-        memcpy(dst, d, w);
+        for (uint8_t i = 0; i < w; i++) /* not memcpy: no library call for 1-4 bytes */
+            dst[i] = d[i];
         uint16_t v;
         memcpy(&v, dst, 2);
         if (!settings_ok(&c->set) || !timeout_ok(c->longop_ms) ||
@@ -878,7 +875,7 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
         goto seal;
 #if WD_CAL_HOST
     } else if (r == EXTWD_REG_CAL_TICK_US) {
-        err = wd_port_cal_write((uint16_t)(d[0] | d[1] << 8));
+        err = wd_port_cal_write(c, (uint16_t)(d[0] | d[1] << 8));
 #endif
     } else if (r == EXTWD_CMD_TEST_ACTION) {
         err = EXTWD_ERR_DISARMED;
@@ -895,7 +892,7 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
         } else {
             c->since_t = 0;
 #if WD_CAL_HOST
-            wd_port_countdown_start();
+            wd_port_countdown_start(c);
 #endif
             c->grace_t = 0;
             c->disarm_s = 0; /* a disarmed host that feeds is alive (5.6) */
@@ -923,7 +920,7 @@ done:
         if (was_unprot) {
             c->since_t = 0;
 #if WD_CAL_HOST
-            wd_port_countdown_start();
+            wd_port_countdown_start(c);
 #endif
         }
     }
@@ -936,12 +933,6 @@ out:
 }
 
 /* ---- port services ---------------------------------------------------------------- */
-
-void wd_core_note_reinit(struct wd_core *c)
-{
-    inc_sat8(&c->persist->reinit_count);
-    c->flags |= WD_REQ_SEAL;
-}
 
 uint8_t wd_core_address(const struct wd_core *c)
 {

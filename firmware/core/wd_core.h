@@ -99,12 +99,11 @@ struct wd_persist {
 /* ---- port hooks -------------------------------------------------------------
  * Bound at link time, not through a struct of pointers: on a chip with 512
  * bytes of RAM (and a 128-byte budget for the firmware) a pointer table is
- * RAM spent for nothing. Each MCU port, and the host test harness, defines:
+ * RAM spent for nothing. They get the core they serve, so a host that runs
+ * several chips finds its own state from it. Each MCU port, and the host
+ * port (firmware/host), defines:
  */
-
-/* Reads n bytes of EEPROM at offset into dst. Called by wd_core_init only
- * (a host reset restores the settings from a RAM copy). */
-void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n);
+struct wd_core;
 
 /* Calibration against the host's clock (SPEC 5.15), which the port keeps
  * (it counts the watchdog periods, wd_cal.h): byte i (0-5) of CAL_COUNT,
@@ -116,14 +115,14 @@ void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n);
 #define WD_CAL_HOST 1
 #endif
 #if WD_CAL_HOST
-uint8_t wd_port_cal_read(uint8_t i);
-uint8_t wd_port_cal_write(uint16_t us);
+uint8_t wd_port_cal_read(const struct wd_core *c, uint8_t i);
+uint8_t wd_port_cal_write(struct wd_core *c, uint16_t us);
 
 /* The host fed the chip or armed it (SPEC 5.1): the countdown starts again
  * now. The port notes where in its watchdog period that is, since it keeps
  * the true length of its periods and tells the core when the timeout has
  * surely passed (wd_core_ticks). Returns nothing. */
-void wd_port_countdown_start(void);
+void wd_port_countdown_start(struct wd_core *c);
 #endif
 
 /* The build sets these (-DWD_MCU_ID=...); the host build gets the defaults. */
@@ -147,11 +146,13 @@ void wd_port_countdown_start(void);
 #define WD_OUT_RESET       0x01u /* drive the host reset line low */
 #define WD_OUT_PRETIMEOUT  0x02u /* drive the pretimeout pin low */
 
-/* Field order is part of the contract: the simulator reads a running chip's
- * state from its RAM using this layout (AVR packs with alignment 1), so only
- * fixed-width fields, and the one pointer last, where its size cannot shift
- * the others. The register map reads several fields in place, so their order
- * follows it too. */
+/* The register map reads the fields up to flags in place (offsets below
+ * 0x40), so their order follows it; the simulator finds the few it reads
+ * through the ELF's .extwd_layout (core_layout.h). Only fixed-width fields
+ * before the one pointer, whose size differs on the host. It comes before
+ * saved because the AVR reaches fields at offsets up to 63 with one LDD
+ * off the struct's pointer: persist at 68 cost 12 bytes a use (-50 bytes
+ * of flash in all). */
 struct wd_core {
     struct wd_settings set;
 
@@ -174,14 +175,16 @@ struct wd_core {
     uint8_t breadcrumb;
     uint8_t last_error;
     uint8_t flags;            /* WD_REQ_* pending (bits 0-4), private bits (WD_F_* in wd_core.c) */
+    struct wd_persist *persist; /* before saved: within reach of a 6-bit displacement (LDD) */
     struct wd_settings saved; /* as last loaded or saved: what a host reset restores */
-    struct wd_persist *persist;
 };
 
 /* ---- lifecycle --------------------------------------------------------------- */
 
-/* Loads the settings from EEPROM through wd_port_eeprom_read (defaults and
- * DEFAULTS_LOADED if no slot is valid), validates persist (zeroing it on
+/* Takes the settings from slot, the WD_EEPROM_SLOT_SIZE bytes the port read
+ * from EEPROM offset 0 (defaults and DEFAULTS_LOADED if they are not a
+ * valid slot; the core keeps no pointer to them and never reads the EEPROM
+ * again: a host reset restores a RAM copy), validates persist (zeroing it on
  * power-on or a bad check, else setting CHIP_RESTARTED), seals it, and
  * starts the power-up grace period. A restart that finds persist valid and
  * the live block in c intact (its live_check holds: the RAM kept its
@@ -190,7 +193,8 @@ struct wd_core {
  * neither keep a hung host alive nor reset one that keeps its rules
  * (SPEC 5.13).
  * chip_reset is the EXTWD_CHIP_* flags of this boot. */
-void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_reset);
+void wd_core_init(struct wd_core *c, struct wd_persist *persist, uint8_t chip_reset,
+                  const uint8_t slot[WD_EEPROM_SLOT_SIZE]);
 
 /* Applies the factory defaults now and requests their save and a restart
  * (WD_REQ_FACTORY, WD_REQ_ADDRESS): what the factory-reset pin does at
@@ -205,11 +209,10 @@ void wd_core_factory_reset(struct wd_core *c);
  * stuck sample; healthy traffic, however dense, always moves. */
 #define WD_BUS_MOVED 0x80u
 
-/* Advances time by one tick (WD_TICK_MS; elapsed_ms is not used, the port
- * keeps ticks nominal) and takes one bus-health sample, bus as above. Runs
- * the countdown, the pulse, grace, bounded disarm, pretimeout, health and
- * bus-health logic. */
-void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus);
+/* Advances time by one tick (WD_TICK_MS: the port keeps ticks nominal) and
+ * takes one bus-health sample, bus as above. Runs the countdown, the pulse,
+ * grace, bounded disarm, pretimeout, health and bus-health logic. */
+void wd_core_tick(struct wd_core *c, uint8_t bus);
 
 #if WD_CAL_HOST
 /* How far a port's own clock may move the reset from the core's whole-tick
@@ -226,7 +229,7 @@ void wd_core_tick(struct wd_core *c, uint16_t elapsed_ms, uint8_t bus);
  * passed since the feed beyond those since_t - 1 ticks (negative: less), in
  * units of 8 us rounded down, taken within WD_SURE8_MIN..WD_SURE8_MAX. The
  * host is reset (cause 1) once that is the timeout in force. n = 0 only
- * decides again (at the end of a wait the port timed). wd_core_tick(c, ms,
+ * decides again (at the end of a wait the port timed). wd_core_tick(c,
  * bus) is wd_core_ticks(c, 1, bus, 0). Returns the true us still to pass
  * before the reset (a multiple of 8, never less than the true rest), or
  * 0xFFFF when 64 ms or more are left and whenever no countdown can reset the
@@ -246,10 +249,6 @@ void wd_core_read_begin(struct wd_core *c);
 
 /* Returns the next byte of the current read transaction and advances. */
 uint8_t wd_core_read_next(struct wd_core *c);
-
-/* Records a slave re-initialisation the port did on its own (e.g. after a
- * protocol error it detected). */
-void wd_core_note_reinit(struct wd_core *c);
 
 /* Returns the current 7-bit slave address. */
 uint8_t wd_core_address(const struct wd_core *c);

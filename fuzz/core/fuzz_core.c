@@ -70,8 +70,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wd_cal.h"
-#include "wd_core.h"
+#include "wd_chip.h"
 
 #define CHECK(cond)                                                              \
     do {                                                                         \
@@ -81,52 +80,20 @@
         }                                                                        \
     } while (0)
 
-static uint8_t eeprom[WD_EEPROM_SIZE];
-
-void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n)
-{
-    CHECK((unsigned)offset + n <= sizeof eeprom);
-    memcpy(dst, eeprom + offset, n);
-}
-
-/* The port's calibration (SPEC 5.15): the RC's measure of a period moves
- * with the input; invariant (e): whatever is written, the period counted is
- * never more than 1/EXTWD_CAL_MAX_DEV_DIV off the RC's measure, so no
- * calibration can shorten a timeout below TIMEOUT_MS x 8/9 of RC time. */
-static struct wd_cal fz_cal;
-static uint16_t fz_rc_us = WD_CAL_TICK_US;
-
-uint8_t wd_port_cal_read(uint8_t i)
-{
-    CHECK(i < sizeof fz_cal);
-    return ((const uint8_t *)&fz_cal)[i];
-}
-
-uint8_t wd_port_cal_write(uint16_t us)
-{
-    struct wd_cal before = fz_cal;
-    uint8_t err = wd_cal_set(&fz_cal, us, fz_rc_us);
-    CHECK(err == EXTWD_ERR_OK || err == EXTWD_ERR_RANGE);
-    if (err)
-        CHECK(!memcmp(&before, &fz_cal, sizeof fz_cal));
-    else
-        CHECK(fz_cal.tick_us == us && fz_cal.age_s == (us ? 0 : 0xFFFFu));
-    return err;
-}
-
-/* The countdown's restarts, for the port's clock (wd_core_ticks). */
-static unsigned fz_restarts;
-
-void wd_port_countdown_start(void)
-{
-    fz_restarts++;
-}
+/* The chip: the real core with its EEPROM, RAM and the port's calibration,
+ * served as the MCU ports serve it (firmware/host). The operations below
+ * call the core's entry points themselves (frames from exact-size heap
+ * copies, so ASan sees an overread; ticks and reads without the service
+ * that follows them on a port, which the input asks for on its own), and
+ * wd_chip does the rest: the slot handed to wd_core_init, the seal, the
+ * save, the factory restart, the calibration hooks. */
+static struct wd_chip chip;
 
 static void check_cal(void)
 {
-    uint16_t t = wd_cal_period_us(&fz_cal, fz_rc_us);
-    uint16_t d = t > fz_rc_us ? (uint16_t)(t - fz_rc_us) : (uint16_t)(fz_rc_us - t);
-    CHECK(d <= fz_rc_us / EXTWD_CAL_MAX_DEV_DIV);
+    uint16_t t = wd_cal_period_us(&chip.cal, chip.rc_us);
+    uint16_t d = t > chip.rc_us ? (uint16_t)(t - chip.rc_us) : (uint16_t)(chip.rc_us - t);
+    CHECK(d <= chip.rc_us / EXTWD_CAL_MAX_DEV_DIV);
 }
 
 /* ---- the input ------------------------------------------------------------ */
@@ -260,9 +227,9 @@ static struct shadow_reg shadow(const struct wd_core *c, int locked, uint8_t a)
                      : s->max_disarm_s > c->disarm_s ? (uint32_t)(s->max_disarm_s - c->disarm_s) : 0u);
     case 0x5A: case 0x5B: REG(0x5A, 2, c->grace_eff_s);
     case 0x5C: case 0x5D: case 0x5E: case 0x5F: REG(0x5C, 4, c->longop_ms);
-    case 0x78: case 0x79: REG(0x78, 2, fz_cal.count);
-    case 0x7A: case 0x7B: REG(0x7A, 2, fz_cal.tick_us);
-    case 0x7C: case 0x7D: REG(0x7C, 2, fz_cal.age_s);
+    case 0x78: case 0x79: REG(0x78, 2, chip.cal.count);
+    case 0x7A: case 0x7B: REG(0x7A, 2, chip.cal.tick_us);
+    case 0x7C: case 0x7D: REG(0x7C, 2, chip.cal.age_s);
     default:
         break;
     }
@@ -349,9 +316,6 @@ static int m_persist_valid(const struct wd_persist *p)
 
 /* ---- the chip and its port --------------------------------------------------- */
 
-static struct wd_core core;
-static struct wd_persist persist;
-
 /* The chip model: its own clock and record of events. Times are ticks run
  * (now); an event between ticks carries the number of the tick before it.
  * -1 = not known. */
@@ -371,68 +335,93 @@ static struct model {
 
 static int keep_expected; /* the model's forecast for the restart under way */
 
-/* What a chip restart must do with the settings (g), persist and the count. */
-static void restart(uint8_t flags, int first)
+/* What the model knows before a chip restart, for restart_check after it. */
+static struct {
+    struct wd_settings want; /* the settings the restart must load */
+    int slot;                /* the EEPROM slot is valid */
+    int kept;                /* persist must survive */
+    int first;               /* the first boot of this input */
+    uint8_t action_before;
+    uint32_t longop_before;
+} fc;
+
+/* The forecast of a chip restart with flags that finds img in the EEPROM
+ * and p as persist. */
+static void restart_expect(uint8_t flags, int first, const uint8_t img[WD_EEPROM_SLOT_SIZE],
+                           const struct wd_persist *p)
 {
-    struct wd_settings want;
-    int slot = m_slot_valid(eeprom, &want);
-    int kept = !(flags & EXTWD_CHIP_PORF) && m_persist_valid(&persist);
-    if (!slot)
-        m_defaults(&want);
+    fc.slot = m_slot_valid(img, &fc.want);
+    fc.kept = !(flags & EXTWD_CHIP_PORF) && m_persist_valid(p);
+    fc.first = first;
+    if (!fc.slot)
+        m_defaults(&fc.want);
     if (first)
-        m.unread = kept ? persist.status_unread : 0;
+        m.unread = fc.kept ? chip.persist.status_unread : 0;
     /* firmware 2.1: ACTION is never loaded (a boot is armed); a restart that
      * keeps the count keeps a disarm and a long operation too (5.13) */
-    uint8_t action_before = core.set.action;
-    uint32_t longop_before = core.longop_ms;
-    int keep_live = kept && !first;
-    want.action = 1;
+    fc.action_before = chip.core.set.action;
+    fc.longop_before = chip.core.longop_ms;
+    fc.want.action = 1;
+}
 
-    wd_core_init(&core, &persist, flags);
+/* What a chip restart must have done with the settings (g), persist and
+ * the count. */
+static void restart_check(void)
+{
+    struct wd_settings want = fc.want;
+    int kept = fc.kept, first = fc.first, keep_live = kept && !first;
 
     m.saved = want;
     if (keep_live) {
-        want.action = core.set.action;
-        CHECK(core.set.action == action_before);
-        CHECK(core.longop_ms == longop_before);
+        want.action = chip.core.set.action;
+        CHECK(chip.core.set.action == fc.action_before);
+        CHECK(chip.core.longop_ms == fc.longop_before);
     } else {
-        CHECK(core.longop_ms == 0);
+        CHECK(chip.core.longop_ms == 0);
     }
-    CHECK(memcmp(&core.set, &want, WD_SETTINGS_SIZE) == 0);
-    CHECK(slot || (persist.ext_sticky & EXTWD_XS_DEFAULTS_LOADED));
-    CHECK(core.key_left == 0);
+    CHECK(memcmp(&chip.core.set, &want, WD_SETTINGS_SIZE) == 0);
+    CHECK(fc.slot || (chip.persist.ext_sticky & EXTWD_XS_DEFAULTS_LOADED));
+    CHECK(chip.core.key_left == 0);
     m.locked = 0;
     m.key_at = -1;
     if (!kept)
         m.unread = m.status_held = 0;
     /* the count: kept by a restart with valid state (SPEC 5.13), except at
      * the first boot, where the model knew nothing of the RAM before */
-    keep_expected = kept && !first;
+    keep_expected = keep_live;
     if (!kept) {
         m.fed_at = m.now; /* counts from 0 (or grace) from here */
-        m.count_from = core.grace_t || core.pulse_t ? -1 : m.now;
+        m.count_from = chip.core.grace_t || chip.core.pulse_t ? -1 : m.now;
     } else if (first) {
         m.fed_at = m.count_from = -1;
     }
-    if (is_unprotected(&core) && !keep_live)
+    if (is_unprotected(&chip.core) && !keep_live)
         m.unprot_from = m.now; /* a timeout of 0 in force at boot is bounded anew; a kept restart keeps the bound */
+}
+
+/* A chip restart by the port (wd_chip: the slot from the EEPROM). */
+static void restart(uint8_t flags, int first)
+{
+    restart_expect(flags, first, chip.eeprom, &chip.persist);
+    wd_chip_start(&chip, flags);
+    restart_check();
 }
 
 static int host_reset_began(uint16_t pulse_before)
 {
-    return !pulse_before && core.pulse_t;
+    return !pulse_before && chip.core.pulse_t;
 }
 
 /* (g), (i): what every host reset must leave. */
 static void on_host_reset(void)
 {
-    CHECK(memcmp(&core.set, &m.saved, WD_SETTINGS_SIZE) == 0);
-    CHECK(core.longop_ms == 0);
-    CHECK(persist.status & EXTWD_STATUS_WD_RESET);
+    CHECK(memcmp(&chip.core.set, &m.saved, WD_SETTINGS_SIZE) == 0);
+    CHECK(chip.core.longop_ms == 0);
+    CHECK(chip.persist.status & EXTWD_STATUS_WD_RESET);
     m.unread = m.status_held = 1;
     m.fed_at = m.now;
     m.count_from = -1; /* from the end of the pulse and grace */
-    if (is_unprotected(&core))
+    if (is_unprotected(&chip.core))
         m.unprot_from = m.now;
 }
 
@@ -440,7 +429,7 @@ static void on_host_reset(void)
  * the moment protection went off. */
 static void note_protection(int was_unprot)
 {
-    if (is_unprotected(&core) && !was_unprot)
+    if (is_unprotected(&chip.core) && !was_unprot)
         m.unprot_from = m.now;
 }
 
@@ -453,32 +442,42 @@ static void check_save_image(const uint8_t img[WD_EEPROM_SLOT_SIZE], const struc
     CHECK(memcmp(&s, live, WD_SETTINGS_SIZE) == 0);
 }
 
+/* The port's service (wd_chip_serve), checked: a save writes what the
+ * byte-wise save of the MCU ports writes (g), and a factory reset's
+ * restart is the model's. extra 0x70-0x7F tears a save after its first
+ * extra & 15 bytes (not a factory reset's: the chip restarts only once its
+ * save is checked). */
 static void serve(uint8_t extra)
 {
-    int was_unprot = is_unprotected(&core);
-    if (extra & 0x80)
-        wd_core_note_reinit(&core);
-    uint8_t r = wd_core_take_requests(&core);
-    if (r & WD_REQ_SEAL)
-        wd_core_seal(&core);
-    if (r & (WD_REQ_SAVE | WD_REQ_FACTORY)) {
-        uint8_t img[WD_EEPROM_SLOT_SIZE], bytes[WD_EEPROM_SLOT_SIZE];
-        struct wd_settings live = core.set;
+    int was_unprot = is_unprotected(&chip.core);
+    uint8_t pending = chip.core.flags & WD_REQ_ALL; /* white-box: what the service takes */
+    uint8_t bytes[WD_EEPROM_SLOT_SIZE], old[WD_EEPROM_SIZE];
+    struct wd_settings live = chip.core.set;
+
+    memcpy(old, chip.eeprom, sizeof old);
+    if (pending & (WD_REQ_SAVE | WD_REQ_FACTORY)) {
         for (uint8_t i = 0; i < WD_EEPROM_SLOT_SIZE; i++)
-            bytes[i] = wd_core_slot_byte(&core, i);
+            bytes[i] = wd_core_slot_byte(&chip.core, i);
         check_save_image(bytes, &live);
-        uint16_t off = wd_core_eeprom_slot(&core, img);
-        CHECK(off == 0);
-        CHECK(memcmp(img, bytes, sizeof img) == 0);
-        CHECK(m_slot_valid(img, &m.saved));
+    }
+    if (pending & WD_REQ_FACTORY) {
+        /* the restart finds the slot just saved, and persist sealed first */
+        struct wd_persist sealed = chip.persist;
+        if (pending & WD_REQ_SEAL)
+            sealed.check = m_fletcher(0xE702u, (const uint8_t *)&sealed + 2, sizeof sealed - 2);
+        restart_expect(EXTWD_CHIP_WDRF, 0, bytes, &sealed);
+    }
+    CHECK(wd_chip_serve(&chip) == pending);
+    if (pending & (WD_REQ_SAVE | WD_REQ_FACTORY)) {
+        CHECK(memcmp(chip.eeprom, bytes, sizeof bytes) == 0);
+        CHECK(m_slot_valid(bytes, &m.saved));
         m.saved.action = 1;
-        /* a torn write now and then */
-        memcpy(eeprom + off, img, (extra & 0x70) == 0x70 ? (extra & 15u) : sizeof img);
+        uint8_t cut = extra & 15u;
+        if (!(pending & WD_REQ_FACTORY) && (extra & 0x70) == 0x70)
+            memcpy(chip.eeprom + cut, old + cut, sizeof old - cut); /* a torn write */
     }
-    if (r & WD_REQ_FACTORY) {
-        restart(EXTWD_CHIP_WDRF, 0);
-        wd_core_take_requests(&core); /* init seals on its own */
-    }
+    if (pending & WD_REQ_FACTORY)
+        restart_check();
     note_protection(was_unprot);
 }
 
@@ -487,22 +486,22 @@ static void check_consistent(void)
     struct wd_settings d;
     uint8_t img[WD_EEPROM_SLOT_SIZE];
 
-    wd_settings_encode(&core.set, img);
+    wd_settings_encode(&chip.core.set, img);
     CHECK(wd_settings_decode(img, &d) == 0);
-    CHECK(memcmp(&d, &core.set, WD_SETTINGS_SIZE) == 0);
-    CHECK(m_settings_in_range(&core.set));
-    CHECK(core.longop_ms == 0 || (core.longop_ms >= 100u && core.longop_ms <= 600000u));
-    uint8_t addr = wd_core_address(&core);
+    CHECK(memcmp(&d, &chip.core.set, WD_SETTINGS_SIZE) == 0);
+    CHECK(m_settings_in_range(&chip.core.set));
+    CHECK(chip.core.longop_ms == 0 || (chip.core.longop_ms >= 100u && chip.core.longop_ms <= 600000u));
+    uint8_t addr = wd_core_address(&chip.core);
     CHECK(addr >= EXTWD_I2C_ADDR_MIN && addr <= EXTWD_I2C_ADDR_MAX);
-    CHECK(!!(wd_core_outputs(&core) & WD_OUT_RESET) == !!core.pulse_t);
-    CHECK(!(wd_core_outputs(&core) & WD_OUT_PRETIMEOUT) ||
-          ((core.set.options & EXTWD_OPT_PRETIMEOUT_PIN) && pretimeout_on(&core)));
-    CHECK(persist.history_len <= EXTWD_HISTORY_ENTRIES);
-    CHECK(!(core.pulse_t && core.grace_t));
-    CHECK(core.grace_eff_s <= 1048u);
+    CHECK(!!(wd_core_outputs(&chip.core) & WD_OUT_RESET) == !!chip.core.pulse_t);
+    CHECK(!(wd_core_outputs(&chip.core) & WD_OUT_PRETIMEOUT) ||
+          ((chip.core.set.options & EXTWD_OPT_PRETIMEOUT_PIN) && pretimeout_on(&chip.core)));
+    CHECK(chip.persist.history_len <= EXTWD_HISTORY_ENTRIES);
+    CHECK(!(chip.core.pulse_t && chip.core.grace_t));
+    CHECK(chip.core.grace_eff_s <= 1048u);
     /* (i) */
-    CHECK(persist.status_unread == m.unread);
-    CHECK(!m.status_held || (persist.status & EXTWD_STATUS_WD_RESET));
+    CHECK(chip.persist.status_unread == m.unread);
+    CHECK(!m.status_held || (chip.persist.status & EXTWD_STATUS_WD_RESET));
 }
 
 /* The state a refused frame may change, copied from `after` into `before`. */
@@ -541,7 +540,7 @@ static void do_frame(struct input *in, uint8_t op, int with_pec)
     for (uint8_t i = 0; i < stored; i++)
         bytes[i] = next(in);
     if (with_pec && len >= 1 && len < EXTWD_FRAME_MAX) {
-        uint8_t crc = extwd_pec_update(0, (uint8_t)(wd_core_address(&core) << 1));
+        uint8_t crc = extwd_pec_update(0, (uint8_t)(wd_core_address(&chip.core) << 1));
         for (uint8_t i = 0; i < len; i++)
             crc = extwd_pec_update(crc, bytes[i]);
         bytes[len++] = crc;
@@ -552,44 +551,55 @@ static void do_frame(struct input *in, uint8_t op, int with_pec)
     CHECK(f);
     memcpy(f, bytes, stored);
 
-    struct wd_core before = core;
-    struct wd_persist pbefore = persist;
-    int locked_before = m.locked, was_unprot = is_unprotected(&core);
-    int keyed = (core.set.options & EXTWD_OPT_KEYED) != 0;
+    struct wd_core before = chip.core;
+    struct wd_persist pbefore = chip.persist;
+    int locked_before = m.locked, was_unprot = is_unprotected(&chip.core);
+    int keyed = (chip.core.set.options & EXTWD_OPT_KEYED) != 0;
     int fresh = m.key_at >= 0 && m.now - m.key_at < KEY_VALID_TICKS;
-    uint8_t old_error = core.last_error;
-    core.last_error = 0xEE; /* sentinel: untouched means a pointer set or a probe */
-    wd_core_frame(&core, f, len);
-    uint8_t err = core.last_error;
+    uint8_t old_error = chip.core.last_error;
+    struct wd_cal cal_before = chip.cal;
+    chip.core.last_error = 0xEE; /* sentinel: untouched means a pointer set or a probe */
+    wd_core_frame(&chip.core, f, len);
+    uint8_t err = chip.core.last_error;
     if (err == 0xEE)
-        core.last_error = old_error;
+        chip.core.last_error = old_error;
+    /* (j) a CAL_TICK_US write is taken whole or refused (RANGE, the port's
+     * bound: it needs no key) with nothing changed */
+    if (len == 3 && f[0] == EXTWD_REG_CAL_TICK_US) {
+        uint16_t us = (uint16_t)(f[1] | f[2] << 8);
+        CHECK(err == EXTWD_ERR_OK || err == EXTWD_ERR_RANGE);
+        if (err == EXTWD_ERR_OK)
+            CHECK(chip.cal.tick_us == us && chip.cal.age_s == (us ? 0 : 0xFFFFu));
+    }
+    if (!(len == 3 && f[0] == EXTWD_REG_CAL_TICK_US && err == EXTWD_ERR_OK))
+        CHECK(!memcmp(&cal_before, &chip.cal, sizeof cal_before));
     before.last_error = old_error;
     if (len)
         m.key_at = -1; /* any frame uses the key up */
 
     if (len == 0) {
         /* a probe: nothing at all */
-        CHECK(memcmp(&before, &core, sizeof core) == 0);
-        CHECK(memcmp(&pbefore, &persist, sizeof persist) == 0);
+        CHECK(memcmp(&before, &chip.core, sizeof chip.core) == 0);
+        CHECK(memcmp(&pbefore, &chip.persist, sizeof chip.persist) == 0);
     } else if (err == 0xEE) {
         /* a pointer set: [reg] or [0x83, reg] */
         CHECK((len == 1 && f[0] < 0x80) || (f[0] == EXTWD_CMD_SET_POINTER && len == 2));
-        CHECK(core.read_ptr == f[len == 1 ? 0 : 1]);
-        CHECK(core.key_left == 0);
-        before.read_ptr = core.read_ptr;
-        before.key_left = core.key_left;
-        before.live_check = core.live_check;
-        CHECK(memcmp(&before, &core, sizeof core) == 0);
-        CHECK(memcmp(&pbefore, &persist, sizeof persist) == 0);
+        CHECK(chip.core.read_ptr == f[len == 1 ? 0 : 1]);
+        CHECK(chip.core.key_left == 0);
+        before.read_ptr = chip.core.read_ptr;
+        before.key_left = chip.core.key_left;
+        before.live_check = chip.core.live_check;
+        CHECK(memcmp(&before, &chip.core, sizeof chip.core) == 0);
+        CHECK(memcmp(&pbefore, &chip.persist, sizeof chip.persist) == 0);
     } else if (err != EXTWD_ERR_OK) {
         /* (b) refused: nothing but the refusal's own traces */
         CHECK(err <= EXTWD_ERR_DISARMED);
-        CHECK(persist.refused_count == (pbefore.refused_count == 255 ? 255 : pbefore.refused_count + 1));
-        CHECK(core.key_left == 0);
-        CHECK(core.flags & WD_REQ_SEAL);
-        allow_refusal(&before, &pbefore, &core, &persist);
-        CHECK(memcmp(&before, &core, sizeof core) == 0);
-        CHECK(memcmp(&pbefore, &persist, sizeof persist) == 0);
+        CHECK(chip.persist.refused_count == (pbefore.refused_count == 255 ? 255 : pbefore.refused_count + 1));
+        CHECK(chip.core.key_left == 0);
+        CHECK(chip.core.flags & WD_REQ_SEAL);
+        allow_refusal(&before, &pbefore, &chip.core, &chip.persist);
+        CHECK(memcmp(&before, &chip.core, sizeof chip.core) == 0);
+        CHECK(memcmp(&pbefore, &chip.persist, sizeof chip.persist) == 0);
         /* (e) ERR_KEY only for a restricted frame without a fresh key, or a
          * wrong KEY */
         if (err == EXTWD_ERR_KEY)
@@ -605,11 +615,11 @@ static void do_frame(struct input *in, uint8_t op, int with_pec)
         if (keyed && !fresh)
             CHECK(!needs_key(f, len));
         /* (c) the armed state */
-        if (core.set.action != before.set.action)
+        if (chip.core.set.action != before.set.action)
             CHECK(f[0] == EXTWD_REG_ACTION || f[0] == EXTWD_CMD_FACTORY_RESET || reset);
         /* register 6 and 0x30 never arm or disarm */
         if (f[0] == EXTWD_REG_TIMEOUT_S || f[0] == EXTWD_REG_TIMEOUT_MS)
-            CHECK(core.set.action == before.set.action);
+            CHECK(chip.core.set.action == before.set.action);
         /* a lock refuses every protective write (SPEC 5.11) */
         if (locked_before) {
             CHECK(f[0] != EXTWD_CMD_FACTORY_RESET && f[0] != EXTWD_CMD_SET_ADDRESS &&
@@ -628,13 +638,13 @@ static void do_frame(struct input *in, uint8_t op, int with_pec)
                 m.unprot_from = m.now; /* a disarmed host that feeds is alive */
             /* (i) a feed clears STATUS bit 0 only once it has been read */
             if (!m.unread)
-                CHECK(!(persist.status & EXTWD_STATUS_WD_RESET));
+                CHECK(!(chip.persist.status & EXTWD_STATUS_WD_RESET));
         } else if (f[0] == EXTWD_REG_STATUS && !(f[1] & EXTWD_STATUS_WD_RESET)) {
             m.status_held = 0; /* the host cleared it itself */
         }
         /* (f) a host arm (unprotected to protected by this write) gives a
          * full timeout */
-        if (!reset && was_unprot && !is_unprotected(&core))
+        if (!reset && was_unprot && !is_unprotected(&chip.core))
             m.fed_at = m.count_from = m.now;
     }
     note_protection(was_unprot);
@@ -651,48 +661,48 @@ static void do_tick_sure(uint8_t bus, int16_t sure8)
     int32_t s8 = sure8 > WD_SURE8_MAX ? WD_SURE8_MAX : sure8 < WD_SURE8_MIN ? WD_SURE8_MIN : sure8;
     int64_t early_ms = s8 > 0 ? (s8 * 8 + 999) / 1000 : 0;
     int64_t late_ticks = s8 < 0 ? (-s8 * 8 + 15999) / 16000 : 0;
-    uint16_t pulse = core.pulse_t, grace = core.grace_t;
-    uint8_t action = core.set.action;
-    uint8_t sticky = persist.ext_sticky;
-    uint16_t max_disarm = core.set.max_disarm_s;
-    uint32_t t_before = timeout_in_force(&core);
-    int was_unprot = is_unprotected(&core);
-    uint8_t buserr = persist.buserr_count, reinit_req = core.flags & WD_REQ_BUS_REINIT;
+    uint16_t pulse = chip.core.pulse_t, grace = chip.core.grace_t;
+    uint8_t action = chip.core.set.action;
+    uint8_t sticky = chip.persist.ext_sticky;
+    uint16_t max_disarm = chip.core.set.max_disarm_s;
+    uint32_t t_before = timeout_in_force(&chip.core);
+    int was_unprot = is_unprotected(&chip.core);
+    uint8_t buserr = chip.persist.buserr_count, reinit_req = chip.core.flags & WD_REQ_BUS_REINIT;
 
     m.now++;
-    uint32_t up = core.uptime_s;
+    uint32_t up = chip.core.uptime_s;
     if (sure8)
-        wd_core_ticks(&core, 1, bus, sure8);
+        wd_core_ticks(&chip.core, 1, bus, sure8);
     else
-        wd_core_tick(&core, WD_TICK_MS, bus); /* one tick, whatever ms says */
-    wd_cal_periods(&fz_cal, 1, up != core.uptime_s);
+        wd_core_tick(&chip.core, bus);
+    wd_cal_periods(&chip.cal, 1, up != chip.core.uptime_s);
     int reset = host_reset_began(pulse);
 
     /* (d) bus health (SPEC 5.10): only a stuck sample (a line low, nothing
      * moved) counts, at most once a tick */
     if (!bus || (bus & WD_BUS_MOVED)) {
-        CHECK(persist.buserr_count == buserr);
-        CHECK(reinit_req || !(core.flags & WD_REQ_BUS_REINIT));
+        CHECK(chip.persist.buserr_count == buserr);
+        CHECK(reinit_req || !(chip.core.flags & WD_REQ_BUS_REINIT));
     } else {
-        CHECK((uint8_t)(persist.buserr_count - buserr) <= 1u);
+        CHECK((uint8_t)(chip.persist.buserr_count - buserr) <= 1u);
     }
     /* the chip's own re-arm at the bound (SPEC 5.6), seen from outside */
-    int rearmed = was_unprot && (reset || !is_unprotected(&core));
-    if (core.set.action != action) {
+    int rearmed = was_unprot && (reset || !is_unprotected(&chip.core));
+    if (chip.core.set.action != action) {
         /* (c) a host reset (reload) or the bounded-disarm expiry */
-        int expiry = !action && core.set.action && max_disarm && (persist.ext_sticky & EXTWD_XS_AUTO_REARMED);
+        int expiry = !action && chip.core.set.action && max_disarm && (chip.persist.ext_sticky & EXTWD_XS_AUTO_REARMED);
         CHECK(reset || expiry);
     }
-    if (!(sticky & EXTWD_XS_AUTO_REARMED) && (persist.ext_sticky & EXTWD_XS_AUTO_REARMED))
+    if (!(sticky & EXTWD_XS_AUTO_REARMED) && (chip.persist.ext_sticky & EXTWD_XS_AUTO_REARMED))
         CHECK(was_unprot && max_disarm);
     if (rearmed) {
         /* (h) every disarm lasts its full bound */
-        CHECK(max_disarm && (persist.ext_sticky & EXTWD_XS_AUTO_REARMED));
+        CHECK(max_disarm && (chip.persist.ext_sticky & EXTWD_XS_AUTO_REARMED));
         if (m.unprot_from >= 0)
             CHECK((m.now - m.unprot_from) * 16 >= ((int64_t)max_disarm - 1) * 1000);
         /* armed again, and a timeout of 0 became the saved one, or 3000 */
         if (!reset && !t_before)
-            CHECK(core.set.timeout_ms == (m.saved.timeout_ms ? m.saved.timeout_ms : 3000u));
+            CHECK(chip.core.set.timeout_ms == (m.saved.timeout_ms ? m.saved.timeout_ms : 3000u));
     }
 
     if (reset) {
@@ -700,15 +710,15 @@ static void do_tick_sure(uint8_t bus, int16_t sure8)
          * the one in force, or, at a re-arm from timeout 0, the saved one
          * (or 3000). */
         uint32_t t = t_before ? t_before : (m.saved.timeout_ms ? m.saved.timeout_ms : 3000u);
-        CHECK(persist.last_cause == EXTWD_CAUSE_TIMEOUT);
+        CHECK(chip.persist.last_cause == EXTWD_CAUSE_TIMEOUT);
         if (m.fed_at >= 0)
             CHECK((m.now - m.fed_at - 1) * 16 + early_ms >= (int64_t)t);
         on_host_reset();
-    } else if ((pulse || grace) && !core.pulse_t && !core.grace_t) {
+    } else if ((pulse || grace) && !chip.core.pulse_t && !chip.core.grace_t) {
         m.count_from = m.now; /* grace over: the count starts from 0 */
-    } else if (!pulse && !grace && !is_unprotected(&core) && m.count_from >= 0) {
+    } else if (!pulse && !grace && !is_unprotected(&chip.core) && m.count_from >= 0) {
         /* (f) never late: the reset must have come at tick ceil(T/16) + 1 */
-        CHECK(m.now - m.count_from < (int64_t)ceil_ticks(timeout_in_force(&core)) + 1 + late_ticks);
+        CHECK(m.now - m.count_from < (int64_t)ceil_ticks(timeout_in_force(&chip.core)) + 1 + late_ticks);
     }
     note_protection(was_unprot);
     /* (h) bounded unprotection: re-armed once MAX_DISARM_S whole uptime
@@ -716,8 +726,8 @@ static void do_tick_sure(uint8_t bus, int16_t sure8)
      * one tick (SPEC 5.6; tighter than the MAX_DISARM_S + 1 s the issue
      * allows). A bound written shorter than the time already spent acts at
      * the next tick, which is this one for a write before it. */
-    if (is_unprotected(&core) && core.set.max_disarm_s && m.unprot_from >= 0)
-        CHECK((m.now - m.unprot_from) * 16 <= (int64_t)core.set.max_disarm_s * 1000 + 16);
+    if (is_unprotected(&chip.core) && chip.core.set.max_disarm_s && m.unprot_from >= 0)
+        CHECK((m.now - m.unprot_from) * 16 <= (int64_t)chip.core.set.max_disarm_s * 1000 + 16);
 }
 
 static void do_tick(uint8_t bus)
@@ -730,16 +740,16 @@ static void do_tick(uint8_t bus)
  * transaction), so every byte is the shadow's byte of that moment. */
 static void do_read(uint8_t n, int tick_at)
 {
-    uint8_t ptr = core.read_ptr;
+    uint8_t ptr = chip.core.read_ptr;
 
-    wd_core_read_begin(&core);
+    wd_core_read_begin(&chip.core);
     for (int i = 0; i < n; i++) {
         if (i == tick_at)
             do_tick(0);
         unsigned a = (unsigned)ptr + (unsigned)i;
-        uint8_t got = wd_core_read_next(&core), want = 0xFF;
+        uint8_t got = wd_core_read_next(&chip.core), want = 0xFF;
         if (ptr < 0x80 && a < 0x80) {
-            struct shadow_reg r = shadow(&core, m.locked, (uint8_t)a);
+            struct shadow_reg r = shadow(&chip.core, m.locked, (uint8_t)a);
             if (r.mapped)
                 want = (uint8_t)(r.value >> (8 * (a - r.start)));
             /* (i) reading STATUS or EXT_STATUS is what lets a feed clear bit 0 */
@@ -754,11 +764,11 @@ static void do_read(uint8_t n, int tick_at)
  * a restart with valid state keeps counting (SPEC 5.13). */
 static void do_restart(uint8_t flags)
 {
-    uint16_t since = core.since_t, grace = core.grace_t, pulse = core.pulse_t;
-    int was_unprot = is_unprotected(&core);
+    uint16_t since = chip.core.since_t, grace = chip.core.grace_t, pulse = chip.core.pulse_t;
+    int was_unprot = is_unprotected(&chip.core);
     restart(flags, 0);
     if (keep_expected)
-        CHECK(core.since_t == since && core.grace_t == grace && core.pulse_t == pulse);
+        CHECK(chip.core.since_t == since && chip.core.grace_t == grace && chip.core.pulse_t == pulse);
     serve(0);
     note_protection(was_unprot);
 }
@@ -768,15 +778,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct input in = {data, size};
     uint8_t cfg = next(&in);
 
+    memset(&chip, 0, sizeof chip); /* the port's own state, nothing of the last input */
     /* EEPROM: erased, a valid slot, raw bytes from the input, or zeros */
     switch (cfg & 3u) {
     case 0:
-        memset(eeprom, 0xFF, sizeof eeprom);
+        memset(chip.eeprom, 0xFF, sizeof chip.eeprom);
         break;
     case 1: {
         struct wd_settings s;
         wd_settings_defaults(&s);
-        memset(eeprom, 0xFF, sizeof eeprom);
+        memset(chip.eeprom, 0xFF, sizeof chip.eeprom);
         s.timeout_ms = 100u + 16u * next(&in);
         s.grace_s = next(&in) & 3u;
         s.pulse_ms = (uint16_t)(1u + next(&in));
@@ -787,24 +798,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         s.bootloop_limit = next(&in) & 3u;
         s.healthy_s = (uint8_t)(1u + (next(&in) & 7u));
         s.action = next(&in) & 1u;
-        wd_settings_encode(&s, eeprom);
+        wd_settings_encode(&s, chip.eeprom);
         break;
     }
     case 2:
-        for (size_t i = 0; i < sizeof eeprom; i++)
-            eeprom[i] = next(&in);
+        for (size_t i = 0; i < sizeof chip.eeprom; i++)
+            chip.eeprom[i] = next(&in);
         break;
     default:
-        memset(eeprom, 0, sizeof eeprom);
+        memset(chip.eeprom, 0, sizeof chip.eeprom);
         break;
     }
     /* persist: garbage from the input, then power-on or a restart */
-    for (size_t i = 0; i < sizeof persist; i++)
-        ((uint8_t *)&persist)[i] = next(&in);
-    memset(&core, 0xA5, sizeof core);
-    wd_cal_clear(&fz_cal);
-    fz_cal.count = 0;
-    fz_rc_us = WD_CAL_TICK_US;
+    for (size_t i = 0; i < sizeof chip.persist; i++)
+        ((uint8_t *)&chip.persist)[i] = next(&in);
+    memset(&chip.core, 0xA5, sizeof chip.core);
+    wd_cal_clear(&chip.cal);
+    chip.cal.count = 0;
+    chip.rc_us = WD_CAL_TICK_US;
     memset(&m, 0, sizeof m);
     m.fed_at = m.count_from = m.unprot_from = m.key_at = -1;
     restart((uint8_t)(cfg >> 4), 1);
@@ -842,20 +853,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         case 6:
             if (op & 1u)
-                wd_core_factory_reset(&core);
+                wd_core_factory_reset(&chip.core);
             if (op & 2u) /* the RC's measure moves: 12.8 .. 19.2 ms */
-                fz_rc_us = (uint16_t)(12800u + 32u * (next(&in) % 201u));
+                chip.rc_us = (uint16_t)(12800u + 32u * (next(&in) % 201u));
             if (op & 4u) { /* 1-16 ticks with a port's own clock (SPEC 5.1, 5.15) */
                 int16_t sure8 = (int16_t)(next(&in) | next(&in) << 8);
                 for (uint8_t i = 0, n = (uint8_t)((next(&in) & 15u) + 1u); i < n; i++)
                     do_tick_sure(0, sure8);
             }
             serve(next(&in));
-            CHECK(persist.check == m_fletcher(0xE702u, (const uint8_t *)&persist + 2, sizeof persist - 2));
+            CHECK(chip.persist.check == m_fletcher(0xE702u, (const uint8_t *)&chip.persist + 2, sizeof chip.persist - 2));
             break;
         default:
             if (op & 16u)
-                ((uint8_t *)&persist)[next(&in) % sizeof persist] ^= next(&in);
+                ((uint8_t *)&chip.persist)[next(&in) % sizeof chip.persist] ^= next(&in);
             do_restart(op & 15u);
             break;
         }

@@ -8,7 +8,7 @@ source takes, 42 bytes of persist, then operations:
   0x01-0x06 + bytes   a write frame of that length
   0x60 + n            read n + 1 bytes at the pointer
   0x80 + n            n + 1 ticks (n < 31); 0x9F lo hi: (lo | hi << 8) & 0xFFF ticks
-  0xC0 extra          port service (saves: extra 0x70-0x7F tears the write)
+  0xC0 extra          port service (saves but a factory reset's: extra 0x70-0x7F tears the write)
   0xE0 | flags        chip restart with those reset flags (bit 0 power-on)
 
 Each seed drives one rule of firmware 2.1 to the edge where an invariant of

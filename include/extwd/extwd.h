@@ -333,6 +333,10 @@ int extwd_set_timeout_ms(struct extwd *wd, uint32_t ms);
 int extwd_set_grace_s(struct extwd *wd, uint8_t s);
 int extwd_set_pulse_ms(struct extwd *wd, uint16_t ms);
 int extwd_set_max_disarm_s(struct extwd *wd, uint16_t s);
+/* These two write two registers (BOOTLOOP_LIMIT and HEALTHY_S; PRETIMEOUT_MS
+ * and, on a chip with the pin, OPTIONS) as one change: they read the old
+ * values first, and a failure puts back what was or may have been written,
+ * so the chip keeps all old or gets all new. */
 int extwd_set_bootloop(struct extwd *wd, uint8_t limit, uint8_t healthy_s);
 int extwd_set_pretimeout_ms(struct extwd *wd, uint16_t ms, int drive_pin);
 int extwd_set_window_ms(struct extwd *wd, uint16_t ms);
@@ -408,7 +412,10 @@ int extwd_set_address(struct extwd *wd, uint8_t addr);
 int extwd_clear_counters(struct extwd *wd);
 
 /* Clears the sticky EXT_STATUS bits in mask (e.g. EXTWD_XS_SAFE_MODE) and, if
- * mask has EXTWD_STATUS_WD_RESET << 8, STATUS bit 0. Returns 0 or EXTWD_E_*. */
+ * mask has EXTWD_STATUS_WD_RESET << 8, STATUS bit 0. A flag once cleared
+ * cannot be set back, so a failure at STATUS leaves EXT_STATUS cleared:
+ * calling it again is safe (clearing is idempotent). Returns 0 or
+ * EXTWD_E_*. */
 int extwd_clear_flags(struct extwd *wd, uint16_t mask);
 
 /* ---- reading ------------------------------------------------------------------ */

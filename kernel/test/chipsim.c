@@ -4,9 +4,9 @@
  * chip core (firmware/core/wd_core.c, compiled into this module), so that
  * extwd_wdt can be tested in a real kernel against the chip's real logic.
  *
- * What an MCU port does, this module does: write frames go to
- * wd_core_frame, reads to wd_core_read_begin/next, a 16 ms hrtimer calls
- * wd_core_tick, EEPROM saves go to an array. The reset output does not
+ * What an MCU port does, firmware/host's wd_chip does (write frames, reads,
+ * the 16 ms tick this module's hrtimer calls, EEPROM saves into an array,
+ * the service of the core's requests). The reset output does not
  * reset the machine: each falling edge of the reset line is counted and
  * timestamped, and so is each feed the core accepted, for the guest test to
  * read from /sys/module/extwd_chipsim/parameters/.
@@ -17,8 +17,7 @@
  * The stock model is fed the same tick as milliseconds and recorded the
  * same way, under /sys/module/extwd_chipsim/parameters/stock_*.
  *
- * Test code only; one extwd chip per module, so the core's link-time EEPROM
- * hook can find it.
+ * Test code only.
  */
 #include <linux/hrtimer.h>
 #include <linux/i2c.h>
@@ -27,7 +26,7 @@
 #include <linux/spinlock.h>
 
 #define WD_CAL_HOST 0 /* as core_prelude.h: no host calibration (SPEC 3.6) */
-#include "wd_core.h"
+#include "wd_chip.h"
 #include "fake_stock.h"
 
 /* What the guest test reads of one chip. */
@@ -44,10 +43,7 @@ struct chipsim {
 	struct i2c_adapter stock_adap;	/* "stock chip model" */
 	struct hrtimer tick;
 	spinlock_t lock;	/* everything below */
-	struct wd_core core;
-	struct wd_persist persist;
-	u8 eeprom[WD_EEPROM_SIZE];
-	u8 outputs;		/* WD_OUT_* after the last core call */
+	struct wd_chip chip;	/* the core, its RAM and EEPROM, the port's service */
 	struct chipsim_records rec;
 	struct fake_stock stock;
 	struct fake_device stock_dev;
@@ -57,46 +53,18 @@ struct chipsim {
 
 static struct chipsim sim;
 
-/* The core's EEPROM hook (wd_core.h): reads the one chip's array. */
-void wd_port_eeprom_read(uint16_t offset, uint8_t *dst, uint8_t n)
-{
-	u8 i;
-
-	for (i = 0; i < n; i++) {
-		u32 at = (u32)offset + i;
-
-		dst[i] = at < WD_EEPROM_SIZE ? sim.eeprom[at] : 0xFF;
-	}
-}
-
 static void record(u64 *count, u64 *at_ns)
 {
 	(*count)++;
 	*at_ns = ktime_get_ns();
 }
 
-/* After every core call, as an MCU port: serve the requests, then follow the
- * outputs, recording a reset edge. Called with the lock held. */
+/* After every call to the chip (wd_chip served it): a new host reset is
+ * recorded. Called with the lock held. */
 static void chipsim_service(struct chipsim *s)
 {
-	u8 req = wd_core_take_requests(&s->core);
-	u8 out;
-
-	if (req & (WD_REQ_SAVE | WD_REQ_FACTORY)) {
-		u8 slot[WD_EEPROM_SLOT_SIZE];
-		u16 off = wd_core_eeprom_slot(&s->core, slot);
-
-		if ((size_t)off + sizeof(slot) <= sizeof(s->eeprom))
-			memcpy(s->eeprom + off, slot, sizeof(slot));
-	}
-	if (req & WD_REQ_SEAL)
-		wd_core_seal(&s->core);
-	if (req & WD_REQ_FACTORY)
-		wd_core_init(&s->core, &s->persist, EXTWD_CHIP_WDRF);
-	out = wd_core_outputs(&s->core);
-	if ((out & WD_OUT_RESET) && !(s->outputs & WD_OUT_RESET))
+	if (s->chip.host_resets != s->rec.resets)
 		record(&s->rec.resets, &s->rec.last_reset_ns);
-	s->outputs = out;
 }
 
 /* The stock model after a call: a new host reset is recorded. */
@@ -116,7 +84,7 @@ static enum hrtimer_restart chipsim_tick(struct hrtimer *t)
 
 	spin_lock_irqsave(&s->lock, flags);
 	while (n--) {
-		wd_core_tick(&s->core, WD_TICK_MS, 0); /* an idle bus: both lines high */
+		wd_chip_tick(&s->chip); /* an idle bus: both lines high */
 		chipsim_service(s);
 		s->stock_dev.advance(s->stock_dev.dev, WD_TICK_MS);
 		stock_service(s);
@@ -130,21 +98,19 @@ static enum hrtimer_restart chipsim_tick(struct hrtimer *t)
  * transaction. Returns 0 or -EIO for an overflowing frame. Lock held. */
 static int core_msg(struct chipsim *s, struct i2c_msg *m)
 {
-	u16 i;
+	int r;
 
 	if (m->flags & I2C_M_RD) {
-		wd_core_read_begin(&s->core);
-		for (i = 0; i < m->len; i++)
-			m->buf[i] = wd_core_read_next(&s->core);
+		wd_chip_read(&s->chip, m->buf, m->len);
 		chipsim_service(s);
 		return 0;
 	}
 	s->rec.frames++;
-	wd_core_frame(&s->core, m->buf, m->len > EXTWD_FRAME_MAX ? EXTWD_FRAME_MAX + 1 : m->len);
-	if (m->len == 1 && m->buf[0] == EXTWD_CMD_FEED && s->core.last_error == EXTWD_ERR_OK)
+	r = wd_chip_frame(&s->chip, m->buf, m->len);
+	if (m->len == 1 && m->buf[0] == EXTWD_CMD_FEED && s->chip.core.last_error == EXTWD_ERR_OK)
 		record(&s->rec.feeds, &s->rec.last_feed_ns);
 	chipsim_service(s);
-	return m->len > EXTWD_FRAME_MAX ? -EIO : 0;
+	return r ? -EIO : 0;
 }
 
 /* One message to the stock model. Returns 0 or -EIO (a data NACK). Lock held. */
@@ -175,7 +141,7 @@ static int chipsim_xfer(struct i2c_adapter *adap, struct i2c_msg *msgs, int num)
 
 	spin_lock_irqsave(&s->lock, flags);
 	for (i = 0; i < num && !r; i++) {
-		u8 addr = stock ? s->stock_dev.address(s->stock_dev.dev) : wd_core_address(&s->core);
+		u8 addr = stock ? s->stock_dev.address(s->stock_dev.dev) : wd_core_address(&s->chip.core);
 
 		if (msgs[i].addr != addr)
 			r = -ENXIO;
@@ -236,11 +202,11 @@ static int chipsim_get(char *buf, const struct kernel_param *kp)
 		else
 			v = record_field(&s->stock_rec, f);
 	} else if (f == F_ACTION) {
-		v = s->core.set.action;
+		v = s->chip.core.set.action;
 	} else if (f == F_TIMEOUT_MS) {
-		v = s->core.set.timeout_ms;
+		v = s->chip.core.set.timeout_ms;
 	} else if (f == F_RESET_LINE) {
-		v = !!(s->outputs & WD_OUT_RESET);
+		v = !!(s->chip.outputs & WD_OUT_RESET);
 	} else {
 		v = record_field(&s->rec, f);
 	}
@@ -309,9 +275,9 @@ static int __init chipsim_init(void)
 	int r;
 
 	spin_lock_init(&s->lock);
-	memset(s->eeprom, 0xFF, sizeof(s->eeprom));
-	memset(&s->persist, 0xA5, sizeof(s->persist)); /* power-up RAM is not zero */
-	wd_core_init(&s->core, &s->persist, EXTWD_CHIP_PORF);
+	memset(s->chip.eeprom, 0xFF, sizeof(s->chip.eeprom));
+	memset(&s->chip.persist, 0xA5, sizeof(s->chip.persist)); /* power-up RAM is not zero */
+	wd_chip_start(&s->chip, EXTWD_CHIP_PORF);
 	chipsim_service(s);
 	fake_stock_power_up(&s->stock);
 	fake_stock_device(&s->stock, &s->stock_dev);
@@ -329,7 +295,7 @@ static int __init chipsim_init(void)
 	hrtimer_start(&s->tick, ms_to_ktime(WD_TICK_MS), HRTIMER_MODE_REL);
 	pr_info("extwd_chipsim: chip core %u.%u.%u on i2c-%d, stock model on i2c-%d, at 0x%02x\n",
 		WD_FW_MAJOR, WD_FW_MINOR, WD_FW_PATCH, s->adap.nr, s->stock_adap.nr,
-		wd_core_address(&s->core));
+		wd_core_address(&s->chip.core));
 	return 0;
 }
 

@@ -60,6 +60,7 @@ sim=$out/sim
 mkdir -p "$sim"
 ln -sf "$here/Kbuild" "$here/chipsim.c" "$here/core_prelude.h" \
       "$root/firmware/core/wd_core.c" "$root/firmware/core/wd_core.h" \
+      "$root/firmware/host/wd_chip.c" "$root/firmware/host/wd_chip.h" \
       "$root/ports/fake/fake_stock.c" "$root/ports/fake/fake_stock.h" "$root/ports/fake/fake_bus.h" "$sim/"
 ln -sfn "$kdir/include" "$sim/include"
 t0=$(date +%s.%N)

@@ -1,9 +1,10 @@
 /*
  * fake_chip: an extwd chip on the fake bus whose behaviour is the real chip
- * core (firmware/core, compiled for the host), not a model of it. This file
- * plays the MCU port's part: it ticks the core every 16 ms of bus time,
- * keeps its EEPROM and .noinit state in the struct, acts on its requests
- * (save, factory reset, seal) and watches its reset output.
+ * core (firmware/core, compiled for the host), not a model of it. The chip
+ * itself, with its EEPROM, RAM and the port's service of the core, is
+ * firmware/host's wd_chip; this file attaches it to the fake bus (address,
+ * frames, reads, bus time) and counts the watchdog periods of its
+ * calibration by that time.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -11,24 +12,13 @@
 #define EXTWD_FAKE_CHIP_H
 
 #include "fake_bus.h"
-#include "wd_cal.h"
-#include "wd_core.h"
+#include "wd_chip.h"
 
 struct fake_chip {
-    struct wd_core core;
-    struct wd_persist persist;           /* survives chip resets, as .noinit does */
-    uint8_t eeprom[WD_EEPROM_SIZE];
-    uint32_t tick_acc_ms;                /* bus time not yet given to the core */
-    uint8_t bus_low;                     /* what each tick samples on SDA/SCL */
-    uint8_t outputs;                     /* WD_OUT_* after the last core call */
-    uint32_t host_resets;                /* falling edges of the reset output */
-    uint32_t saves;                      /* EEPROM slots written */
-    uint32_t chip_restarts;              /* factory resets (the chip restarts itself) */
-    uint32_t frames;                     /* write frames handed to the core */
-    struct wd_cal cal;                   /* the port's calibration (SPEC 5.15) */
-    uint16_t period_us;                  /* true length of the chip's watchdog period,
-                                            as its RC measures it; 0 = 16000 */
-    uint32_t period_acc_us;              /* time toward the next period */
+    struct wd_chip hw;       /* the chip: core, persist, EEPROM, calibration, counters.
+                                hw.rc_us is the true length of the chip's watchdog period,
+                                as its RC measures it (0 = 16000) */
+    uint32_t period_acc_us;  /* bus time toward the next watchdog period */
 };
 
 /* Powers the chip up with the given EEPROM contents (NULL: erased, 0xFF) and

@@ -7,14 +7,14 @@
 
 #include <string.h>
 
-static struct chip ch;
+static struct wd_chip ch;
 
 static int setup(void **state)
 {
     (void)state;
-    h_erase();
+    h_erase(&ch);
     h_boot(&ch, EXTWD_CHIP_PORF);
-    ch.seen = 0;
+    ch.served = 0;
     return 0;
 }
 
@@ -34,7 +34,7 @@ static void reset_timing_every_phase(void **state)
     (void)state;
     for (size_t ti = 0; ti < sizeof timeouts / sizeof timeouts[0]; ti++) {
         for (uint32_t phase = 0; phase < WD_TICK_MS; phase++) {
-            h_erase();
+            h_erase(&ch);
             h_boot(&ch, EXTWD_CHIP_PORF);
             assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, timeouts[ti], 4), EXTWD_ERR_OK);
             assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
@@ -43,10 +43,10 @@ static void reset_timing_every_phase(void **state)
                 if (now == fed_at)
                     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
                 if (now % WD_TICK_MS == WD_TICK_MS - 1) {
-                    wd_core_tick(&ch.c, WD_TICK_MS, 0);
+                    wd_core_tick(&ch.core, 0);
                     h_serve(&ch);
                 }
-                if (wd_core_outputs(&ch.c) & WD_OUT_RESET) {
+                if (wd_core_outputs(&ch.core) & WD_OUT_RESET) {
                     reset_at = now + 1; /* the tick ends this ms */
                     break;
                 }
@@ -72,9 +72,9 @@ static void reset_one_tick_after_equality(void **state)
     assert_int_equal(h_rd(&ch, EXTWD_REG_TIME_LEFT_MS, 4), 16);
     h_run(&ch, 16);
     assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 1024);
-    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_false(wd_core_outputs(&ch.core) & WD_OUT_RESET);
     h_run(&ch, 16);
-    assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_true(wd_core_outputs(&ch.core) & WD_OUT_RESET);
 }
 
 /* Fed every 100 ms for a long time: never reset. */
@@ -84,7 +84,7 @@ static void steady_feeding_never_resets(void **state)
     for (int i = 0; i < 6000; i++) {
         assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
         h_run(&ch, 100);
-        assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+        assert_false(wd_core_outputs(&ch.core) & WD_OUT_RESET);
     }
     assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 0);
     assert_int_equal(h_rd(&ch, EXTWD_REG_UPTIME_S, 4), 600);
@@ -96,7 +96,7 @@ static void countdown_runs_while_disarmed(void **state)
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
     h_run(&ch, 5008);
-    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_false(wd_core_outputs(&ch.core) & WD_OUT_RESET);
     assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 5008);
     assert_int_equal(H_R8(&ch, EXTWD_REG_SINCE_FEED_S), 5);
     /* firmware 2.1: the host's arm restarts it (the seed's [07 00], a 5 s
@@ -104,7 +104,7 @@ static void countdown_runs_while_disarmed(void **state)
     assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 1, 1), EXTWD_ERR_OK);
     assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 0);
     h_run(&ch, 2992);
-    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_false(wd_core_outputs(&ch.core) & WD_OUT_RESET);
     assert_in_range(h_run_until_reset(&ch, 100), 16, 32);
     assert_int_equal(H_R8(&ch, EXTWD_REG_LAST_CAUSE), EXTWD_CAUSE_TIMEOUT);
     /* arming an armed chip restarts nothing */
@@ -121,7 +121,7 @@ static void countdown_runs_while_disarmed(void **state)
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 1, 1), EXTWD_ERR_OK);
     h_run(&ch, 2900);
-    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_false(wd_core_outputs(&ch.core) & WD_OUT_RESET);
 }
 
 /* MAX_DISARM_S = 0: a timeout of 0 never resets, as on the stock chip. */
@@ -132,7 +132,7 @@ static void timeout_zero_unbounded_is_stock(void **state)
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_S, 0, 1), EXTWD_ERR_OK);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     h_run(&ch, 700000);
-    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_false(wd_core_outputs(&ch.core) & WD_OUT_RESET);
     assert_int_equal(H_R8(&ch, EXTWD_REG_SINCE_FEED_S), 255);
 }
 
@@ -149,7 +149,7 @@ static void timeout_zero_is_bounded(void **state)
     for (int i = 0; i < 4000; i++) { /* 400 s, fed: never reset */
         assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
         h_run(&ch, 100);
-        assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+        assert_false(wd_core_outputs(&ch.core) & WD_OUT_RESET);
     }
     assert_int_equal(h_rd(&ch, EXTWD_REG_TIMEOUT_MS, 4), 0);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK); /* then the host hangs */
@@ -166,14 +166,14 @@ static void since_feed_saturates(void **state)
     (void)state;
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_S, 0, 1), EXTWD_ERR_OK);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
-    ch.c.since_t = 0xFFFE;
+    ch.core.since_t = 0xFFFE;
     h_run(&ch, 16);
     assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 1048560);
     h_run(&ch, 160);
     assert_int_equal(h_rd(&ch, EXTWD_REG_SINCE_FEED_MS, 4), 1048560);
     assert_int_equal(H_R8(&ch, EXTWD_REG_SINCE_FEED_S), 255);
     /* the bound's re-arm then resets at once: a wrapped counter would not */
-    ch.c.disarm_s = 299;
+    ch.core.disarm_s = 299;
     assert_in_range(h_run_until_reset(&ch, 1100), 16, 1024);
 }
 
@@ -213,9 +213,9 @@ static void grace_zero(void **state)
     assert_int_equal(h_run_until_reset(&ch, 5000), 3024);
     /* and no grace after the pulse either */
     h_run(&ch, 96);
-    assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_true(wd_core_outputs(&ch.core) & WD_OUT_RESET);
     h_run(&ch, 16);
-    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_false(wd_core_outputs(&ch.core) & WD_OUT_RESET);
     assert_int_equal(h_run_until_reset(&ch, 5000), 3024);
 }
 
@@ -235,7 +235,7 @@ static void host_reset_sequence(void **state)
     assert_int_equal(h_set(&ch, EXTWD_REG_BREADCRUMB, 0x77, 1), EXTWD_ERR_OK);
     h_run(&ch, 2000);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
-    ch.seen = 0;
+    ch.served = 0;
     uint32_t t = h_run_until_reset(&ch, 5000);
     assert_int_equal(t, 1024); /* 63 ticks + 1: never early */
     /* 1: evidence */
@@ -253,9 +253,9 @@ static void host_reset_sequence(void **state)
     /* 3: saved settings are back, the address with them */
     assert_int_equal(h_rd(&ch, EXTWD_REG_TIMEOUT_MS, 4), 2000);
     assert_int_equal(H_R8(&ch, EXTWD_REG_GRACE_S), 5);
-    assert_int_equal(wd_core_address(&ch.c), 0x26);
-    assert_true(ch.seen & WD_REQ_ADDRESS);
-    assert_true(ch.seen & WD_REQ_SEAL);
+    assert_int_equal(wd_core_address(&ch.core), 0x26);
+    assert_true(ch.served & WD_REQ_ADDRESS);
+    assert_true(ch.served & WD_REQ_SEAL);
     /* BREADCRUMB itself is not cleared */
     assert_int_equal(H_R8(&ch, EXTWD_REG_BREADCRUMB), 0x77);
     /* 4: the pulse, PULSE_MS long (saved value 50 ms: 4 ticks) */
@@ -263,10 +263,10 @@ static void host_reset_sequence(void **state)
     assert_int_equal(h_feed(&ch), EXTWD_ERR_BUSY);
     assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS), 1);
     h_run(&ch, 48);
-    assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_true(wd_core_outputs(&ch.core) & WD_OUT_RESET);
     assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_IN_GRACE);
     h_run(&ch, 16);
-    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_false(wd_core_outputs(&ch.core) & WD_OUT_RESET);
     /* 5: the grace: GRACE_S as restored (312 ticks: the half tick of an
      * odd number of seconds is dropped) */
     assert_int_equal(h_rd(&ch, EXTWD_REG_GRACE_LEFT_MS, 4), 4992);
@@ -293,7 +293,7 @@ static void pulse_width(void **state)
         save();
         assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
         uint32_t low = 0;
-        while (wd_core_outputs(&ch.c) & WD_OUT_RESET) {
+        while (wd_core_outputs(&ch.core) & WD_OUT_RESET) {
             h_run(&ch, 16);
             low += 16;
         }
@@ -333,7 +333,7 @@ static void counters_saturate(void **state)
     assert_int_equal(h_set(&ch, EXTWD_REG_PULSE_MS, 1, 2), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_BOOTLOOP_LIMIT, 0, 1), EXTWD_ERR_OK);
     save();
-    ch.p.resets_total = 65533;
+    ch.persist.resets_total = 65533;
     for (int i = 0; i < 300; i++) {
         assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
         h_run(&ch, 16);
@@ -342,12 +342,6 @@ static void counters_saturate(void **state)
     assert_int_equal(h_rd(&ch, EXTWD_REG_RESETS_TOTAL, 2), 65535);
     assert_int_equal(H_R8(&ch, EXTWD_REG_BOOTLOOP_COUNT), 255);
     assert_int_equal(H_R8(&ch, EXTWD_REG_HISTORY_LEN), 4);
-    /* reinit counts from the port saturate too */
-    for (int i = 0; i < 300; i++)
-        wd_core_note_reinit(&ch.c);
-    h_serve(&ch);
-    assert_int_equal(H_R8(&ch, EXTWD_REG_REINIT_COUNT), 255);
-    assert_true(ch.seen & WD_REQ_SEAL);
 }
 
 /* SPEC 5.5 with the defaults: limit 3, grace 20 s. */
@@ -505,9 +499,9 @@ static void bounded_disarm(void **state)
     /* the host arms: a full timeout from the arm (5.1), no reset */
     assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 1, 1), EXTWD_ERR_OK);
     h_run(&ch, 2992);
-    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_false(wd_core_outputs(&ch.core) & WD_OUT_RESET);
     assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 0);
-    assert_true(ch.seen & WD_REQ_SEAL);
+    assert_true(ch.served & WD_REQ_SEAL);
 }
 
 /* A disarm that ends with no feed re-arms 9-10 s after it (whole seconds
@@ -520,7 +514,7 @@ static void bounded_disarm_exact_time(void **state)
     h_run(&ch, 496);
     assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
     uint32_t t = 0;
-    while (!(wd_core_outputs(&ch.c) & WD_OUT_RESET) && t < 20000) {
+    while (!(wd_core_outputs(&ch.core) & WD_OUT_RESET) && t < 20000) {
         h_run(&ch, 16);
         t += 16;
     }
@@ -570,12 +564,12 @@ static void unbounded_disarm(void **state)
     h_run(&ch, 100000);
     assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 0);
     assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_AUTO_REARMED);
-    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_false(wd_core_outputs(&ch.core) & WD_OUT_RESET);
     /* the disarm counter saturates rather than wrapping */
     h_run(&ch, 70000u * 1000u / 1000u);
-    ch.c.disarm_s = 0xFFFE;
+    ch.core.disarm_s = 0xFFFE;
     h_run(&ch, 3000);
-    assert_int_equal(ch.c.disarm_s, 0xFFFF);
+    assert_int_equal(ch.core.disarm_s, 0xFFFF);
     /* now bounding it re-arms at once */
     assert_int_equal(h_set(&ch, EXTWD_REG_MAX_DISARM_S, 300, 2), EXTWD_ERR_OK);
     assert_int_equal(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 0);
@@ -598,7 +592,7 @@ static void saved_disarm_never_restored(void **state)
     wd_settings_defaults(&set);
     set.action = 0;
     set.max_disarm_s = 30;
-    h_put_slot(&set);
+    h_put_slot(&ch, &set);
     h_boot(&ch, EXTWD_CHIP_PORF);
     assert_int_equal(H_R8(&ch, EXTWD_REG_ACTION), 1);
     assert_int_equal(h_rd(&ch, EXTWD_REG_MAX_DISARM_S, 2), 30); /* the rest is loaded */
@@ -622,20 +616,20 @@ static void pretimeout(void **state)
     h_run(&ch, 16); /* 2528 counted: the reset comes at 3024, 496 ms on */
     assert_true(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_PRETIMEOUT);
     /* no pin unless OPTIONS bit 2 */
-    assert_int_equal(wd_core_outputs(&ch.c), 0);
+    assert_int_equal(wd_core_outputs(&ch.core), 0);
     assert_int_equal(h_set(&ch, EXTWD_REG_OPTIONS, EXTWD_OPT_PRETIMEOUT_PIN, 1), EXTWD_ERR_OK);
-    assert_int_equal(wd_core_outputs(&ch.c), WD_OUT_PRETIMEOUT);
+    assert_int_equal(wd_core_outputs(&ch.core), WD_OUT_PRETIMEOUT);
     /* a feed clears both */
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_PRETIMEOUT);
-    assert_int_equal(wd_core_outputs(&ch.c), 0);
+    assert_int_equal(wd_core_outputs(&ch.core), 0);
     /* up to the reset; the pulse replaces it */
     h_run(&ch, 2528);
-    assert_int_equal(wd_core_outputs(&ch.c), WD_OUT_PRETIMEOUT);
+    assert_int_equal(wd_core_outputs(&ch.core), WD_OUT_PRETIMEOUT);
     h_run(&ch, 480);
-    assert_int_equal(wd_core_outputs(&ch.c), WD_OUT_PRETIMEOUT);
+    assert_int_equal(wd_core_outputs(&ch.core), WD_OUT_PRETIMEOUT);
     h_run(&ch, 16);
-    assert_int_equal(wd_core_outputs(&ch.c), WD_OUT_RESET);
+    assert_int_equal(wd_core_outputs(&ch.core), WD_OUT_RESET);
     assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_PRETIMEOUT);
 }
 
@@ -646,25 +640,25 @@ static void pretimeout_off_cases(void **state)
     assert_int_equal(h_set(&ch, EXTWD_REG_OPTIONS, EXTWD_OPT_PRETIMEOUT_PIN, 1), EXTWD_ERR_OK);
     /* in grace: off, though the since-feed count would not say so */
     assert_true(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_IN_GRACE);
-    assert_int_equal(wd_core_outputs(&ch.c), 0);
+    assert_int_equal(wd_core_outputs(&ch.core), 0);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     h_run(&ch, 1500);
-    assert_int_equal(wd_core_outputs(&ch.c), WD_OUT_PRETIMEOUT);
+    assert_int_equal(wd_core_outputs(&ch.core), WD_OUT_PRETIMEOUT);
     /* disarmed: off */
     assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
-    assert_int_equal(wd_core_outputs(&ch.c), 0);
+    assert_int_equal(wd_core_outputs(&ch.core), 0);
     assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_PRETIMEOUT);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 1, 1), EXTWD_ERR_OK);
     /* a timeout made shorter than it switches it off, a longer one back on */
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 2000, 4), EXTWD_ERR_OK);
     h_run(&ch, 1900);
-    assert_int_equal(wd_core_outputs(&ch.c), 0);
+    assert_int_equal(wd_core_outputs(&ch.core), 0);
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 3000, 4), EXTWD_ERR_OK);
-    assert_int_equal(wd_core_outputs(&ch.c), WD_OUT_PRETIMEOUT);
+    assert_int_equal(wd_core_outputs(&ch.core), WD_OUT_PRETIMEOUT);
     /* timeout 0: no reset pending, no warning */
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 0, 4), EXTWD_ERR_OK);
-    assert_int_equal(wd_core_outputs(&ch.c), 0);
+    assert_int_equal(wd_core_outputs(&ch.core), 0);
 }
 
 /* SPEC 5.9 */
@@ -688,7 +682,7 @@ static void window(void **state)
     h_run(&ch, 192);
     assert_int_equal(h_set(&ch, EXTWD_REG_BREADCRUMB, 0x5C, 1), EXTWD_ERR_OK);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
-    assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_true(wd_core_outputs(&ch.core) & WD_OUT_RESET);
     assert_int_equal(H_R8(&ch, EXTWD_REG_LAST_CAUSE), EXTWD_CAUSE_WINDOW);
     assert_int_equal(H_R8(&ch, EXTWD_REG_WINDOW_FAULTS), 1);
     assert_true(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_WINDOW_FAULT);
@@ -741,15 +735,15 @@ static void bus_health(void **state)
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     /* 50 %: 8 of 16 low is not above it */
     for (int i = 0; i < 64; i++) {
-        wd_core_tick(&ch.c, 16, (uint8_t)(i & 1));
+        wd_core_tick(&ch.core, (uint8_t)(i & 1));
         h_serve(&ch);
     }
     assert_int_equal(H_R8(&ch, EXTWD_REG_BUSERR_COUNT), 0);
-    assert_false(ch.seen & WD_REQ_BUS_REINIT);
+    assert_false(ch.served & WD_REQ_BUS_REINIT);
     /* a stuck line: the 9th low sample of the window trips it */
     int n = 0;
-    while (!(ch.seen & WD_REQ_BUS_REINIT) && n < 100) {
-        wd_core_tick(&ch.c, 16, 1);
+    while (!(ch.served & WD_REQ_BUS_REINIT) && n < 100) {
+        wd_core_tick(&ch.core, 1);
         h_serve(&ch);
         n++;
     }
@@ -758,28 +752,28 @@ static void bus_health(void **state)
     assert_int_equal(H_R8(&ch, EXTWD_REG_BUSERR_COUNT), 1);
     assert_int_equal(H_R8(&ch, EXTWD_REG_REINIT_COUNT), 1);
     /* a fresh window: 9 more low samples to trip again */
-    ch.seen = 0;
-    for (n = 0; !(ch.seen & WD_REQ_BUS_REINIT) && n < 100; n++) {
-        wd_core_tick(&ch.c, 16, 1);
+    ch.served = 0;
+    for (n = 0; !(ch.served & WD_REQ_BUS_REINIT) && n < 100; n++) {
+        wd_core_tick(&ch.core, 1);
         h_serve(&ch);
     }
     assert_int_equal(n, 9);
     assert_int_equal(H_R8(&ch, EXTWD_REG_BUSERR_COUNT), 2);
     /* 100 % never trips; 1 % trips at the first low sample */
     assert_int_equal(h_set(&ch, EXTWD_REG_BUSLOAD_PCT, 100, 1), EXTWD_ERR_OK);
-    ch.seen = 0;
+    ch.served = 0;
     for (n = 0; n < 100; n++)
-        wd_core_tick(&ch.c, 16, 1);
+        wd_core_tick(&ch.core, 1);
     h_serve(&ch);
-    assert_false(ch.seen & WD_REQ_BUS_REINIT);
+    assert_false(ch.served & WD_REQ_BUS_REINIT);
     assert_int_equal(h_set(&ch, EXTWD_REG_BUSLOAD_PCT, 1, 1), EXTWD_ERR_OK);
-    ch.c.bus_samples = 0;
-    wd_core_tick(&ch.c, 16, 1);
+    ch.core.bus_samples = 0;
+    wd_core_tick(&ch.core, 1);
     h_serve(&ch);
-    assert_true(ch.seen & WD_REQ_BUS_REINIT);
+    assert_true(ch.served & WD_REQ_BUS_REINIT);
     /* counters saturate */
     for (n = 0; n < 600; n++)
-        wd_core_tick(&ch.c, 16, 1);
+        wd_core_tick(&ch.core, 1);
     h_serve(&ch);
     assert_int_equal(H_R8(&ch, EXTWD_REG_BUSERR_COUNT), 255);
     assert_int_equal(H_R8(&ch, EXTWD_REG_REINIT_COUNT), 255);
@@ -789,10 +783,10 @@ static void bus_health(void **state)
  * nonzero if it tripped the bus-health check. */
 static int bus_tick(uint8_t bus)
 {
-    ch.seen = 0;
-    wd_core_tick(&ch.c, WD_TICK_MS, bus);
+    ch.served = 0;
+    wd_core_tick(&ch.core, bus);
     h_serve(&ch);
-    return (ch.seen & WD_REQ_BUS_REINIT) != 0;
+    return (ch.served & WD_REQ_BUS_REINIT) != 0;
 }
 
 /* Sets BUSLOAD_PCT and gives the window 16 samples that are not stuck. */

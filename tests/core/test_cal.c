@@ -6,16 +6,16 @@
  */
 #include "harness.h"
 
-static struct chip ch;
+static struct wd_chip ch;
 
 static int setup(void **state)
 {
     (void)state;
-    h_erase();
+    h_erase(&ch);
     h_boot(&ch, EXTWD_CHIP_PORF);
-    wd_cal_clear(&h_cal);
-    h_cal.count = 0;
-    h_rc_us = WD_CAL_TICK_US;
+    wd_cal_clear(&ch.cal);
+    ch.cal.count = 0;
+    ch.rc_us = WD_CAL_TICK_US;
     return 0;
 }
 
@@ -88,15 +88,15 @@ static void registers_through_the_core(void **state)
 {
     uint8_t b[6];
     (void)state;
-    h_cal.count = 0x0201;
+    ch.cal.count = 0x0201;
     assert_int_equal(H_W(&ch, EXTWD_REG_CAL_TICK_US, 0x40, 0x42), EXTWD_ERR_OK); /* 16960 */
-    assert_int_equal(h_cal.tick_us, 16960);
+    assert_int_equal(ch.cal.tick_us, 16960);
     assert_int_equal(H_W(&ch, EXTWD_REG_CAL_COUNT), EXTWD_ERR_OK);
     h_read(&ch, b, 6);
     assert_memory_equal(b, "\x01\x02\x40\x42\x00\x00", 6);
     assert_int_equal(H_W(&ch, EXTWD_REG_CAL_TICK_US, 0x60, 0x46), EXTWD_ERR_RANGE); /* 18016 */
-    assert_int_equal(ch.c.last_error, EXTWD_ERR_RANGE);
-    assert_int_equal(h_cal.tick_us, 16960);
+    assert_int_equal(ch.core.last_error, EXTWD_ERR_RANGE);
+    assert_int_equal(ch.cal.tick_us, 16960);
     assert_int_equal(H_W(&ch, EXTWD_REG_CAL_TICK_US, 0x40), EXTWD_ERR_LENGTH);
     assert_int_equal(H_W(&ch, EXTWD_REG_CAL_COUNT, 0, 0), EXTWD_ERR_READONLY);
     assert_int_equal(H_W(&ch, EXTWD_REG_CAL_AGE_S, 0, 0), EXTWD_ERR_READONLY);
@@ -104,7 +104,7 @@ static void registers_through_the_core(void **state)
     assert_int_equal(H_W(&ch, EXTWD_REG_KEY, 0x5A, 0xD1), EXTWD_ERR_OK);
     assert_int_equal(H_W(&ch, EXTWD_REG_OPTIONS, EXTWD_OPT_KEYED), EXTWD_ERR_OK);
     assert_int_equal(H_W(&ch, EXTWD_REG_CAL_TICK_US, 0x80, 0x3E), EXTWD_ERR_OK); /* 16000 */
-    assert_int_equal(h_cal.tick_us, 16000);
+    assert_int_equal(ch.cal.tick_us, 16000);
 }
 
 
@@ -139,10 +139,10 @@ static void wait_counts_round_up(void **state)
 static uint16_t reset_at(int16_t sure8, unsigned limit)
 {
     for (unsigned i = 0; i < limit; i++) {
-        uint16_t since = ch.c.since_t;
-        wd_core_ticks(&ch.c, 1, 0, sure8);
+        uint16_t since = ch.core.since_t;
+        wd_core_ticks(&ch.core, 1, 0, sure8);
         h_serve(&ch);
-        if (wd_core_outputs(&ch.c) & WD_OUT_RESET)
+        if (wd_core_outputs(&ch.core) & WD_OUT_RESET)
             return (uint16_t)(since + 1u);
     }
     return 0;
@@ -175,18 +175,18 @@ static void ticks_reset_once_the_timeout_is_sure(void **state)
     (void)state;
     fed_with_timeout(3000);          /* 187.5 ticks */
     for (unsigned i = 0; i < 185; i++)
-        assert_int_equal(wd_core_ticks(&ch.c, 1, 0, 0), i < 180 ? 0xFFFFu : wd_core_ticks(&ch.c, 0, 0, 0));
+        assert_int_equal(wd_core_ticks(&ch.core, 1, 0, 0), i < 180 ? 0xFFFFu : wd_core_ticks(&ch.core, 0, 0, 0));
     /* since_t 185: 184 ticks = 2944 ms sure, 56 ms missing */
-    assert_int_equal(ch.c.since_t, 185);
-    assert_int_equal(wd_core_ticks(&ch.c, 0, 0, 0), 56000);
-    assert_int_equal(wd_core_ticks(&ch.c, 0, 0, 1000), 48000);   /* 8 ms more sure */
-    assert_int_equal(wd_core_ticks(&ch.c, 0, 0, -1), 56008);     /* 8 us less */
-    assert_int_equal(wd_core_ticks(&ch.c, 0, 0, 6999), 8);
-    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
-    assert_int_equal(wd_core_ticks(&ch.c, 0, 0, 7000), 0xFFFFu); /* exactly T: the reset */
-    assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
-    assert_int_equal(ch.p.last_cause, EXTWD_CAUSE_TIMEOUT);
-    assert_int_equal(wd_core_ticks(&ch.c, 0, 0, 7000), 0xFFFFu); /* in the pulse: nothing */
+    assert_int_equal(ch.core.since_t, 185);
+    assert_int_equal(wd_core_ticks(&ch.core, 0, 0, 0), 56000);
+    assert_int_equal(wd_core_ticks(&ch.core, 0, 0, 1000), 48000);   /* 8 ms more sure */
+    assert_int_equal(wd_core_ticks(&ch.core, 0, 0, -1), 56008);     /* 8 us less */
+    assert_int_equal(wd_core_ticks(&ch.core, 0, 0, 6999), 8);
+    assert_false(wd_core_outputs(&ch.core) & WD_OUT_RESET);
+    assert_int_equal(wd_core_ticks(&ch.core, 0, 0, 7000), 0xFFFFu); /* exactly T: the reset */
+    assert_true(wd_core_outputs(&ch.core) & WD_OUT_RESET);
+    assert_int_equal(ch.persist.last_cause, EXTWD_CAUSE_TIMEOUT);
+    assert_int_equal(wd_core_ticks(&ch.core, 0, 0, 7000), 0xFFFFu); /* in the pulse: nothing */
 }
 
 /* No port input moves the reset more than 64 ms before the core's own
@@ -208,11 +208,11 @@ static void ticks_bound_what_the_port_says(void **state)
     /* far from the end, or nothing counting: 0xFFFF whatever it says */
     setup(NULL);
     fed_with_timeout(3008);
-    assert_int_equal(wd_core_ticks(&ch.c, 1, 0, INT16_MAX), 0xFFFFu);
+    assert_int_equal(wd_core_ticks(&ch.core, 1, 0, INT16_MAX), 0xFFFFu);
     assert_int_equal(H_W(&ch, EXTWD_REG_ACTION, 0), EXTWD_ERR_OK);
     for (unsigned i = 0; i < 400; i++)
-        assert_int_equal(wd_core_ticks(&ch.c, 1, 0, INT16_MAX), 0xFFFFu);
-    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+        assert_int_equal(wd_core_ticks(&ch.core, 1, 0, INT16_MAX), 0xFFFFu);
+    assert_false(wd_core_outputs(&ch.core) & WD_OUT_RESET);
 }
 
 /* The port hears of every restart of the countdown by the host: a feed and
@@ -221,17 +221,17 @@ static void countdown_start_at_feed_and_arm(void **state)
 {
     (void)state;
     h_run(&ch, 25000);
-    unsigned n = h_countdown_starts;
+    unsigned n = ch.countdown_starts;
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
-    assert_int_equal(h_countdown_starts, n + 1);
+    assert_int_equal(ch.countdown_starts, n + 1);
     assert_int_equal(H_W(&ch, EXTWD_REG_ACTION, 0), EXTWD_ERR_OK);
-    assert_int_equal(h_countdown_starts, n + 1);
+    assert_int_equal(ch.countdown_starts, n + 1);
     assert_int_equal(H_W(&ch, EXTWD_REG_ACTION, 1), EXTWD_ERR_OK);   /* the arm */
-    assert_int_equal(h_countdown_starts, n + 2);
+    assert_int_equal(ch.countdown_starts, n + 2);
     (void)H_R8(&ch, EXTWD_REG_STATUS); /* a read: no restart */
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 5000, 4), EXTWD_ERR_OK);
     h_run(&ch, 1000);
-    assert_int_equal(h_countdown_starts, n + 2);
+    assert_int_equal(ch.countdown_starts, n + 2);
 }
 
 int main(void)

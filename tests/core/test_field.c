@@ -10,12 +10,12 @@
 
 #include <string.h>
 
-static struct chip ch;
+static struct wd_chip ch;
 
 static int setup(void **state)
 {
     (void)state;
-    h_erase();
+    h_erase(&ch);
     h_boot(&ch, EXTWD_CHIP_PORF);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK); /* ends the grace */
     return 0;
@@ -23,7 +23,7 @@ static int setup(void **state)
 
 static int resetting(void)
 {
-    return (wd_core_outputs(&ch.c) & WD_OUT_RESET) != 0;
+    return (wd_core_outputs(&ch.core) & WD_OUT_RESET) != 0;
 }
 
 /* A stock host feeding every 100 ms for ms; returns nonzero if reset. */
@@ -225,7 +225,7 @@ static void stray_save_makes_nothing_permanent(void **state)
     assert_int_equal(H_W(&ch, EXTWD_REG_ACTION, 0), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_LONGOP_MS, 20000, 4), EXTWD_ERR_OK);
     assert_int_equal(H_W(&ch, EXTWD_CMD_SAVE), EXTWD_ERR_OK); /* stray */
-    assert_int_equal(wd_settings_decode(h_eeprom, &s), 0);
+    assert_int_equal(wd_settings_decode(ch.eeprom, &s), 0);
     assert_int_equal(s.timeout_ms, 3000); /* (its ACTION byte is never loaded) */
     /* the host arms and hangs inside its long operation: reset after the
      * long timeout, and then it is back to the saved 3 s */

@@ -7,30 +7,30 @@
 
 #include <string.h>
 
-static struct chip ch;
+static struct wd_chip ch;
 static struct snap before;
 
 static int setup(void **state)
 {
     (void)state;
-    h_erase();
+    h_erase(&ch);
     h_boot(&ch, EXTWD_CHIP_PORF);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK); /* ends the grace */
-    ch.seen = 0;
+    ch.served = 0;
     return 0;
 }
 
 /* Sends a frame that must be refused with err and change nothing else. */
 static void refused(const uint8_t *f, uint8_t n, uint8_t err)
 {
-    uint8_t refused_before = ch.p.refused_count;
+    uint8_t refused_before = ch.persist.refused_count;
     h_snap(&ch, &before);
-    wd_core_frame(&ch.c, f, n);
-    assert_int_equal(ch.c.last_error, err);
+    wd_core_frame(&ch.core, f, n);
+    assert_int_equal(ch.core.last_error, err);
     h_assert_same_but_refusal(&ch, &before);
-    assert_int_equal(ch.p.refused_count, refused_before == 255 ? 255 : refused_before + 1);
-    assert_true(ch.c.flags & WD_REQ_SEAL);
-    assert_false(ch.c.flags & WD_REQ_ALL & ~WD_REQ_SEAL);
+    assert_int_equal(ch.persist.refused_count, refused_before == 255 ? 255 : refused_before + 1);
+    assert_true(ch.core.flags & WD_REQ_SEAL);
+    assert_false(ch.core.flags & WD_REQ_ALL & ~WD_REQ_SEAL);
     h_serve(&ch);
 }
 #define REFUSED(err, ...) \
@@ -41,9 +41,9 @@ static void probe_changes_nothing(void **state)
     (void)state;
     assert_int_equal(H_W(&ch, EXTWD_REG_ACTION, 9), EXTWD_ERR_RANGE);
     h_snap(&ch, &before);
-    wd_core_frame(&ch.c, NULL, 0);
-    assert_memory_equal(&ch.c, &before.c, sizeof ch.c);
-    assert_memory_equal(&ch.p, &before.p, sizeof ch.p);
+    wd_core_frame(&ch.core, NULL, 0);
+    assert_memory_equal(&ch.core, &before.c, sizeof ch.core);
+    assert_memory_equal(&ch.persist, &before.p, sizeof ch.persist);
 }
 
 static void one_byte_write_sets_pointer(void **state)
@@ -51,22 +51,22 @@ static void one_byte_write_sets_pointer(void **state)
     uint8_t b;
     (void)state;
     assert_int_equal(H_W(&ch, EXTWD_REG_ACTION, 9), EXTWD_ERR_RANGE);
-    uint8_t refused_before = ch.p.refused_count;
+    uint8_t refused_before = ch.persist.refused_count;
     /* the stock chip wrote a stale byte here; extwd only moves the pointer */
     assert_int_equal(H_W(&ch, EXTWD_REG_ACTION), EXTWD_ERR_RANGE);
-    assert_int_equal(ch.c.set.action, 1);
-    assert_int_equal(ch.c.read_ptr, EXTWD_REG_ACTION);
-    assert_int_equal(ch.p.refused_count, refused_before);
+    assert_int_equal(ch.core.set.action, 1);
+    assert_int_equal(ch.core.read_ptr, EXTWD_REG_ACTION);
+    assert_int_equal(ch.persist.refused_count, refused_before);
     h_read(&ch, &b, 1);
     assert_int_equal(b, 1);
     /* any register number, mapped or not */
     assert_int_equal(H_W(&ch, 0x15), EXTWD_ERR_RANGE);
-    assert_int_equal(ch.c.read_ptr, 0x15);
+    assert_int_equal(ch.core.read_ptr, 0x15);
     assert_int_equal(H_W(&ch, 0x7F), EXTWD_ERR_RANGE);
-    assert_int_equal(ch.c.read_ptr, 0x7F);
+    assert_int_equal(ch.core.read_ptr, 0x7F);
     /* [0x83, reg] is the same, any value, LAST_ERROR kept */
     assert_int_equal(H_W(&ch, EXTWD_CMD_SET_POINTER, 0xC3), EXTWD_ERR_RANGE);
-    assert_int_equal(ch.c.read_ptr, 0xC3);
+    assert_int_equal(ch.core.read_ptr, 0xC3);
     h_read(&ch, &b, 1);
     assert_int_equal(b, 0xFF);
     /* LAST_ERROR itself is read that way */
@@ -165,11 +165,11 @@ static void register_writes_and_ranges(void **state)
     (void)state;
     /* TIMEOUT_S maps onto TIMEOUT_MS */
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_S, 7, 1), EXTWD_ERR_OK);
-    assert_int_equal(ch.c.set.timeout_ms, 7000);
+    assert_int_equal(ch.core.set.timeout_ms, 7000);
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_S, 255, 1), EXTWD_ERR_OK);
-    assert_int_equal(ch.c.set.timeout_ms, 255000);
+    assert_int_equal(ch.core.set.timeout_ms, 255000);
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_S, 0, 1), EXTWD_ERR_OK);
-    assert_int_equal(ch.c.set.timeout_ms, 0);
+    assert_int_equal(ch.core.set.timeout_ms, 0);
     /* ACTION */
     REFUSED(EXTWD_ERR_RANGE, EXTWD_REG_ACTION, 2);
     REFUSED(EXTWD_ERR_RANGE, EXTWD_REG_ACTION, 0xFF);
@@ -241,7 +241,7 @@ static void register_writes_and_ranges(void **state)
     assert_int_equal(H_R8(&ch, EXTWD_REG_BREADCRUMB), 0xB7);
     /* nothing here asked for an EEPROM save */
     assert_int_equal(ch.saves, 0);
-    assert_false(ch.seen & (WD_REQ_SAVE | WD_REQ_FACTORY));
+    assert_false(ch.served & (WD_REQ_SAVE | WD_REQ_FACTORY));
 }
 
 static void status_registers_only_clear(void **state)
@@ -249,7 +249,7 @@ static void status_registers_only_clear(void **state)
     (void)state;
     assert_int_equal(h_set(&ch, EXTWD_REG_STATUS, 0xFF, 1), EXTWD_ERR_OK);
     assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS), 0);
-    ch.p.status = 1;
+    ch.persist.status = 1;
     assert_int_equal(h_set(&ch, EXTWD_REG_STATUS, 0xFF, 1), EXTWD_ERR_OK);
     assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS), 1);
     assert_int_equal(h_set(&ch, EXTWD_REG_STATUS, 0xFE, 1), EXTWD_ERR_OK);
@@ -259,14 +259,14 @@ static void status_registers_only_clear(void **state)
     assert_int_equal(H_R8(&ch, EXTWD_REG_EXT_STATUS), EXTWD_XS_DEFAULTS_LOADED);
     assert_int_equal(h_set(&ch, EXTWD_REG_EXT_STATUS, 0xFF, 1), EXTWD_ERR_OK);
     assert_int_equal(H_R8(&ch, EXTWD_REG_EXT_STATUS), EXTWD_XS_DEFAULTS_LOADED);
-    ch.p.ext_sticky = EXTWD_XS_STICKY;
+    ch.persist.ext_sticky = EXTWD_XS_STICKY;
     assert_int_equal(h_set(&ch, EXTWD_REG_EXT_STATUS, (uint8_t)~EXTWD_XS_SAFE_MODE, 1), EXTWD_ERR_OK);
     assert_int_equal(H_R8(&ch, EXTWD_REG_EXT_STATUS), EXTWD_XS_STICKY & ~EXTWD_XS_SAFE_MODE);
     /* live bits cannot be cleared by a write: lock and read it back */
     assert_int_equal(h_set(&ch, EXTWD_REG_LOCK, EXTWD_LOCK_MAGIC, 1), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_EXT_STATUS, 0, 1), EXTWD_ERR_OK);
     assert_int_equal(H_R8(&ch, EXTWD_REG_EXT_STATUS), EXTWD_XS_LOCKED);
-    assert_true(ch.seen & WD_REQ_SEAL);
+    assert_true(ch.served & WD_REQ_SEAL);
 }
 
 static void address_change(void **state)
@@ -281,19 +281,19 @@ static void address_change(void **state)
     REFUSED(EXTWD_ERR_LENGTH, EXTWD_CMD_SET_ADDRESS, 0x11);
     REFUSED(EXTWD_ERR_RANGE, EXTWD_CMD_SET_ADDRESS, 0x08, 0x08);
     assert_int_equal(H_W(&ch, EXTWD_CMD_SET_ADDRESS, 0x08, 0xF7), EXTWD_ERR_OK);
-    assert_true(ch.seen & WD_REQ_ADDRESS);
-    assert_int_equal(wd_core_address(&ch.c), 0x08);
+    assert_true(ch.served & WD_REQ_ADDRESS);
+    assert_int_equal(wd_core_address(&ch.core), 0x08);
     assert_int_equal(H_R8(&ch, EXTWD_REG_I2C_ADDR), 0x08);
-    ch.seen = 0;
+    ch.served = 0;
     assert_int_equal(h_set(&ch, EXTWD_REG_I2C_ADDR, 0x77, 1), EXTWD_ERR_OK);
-    assert_true(ch.seen & WD_REQ_ADDRESS);
-    assert_int_equal(wd_core_address(&ch.c), 0x77);
+    assert_true(ch.served & WD_REQ_ADDRESS);
+    assert_int_equal(wd_core_address(&ch.core), 0x77);
     /* not saved until 0x80 */
     assert_int_equal(ch.saves, 0);
     assert_int_equal(H_W(&ch, EXTWD_CMD_SAVE), EXTWD_ERR_OK);
     assert_int_equal(ch.saves, 1);
     struct wd_settings s;
-    assert_int_equal(wd_settings_decode(h_eeprom, &s), 0);
+    assert_int_equal(wd_settings_decode(ch.eeprom, &s), 0);
     assert_int_equal(s.i2c_addr, 0x77);
 }
 
@@ -304,25 +304,25 @@ static void save_command(void **state)
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 4321, 4), EXTWD_ERR_OK);
     assert_int_equal(ch.saves, 0);
     assert_int_equal(H_W(&ch, EXTWD_CMD_SAVE), EXTWD_ERR_OK);
-    assert_true(ch.seen & WD_REQ_SAVE);
+    assert_true(ch.served & WD_REQ_SAVE);
     assert_int_equal(ch.saves, 1);
-    assert_int_equal(wd_settings_decode(h_eeprom, &s), 0);
+    assert_int_equal(wd_settings_decode(ch.eeprom, &s), 0);
     assert_int_equal(s.timeout_ms, 4321);
 }
 
 static void clear_counters(void **state)
 {
     (void)state;
-    ch.p.reset_count = 5;
-    ch.p.reinit_count = 6;
-    ch.p.buserr_count = 7;
-    ch.p.resets_total = 300;
-    ch.p.window_faults = 8;
-    ch.p.refused_count = 9;
-    ch.p.bootloop_count = 2;
-    ch.p.history_len = 1;
-    ch.p.history[0].cause = 1;
-    ch.p.status = 1;
+    ch.persist.reset_count = 5;
+    ch.persist.reinit_count = 6;
+    ch.persist.buserr_count = 7;
+    ch.persist.resets_total = 300;
+    ch.persist.window_faults = 8;
+    ch.persist.refused_count = 9;
+    ch.persist.bootloop_count = 2;
+    ch.persist.history_len = 1;
+    ch.persist.history[0].cause = 1;
+    ch.persist.status = 1;
     assert_int_equal(H_W(&ch, EXTWD_CMD_CLEAR_COUNTERS), EXTWD_ERR_OK);
     assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 0);
     assert_int_equal(H_R8(&ch, EXTWD_REG_REINIT_COUNT), 0);
@@ -334,7 +334,7 @@ static void clear_counters(void **state)
     assert_int_equal(H_R8(&ch, EXTWD_REG_HISTORY_LEN), 1);
     assert_int_equal(H_R8(&ch, EXTWD_REG_HISTORY), 1);
     assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS), 1);
-    assert_true(ch.seen & WD_REQ_SEAL);
+    assert_true(ch.served & WD_REQ_SEAL);
 }
 
 static void test_action(void **state)
@@ -344,9 +344,9 @@ static void test_action(void **state)
     /* firmware 2.1: [0x85] alone is a feed [0xA5] with bit 5 flipped */
     REFUSED(EXTWD_ERR_LENGTH, EXTWD_CMD_TEST_ACTION);
     REFUSED(EXTWD_ERR_RANGE, EXTWD_CMD_TEST_ACTION, 0x00);
-    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_false(wd_core_outputs(&ch.core) & WD_OUT_RESET);
     assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
-    assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_true(wd_core_outputs(&ch.core) & WD_OUT_RESET);
     assert_int_equal(H_R8(&ch, EXTWD_REG_LAST_CAUSE), EXTWD_CAUSE_TEST);
     assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS), 1);
     assert_int_equal(H_R8(&ch, EXTWD_REG_BREADCRUMB_RST), 0x21);
@@ -359,7 +359,7 @@ static void test_action(void **state)
     assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
     REFUSED(EXTWD_ERR_DISARMED, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM);
     assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 1);
-    assert_false(wd_core_outputs(&ch.c) & WD_OUT_RESET);
+    assert_false(wd_core_outputs(&ch.core) & WD_OUT_RESET);
 }
 
 static void refused_count_saturates(void **state)
@@ -417,7 +417,7 @@ static void check_order(void **state)
     REFUSED(EXTWD_ERR_LOCKED, EXTWD_REG_TIMEOUT_MS, 1, 0, 0, 0);
     /* KEY before RANGE, on an unlocked chip */
     h_restart(&ch, EXTWD_CHIP_WDRF);
-    ch.c.set.options = EXTWD_OPT_KEYED; /* the restart reloaded the saved (none) */
+    ch.core.set.options = EXTWD_OPT_KEYED; /* the restart reloaded the saved (none) */
     REFUSED(EXTWD_ERR_KEY, EXTWD_REG_TIMEOUT_MS, 1, 0, 0, 0);
     assert_int_equal(H_W(&ch, EXTWD_REG_KEY, 0x5A, 0xD1), EXTWD_ERR_OK);
     REFUSED(EXTWD_ERR_RANGE, EXTWD_REG_TIMEOUT_MS, 1, 0, 0, 0);
@@ -425,7 +425,7 @@ static void check_order(void **state)
     REFUSED(EXTWD_ERR_KEY, EXTWD_REG_KEY, 0x5A, 0xD2);
     REFUSED(EXTWD_ERR_LENGTH, EXTWD_REG_KEY, 0x5A);
     /* BUSY before DISARMED */
-    ch.c.set.options = 0;
+    ch.core.set.options = 0;
     assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_ACTION, 0, 1), EXTWD_ERR_OK);
     REFUSED(EXTWD_ERR_BUSY, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM);
@@ -522,7 +522,7 @@ static void keyed(void **state)
     REFUSED(EXTWD_ERR_KEY, EXTWD_REG_ACTION, 0);
     /* ...but a probe does not */
     assert_int_equal(H_W(&ch, EXTWD_REG_KEY, 0x5A, 0xD1), EXTWD_ERR_OK);
-    wd_core_frame(&ch.c, NULL, 0);
+    wd_core_frame(&ch.core, NULL, 0);
     assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 9, 1), EXTWD_ERR_OK);
     /* the key lasts 63 ticks: 992 to 1008 ms after its frame */
     assert_int_equal(H_W(&ch, EXTWD_REG_KEY, 0x5A, 0xD1), EXTWD_ERR_OK);
@@ -554,7 +554,7 @@ static void key_age_saturates(void **state)
     assert_int_equal(H_W(&ch, EXTWD_CMD_SAVE), EXTWD_ERR_OK);
     assert_int_equal(H_W(&ch, EXTWD_REG_KEY, 0x5A, 0xD1), EXTWD_ERR_OK);
     for (int i = 0; i < 200; i++)
-        wd_core_tick(&ch.c, 65535, 0);
+        wd_core_tick(&ch.core, 0);
     REFUSED(EXTWD_ERR_KEY, EXTWD_REG_GRACE_S, 11);
 }
 

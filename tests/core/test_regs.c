@@ -6,12 +6,12 @@
 
 #include <string.h>
 
-static struct chip ch;
+static struct wd_chip ch;
 
 static int setup(void **state)
 {
     (void)state;
-    h_erase();
+    h_erase(&ch);
     h_boot(&ch, EXTWD_CHIP_PORF);
     return 0;
 }
@@ -57,8 +57,8 @@ static void power_up_defaults(void **state)
     /* armed, in grace: the reset is grace + timeout away */
     assert_int_equal(h_rd(&ch, EXTWD_REG_TIME_LEFT_MS, 4), 23000);
     assert_int_equal(h_rd(&ch, EXTWD_REG_DISARM_LEFT_S, 2), 0xFFFF);
-    assert_int_equal(wd_core_address(&ch.c), 0x26);
-    assert_int_equal(wd_core_outputs(&ch.c), 0);
+    assert_int_equal(wd_core_address(&ch.core), 0x26);
+    assert_int_equal(wd_core_outputs(&ch.core), 0);
 }
 
 static void identity(void **state)
@@ -98,7 +98,7 @@ static void no_pointer_reads_status(void **state)
 {
     uint8_t b = 0xEE;
     (void)state;
-    ch.p.status = 1;
+    ch.persist.status = 1;
     h_read(&ch, &b, 1);
     assert_int_equal(b, 1);
 }
@@ -123,8 +123,8 @@ static void reads_past_the_map(void **state)
     (void)state;
     /* 0x76-0x77 is the last history uptime; then 0x78-0x7D the port's
      * calibration registers (SPEC 5.15), 0x7E.. unmapped */
-    wd_cal_clear(&h_cal);
-    h_cal.count = 0x1234;
+    wd_cal_clear(&ch.cal);
+    ch.cal.count = 0x1234;
     assert_int_equal(H_W(&ch, 0x74), EXTWD_ERR_OK);
     h_read(&ch, b, 12);
     for (int i = 0; i < 4; i++)
@@ -134,9 +134,9 @@ static void reads_past_the_map(void **state)
         assert_int_equal(b[i], 0xFF);
     /* a long read from 0x7E never wraps back into the map */
     assert_int_equal(H_W(&ch, 0x7E), EXTWD_ERR_OK);
-    wd_core_read_begin(&ch.c);
+    wd_core_read_begin(&ch.core);
     for (int i = 0; i < 600; i++)
-        assert_int_equal(wd_core_read_next(&ch.c), 0xFF);
+        assert_int_equal(wd_core_read_next(&ch.core), 0xFF);
     assert_int_equal(H_W(&ch, EXTWD_CMD_SET_POINTER, 0xF0), EXTWD_ERR_OK);
     h_read(&ch, b, 3);
     assert_memory_equal(b, "\xFF\xFF\xFF", 3);
@@ -147,9 +147,9 @@ static void auto_increment_crosses_registers(void **state)
     uint8_t b[8];
     (void)state;
     /* 0x10 BUSERR, 0x11 STATUS, 0x12 LAST_CAUSE, 0x13.. unmapped */
-    ch.p.buserr_count = 7;
-    ch.p.status = 1;
-    ch.p.last_cause = 2;
+    ch.persist.buserr_count = 7;
+    ch.persist.status = 1;
+    ch.persist.last_cause = 2;
     assert_int_equal(H_W(&ch, 0x10), EXTWD_ERR_OK);
     h_read(&ch, b, 5);
     assert_memory_equal(b, "\x07\x01\x02\xFF\xFF", 5);
@@ -158,7 +158,7 @@ static void auto_increment_crosses_registers(void **state)
     h_read(&ch, b, 8);
     assert_memory_equal(b, "\xB8\x0B\x00\x00\x64\x00\x2C\x01", 8);
     /* 0x3E OPTIONS, 0x3F unmapped, 0x40 BREADCRUMB, 0x41, 0x42 LOCK */
-    ch.c.breadcrumb = 0x42;
+    ch.core.breadcrumb = 0x42;
     assert_int_equal(H_W(&ch, 0x3E), EXTWD_ERR_OK);
     h_read(&ch, b, 5);
     assert_memory_equal(b, "\x00\xFF\x42\x00\x00", 5);
@@ -175,7 +175,7 @@ static void multibyte_reads_are_whole(void **state)
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     /* 256 ms counted: 0x100 */
     h_run(&ch, 256);
-    ch.c.read_ptr = EXTWD_REG_SINCE_FEED_MS;
+    ch.core.read_ptr = EXTWD_REG_SINCE_FEED_MS;
     h_read(&ch, b, 8);
     assert_memory_equal(b, "\x00\x01\x00\x00\x00\x00\x00\x00", 8);
     /* started in the middle: the bytes from there */
@@ -183,7 +183,7 @@ static void multibyte_reads_are_whole(void **state)
     /* TIME_LEFT and SINCE_FEED agree: 3000 - 256 */
     assert_int_equal(h_rd(&ch, EXTWD_REG_TIME_LEFT_MS, 4), 2744);
     h_run(&ch, 752);
-    ch.c.read_ptr = EXTWD_REG_SINCE_FEED_MS;
+    ch.core.read_ptr = EXTWD_REG_SINCE_FEED_MS;
     h_read(&ch, b, 8);
     assert_memory_equal(b, "\xF0\x03\x00\x00\x01\x00\x00\x00", 8); /* 1008 ms, 1 s */
 }
@@ -198,14 +198,14 @@ static uint8_t timeout_s_for(uint32_t ms)
 /* SINCE_FEED_S as read with the core's count since the feed at ticks. */
 static uint8_t since_feed_s_at(uint16_t ticks)
 {
-    ch.c.since_t = ticks;
+    ch.core.since_t = ticks;
     return H_R8(&ch, EXTWD_REG_SINCE_FEED_S);
 }
 
 /* GRACE_LEFT_S as read with the core's grace count at ticks. */
 static uint8_t grace_left_s_at(uint16_t ticks)
 {
-    ch.c.grace_t = ticks;
+    ch.core.grace_t = ticks;
     return H_R8(&ch, EXTWD_REG_GRACE_LEFT_S);
 }
 
@@ -273,7 +273,7 @@ static void uptime_counts_seconds(void **state)
     h_run(&ch, 3600000u - 2000u);
     assert_int_equal(h_rd(&ch, EXTWD_REG_UPTIME_S, 4), 3600);
     /* a 32-bit count of seconds wraps after 136 years (no comparison uses it) */
-    ch.c.uptime_s = 0xFFFFFFFFu;
+    ch.core.uptime_s = 0xFFFFFFFFu;
     h_run(&ch, 2000);
     assert_int_equal(h_rd(&ch, EXTWD_REG_UPTIME_S, 4), 1);
 }
@@ -289,18 +289,18 @@ static void history_reads(void **state)
     for (int i = 0; i < 24; i++)
         assert_int_equal(b[i], 0);
     /* two entries */
-    ch.p.history[1].cause = EXTWD_CAUSE_WINDOW;
-    ch.p.history[1].uptime_s[0] = 77;
-    ch.p.history[0].cause = 1;
-    ch.p.history[0].breadcrumb = 0x33;
-    memcpy(ch.p.history[0].uptime_s, "\x04\x03\x02\x01", 4);
-    ch.p.history_len = 2;
+    ch.persist.history[1].cause = EXTWD_CAUSE_WINDOW;
+    ch.persist.history[1].uptime_s[0] = 77;
+    ch.persist.history[0].cause = 1;
+    ch.persist.history[0].breadcrumb = 0x33;
+    memcpy(ch.persist.history[0].uptime_s, "\x04\x03\x02\x01", 4);
+    ch.persist.history_len = 2;
     h_read(&ch, b, 24);
     assert_memory_equal(b, "\x01\x33\x04\x03\x02\x01\x03\x00\x4D\x00\x00\x00", 12);
     for (int i = 12; i < 24; i++)
         assert_int_equal(b[i], 0);
     /* kept across a chip restart */
-    wd_core_seal(&ch.c);
+    wd_core_seal(&ch.core);
     h_restart(&ch, EXTWD_CHIP_WDRF);
     assert_int_equal(H_R8(&ch, EXTWD_REG_HISTORY_LEN), 2);
     /* middle of an entry's uptime */

@@ -8,12 +8,12 @@
 #include <stddef.h>
 #include <string.h>
 
-static struct chip ch;
+static struct wd_chip ch;
 
 static int setup(void **state)
 {
     (void)state;
-    h_erase();
+    h_erase(&ch);
     return 0;
 }
 
@@ -28,12 +28,12 @@ static struct wd_settings with_timeout(uint32_t ms)
 static uint32_t booted_timeout(void)
 {
     h_boot(&ch, EXTWD_CHIP_PORF);
-    return ch.c.set.timeout_ms;
+    return ch.core.set.timeout_ms;
 }
 
 static int defaults_flag(void)
 {
-    return !!(ch.p.ext_sticky & EXTWD_XS_DEFAULTS_LOADED);
+    return !!(ch.persist.ext_sticky & EXTWD_XS_DEFAULTS_LOADED);
 }
 
 static void check16_known_values(void **state)
@@ -96,9 +96,9 @@ static void slot_image_layout(void **state)
     assert_memory_equal(&d, &s, WD_SETTINGS_SIZE);
     /* the byte-wise path gives the same image */
     h_boot(&ch, EXTWD_CHIP_PORF);
-    ch.c.set = s;
+    ch.core.set = s;
     for (uint8_t i = 0; i < WD_EEPROM_SLOT_SIZE; i++)
-        assert_int_equal(wd_core_slot_byte(&ch.c, i), img[i]);
+        assert_int_equal(wd_core_slot_byte(&ch.core, i), img[i]);
 }
 
 /* Every way a slot can be wrong, each must leave the output alone. */
@@ -167,20 +167,20 @@ static void corrupt_or_garbage(void **state)
 {
     (void)state;
     struct wd_settings a = with_timeout(1000);
-    h_put_slot(&a);
+    h_put_slot(&ch, &a);
     assert_int_equal(booted_timeout(), 1000);
-    h_eeprom[10] ^= 0x40;
+    ch.eeprom[10] ^= 0x40;
     assert_int_equal(booted_timeout(), 3000);
     assert_true(defaults_flag());
     uint32_t seed = 99;
     for (int round = 0; round < 200; round++) {
-        for (size_t i = 0; i < sizeof h_eeprom; i++)
-            h_eeprom[i] = (uint8_t)h_rand(&seed);
+        for (size_t i = 0; i < sizeof ch.eeprom; i++)
+            ch.eeprom[i] = (uint8_t)h_rand(&seed);
         assert_int_equal(booted_timeout(), 3000);
         assert_true(defaults_flag());
     }
     /* all zeros */
-    memset(h_eeprom, 0, sizeof h_eeprom);
+    memset(ch.eeprom, 0, sizeof ch.eeprom);
     assert_int_equal(booted_timeout(), 3000);
     assert_true(defaults_flag());
 }
@@ -192,16 +192,16 @@ static void torn_save_gives_defaults(void **state)
     (void)state;
     struct wd_settings a = with_timeout(1000);
     for (unsigned cut = 1; cut < WD_EEPROM_SLOT_SIZE; cut++) {
-        h_put_slot(&a);
+        h_put_slot(&ch, &a);
         struct wd_settings b = with_timeout(2001);
         uint8_t img[WD_EEPROM_SLOT_SIZE];
         wd_settings_encode(&b, img);
-        memcpy(h_eeprom, img, cut);
+        memcpy(ch.eeprom, img, cut);
         /* the first byte already differs (0xE8 -> 0xD1); the check comes last */
         assert_int_equal(booted_timeout(), 3000);
         assert_true(defaults_flag());
     }
-    h_put_slot(&a);
+    h_put_slot(&ch, &a);
     assert_int_equal(booted_timeout(), 1000);
 }
 
@@ -213,36 +213,36 @@ static void byte_wise_save(void **state)
 {
     (void)state;
     struct wd_settings a = with_timeout(1000);
-    h_put_slot(&a);
+    h_put_slot(&ch, &a);
     h_boot(&ch, EXTWD_CHIP_PORF);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 2000, 4), EXTWD_ERR_OK);
-    wd_core_frame(&ch.c, (const uint8_t[]){EXTWD_CMD_SAVE}, 1);
-    assert_int_equal(ch.c.last_error, EXTWD_ERR_OK);
-    assert_true(wd_core_take_requests(&ch.c) & WD_REQ_SAVE);
+    wd_core_frame(&ch.core, (const uint8_t[]){EXTWD_CMD_SAVE}, 1);
+    assert_int_equal(ch.core.last_error, EXTWD_ERR_OK);
+    assert_true(wd_core_take_requests(&ch.core) & WD_REQ_SAVE);
     /* the port has written 10 bytes when the host hangs */
     for (uint8_t i = 0; i < 10; i++)
-        h_eeprom[i] = wd_core_slot_byte(&ch.c, i);
-    for (int n = 0; n < 200 && !(wd_core_outputs(&ch.c) & WD_OUT_RESET); n++)
-        wd_core_tick(&ch.c, WD_TICK_MS, 0);
-    assert_true(wd_core_outputs(&ch.c) & WD_OUT_RESET);
-    assert_int_equal(ch.c.set.timeout_ms, 1000); /* the save was not done */
+        ch.eeprom[i] = wd_core_slot_byte(&ch.core, i);
+    for (int n = 0; n < 200 && !(wd_core_outputs(&ch.core) & WD_OUT_RESET); n++)
+        wd_core_tick(&ch.core, 0);
+    assert_true(wd_core_outputs(&ch.core) & WD_OUT_RESET);
+    assert_int_equal(ch.core.set.timeout_ms, 1000); /* the save was not done */
     assert_false(defaults_flag());
     /* the port goes on with the live (restored) settings: the bytes it
      * wrote first no longer match, the check pass finds it */
     for (uint8_t i = 10; i < WD_EEPROM_SLOT_SIZE; i++)
-        h_eeprom[i] = wd_core_slot_byte(&ch.c, i);
+        ch.eeprom[i] = wd_core_slot_byte(&ch.core, i);
     struct wd_settings d;
-    assert_true(wd_settings_decode(h_eeprom, &d) < 0);
+    assert_true(wd_settings_decode(ch.eeprom, &d) < 0);
     int differ = 0;
     for (uint8_t i = 0; i < WD_EEPROM_SLOT_SIZE; i++)
-        differ |= h_eeprom[i] != wd_core_slot_byte(&ch.c, i);
+        differ |= ch.eeprom[i] != wd_core_slot_byte(&ch.core, i);
     assert_true(differ);
     /* written again, checked equal, done */
     for (uint8_t i = 0; i < WD_EEPROM_SLOT_SIZE; i++)
-        h_eeprom[i] = wd_core_slot_byte(&ch.c, i);
-    wd_core_save_done(&ch.c);
-    assert_int_equal(wd_settings_decode(h_eeprom, &d), 0);
+        ch.eeprom[i] = wd_core_slot_byte(&ch.core, i);
+    wd_core_save_done(&ch.core);
+    assert_int_equal(wd_settings_decode(ch.eeprom, &d), 0);
     assert_int_equal(d.timeout_ms, 1000);
     /* a completed save is what the next host reset restores */
     h_run(&ch, 300);
@@ -251,8 +251,8 @@ static void byte_wise_save(void **state)
     assert_int_equal(H_W(&ch, EXTWD_CMD_SAVE), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_PULSE_MS, 9, 2), EXTWD_ERR_OK);
     assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
-    assert_int_equal(ch.c.set.pulse_ms, 250);
-    assert_int_equal(ch.c.set.timeout_ms, 1000);
+    assert_int_equal(ch.core.set.pulse_ms, 250);
+    assert_int_equal(ch.core.set.timeout_ms, 1000);
 }
 
 static void factory_reset_command(void **state)
@@ -260,20 +260,20 @@ static void factory_reset_command(void **state)
     (void)state;
     struct wd_settings a = with_timeout(1000);
     a.grace_s = 1;
-    h_put_slot(&a);
+    h_put_slot(&ch, &a);
     h_boot(&ch, EXTWD_CHIP_PORF);
-    ch.p.history_len = 1;
-    ch.p.history[0].cause = EXTWD_CAUSE_TEST;
-    ch.p.reset_count = 4;
-    wd_core_seal(&ch.c);
+    ch.persist.history_len = 1;
+    ch.persist.history[0].cause = EXTWD_CAUSE_TEST;
+    ch.persist.reset_count = 4;
+    wd_core_seal(&ch.core);
     assert_int_equal(H_W(&ch, EXTWD_CMD_FACTORY_RESET), EXTWD_ERR_OK);
     /* the harness port wrote the slot and restarted the chip */
-    assert_int_equal(ch.factory, 1);
-    assert_true(ch.seen & WD_REQ_FACTORY);
-    assert_int_equal(ch.c.set.timeout_ms, 3000);
-    assert_int_equal(ch.c.set.grace_s, 20);
+    assert_int_equal(ch.factory_restarts, 1);
+    assert_true(ch.served & WD_REQ_FACTORY);
+    assert_int_equal(ch.core.set.timeout_ms, 3000);
+    assert_int_equal(ch.core.set.grace_s, 20);
     struct wd_settings d;
-    assert_int_equal(wd_settings_decode(h_eeprom, &d), 0);
+    assert_int_equal(wd_settings_decode(ch.eeprom, &d), 0);
     assert_int_equal(d.timeout_ms, 3000);
     assert_false(defaults_flag());
     /* history and counters survived the restart */
@@ -287,18 +287,18 @@ static void factory_reset_pin(void **state)
     (void)state;
     struct wd_settings a = with_timeout(1000);
     a.options = EXTWD_OPT_KEYED;
-    h_put_slot(&a);
+    h_put_slot(&ch, &a);
     h_boot(&ch, EXTWD_CHIP_PORF);
-    ch.seen = 0;
-    wd_core_factory_reset(&ch.c);
-    assert_int_equal(ch.c.set.timeout_ms, 3000);
+    ch.served = 0;
+    wd_core_factory_reset(&ch.core);
+    assert_int_equal(ch.core.set.timeout_ms, 3000);
     h_serve(&ch);
-    assert_true(ch.seen & WD_REQ_FACTORY);
-    assert_true(ch.seen & WD_REQ_ADDRESS);
+    assert_true(ch.served & WD_REQ_FACTORY);
+    assert_true(ch.served & WD_REQ_ADDRESS);
     assert_int_equal(booted_timeout(), 3000);
     assert_false(defaults_flag());
     struct wd_settings d;
-    assert_int_equal(wd_settings_decode(h_eeprom, &d), 0);
+    assert_int_equal(wd_settings_decode(ch.eeprom, &d), 0);
     assert_int_equal(d.options, 0);
 }
 
@@ -310,22 +310,34 @@ static void persist_garbage(void **state)
     for (int round = 0; round < 500; round++) {
         static const uint8_t flags[] = {EXTWD_CHIP_PORF, EXTWD_CHIP_WDRF, EXTWD_CHIP_BORF,
                                         EXTWD_CHIP_EXTRF, 0, EXTWD_CHIP_PORF | EXTWD_CHIP_BORF};
-        memset(&ch.c, 0xA5, sizeof ch.c);
-        for (size_t i = 0; i < sizeof ch.p; i++)
-            ((uint8_t *)&ch.p)[i] = (uint8_t)h_rand(&seed);
-        wd_core_init(&ch.c, &ch.p, flags[round % sizeof flags]);
-        assert_int_equal(ch.p.status, 0);
-        assert_int_equal(ch.p.reset_count, 0);
-        assert_int_equal(ch.p.resets_total, 0);
-        assert_int_equal(ch.p.history_len, 0);
-        assert_int_equal(ch.p.bootloop_count, 0);
-        assert_int_equal(ch.p.refused_count, 0);
-        assert_int_equal(ch.p.ext_sticky, EXTWD_XS_DEFAULTS_LOADED);
-        assert_int_equal(ch.p.check, wd_check16(WD_PERSIST_SEED, (const uint8_t *)&ch.p + 2,
-                                                (uint8_t)(sizeof ch.p - 2)));
+        memset(&ch.core, 0xA5, sizeof ch.core);
+        for (size_t i = 0; i < sizeof ch.persist; i++)
+            ((uint8_t *)&ch.persist)[i] = (uint8_t)h_rand(&seed);
+        wd_core_init(&ch.core, &ch.persist, flags[round % sizeof flags], ch.eeprom);
+        assert_int_equal(ch.persist.status, 0);
+        assert_int_equal(ch.persist.reset_count, 0);
+        assert_int_equal(ch.persist.resets_total, 0);
+        assert_int_equal(ch.persist.history_len, 0);
+        assert_int_equal(ch.persist.bootloop_count, 0);
+        assert_int_equal(ch.persist.refused_count, 0);
+        assert_int_equal(ch.persist.ext_sticky, EXTWD_XS_DEFAULTS_LOADED);
+        assert_int_equal(ch.persist.check, wd_check16(WD_PERSIST_SEED, (const uint8_t *)&ch.persist + 2,
+                                                (uint8_t)(sizeof ch.persist - 2)));
         for (uint8_t a = EXTWD_REG_HISTORY; a < EXTWD_REG_HISTORY_END; a++)
             assert_int_equal(H_R8(&ch, a), 0);
     }
+}
+
+/* A persist record a chip can produce: one timeout reset, unread (the
+ * caller seals it, or spoils a field first). */
+static void put_record(void)
+{
+    memset(&ch.persist, 0, sizeof ch.persist);
+    ch.persist.reset_count = 7;
+    ch.persist.status = EXTWD_STATUS_WD_RESET;
+    ch.persist.last_cause = EXTWD_CAUSE_TIMEOUT;
+    ch.persist.history_len = 1;
+    ch.persist.history[0].cause = EXTWD_CAUSE_TIMEOUT;
 }
 
 /* Garbage whose check happens to match (1 in 65536 blocks) must still not be
@@ -346,29 +358,19 @@ static void persist_garbage_with_valid_check(void **state)
         {offsetof(struct wd_persist, history[0].cause), EXTWD_CAUSE_WINDOW + 1u},
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
-        memset(&ch.p, 0, sizeof ch.p);
-        ch.p.reset_count = 7;
-        ch.p.status = EXTWD_STATUS_WD_RESET;
-        ch.p.last_cause = EXTWD_CAUSE_TIMEOUT;
-        ch.p.history_len = 1;
-        ch.p.history[0].cause = EXTWD_CAUSE_TIMEOUT;
-        ((uint8_t *)&ch.p)[bad[k].off] = bad[k].value;
-        ch.p.check = wd_check16(WD_PERSIST_SEED, (const uint8_t *)&ch.p + 2, (uint8_t)(sizeof ch.p - 2));
-        wd_core_init(&ch.c, &ch.p, EXTWD_CHIP_WDRF);
-        assert_int_equal(ch.p.reset_count, 0);
+        put_record();
+        ((uint8_t *)&ch.persist)[bad[k].off] = bad[k].value;
+        ch.persist.check = wd_check16(WD_PERSIST_SEED, (const uint8_t *)&ch.persist + 2, (uint8_t)(sizeof ch.persist - 2));
+        wd_core_init(&ch.core, &ch.persist, EXTWD_CHIP_WDRF, ch.eeprom);
+        assert_int_equal(ch.persist.reset_count, 0);
         assert_int_equal(H_R8(&ch, EXTWD_REG_HISTORY_LEN), 0);
         assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS), 0);
         assert_int_equal(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_CHIP_RESTARTED, 0);
     }
     /* The same record with nothing wrong is kept. */
-    memset(&ch.p, 0, sizeof ch.p);
-    ch.p.reset_count = 7;
-    ch.p.status = EXTWD_STATUS_WD_RESET;
-    ch.p.last_cause = EXTWD_CAUSE_TIMEOUT;
-    ch.p.history_len = 1;
-    ch.p.history[0].cause = EXTWD_CAUSE_TIMEOUT;
-    ch.p.check = wd_check16(WD_PERSIST_SEED, (const uint8_t *)&ch.p + 2, (uint8_t)(sizeof ch.p - 2));
-    wd_core_init(&ch.c, &ch.p, EXTWD_CHIP_WDRF);
+    put_record();
+    ch.persist.check = wd_check16(WD_PERSIST_SEED, (const uint8_t *)&ch.persist + 2, (uint8_t)(sizeof ch.persist - 2));
+    wd_core_init(&ch.core, &ch.persist, EXTWD_CHIP_WDRF, ch.eeprom);
     assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 7);
     assert_int_equal(H_R8(&ch, EXTWD_REG_HISTORY_LEN), 1);
     assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS), EXTWD_STATUS_WD_RESET);
@@ -379,7 +381,7 @@ static void persist_survives_chip_restart(void **state)
     (void)state;
     static const uint8_t keep_flags[] = {EXTWD_CHIP_WDRF, EXTWD_CHIP_BORF, EXTWD_CHIP_EXTRF, 0};
     for (size_t i = 0; i < sizeof keep_flags; i++) {
-        h_erase();
+        h_erase(&ch);
         h_boot(&ch, EXTWD_CHIP_PORF);
         assert_int_equal(h_set(&ch, EXTWD_REG_BREADCRUMB, 0x42, 1), EXTWD_ERR_OK);
         assert_int_equal(h_set(&ch, EXTWD_REG_GRACE_S, 0, 1), EXTWD_ERR_OK);
@@ -414,24 +416,24 @@ static void unsealed_persist_is_discarded(void **state)
 {
     (void)state;
     h_boot(&ch, EXTWD_CHIP_PORF);
-    ch.seen = 0;
-    wd_core_frame(&ch.c, (const uint8_t[]){EXTWD_CMD_TEST_ACTION}, 1);
-    assert_true(wd_core_take_requests(&ch.c) & WD_REQ_SEAL);
+    ch.served = 0;
+    wd_core_frame(&ch.core, (const uint8_t[]){EXTWD_CMD_TEST_ACTION}, 1);
+    assert_true(wd_core_take_requests(&ch.core) & WD_REQ_SEAL);
     /* no seal: the check is stale */
     h_restart(&ch, EXTWD_CHIP_WDRF);
     assert_int_equal(H_R8(&ch, EXTWD_REG_RESET_COUNT), 0);
     assert_false(H_R8(&ch, EXTWD_REG_EXT_STATUS) & EXTWD_XS_CHIP_RESTARTED);
     /* every byte of a sealed block is covered */
     assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
-    for (size_t i = 0; i < sizeof ch.p; i++) {
-        struct wd_persist saved = ch.p;
-        ((uint8_t *)&ch.p)[i] ^= 0x10;
+    for (size_t i = 0; i < sizeof ch.persist; i++) {
+        struct wd_persist saved = ch.persist;
+        ((uint8_t *)&ch.persist)[i] ^= 0x10;
         h_restart(&ch, EXTWD_CHIP_WDRF);
-        assert_int_equal(ch.p.reset_count, 0);
-        ch.p = saved;
+        assert_int_equal(ch.persist.reset_count, 0);
+        ch.persist = saved;
     }
     h_restart(&ch, EXTWD_CHIP_WDRF);
-    assert_int_equal(ch.p.reset_count, 1);
+    assert_int_equal(ch.persist.reset_count, 1);
 }
 
 /* A host reset restores the saved settings from their RAM copy: the EEPROM
@@ -441,22 +443,20 @@ static void restore_at_host_reset(void **state)
 {
     (void)state;
     struct wd_settings a = with_timeout(2000);
-    h_put_slot(&a);
+    h_put_slot(&ch, &a);
     h_boot(&ch, EXTWD_CHIP_PORF);
-    unsigned reads = h_eeprom_reads;
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_TIMEOUT_MS, 500, 4), EXTWD_ERR_OK);
     assert_int_equal(h_set(&ch, EXTWD_REG_EXT_STATUS, 0, 1), EXTWD_ERR_OK);
     assert_int_equal(h_run_until_reset(&ch, 1000), 528);
-    assert_int_equal(ch.c.set.timeout_ms, 2000);
+    assert_int_equal(ch.core.set.timeout_ms, 2000);
     assert_false(defaults_flag());
     h_run(&ch, 112);
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
-    h_erase();
+    h_erase(&ch);
     assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
-    assert_int_equal(ch.c.set.timeout_ms, 2000);
+    assert_int_equal(ch.core.set.timeout_ms, 2000);
     assert_false(defaults_flag());
-    assert_int_equal(h_eeprom_reads, reads);
     /* the next boot finds the erased EEPROM */
     assert_int_equal(booted_timeout(), 3000);
     assert_true(defaults_flag());
@@ -470,25 +470,25 @@ static void feed_seals_only_a_change(void **state)
     (void)state;
     h_boot(&ch, EXTWD_CHIP_PORF);
     h_run(&ch, 100);
-    ch.seen = 0;
+    ch.served = 0;
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
-    assert_false(ch.seen & WD_REQ_SEAL);
-    assert_int_equal(wd_check16(WD_PERSIST_SEED, (const uint8_t *)&ch.p + 2,
-                                (uint8_t)(sizeof ch.p - 2u)), ch.p.check);
+    assert_false(ch.served & WD_REQ_SEAL);
+    assert_int_equal(wd_check16(WD_PERSIST_SEED, (const uint8_t *)&ch.persist + 2,
+                                (uint8_t)(sizeof ch.persist - 2u)), ch.persist.check);
     /* a host reset sets STATUS bit 0; read, the next feed clears it and seals */
     assert_int_equal(H_W(&ch, EXTWD_CMD_TEST_ACTION, EXTWD_TEST_CONFIRM), EXTWD_ERR_OK);
     h_run(&ch, 2000);
     assert_int_equal(H_R8(&ch, EXTWD_REG_STATUS) & EXTWD_STATUS_WD_RESET, EXTWD_STATUS_WD_RESET);
     h_serve(&ch);
-    ch.seen = 0;
+    ch.served = 0;
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
-    assert_true(ch.seen & WD_REQ_SEAL);
-    assert_int_equal(ch.p.status & EXTWD_STATUS_WD_RESET, 0);
-    assert_int_equal(wd_check16(WD_PERSIST_SEED, (const uint8_t *)&ch.p + 2,
-                                (uint8_t)(sizeof ch.p - 2u)), ch.p.check);
-    ch.seen = 0;
+    assert_true(ch.served & WD_REQ_SEAL);
+    assert_int_equal(ch.persist.status & EXTWD_STATUS_WD_RESET, 0);
+    assert_int_equal(wd_check16(WD_PERSIST_SEED, (const uint8_t *)&ch.persist + 2,
+                                (uint8_t)(sizeof ch.persist - 2u)), ch.persist.check);
+    ch.served = 0;
     assert_int_equal(h_feed(&ch), EXTWD_ERR_OK);
-    assert_false(ch.seen & WD_REQ_SEAL);
+    assert_false(ch.served & WD_REQ_SEAL);
 }
 
 int main(void)

@@ -36,13 +36,13 @@ static const struct cmd_info cmds[] = {
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 
-static struct chip ch;
+static struct wd_chip ch;
 
 static void fresh(void)
 {
-    h_erase();
+    h_erase(&ch);
     h_boot(&ch, EXTWD_CHIP_PORF);
-    h_cal.tick_us = 0;
+    ch.cal.tick_us = 0;
 }
 
 static int writable(const struct extwd_reg_info *r)
@@ -267,9 +267,9 @@ static void ranges_by_err_range(void **state)
             break;
         case EXTWD_RANGE_CAL:
             expect(r, 0, 1);
-            expect(r, h_rc_us, 1);
-            expect(r, h_rc_us + h_rc_us / 8u + 1u, 0);
-            expect(r, h_rc_us - h_rc_us / 8u - 1u, 0);
+            expect(r, ch.rc_us, 1);
+            expect(r, ch.rc_us + ch.rc_us / 8u + 1u, 0);
+            expect(r, ch.rc_us - ch.rc_us / 8u - 1u, 0);
             break;
         default:
             fail_msg("%s: unknown range kind %u", r->name, r->range);

@@ -71,7 +71,7 @@ int main()
     busport.write(busport.ctx, 0x26, &feed, 1);
     busport.write(busport.ctx, 0x26, crumb, 2);
     fake_bus_advance(&bus, 3200);
-    CHECK(chip.host_resets == 1);
+    CHECK(chip.hw.host_resets == 1);
     fake_bus_clear_log(&bus);
     Wire.transactions = 0;
 
@@ -88,14 +88,14 @@ int main()
     String reason = getWatchdogResetReason();
     CHECK(std::strcmp(reason.c_str(), "Reset by External WD") == 0);
     CHECK(ExtWD.handle()->boot.breadcrumb == 7);
-    CHECK((chip.persist.status & 1) == 1); /* begin() did not feed */
+    CHECK((chip.hw.persist.status & 1) == 1); /* begin() did not feed */
 
     /* WatchDogEnabled(1): feed, then arm. */
     fake_bus_clear_log(&bus);
     WatchDogEnabled(1);
     CHECK(bus.log_len >= 2 && bus.log[0].len == 1 && bus.log[0].data[0] == 0xA5);
     CHECK(bus.log[1].len == 2 && bus.log[1].data[0] == 0x07 && bus.log[1].data[1] == 1);
-    CHECK(chip.core.set.action == 1 && (chip.persist.status & 1) == 0);
+    CHECK(chip.hw.core.set.action == 1 && (chip.hw.persist.status & 1) == 0);
 
     /* loop(): feedWatchDog() is rate-limited; FEEDWATCHDOGNOW is not. */
     fake_bus_clear_log(&bus);
@@ -110,18 +110,18 @@ int main()
 
     /* OTA: chunks of 10 s inside a long operation, no reset, state restored. */
     CHECK(ExtWD.beginLongOp(20000) == EXTWD_OK);
-    CHECK(chip.core.longop_ms == 20000 && chip.core.set.timeout_ms == 3000 && chip.core.set.action == 1);
+    CHECK(chip.hw.core.longop_ms == 20000 && chip.hw.core.set.timeout_ms == 3000 && chip.hw.core.set.action == 1);
     for (int chunk = 0; chunk < 5; chunk++) {
         fake_bus_advance(&bus, 10000);
         CHECK(ExtWD.stepLongOp() == EXTWD_OK);
     }
     CHECK(ExtWD.endLongOp() == EXTWD_OK);
     CHECK(!ExtWD.inLongOp());
-    CHECK(chip.core.set.timeout_ms == 3000 && chip.core.longop_ms == 0 && chip.host_resets == 1);
+    CHECK(chip.hw.core.set.timeout_ms == 3000 && chip.hw.core.longop_ms == 0 && chip.hw.host_resets == 1);
 
     /* WatchDogEnabled(0): a disarm. */
     WatchDogEnabled(0);
-    CHECK(chip.core.set.action == 0);
+    CHECK(chip.hw.core.set.action == 0);
 
     /* Error mapping: an address NACK on a write and on a read. */
     uint8_t move[3] = {EXTWD_CMD_SET_ADDRESS, 0x30, EXTWD_ADDR_CONFIRM(0x30)};
@@ -139,15 +139,15 @@ int main()
     CHECK(ExtWD.addChannel(loopCh, "loop", 1, 1000) == EXTWD_OK);
     CHECK(ExtWD.addChannel(mqttCh, "mqtt", 7, 2000) == EXTWD_OK);
     CHECK(ExtWD.arm() == EXTWD_OK);
-    uint32_t resets = chip.host_resets;
-    for (int i = 0; i < 1000 && chip.host_resets == resets; i++) {
+    uint32_t resets = chip.hw.host_resets;
+    for (int i = 0; i < 1000 && chip.hw.host_resets == resets; i++) {
         ExtWD.checkIn(loopCh);
         if (i < 100)
             ExtWD.checkIn(mqttCh);
         ExtWD.feed();
         fake_bus_advance(&bus, 10);
     }
-    CHECK(chip.host_resets == resets + 1);
+    CHECK(chip.hw.host_resets == resets + 1);
     CHECK(ExtWD.missed() == &mqttCh);
     fake_bus_advance(&bus, 200);
     CHECK(ExtWD.begin(4, 5) == EXTWD_OK);

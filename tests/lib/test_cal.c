@@ -18,7 +18,7 @@ static struct fx *setup_period(uint16_t period_us, uint32_t start_ms)
     struct fx *f = test_calloc(1, sizeof *f);
     struct fake_device d;
     fake_chip_power_up(&f->chip, NULL);
-    f->chip.period_us = period_us;
+    f->chip.hw.rc_us = period_us;
     fake_chip_device(&f->chip, &d);
     bus_with_device(&f->bus, f->log, start_ms, &d, &f->port);
     struct extwd_config cfg = {.port = &f->port};
@@ -61,11 +61,11 @@ static void calibrates_a_slow_watchdog(void **state)
     (void)state;
     struct fx *f = setup_period(19048, 5000);
     feed_for(f, 59000);
-    assert_int_equal(f->chip.cal.tick_us, 0);
+    assert_int_equal(f->chip.hw.cal.tick_us, 0);
     uint32_t xfers0 = f->bus.xfers, feeds0 = f->wd.stats.feeds;
     feed_for(f, 3u * 60000u + 1000u);
     uint32_t extra = (f->bus.xfers - xfers0) - (f->wd.stats.feeds - feeds0);
-    uint16_t t = f->chip.cal.tick_us;
+    uint16_t t = f->chip.hw.cal.tick_us;
     assert_true(t >= 19048 - 19 && t <= 19048 + 19);
     assert_int_equal(f->wd.cal.written_us, t);
     assert_int_equal(f->wd.cal.refused, 0);
@@ -88,10 +88,10 @@ static void a_clock_step_is_refused(void **state)
     feed_for(f, 121000);                 /* looks at 60 s and 120 s: one span */
     f->bus.now_ms += 7000;               /* the step: 7 s more on our clock only */
     feed_for(f, 60000);                  /* a span 7 s too long: disagrees */
-    assert_int_equal(f->chip.cal.tick_us, 0);
+    assert_int_equal(f->chip.hw.cal.tick_us, 0);
     assert_true(f->wd.cal.refused >= 1);
     feed_for(f, 2u * 60000u);            /* two clean spans: agree */
-    uint16_t t = f->chip.cal.tick_us;
+    uint16_t t = f->chip.hw.cal.tick_us;
     assert_true(t >= 15238 - 16 && t <= 15238 + 16);
     test_free(f);
 }
@@ -104,10 +104,10 @@ static void a_chip_restart_is_refused(void **state)
     struct fx *f = setup_period(16000, 0);
     feed_for(f, 121000);
     uint32_t refused = f->wd.cal.refused;
-    f->chip.cal.count = 7;               /* as a boot leaves it, a few periods in */
+    f->chip.hw.cal.count = 7;               /* as a boot leaves it, a few periods in */
     feed_for(f, 60000);
     assert_true(f->wd.cal.refused > refused);
-    assert_int_equal(f->chip.cal.tick_us, 0);
+    assert_int_equal(f->chip.hw.cal.tick_us, 0);
     test_free(f);
 }
 

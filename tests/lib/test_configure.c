@@ -5,6 +5,8 @@
  * before the pretimeout that needs it, and a single bus fault at any
  * transfer of the call (a write cut short, or one that landed and was
  * reported failed) leaves the chip with every new setting or every old one.
+ * The same holds for the setters that write two registers
+ * (extwd_set_bootloop, extwd_set_pretimeout_ms with the pin).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -30,9 +32,9 @@ static void applies_everything_in_a_safe_order(void **state)
     (void)state;
     struct chip_fx *f = chip_fx_new(0, 2);
     /* 5000 ms of pretimeout needs the 10 s timeout first: the chip runs 3 s */
-    assert_int_equal(f->chip.core.set.timeout_ms, 3000);
+    assert_int_equal(f->chip.hw.core.set.timeout_ms, 3000);
     assert_int_equal(extwd_configure(&f->wd, &all), 0);
-    assert_true(has_all(&f->chip.core.set));
+    assert_true(has_all(&f->chip.hw.core.set));
     /* the handle follows what it wrote */
     assert_int_equal(f->wd.window_ms, 500);
     assert_int_equal(f->wd.options & EXTWD_OPT_KEYED, EXTWD_OPT_KEYED);
@@ -40,8 +42,8 @@ static void applies_everything_in_a_safe_order(void **state)
     struct extwd_settings s = {.set = EXTWD_SET_TIMEOUT | EXTWD_SET_PRETIMEOUT, .timeout_ms = 2000,
                                .pretimeout_ms = 1000, .pretimeout_pin = 1};
     assert_int_equal(extwd_configure(&f->wd, &s), 0);
-    assert_int_equal(f->chip.core.set.timeout_ms, 2000);
-    assert_int_equal(f->chip.core.set.pretimeout_ms, 1000);
+    assert_int_equal(f->chip.hw.core.set.timeout_ms, 2000);
+    assert_int_equal(f->chip.hw.core.set.pretimeout_ms, 1000);
     test_free(f);
 }
 
@@ -61,7 +63,7 @@ static void a_bad_value_writes_nothing(void **state)
 {
     (void)state;
     struct chip_fx *f = chip_fx_new(0, 2);
-    struct wd_settings before = f->chip.core.set;
+    struct wd_settings before = f->chip.hw.core.set;
     struct extwd_settings s = all;
     s.window_ms = 10000; /* not below the timeout it would run with */
     assert_int_equal(extwd_configure(&f->wd, &s), EXTWD_E_INVAL);
@@ -72,7 +74,7 @@ static void a_bad_value_writes_nothing(void **state)
     s.set |= 0x8000u;
     assert_int_equal(extwd_configure(&f->wd, &s), EXTWD_E_INVAL);
     assert_true(wrote_nothing(f));
-    assert_memory_equal(&before, &f->chip.core.set, sizeof before);
+    assert_memory_equal(&before, &f->chip.hw.core.set, sizeof before);
     test_free(f);
 }
 
@@ -94,30 +96,75 @@ static void stock_chip_gets_its_subset_or_nothing(void **state)
     test_free(f);
 }
 
+/* A change to make as one: the call, and whether the chip has all of it. */
+struct change {
+    const char *name;
+    int (*call)(struct extwd *wd);
+    int (*applied)(const struct wd_settings *s);
+};
+
+static int configure_all(struct extwd *wd)
+{
+    return extwd_configure(wd, &all);
+}
+
+/* The one-setting setters that write two registers (issue 10): the
+ * boot-loop limit and healthy time, the pretimeout and its pin option. */
+static int set_bootloop(struct extwd *wd)
+{
+    return extwd_set_bootloop(wd, 4, 30);
+}
+
+static int has_bootloop(const struct wd_settings *s)
+{
+    return s->bootloop_limit == 4 && s->healthy_s == 30;
+}
+
+static int set_pretimeout_pin(struct extwd *wd)
+{
+    return extwd_set_pretimeout_ms(wd, 500, 1);
+}
+
+static int has_pretimeout_pin(const struct wd_settings *s)
+{
+    return s->pretimeout_ms == 500 && s->options == EXTWD_OPT_PRETIMEOUT_PIN;
+}
+
+static const struct change changes[] = {
+    {"extwd_configure", configure_all, has_all},
+    {"extwd_set_pretimeout_ms", set_pretimeout_pin, has_pretimeout_pin},
+    {"extwd_set_bootloop", set_bootloop, has_bootloop},
+};
+
 /* One fault at transfer k of the call, for every k: all or nothing. */
-static void one_fault_anywhere_all_or_nothing(enum faulty_kind kind)
+static void one_fault_anywhere_all_or_nothing(const struct change *c, enum faulty_kind kind)
 {
     struct chip_fx *clean = chip_fx_new(0, 0);
-    assert_int_equal(extwd_configure(&clean->wd, &all), 0);
+    assert_int_equal(c->call(&clean->wd), 0);
+    assert_true(c->applied(&clean->chip.hw.core.set));
     uint32_t n = clean->faulty.xfers;
     test_free(clean);
-    assert_true(n > 20);
+    assert_true(n >= 4);
     unsigned failed = 0;
     for (uint32_t k = 0; k < n; k++) {
         struct chip_fx *f = chip_fx_new(0, 0);
-        struct wd_settings before = f->chip.core.set;
+        struct wd_settings before = f->chip.hw.core.set;
+        assert_false(c->applied(&before));
         faulty_schedule(&f->faulty, k, 1, kind);
-        int r = extwd_configure(&f->wd, &all);
+        int r = c->call(&f->wd);
         if (r == 0) {
-            if (!has_all(&f->chip.core.set))
-                fail_msg("fault %d at transfer %u of %u: 0 returned, not all applied", kind, k, n);
+            if (!c->applied(&f->chip.hw.core.set))
+                fail_msg("%s, fault %d at transfer %u of %u: 0 returned, not all applied", c->name,
+                         kind, k, n);
         } else {
             failed++;
-            if (memcmp(&before, &f->chip.core.set, sizeof before))
-                fail_msg("fault %d at transfer %u of %u: %s returned, the chip was left half-set "
-                         "(timeout %lu, pretimeout %u, options 0x%02x)",
-                         kind, k, n, extwd_strerror(r), (unsigned long)f->chip.core.set.timeout_ms,
-                         f->chip.core.set.pretimeout_ms, f->chip.core.set.options);
+            if (memcmp(&before, &f->chip.hw.core.set, sizeof before))
+                fail_msg("%s, fault %d at transfer %u of %u: %s returned, the chip was left half-set "
+                         "(timeout %lu, pretimeout %u, options 0x%02x, boot-loop %u/%u s)",
+                         c->name, kind, k, n, extwd_strerror(r),
+                         (unsigned long)f->chip.hw.core.set.timeout_ms, f->chip.hw.core.set.pretimeout_ms,
+                         f->chip.hw.core.set.options, f->chip.hw.core.set.bootloop_limit,
+                         f->chip.hw.core.set.healthy_s);
         }
         test_free(f);
     }
@@ -127,13 +174,15 @@ static void one_fault_anywhere_all_or_nothing(enum faulty_kind kind)
 static void a_write_cut_short_anywhere(void **state)
 {
     (void)state;
-    one_fault_anywhere_all_or_nothing(FAULTY_NACK_DATA);
+    for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++)
+        one_fault_anywhere_all_or_nothing(&changes[i], FAULTY_NACK_DATA);
 }
 
 static void a_write_that_landed_but_failed_anywhere(void **state)
 {
     (void)state;
-    one_fault_anywhere_all_or_nothing(FAULTY_TIMEOUT);
+    for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++)
+        one_fault_anywhere_all_or_nothing(&changes[i], FAULTY_TIMEOUT);
 }
 
 int main(void)

@@ -38,7 +38,7 @@ static void make_watchdog_reset(struct fx *f, uint8_t crumb)
     uint8_t bc[2] = {EXTWD_REG_BREADCRUMB, crumb};
     raw_write(f, bc, 2);
     fake_bus_advance(&f->bus, 3100);
-    assert_int_equal(f->chip.host_resets, 1);
+    assert_int_equal(f->chip.hw.host_resets, 1);
     fake_bus_advance(&f->bus, 200); /* past the pulse */
     fake_bus_clear_log(&f->bus);
 }
@@ -83,8 +83,8 @@ static void init_exact_bytes_and_never_writes(void **state)
     ASSERT_R(&f->bus, i++, A, 5);
     assert_int_equal(f->bus.log_len, i);
     /* Only pointer sets: the chip saw no frame that changes anything. */
-    assert_int_equal(f->chip.core.last_error, 0);
-    assert_int_equal(f->chip.persist.refused_count, 0);
+    assert_int_equal(f->chip.hw.core.last_error, 0);
+    assert_int_equal(f->chip.hw.persist.refused_count, 0);
     test_free(f);
 }
 
@@ -112,7 +112,7 @@ static void reset_evidence_is_read_before_the_first_feed(void **state)
     assert_int_equal(extwd_arm(&f->wd), 0);
     assert_int_equal(first_feed(&f->bus), reads);              /* the feed came after */
     /* The feed cleared STATUS on the chip; the evidence lives on in wd->boot. */
-    assert_int_equal(f->chip.persist.status & 1, 0);
+    assert_int_equal(f->chip.hw.persist.status & 1, 0);
     assert_int_equal(extwd_reset_reason(&f->wd), EXTWD_REASON_WATCHDOG);
     test_free(f);
 }
@@ -125,7 +125,7 @@ static void impossible_evidence_still_starts_and_feeds(void **state)
     (void)state;
     struct fx *f = setup_fx(0);
     make_watchdog_reset(f, 0x11);
-    f->chip.persist.history_len = 9;
+    f->chip.hw.persist.history_len = 9;
     init_ok(f);
     assert_int_equal(f->wd.boot.suspect, 1);
     assert_int_equal(f->wd.boot.reason, EXTWD_REASON_UNKNOWN);
@@ -137,7 +137,7 @@ static void impossible_evidence_still_starts_and_feeds(void **state)
     /* A STATUS or LAST_CAUSE the chip cannot produce: unknown, still starts. */
     struct fx *g = setup_fx(0);
     make_watchdog_reset(g, 0x22);
-    g->chip.persist.last_cause = 0x40;
+    g->chip.hw.persist.last_cause = 0x40;
     init_ok(g);
     assert_int_equal(g->wd.boot.suspect, 1);
     assert_int_equal(g->wd.boot.reason, EXTWD_REASON_UNKNOWN);
@@ -165,8 +165,8 @@ static void feed_is_exactly_one_write_of_a5(void **state)
     assert_int_equal(f->bus.log_len, 1);
     ASSERT_W(&f->bus, 0, A, 0xA5);
     assert_int_equal(f->bus.bytes, 2);
-    assert_int_equal(f->chip.core.since_t, 0);
-    assert_int_equal(f->chip.core.grace_t, 0);      /* the feed ended grace */
+    assert_int_equal(f->chip.hw.core.since_t, 0);
+    assert_int_equal(f->chip.hw.core.grace_t, 0);      /* the feed ended grace */
     fake_bus_clear_log(&f->bus);
     assert_int_equal(extwd_feed_now(&f->wd), 0);
     assert_int_equal(f->bus.log_len, 1);
@@ -189,7 +189,7 @@ static void main_loop_across_the_wrap_never_resets(void **state)
         fed += (uint32_t)r;
         fake_bus_advance(&f->bus, 7);
     }
-    assert_int_equal(f->chip.host_resets, 0);
+    assert_int_equal(f->chip.hw.host_resets, 0);
     /* SKIP_MISSED on a 7 ms loop: one feed every 105 ms after the arm's. */
     assert_int_equal(fed, 59997 / 105);
     assert_int_equal(f->bus.bytes, 2u * fed);
@@ -207,7 +207,7 @@ static void long_block_feeds_at_once_and_saves_the_host(void **state)
         fake_bus_advance(&f->bus, 2900); /* a block just short of the 3 s timeout */
         assert_int_equal(extwd_feed(&f->wd), 1);
     }
-    assert_int_equal(f->chip.host_resets, 0);
+    assert_int_equal(f->chip.hw.host_resets, 0);
     test_free(f);
 }
 
@@ -222,7 +222,7 @@ static void set_timeout_exact_bytes_and_checks(void **state)
     ASSERT_W(&f->bus, 1, A, 0x28);
     ASSERT_R(&f->bus, 2, A, 1);
     assert_int_equal(f->bus.log_len, 3);
-    assert_int_equal(f->chip.core.set.timeout_ms, 5000);
+    assert_int_equal(f->chip.hw.core.set.timeout_ms, 5000);
 
     fake_bus_clear_log(&f->bus);
     assert_int_equal(extwd_set_timeout_ms(&f->wd, 99), EXTWD_E_INVAL);
@@ -238,9 +238,9 @@ static void set_timeout_exact_bytes_and_checks(void **state)
     assert_int_equal(f->bus.xfers, 0); /* all refused before touching the bus */
 
     assert_int_equal(extwd_set_timeout_ms(&f->wd, 0), 0);
-    assert_int_equal(f->chip.core.set.timeout_ms, 0);
+    assert_int_equal(f->chip.hw.core.set.timeout_ms, 0);
     assert_int_equal(extwd_set_timeout_ms(&f->wd, 600000), 0);
-    assert_int_equal(f->chip.core.set.timeout_ms, 600000);
+    assert_int_equal(f->chip.hw.core.set.timeout_ms, 600000);
     test_free(f);
 }
 
@@ -255,7 +255,7 @@ static void every_setter_lands_on_the_chip(void **state)
     assert_int_equal(extwd_set_bootloop(&f->wd, 5, 90), 0);
     assert_int_equal(extwd_set_pretimeout_ms(&f->wd, 500, 1), 0);
     assert_int_equal(extwd_set_busload_pct(&f->wd, 70), 0);
-    const struct wd_settings *s = &f->chip.core.set;
+    const struct wd_settings *s = &f->chip.hw.core.set;
     assert_int_equal(s->grace_s, 45);
     assert_int_equal(s->pulse_ms, 250);
     assert_int_equal(s->max_disarm_s, 600);
@@ -278,9 +278,9 @@ static void every_setter_lands_on_the_chip(void **state)
     ASSERT_W(&f->bus, 0, A, 0x40, 0x33);
 
     assert_int_equal(extwd_save(&f->wd), 0);
-    assert_int_equal(f->chip.saves, 1);
+    assert_int_equal(f->chip.hw.saves, 1);
     assert_int_equal(extwd_clear_flags(&f->wd, EXTWD_XS_DEFAULTS_LOADED), 0);
-    assert_int_equal(f->chip.persist.ext_sticky & EXTWD_XS_DEFAULTS_LOADED, 0);
+    assert_int_equal(f->chip.hw.persist.ext_sticky & EXTWD_XS_DEFAULTS_LOADED, 0);
     test_free(f);
 }
 
@@ -311,7 +311,7 @@ static void state_reads_the_live_registers(void **state)
     assert_int_equal(st.since_feed_ms, 0xFFFFu * WD_TICK_MS);
     assert_int_equal(st.armed, 0);
     assert_in_range(st.uptime_s, 1201, 1202);
-    assert_int_equal(f->chip.host_resets, 0);
+    assert_int_equal(f->chip.hw.host_resets, 0);
     test_free(f);
 }
 
@@ -321,7 +321,7 @@ static void keyed_disarm_sends_the_key_first(void **state)
     struct fx *f = setup_fx(0);
     init_ok(f);
     assert_int_equal(extwd_set_keyed(&f->wd, 1), 0);
-    assert_int_equal(f->chip.core.set.options, EXTWD_OPT_KEYED);
+    assert_int_equal(f->chip.hw.core.set.options, EXTWD_OPT_KEYED);
     fake_bus_clear_log(&f->bus);
     assert_int_equal(extwd_disarm(&f->wd), 0);
     ASSERT_W(&f->bus, 0, A, 0x43, 0x5A, 0xD1);
@@ -329,7 +329,7 @@ static void keyed_disarm_sends_the_key_first(void **state)
     ASSERT_W(&f->bus, 2, A, 0x28);
     ASSERT_R(&f->bus, 3, A, 1);
     assert_int_equal(f->bus.log_len, 4);
-    assert_int_equal(f->chip.core.set.action, 0);
+    assert_int_equal(f->chip.hw.core.set.action, 0);
     /* Arming is never restricted: no key. */
     fake_bus_clear_log(&f->bus);
     assert_int_equal(extwd_arm(&f->wd), 0);
@@ -337,7 +337,7 @@ static void keyed_disarm_sends_the_key_first(void **state)
     ASSERT_W(&f->bus, 1, A, 0x07, 0x01);
     /* Keyed mode off needs the key too. */
     assert_int_equal(extwd_set_keyed(&f->wd, 0), 0);
-    assert_int_equal(f->chip.core.set.options, 0);
+    assert_int_equal(f->chip.hw.core.set.options, 0);
     test_free(f);
 }
 
@@ -349,7 +349,7 @@ static void keyed_mode_set_by_someone_else_is_learned(void **state)
     uint8_t opt[2] = {EXTWD_REG_OPTIONS, EXTWD_OPT_KEYED};
     raw_write(f, opt, 2);                        /* behind the library's back */
     assert_int_equal(extwd_disarm(&f->wd), 0);   /* refused, learns, retries keyed */
-    assert_int_equal(f->chip.core.set.action, 0);
+    assert_int_equal(f->chip.hw.core.set.action, 0);
     assert_int_equal(f->wd.options, EXTWD_OPT_KEYED);
     test_free(f);
 }
@@ -363,15 +363,15 @@ static void lock_refuses_protective_writes(void **state)
     assert_int_equal(extwd_disarm(&f->wd), EXTWD_E_LOCKED);
     assert_int_equal(extwd_set_timeout_ms(&f->wd, 60000), EXTWD_E_LOCKED);
     assert_int_equal(extwd_set_keyed(&f->wd, 1), EXTWD_E_LOCKED);
-    assert_int_equal(f->chip.core.set.action, 1);
-    assert_int_equal(f->chip.core.set.timeout_ms, 3000);
+    assert_int_equal(f->chip.hw.core.set.action, 1);
+    assert_int_equal(f->chip.hw.core.set.timeout_ms, 3000);
     assert_int_equal(extwd_arm(&f->wd), 0);      /* never restricted */
     assert_int_equal(extwd_feed_now(&f->wd), 0);
     /* The long operation cannot raise the timeout of a locked chip. */
     struct extwd_longop op = {0};
     assert_int_equal(extwd_longop_begin(&f->wd, &op, 30000), EXTWD_E_LOCKED);
     assert_false(op.active);
-    assert_int_equal(f->chip.core.set.timeout_ms, 3000);
+    assert_int_equal(f->chip.hw.core.set.timeout_ms, 3000);
     test_free(f);
 }
 
@@ -399,16 +399,16 @@ static void frames_are_exact_and_carry_no_pec(void **state)
     assert_int_equal(extwd_save(&f->wd), 0);
     fake_bus_advance(&f->bus, 300); /* out of the window */
     assert_int_equal(extwd_feed_now(&f->wd), 0);
-    assert_int_equal(f->chip.persist.refused_count, 0);
-    assert_int_equal(f->chip.core.set.timeout_ms, 4000);
-    assert_int_equal(f->chip.core.set.options, EXTWD_OPT_KEYED | EXTWD_OPT_PRETIMEOUT_PIN);
+    assert_int_equal(f->chip.hw.persist.refused_count, 0);
+    assert_int_equal(f->chip.hw.core.set.timeout_ms, 4000);
+    assert_int_equal(f->chip.hw.core.set.options, EXTWD_OPT_KEYED | EXTWD_OPT_PRETIMEOUT_PIN);
 
     /* What a PEC-adding host would send: refused whole, the countdown runs on. */
     fake_bus_advance(&f->bus, 1000);
     uint8_t feed_pec[2] = {EXTWD_CMD_FEED, extwd_pec_update(extwd_pec_update(0, A << 1), 0xA5)};
     raw_write(f, feed_pec, 2);
-    assert_int_equal(f->chip.core.last_error, EXTWD_ERR_LENGTH);
-    assert_in_range(f->chip.core.since_t * WD_TICK_MS, 976, 1008);
+    assert_int_equal(f->chip.hw.core.last_error, EXTWD_ERR_LENGTH);
+    assert_in_range(f->chip.hw.core.since_t * WD_TICK_MS, 976, 1008);
 
     /* OPTIONS bit 1 (PEC required) is reserved: the chip refuses it, and the
      * handle's view of OPTIONS stays what the chip has. */
@@ -416,7 +416,7 @@ static void frames_are_exact_and_carry_no_pec(void **state)
     assert_int_equal(extwd_write_reg(&f->wd, EXTWD_REG_OPTIONS, &opt, 1), EXTWD_E_REFUSED);
     assert_int_equal(f->wd.last_chip_error, EXTWD_ERR_RANGE);
     assert_int_equal(f->wd.options, EXTWD_OPT_KEYED | EXTWD_OPT_PRETIMEOUT_PIN);
-    assert_int_equal(f->chip.core.set.options, EXTWD_OPT_KEYED | EXTWD_OPT_PRETIMEOUT_PIN);
+    assert_int_equal(f->chip.hw.core.set.options, EXTWD_OPT_KEYED | EXTWD_OPT_PRETIMEOUT_PIN);
     test_free(f);
 }
 
@@ -444,24 +444,24 @@ static void longop_extends_and_restores(void **state)
     ASSERT_R(&f->bus, 11, A, 1);
     assert_int_equal(f->bus.log_len, 12);
     assert_true(op.active && op.used_longop && !op.extended && !op.used_disarm);
-    assert_int_equal(f->chip.core.set.action, 1);        /* protection stays on */
-    assert_int_equal(f->chip.core.longop_ms, 20000);
-    assert_int_equal(f->chip.core.set.timeout_ms, 3000); /* a SAVE now would keep 3 s */
+    assert_int_equal(f->chip.hw.core.set.action, 1);        /* protection stays on */
+    assert_int_equal(f->chip.hw.core.longop_ms, 20000);
+    assert_int_equal(f->chip.hw.core.set.timeout_ms, 3000); /* a SAVE now would keep 3 s */
     for (int chunk = 0; chunk < 4; chunk++) {
         fake_bus_advance(&f->bus, 15000);                /* chunks far past 3 s */
         assert_int_equal(extwd_longop_step(&f->wd, &op), 0);
     }
-    assert_int_equal(f->chip.host_resets, 0);
+    assert_int_equal(f->chip.hw.host_resets, 0);
     fake_bus_advance(&f->bus, 15000);                    /* the last chunk, then end */
     assert_int_equal(extwd_longop_end(&f->wd, &op), 0);
     assert_false(op.active);
-    assert_int_equal(f->chip.core.set.timeout_ms, 3000);
-    assert_int_equal(f->chip.core.longop_ms, 0);
-    assert_int_equal(f->chip.core.set.action, 1);
+    assert_int_equal(f->chip.hw.core.set.timeout_ms, 3000);
+    assert_int_equal(f->chip.hw.core.longop_ms, 0);
+    assert_int_equal(f->chip.hw.core.set.action, 1);
     fake_bus_advance(&f->bus, 2000);
-    assert_int_equal(f->chip.host_resets, 0);            /* end fed before restoring */
+    assert_int_equal(f->chip.hw.host_resets, 0);            /* end fed before restoring */
     fake_bus_advance(&f->bus, 1100);
-    assert_int_equal(f->chip.host_resets, 1);            /* and 3 s of silence resets */
+    assert_int_equal(f->chip.hw.host_resets, 1);            /* and 3 s of silence resets */
     test_free(f);
 }
 
@@ -474,10 +474,10 @@ static void longop_hang_is_reset_and_chip_restores_itself(void **state)
     struct extwd_longop op = {0};
     assert_int_equal(extwd_longop_begin(&f->wd, &op, 10000), 0);
     fake_bus_advance(&f->bus, 9900);
-    assert_int_equal(f->chip.host_resets, 0);
+    assert_int_equal(f->chip.hw.host_resets, 0);
     fake_bus_advance(&f->bus, 200);                      /* hung mid-operation */
-    assert_int_equal(f->chip.host_resets, 1);
-    assert_int_equal(f->chip.core.set.timeout_ms, 3000); /* saved settings back (SPEC 5.3) */
+    assert_int_equal(f->chip.hw.host_resets, 1);
+    assert_int_equal(f->chip.hw.core.set.timeout_ms, 3000); /* saved settings back (SPEC 5.3) */
     test_free(f);
 }
 
@@ -490,9 +490,9 @@ static void longop_on_a_shorter_step_changes_nothing(void **state)
     struct extwd_longop op = {0};
     assert_int_equal(extwd_longop_begin(&f->wd, &op, 5000), 0);
     assert_false(op.extended);
-    assert_int_equal(f->chip.core.set.timeout_ms, 30000);
+    assert_int_equal(f->chip.hw.core.set.timeout_ms, 30000);
     assert_int_equal(extwd_longop_end(&f->wd, &op), 0);
-    assert_int_equal(f->chip.core.set.timeout_ms, 30000);
+    assert_int_equal(f->chip.hw.core.set.timeout_ms, 30000);
     assert_int_equal(extwd_longop_begin(&f->wd, &op, 0), EXTWD_E_INVAL);
     test_free(f);
 }
@@ -510,8 +510,8 @@ static void window_keeps_feeds_out_of_it(void **state)
         fed += (uint32_t)extwd_feed(&f->wd);
         fake_bus_advance(&f->bus, 10);
     }
-    assert_int_equal(f->chip.core.persist->window_faults, 0);
-    assert_int_equal(f->chip.host_resets, 0);
+    assert_int_equal(f->chip.hw.core.persist->window_faults, 0);
+    assert_int_equal(f->chip.hw.host_resets, 0);
     assert_in_range(fed, 17, 19);
     /* arm and the long-op steps skip a feed that would come too early. */
     assert_int_equal(extwd_arm(&f->wd), 0);
@@ -519,8 +519,8 @@ static void window_keeps_feeds_out_of_it(void **state)
     assert_int_equal(extwd_longop_begin(&f->wd, &op, 20000), 0);
     assert_int_equal(extwd_longop_step(&f->wd, &op), 0);
     assert_int_equal(extwd_longop_end(&f->wd, &op), 0);
-    assert_int_equal(f->chip.host_resets, 0);
-    assert_int_equal(f->chip.core.persist->window_faults, 0);
+    assert_int_equal(f->chip.hw.host_resets, 0);
+    assert_int_equal(f->chip.hw.core.persist->window_faults, 0);
     test_free(f);
 }
 
@@ -535,8 +535,8 @@ static void window_learned_at_init_from_the_chip(void **state)
     init_ok(f);
     assert_int_equal(f->wd.window_ms, 300);
     assert_int_equal(extwd_arm(&f->wd), 0);         /* asks SINCE_FEED_MS: too early, skips */
-    assert_int_equal(f->chip.host_resets, 0);
-    assert_int_equal(f->chip.core.set.action, 1);
+    assert_int_equal(f->chip.hw.host_resets, 0);
+    assert_int_equal(f->chip.hw.core.set.action, 1);
     test_free(f);
 }
 
@@ -547,7 +547,7 @@ static void set_address_moves_chip_and_handle(void **state)
     init_ok(f);
     assert_int_equal(extwd_set_address(&f->wd, 0x27), 0);
     assert_int_equal(f->wd.cfg.addr, 0x27);
-    assert_int_equal(wd_core_address(&f->chip.core), 0x27);
+    assert_int_equal(wd_core_address(&f->chip.hw.core), 0x27);
     assert_int_equal(extwd_feed_now(&f->wd), 0);
     assert_int_equal(f->bus.log[f->bus.log_len - 1].addr, 0x27);
     /* Locked: the chip refuses, and the handle stays at the old address. */
@@ -586,9 +586,9 @@ static void several_chips_on_several_buses(void **state)
         fake_bus_advance(&a->bus, 50);
         fake_bus_advance(&b->bus, 50);
     }
-    assert_int_equal(a->chip.host_resets, 0);
-    assert_int_equal(b->chip.host_resets, 0);
-    assert_int_equal(c3.host_resets, 1);
+    assert_int_equal(a->chip.hw.host_resets, 0);
+    assert_int_equal(b->chip.hw.host_resets, 0);
+    assert_int_equal(c3.hw.host_resets, 1);
     test_free(a);
     test_free(b);
 }
@@ -603,7 +603,7 @@ static void raw_register_access(void **state)
     assert_memory_equal(id, "EXWD", 4);
     uint8_t v[2] = {0x10, 0x27}; /* MAX_DISARM_S = 10000 */
     assert_int_equal(extwd_write_reg(&f->wd, EXTWD_REG_MAX_DISARM_S, v, 2), 0);
-    assert_int_equal(f->chip.core.set.max_disarm_s, 10000);
+    assert_int_equal(f->chip.hw.core.set.max_disarm_s, 10000);
     uint8_t ro = 1;
     assert_int_equal(extwd_write_reg(&f->wd, EXTWD_REG_RESET_COUNT, &ro, 1), EXTWD_E_REFUSED);
     assert_int_equal(f->wd.last_chip_error, EXTWD_ERR_READONLY);

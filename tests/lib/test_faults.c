@@ -2,63 +2,37 @@
  * operation restores the chip on every error path, retries are bounded,
  * every failed transfer is counted, replies that cannot be true are re-read.
  * SPDX-License-Identifier: MIT */
-#include "helpers.h"
-#include "fake_chip.h"
-#include "faulty_port.h"
+#include "chip_fixture.h"
 
-struct fx {
-    struct fake_xfer log[LOG_CAP];
-    struct fake_bus bus;
-    struct fake_chip chip;
-    struct fake_stock stock;
-    struct extwd_port inner;
-    struct faulty_port faulty;
-    struct extwd wd;
-    int is_stock;
-};
-
-static struct fx *setup_seeded(int stock, uint8_t retries, uint32_t seed)
+/* The bus clock starts 4096 ms before the 32-bit wrap, so runs cross it. */
+static struct chip_fx *setup_seeded(int stock, uint8_t retries, uint32_t seed)
 {
-    struct fx *f = test_calloc(1, sizeof *f);
-    struct fake_device d;
-    f->is_stock = stock;
-    if (stock) {
-        fake_stock_power_up(&f->stock);
-        fake_stock_device(&f->stock, &d);
-    } else {
-        fake_chip_power_up(&f->chip, NULL);
-        fake_chip_device(&f->chip, &d);
-    }
-    bus_with_device(&f->bus, f->log, 0xFFFFF000u, &d, &f->inner);
-    faulty_init(&f->faulty, &f->inner, seed);
-    struct extwd_config cfg = {.port = &f->faulty.port, .retries = retries};
-    assert_int_equal(extwd_init(&f->wd, &cfg), 0);
-    return f;
+    return chip_fx_open(stock, retries, 0xFFFFF000u, seed);
 }
 
-static struct fx *setup_fx(int stock, uint8_t retries)
+static struct chip_fx *setup_fx(int stock, uint8_t retries)
 {
     return setup_seeded(stock, retries, 12345);
 }
 
-static uint32_t chip_timeout_ms(const struct fx *f)
+static uint32_t chip_timeout_ms(const struct chip_fx *f)
 {
-    return f->is_stock ? 1000u * f->stock.reg[6] : f->chip.core.set.timeout_ms;
+    return f->is_stock ? 1000u * f->stock.reg[6] : f->chip.hw.core.set.timeout_ms;
 }
 
-static uint8_t chip_action(const struct fx *f)
+static uint8_t chip_action(const struct chip_fx *f)
 {
-    return f->is_stock ? f->stock.reg[7] : f->chip.core.set.action;
+    return f->is_stock ? f->stock.reg[7] : f->chip.hw.core.set.action;
 }
 
-static uint32_t host_resets(const struct fx *f)
+static uint32_t host_resets(const struct chip_fx *f)
 {
-    return f->is_stock ? f->stock.host_resets : f->chip.host_resets;
+    return f->is_stock ? f->stock.host_resets : f->chip.hw.host_resets;
 }
 
 /* begin, three chunks, end; an end that failed is called once more (the
  * fault was a single one). Returns how many transfers it made. */
-static uint32_t longop_run(struct fx *f, int *begin_r)
+static uint32_t longop_run(struct chip_fx *f, int *begin_r)
 {
     struct extwd_longop op = {0};
     faulty_reset_count(&f->faulty);
@@ -79,7 +53,7 @@ static uint32_t longop_run(struct fx *f, int *begin_r)
 static void longop_every_fault(int stock, enum faulty_kind kind)
 {
     /* A clean run first, to know how many transfers there are to break. */
-    struct fx *f = setup_fx(stock, 0);
+    struct chip_fx *f = setup_fx(stock, 0);
     assert_int_equal(extwd_set_timeout_ms(&f->wd, 3000), 0);
     assert_int_equal(extwd_arm(&f->wd), 0);
     int br;
@@ -141,7 +115,7 @@ static void longop_restores_stock_corrupt(void **s) { (void)s; longop_every_faul
 static void retries_are_bounded_and_counted(void **state)
 {
     (void)state;
-    struct fx *f = setup_fx(0, 3);
+    struct chip_fx *f = setup_fx(0, 3);
     faulty_reset_count(&f->faulty);
     faulty_schedule(&f->faulty, 0, 1000000, FAULTY_NACK_ADDR); /* the chip is gone */
     struct extwd_state st;
@@ -182,11 +156,11 @@ static void one_fault_is_absorbed_by_a_retry(void **state)
     (void)state;
     for (int kind = FAULTY_NACK_ADDR; kind <= FAULTY_TIMEOUT; kind++) {
         for (uint32_t k = 0; k < 6; k++) {
-            struct fx *f = setup_fx(0, 1);
+            struct chip_fx *f = setup_fx(0, 1);
             faulty_reset_count(&f->faulty);
             faulty_schedule(&f->faulty, k, 1, (enum faulty_kind)kind);
             assert_int_equal(extwd_set_timeout_ms(&f->wd, 4000), 0);
-            assert_int_equal(f->chip.core.set.timeout_ms, 4000);
+            assert_int_equal(f->chip.hw.core.set.timeout_ms, 4000);
             assert_int_equal(f->wd.stats.bus_errors, faulty_total(&f->faulty));
             test_free(f);
         }
@@ -196,7 +170,7 @@ static void one_fault_is_absorbed_by_a_retry(void **state)
 static void every_failed_transfer_is_counted(void **state)
 {
     (void)state;
-    struct fx *f = setup_fx(0, 2);
+    struct chip_fx *f = setup_fx(0, 2);
     assert_int_equal(extwd_arm(&f->wd), 0);
     uint32_t errors_before = f->wd.stats.bus_errors;
     faulty_reset_count(&f->faulty);
@@ -219,7 +193,7 @@ static void every_failed_transfer_is_counted(void **state)
                                  f->faulty.injected[FAULTY_TIMEOUT];
     assert_true(transfer_failures > 100);
     assert_int_equal(f->wd.stats.bus_errors - errors_before, transfer_failures);
-    assert_int_equal(f->chip.host_resets, 0);          /* 60 s of 4%-per-kind faults */
+    assert_int_equal(f->chip.hw.host_resets, 0);          /* 60 s of 4%-per-kind faults */
     assert_true(ok > 100);
     print_message("%u failed transfers counted, %u retries, %u corrupt replies, %d/120 states read\n",
                   transfer_failures, f->wd.stats.retries, f->faulty.injected[FAULTY_CORRUPT], ok);
@@ -229,7 +203,7 @@ static void every_failed_transfer_is_counted(void **state)
 static void impossible_replies_are_read_again(void **state)
 {
     (void)state;
-    struct fx *f = setup_fx(0, 2);
+    struct chip_fx *f = setup_fx(0, 2);
     struct extwd_state st;
     int proto = 0, good = 0;
     faulty_set_rate(&f->faulty, FAULTY_CORRUPT, 16384); /* a quarter of all reads */
@@ -256,7 +230,7 @@ static void init_under_faults_returns_codes(void **state)
 {
     (void)state;
     for (uint32_t seed = 1; seed <= 300; seed++) {
-        struct fx *f = test_calloc(1, sizeof *f);
+        struct chip_fx *f = test_calloc(1, sizeof *f);
         fake_bus_init(&f->bus, NULL, 0, seed * 7919u);
         fake_chip_power_up(&f->chip, NULL);
         struct fake_device d;
@@ -271,8 +245,8 @@ static void init_under_faults_returns_codes(void **state)
         assert_true(r == 0 || r == EXTWD_E_IO || r == EXTWD_E_NODEV || r == EXTWD_E_PROTO);
         if (r)
             assert_int_equal(f->wd.boot.reason, EXTWD_REASON_UNKNOWN);
-        assert_int_equal(f->chip.persist.status & 1, 0); /* nothing was fed or written */
-        assert_int_equal(f->chip.core.set.action, 1);
+        assert_int_equal(f->chip.hw.persist.status & 1, 0); /* nothing was fed or written */
+        assert_int_equal(f->chip.hw.core.set.action, 1);
         test_free(f);
     }
 }

@@ -91,7 +91,7 @@ static void feeds_while_every_channel_checks_in(void **state)
     add_both(f, 2000);
     fake_bus_clear_log(&f->bus);
     run(f, 60000, 1);
-    assert_int_equal(f->chip.host_resets, 0);
+    assert_int_equal(f->chip.hw.host_resets, 0);
     assert_null(extwd_missed_channel(&f->wd));
     assert_int_equal(f->wd.stats.feeds, 600u); /* arm's, then one each 100 ms */
     test_free(f);
@@ -110,11 +110,11 @@ static void missed_channel_writes_breadcrumb_then_stops(void **state)
     uint32_t died = f->bus.now_ms; /* last check-in was 10 ms before */
     fake_bus_clear_log(&f->bus);
     int r = 0;
-    while (f->chip.host_resets == 0 && f->bus.now_ms - died < 20000)
+    while (f->chip.hw.host_resets == 0 && f->bus.now_ms - died < 20000)
         r = run(f, 10, 0);
     assert_int_equal(r, EXTWD_E_UNHEALTHY);
     assert_ptr_equal(extwd_missed_channel(&f->wd), &f->wifi);
-    assert_int_equal(f->chip.host_resets, 1);
+    assert_int_equal(f->chip.hw.host_resets, 1);
     uint32_t reset_after = f->bus.now_ms - died;
     /* The last feed came at most one feed interval before the deadline. */
     assert_true(reset_after >= 2000u - 100u + EXTWD_DEFAULT_TIMEOUT_MS - 10u);
@@ -166,7 +166,7 @@ static void without_channels_a_dead_part_is_fed_forever(void **state)
         assert_true(extwd_feed(&f->wd) >= 0);
         fake_bus_advance(&f->bus, 10);
     }
-    assert_int_equal(f->chip.host_resets, 0);
+    assert_int_equal(f->chip.hw.host_resets, 0);
     test_free(f);
 }
 
@@ -264,7 +264,7 @@ static void pretimeout_warns_before_the_reset(void **state)
     assert_int_equal(extwd_pretimeout_pending(&f->wd), 0);
     int r = 0, saw = 0;
     uint32_t first_warn = 0;
-    while (f->chip.host_resets == 0 && f->bus.now_ms < 10000) {
+    while (f->chip.hw.host_resets == 0 && f->bus.now_ms < 10000) {
         r = run(f, 10, 0);
         if (!saw && extwd_missed_channel(&f->wd) && extwd_pretimeout_pending(&f->wd) == 1) {
             saw = 1;
@@ -273,7 +273,7 @@ static void pretimeout_warns_before_the_reset(void **state)
     }
     assert_int_equal(r, EXTWD_E_UNHEALTHY);
     assert_true(saw);
-    assert_int_equal(f->chip.host_resets, 1);
+    assert_int_equal(f->chip.hw.host_resets, 1);
     /* The warning came within the last 500 ms (+ one loop pass) before the reset. */
     assert_true(f->bus.now_ms - first_warn <= 500u + 10u + 16u);
     test_free(f);

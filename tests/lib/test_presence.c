@@ -120,7 +120,7 @@ static void late_chip_is_found_and_fed(void **state)
     uint32_t errors = run_loop(f, 60000, 10);
     assert_int_equal(errors, 0);
     assert_true(f->wd.is_extwd);
-    assert_int_equal(f->chip.host_resets, 0);
+    assert_int_equal(f->chip.hw.host_resets, 0);
     assert_true(f->wd.stats.feeds > 400);
     test_free(f);
 }
@@ -140,7 +140,7 @@ static void chip_that_missed_the_probe_is_fed(void **state)
     struct extwd_config cfg = {.port = &f->faulty.port};
     assert_int_equal(extwd_init(&f->wd, &cfg), EXTWD_E_NODEV);
     assert_int_equal(run_loop(f, 30000, 10), 0);
-    assert_int_equal(f->chip.host_resets, 0);
+    assert_int_equal(f->chip.hw.host_resets, 0);
     assert_true(f->wd.is_extwd);
     test_free(f);
 }
@@ -159,7 +159,7 @@ static void chip_answering_every_other_transfer_is_kept_fed(void **state)
     struct extwd_config cfg = {.port = &f->faulty.port, .retries = 2};
     assert_true(extwd_init(&f->wd, &cfg) < 0);
     run_loop(f, 60000, 10);
-    assert_int_equal(f->chip.host_resets, 0);
+    assert_int_equal(f->chip.hw.host_resets, 0);
     test_free(f);
 }
 
@@ -180,11 +180,11 @@ static void flaky_chip_armed_by_sketch_is_never_left_unfed(void **state)
     assert_true(extwd_init(&f->wd, &cfg) < 0);
     (void)extwd_arm(&f->wd);
     run_loop(f, 120000, 10);
-    assert_int_equal(f->chip.host_resets, 0);
-    assert_int_equal(f->chip.core.set.action, 1);
-    assert_int_equal(f->chip.core.grace_t, 0);
+    assert_int_equal(f->chip.hw.host_resets, 0);
+    assert_int_equal(f->chip.hw.core.set.action, 1);
+    assert_int_equal(f->chip.hw.core.grace_t, 0);
     assert_true(f->wd.stats.feeds > 100);
-    assert_true(f->chip.core.since_t * WD_TICK_MS < f->chip.core.set.timeout_ms);
+    assert_true(f->chip.hw.core.since_t * WD_TICK_MS < f->chip.hw.core.set.timeout_ms);
     test_free(f);
 }
 

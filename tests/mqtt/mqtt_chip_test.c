@@ -70,15 +70,15 @@ int main(int argc, char **argv)
         (rc = extwd_channel_add(&wd, &loop, "loop", 1, 500)) != 0 ||
         (rc = extwd_channel_add(&wd, &wifi, "wifi", BREADCRUMB, 1500)) != 0)
         return fail("configure the first boot", rc);
-    for (int turn = 0; turn < 1000 && chip.host_resets == 0; turn++) {
+    for (int turn = 0; turn < 1000 && chip.hw.host_resets == 0; turn++) {
         extwd_checkin(&wd, &loop);
         if (turn < 200)
             extwd_checkin(&wd, &wifi);
         extwd_feed(&wd);
         fake_bus_advance(&bus, 10);
     }
-    if (chip.host_resets != 1 || extwd_missed_channel(&wd) != &wifi)
-        return fail("the chip did not reset the host after wifi died", (int)chip.host_resets);
+    if (chip.hw.host_resets != 1 || extwd_missed_channel(&wd) != &wifi)
+        return fail("the chip did not reset the host after wifi died", (int)chip.hw.host_resets);
 
     /* This boot: the evidence first, as the daemon does; the same channels. */
     memset(&wd, 0, sizeof wd);
@@ -121,11 +121,11 @@ int main(int argc, char **argv)
     }
     /* The HA button: a press is a publish to <base>/command, which the
      * daemon's own client has subscribed to; the next turn sends 0x85. */
-    uint32_t resets_before = chip.host_resets;
+    uint32_t resets_before = chip.hw.host_resets;
     if (d.was_connected) {
         char topic[256];
         extwd_mqtt_topic(&d.m, "command", topic, sizeof topic);
-        for (int i = 0; i < 250 && chip.host_resets == resets_before; i++) {
+        for (int i = 0; i < 250 && chip.hw.host_resets == resets_before; i++) {
             if (i % 50 == 0)
                 mosquitto_publish(d.m.mosq, NULL, topic, 10, "test_reset", 1, false);
             struct timespec ts = {0, 20000000};
@@ -143,7 +143,7 @@ int main(int argc, char **argv)
     extwd_mqtt_daemon_event(&d, EXTWD_MQTT_EV_STOPPING, 15, bus.now_ms);
     extwd_mqtt_daemon_end(&d);
     const char *missed = d.m.boot.missed_channel[0] ? d.m.boot.missed_channel : "none";
-    int tested = chip.host_resets > resets_before;
+    int tested = chip.hw.host_resets > resets_before;
     const char *reason2 = extwd_mqtt_reason_name(wd.boot.reason);
     unsigned crumb2 = wd.boot.breadcrumb;
     uint32_t first_bus_errors = wd.stats.bus_errors;

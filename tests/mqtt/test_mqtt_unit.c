@@ -386,10 +386,18 @@ static void test_credentials(void **s)
     assert_string_equal(c2.error, "creds:2: password longer than 255 bytes");
 }
 
+/* A mkstemp template for name in $TMPDIR (else /tmp), as mktemp does. */
+static void tmp_template(char *buf, size_t n, const char *name)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(buf, n, "%s/%s-XXXXXX", dir && *dir ? dir : "/tmp", name);
+}
+
 static void test_environment(void **s)
 {
     struct extwd_mqtt_config c;
-    char path[] = "/tmp/extwd-mqtt-unit-XXXXXX";
+    char path[512];
+    tmp_template(path, sizeof path, "extwd-mqtt-unit");
     (void)s;
     unsetenv("EXTWD_MQTT_CREDENTIALS");
     setenv("EXTWD_MQTT_USERNAME", "envuser", 1);

@@ -13,36 +13,13 @@
 set -u
 CTL=$1 SHIM=$2 LISTEN=$3
 shift 3
-T=$(mktemp -d)
-SERVER_PID= LISTEN_PID=
-cleanup() {
-  [ -n "$LISTEN_PID" ] && kill "$LISTEN_PID" 2>/dev/null
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-  rm -rf "$T"
-}
-trap cleanup EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
+start_server "$@"
 
-"$@" --socket "$T/sock" --log "$T/log" >"$T/server.out" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 100); do [ -S "$T/sock" ] && break; sleep 0.05; done
-[ -S "$T/sock" ] || { cat "$T/server.out"; echo "FAIL: the I2C server did not start"; exit 1; }
-export EXTWD_SHIM_DEV=/dev/i2c-77 EXTWD_SHIM_SOCK="$T/sock"
-BUS=/dev/i2c-77
-
-ctl() { LD_PRELOAD="$SHIM" "$CTL" --bus $BUS "$@"; }
 # bg ARGS...: the daemon in the background, its pid in $pid (no subshell
 # between: the signals must reach extwdctl itself).
 daemon() { LD_PRELOAD="$SHIM" "$CTL" --bus $BUS "$@" & pid=$!; }
-ok() {
-  local desc=$1; shift
-  ctl "$@" >"$T/out" 2>"$T/err" || { fail "$desc: extwdctl $* exited $?: $(cat "$T/err")"; return 1; }
-  echo "ok: $desc"
-}
-has() { grep -Eq -- "$1" "${2:-$T/out}" || fail "no line matching '$1' in ${2:-out}: $(cat "${2:-$T/out}")"; }
 hasnt() { ! grep -Eq -- "$1" "$2" || fail "a line matching '$1' in $2: $(grep -E -- "$1" "$2")"; }
-resets() { grep -c ' reset$' "$T/log"; }
 mark() { wc -l <"$T/log"; }
 # Chip ms of the first/last feed and the first reset logged after line $1.
 first_feed() { tail -n +"$(($1 + 1))" "$T/log" | awk '$2=="feed"{print $1; exit}'; }

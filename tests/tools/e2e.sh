@@ -13,47 +13,24 @@
 set -u
 KIND=$1 CTL=$2 SHIM=$3
 shift 3
-T=$(mktemp -d)
-SERVER_PID=
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-  rm -rf "$T"
-}
-trap cleanup EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
+start_server "$@"
 
-"$@" --socket "$T/sock" --log "$T/log" >"$T/server.out" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 100); do [ -S "$T/sock" ] && break; sleep 0.05; done
-[ -S "$T/sock" ] || { cat "$T/server.out"; echo "FAIL: the I2C server did not start"; exit 1; }
-
-export EXTWD_SHIM_DEV=/dev/i2c-77 EXTWD_SHIM_SOCK="$T/sock"
-BUS=/dev/i2c-77
-
-# ok DESC ARGS... : extwdctl must exit 0; its stdout is in $T/out.
-ok() {
-  local desc=$1; shift
-  LD_PRELOAD="$SHIM" "$CTL" --bus $BUS "$@" >"$T/out" 2>"$T/err"
-  local rc=$?
-  if [ $rc -ne 0 ]; then fail "$desc: extwdctl $* exited $rc: $(cat "$T/err")"; return 1; fi
-  echo "ok: $desc"
-}
-# bad DESC CODE REGEX ARGS... : exit CODE and exactly one stderr line matching REGEX.
 # ok, after up to 3 s of quiet retries: for a command whose chip may still
 # be in its reset pulse when a loaded machine runs the test late.
 ok_soon() {
   local desc=$1; shift
   for _ in $(seq 15); do
-    LD_PRELOAD="$SHIM" "$CTL" --bus $BUS "$@" >/dev/null 2>&1 && break
+    ctl "$@" >/dev/null 2>&1 && break
     sleep 0.2
   done
   ok "$desc" "$@"
 }
 
+# bad DESC CODE REGEX ARGS... : exit CODE and exactly one stderr line matching REGEX.
 bad() {
   local desc=$1 want=$2 re=$3; shift 3
-  LD_PRELOAD="$SHIM" "$CTL" --bus $BUS "$@" >"$T/out" 2>"$T/err"
+  ctl "$@" >"$T/out" 2>"$T/err"
   local rc=$? lines
   lines=$(wc -l <"$T/err")
   if [ $rc -ne "$want" ] || [ "$lines" -ne 1 ] || ! grep -Eq -- "$re" "$T/err"; then
@@ -61,9 +38,6 @@ bad() {
   fi
   echo "ok: $desc: $(cat "$T/err")"
 }
-# has REGEX [FILE]: the last output (or FILE) has a line matching REGEX.
-has() { grep -Eq -- "$1" "${2:-$T/out}" || fail "no line matching '$1' in: $(cat "${2:-$T/out}")"; }
-resets() { grep -c ' reset$' "$T/log"; }
 # Chip ms from the last feed to the last reset.
 last_gap() {
   awk '$2=="feed"{f=$1} $2=="reset"{r=$1; g=r-f} END{print g+0}' "$T/log"

@@ -90,7 +90,7 @@ int main(int argc, char **argv)
         fake_chip_power_up(&f.chip, NULL);
         fake_chip_device(&f.chip, &d);
         fake_bus_attach(&f.bus, &d);
-        f.resets = &f.chip.host_resets;
+        f.resets = &f.chip.hw.host_resets;
 #endif
     } else if (strcmp(chip, "none") != 0) {
         fprintf(stderr, "i2c-server-fake: no chip '%s' in this build\n", chip);
