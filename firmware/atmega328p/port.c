@@ -63,6 +63,10 @@ FUSES = {
  * own transactions, and the TWI ISR clears it. */
 #define port_bus_start_pending() port_bus_pending()
 
+/* GPIOR0 bits 5 and 6 are the bus slave's (below): the countdown's wait
+ * flag (port_common.h) goes to GPIOR2. */
+#define PORT_WAIT_FLAGS GPIOR2
+#define PORT_F_WAIT 0
 #include "port_common.h"
 
 /* PORT_FLAGS bits of the bus slave. */

@@ -81,6 +81,12 @@ static uint8_t port_bus_sample(void); /* once per tick: the lines that read low,
 #define PORT_F_SAVE  3 /* an EEPROM save is running */
 #define PORT_F_RESTART 4 /* restart the chip once the save is done (0x81) */
 #define PORT_F_SEAL  7 /* the persist block changed: seal it when the bus is quiet */
+/* Timing the countdown's last part on Timer0 (WD_CAL_HOST; the CPU stays in
+ * idle): a bit the port leaves free, here unless it names another. */
+#ifndef PORT_WAIT_FLAGS
+#define PORT_WAIT_FLAGS PORT_FLAGS
+#define PORT_F_WAIT 5
+#endif
 
 /* The WDT ISR notes the tick and when it came; it touches no flags and
  * one register. A port that lays out its own vectors places it there. */
@@ -164,6 +170,98 @@ uint8_t wd_port_cal_read(const struct wd_core *c, uint8_t i)
 {
     (void)c;
     return ((const uint8_t *)&g_cal)[i];
+}
+
+/* The period counted: its true length, the host's value or the RC's. */
+static uint16_t cal_period_us(void)
+{
+    return wd_cal_period_us(&g_cal, cal_rc_us());
+}
+
+/* ---- the countdown's end on the true clock (SPEC 5.1) -------------------------
+ * The core counts whole 16 ms ticks, given at watchdog interrupts 15-19 ms
+ * apart on silicon; alone it would take since_t - 1 ticks as surely passed
+ * since a feed, right only for 16 ms periods, and decide at interrupts
+ * only. The port knows more. cal_err is the true time not yet given to the
+ * core as ticks; at a feed, cal_feed notes it plus the running period's
+ * deviation, less a tick: from then on the true time surely passed since
+ * the feed, counted from the end of the period it came in (the feed's
+ * phase inside it is unknown: the margin is one real period), is since_t - 1
+ * ticks plus cal_err - cal_feed - 16000 us (port_decide). The core resets
+ * once that reaches the timeout (wd_core_ticks). When it says the end comes
+ * before the next interrupt, the CPU waits for it in idle on Timer0
+ * (compare B, whose vector is a bare RETI, at most 128 counts ahead, the
+ * counts added up at each wake-up) instead of deciding a whole period late.
+ * Timer0 runs on as the RC measurement has it. It stops in power-down, so
+ * the wait costs idle current, once per countdown that runs out. */
+static int16_t cal_feed NOINIT;  /* see above, in 8 us units rounded up */
+static uint16_t cal_wait NOINIT; /* the wait's length in true us, while PORT_F_WAIT */
+static uint16_t cal_cnt NOINIT;  /* Timer0 counts still to wait */
+static uint8_t cal_last NOINIT;  /* TCNT0 when cal_cnt was brought up to date */
+/* cal_feed when the feed's period is not known: later than any can be
+ * (two periods of 21 ms uncounted, 48 ms). */
+#define CAL_FEED_LATE 6000
+/* A wait shorter than the period by less than this is left to the next
+ * interrupt, at most this late: a wait (rounded up by a count, and its
+ * start's latency) then ends before that interrupt. */
+#define CAL_WAIT_EDGE_US 256u
+/* Never early by the host's rounding of CAL_TICK_US either (up to ~1 us a
+ * period, 0.2 ms over 3 s): the end is taken 504 us later (8 us units). */
+#define CAL_SAFE8 63
+
+#ifdef TIMSK0
+#define PORT_TIMSK TIMSK0
+#define PORT_TIFR  TIFR0
+#else
+#define PORT_TIMSK TIMSK
+#define PORT_TIFR  TIFR
+#endif
+#ifndef PORT_OWN_VECTORS
+EMPTY_INTERRUPT(TIMER0_COMPB_vect);
+#endif
+
+/* Core hook: the host fed or armed. A period that ended and is not counted
+ * yet (its tick flag set) may have ended during the feed's own transaction,
+ * before its STOP: then the count starts from the period after it (one
+ * period later, never early); two uncounted periods, rare: CAL_FEED_LATE. */
+void wd_port_countdown_start(struct wd_core *c)
+{
+    (void)c;
+    int16_t d = (int16_t)(cal_period_us() - WD_CAL_TICK_US), x = (int16_t)(cal_err + d), tick8 = WD_CAL_TICK_US / 8;
+    if (PORT_FLAGS & _BV(PORT_F_TICK)) {
+        x = (int16_t)(x + d); /* and a tick more: tick8 0 */
+        tick8 = 0;
+    }
+    cal_feed = (PORT_FLAGS & _BV(PORT_F_TICK2)) ? CAL_FEED_LATE : (int16_t)((x >> 3) + 1 - tick8);
+}
+
+/* The next wake-up of a wait: when cal_cnt counts have passed, or 128 if
+ * sooner, so that no wrap of TCNT0 goes unseen. */
+static void port_wait_arm(void)
+{
+    OCR0B = (uint8_t)(cal_last + (cal_cnt < 128u ? cal_cnt : 128u));
+}
+
+/* Times the last us of a countdown from now on Timer0 (the period counted
+ * is period_us); waited_us were timed before. */
+static void port_wait(uint16_t us, uint16_t waited_us, uint16_t period_us)
+{
+    cal_wait = (uint16_t)(waited_us + us);
+    cal_cnt = wd_cal_wait_counts(us, (uint16_t)(CAL_CENTER + cal_dev), period_us);
+    cal_last = TCNT0;
+    port_wait_arm();
+    PORT_TIFR = _BV(OCF0B);
+    PORT_TIMSK = _BV(OCIE0B);  /* the only timer interrupt the firmware uses */
+    PORT_WAIT_FLAGS |= _BV(PORT_F_WAIT);
+}
+
+/* Ends a wait (its flag cleared too, a match that came meanwhile would
+ * otherwise still be served). */
+static void port_wait_stop(void)
+{
+    PORT_TIMSK = 0;
+    PORT_TIFR = _BV(OCF0B);
+    PORT_WAIT_FLAGS &= (uint8_t)~_BV(PORT_F_WAIT);
 }
 #endif
 
@@ -273,24 +371,58 @@ static inline __attribute__((always_inline)) void port_rc_start(uint8_t cap)
 }
 
 #if WD_CAL_HOST
+/* n core ticks (bus their sample) and the countdown's end: the true time
+ * surely passed since the feed beyond since_t - 1 ticks, waited_us timed
+ * since the last interrupt included, in 8 us units rounded down; an end
+ * before the next interrupt (period_us away) is timed on Timer0. */
+static void port_decide(uint8_t n, uint8_t bus, uint16_t waited_us, uint16_t period_us)
+{
+    uint16_t since = g_wd.since_t, left;
+    int16_t sure8 = (int16_t)((cal_err >> 3) - cal_feed - (WD_CAL_TICK_US / 8 + CAL_SAFE8) + (waited_us >> 3));
+    /* and 1/1024 of the time counted (16 us a tick, at most 32 ms): the
+     * host's value lags a drifting oscillator by its minute or two of
+     * spans, 0.07 % at 2 %/h, 0.2 % at 6 %/h */
+    sure8 = (int16_t)(sure8 - 2 * (since > 2000u ? 2000 : (int16_t)since));
+    /* Without the host's value, time is the RC's measure, quantised to a
+     * count in ~500 (0.2 %, 6 ms in 3 s), and the core's own whole-tick
+     * rule keeps its margin of a tick, as before the host's calibration. */
+    if (!g_cal.tick_us) {
+        wd_core_ticks(&g_wd, n, bus, 0);
+    } else {
+        left = wd_core_ticks(&g_wd, n, bus, sure8);
+        if (left < (uint16_t)(period_us - CAL_WAIT_EDGE_US))
+            port_wait(left, waited_us, period_us);
+    }
+    port_pins_update();
+}
+
 /* Serves a pending tick: calibration, then the core ticks it is owed. The
  * RC's measurement starts when CAL_COUNT's high byte moves on to one that
  * is 1 mod CAL_EVERY (256 periods after the boot, then every 2048). */
 static void port_tick(void)
 {
     uint8_t f = PORT_FLAGS, cap = GPIOR1, n = 1, periods;
-    int16_t dev, e;
+    uint16_t p;
+    int16_t dev, e, feed;
 
     PORT_FLAGS = (uint8_t)(f & ~(_BV(PORT_F_TICK) | _BV(PORT_F_TICK2) | _BV(PORT_F_CAL)));
+    if (PORT_WAIT_FLAGS & _BV(PORT_F_WAIT))
+        port_wait_stop();       /* this interrupt decides instead */
     if (f & _BV(PORT_F_CAL))
         port_rc_take(f, cap);
     /* each period's true length less a core tick, owed to the core */
-    dev = (int16_t)(wd_cal_period_us(&g_cal, cal_rc_us()) - WD_CAL_TICK_US);
+    p = cal_period_us();
+    dev = (int16_t)(p - WD_CAL_TICK_US);
     e = (int16_t)(cal_err + dev);
+    feed = (int16_t)(1 - WD_CAL_TICK_US / 8); /* cal_feed's units, rounded up */
     if (f & _BV(PORT_F_TICK2)) {
         e = (int16_t)(e + dev);
+        feed = 1;               /* one period later: never early */
         n++;
     }
+    /* pulse or grace: the countdown starts from this interrupt at the earliest */
+    if (g_wd.pulse_t | g_wd.grace_t)
+        cal_feed = (int16_t)((e >> 3) + feed);
     periods = n;
     if (e >= (int16_t)WD_CAL_TICK_US) {
         e = (int16_t)(e - WD_CAL_TICK_US);
@@ -302,13 +434,28 @@ static void port_tick(void)
     cal_err = e;
     /* one look at the bus for all the core ticks owed now: they are one instant */
     uint8_t bus = port_bus_sample(), sec = (uint8_t)g_wd.uptime_s;
-    for (; n; n--)
-        wd_core_tick(&g_wd, bus);
+    port_decide(n, bus, 0, p);
     wd_cal_periods(&g_cal, periods, sec != (uint8_t)g_wd.uptime_s);
     if ((uint16_t)((g_cal.count - 256u) & (CAL_EVERY * 256u - 1u)) < periods)
         port_rc_start(cap);
-    port_pins_update();
     port_bus_tick();
+}
+
+/* A wake-up during a wait: the counts since the last one are taken off;
+ * once none are left (and no transaction is in flight: a read is one
+ * instant) the core decides again with the time waited, the countdown may
+ * have changed meanwhile. */
+static void port_wait_poll(void)
+{
+    uint8_t now = TCNT0, el = (uint8_t)(now - cal_last);
+    cal_last = now;
+    cal_cnt = el >= cal_cnt ? 0 : (uint16_t)(cal_cnt - el);
+    if (cal_cnt || port_bus_busy() || port_bus_start_pending()) {
+        port_wait_arm();
+        return;
+    }
+    port_wait_stop();
+    port_decide(0, 0, cal_wait, cal_period_us());
 }
 #else
 /* Serves a pending tick: calibration, then the core ticks it is owed. The
@@ -351,6 +498,10 @@ static void port_poll(void)
 {
     PORT_WDTCR = PORT_WDT_ON;
     port_bus_service();
+#if WD_CAL_HOST
+    if (PORT_WAIT_FLAGS & _BV(PORT_F_WAIT))
+        port_wait_poll();
+#endif
     if ((PORT_FLAGS & _BV(PORT_F_TICK)) &&
         (!(port_bus_busy() | port_bus_start_pending()) || (PORT_FLAGS & _BV(PORT_F_TICK2))))
         port_tick();
@@ -384,6 +535,11 @@ static void __attribute__((noreturn)) port_run(uint8_t chip_reset)
     wd_core_init(&g_wd, &g_wd_persist, chip_reset, slot);
 #if WD_CAL_HOST
     cal_load();
+    /* a countdown kept over a chip restart: the core's own rule (since_t - 1
+     * ticks), as before the host's calibration; the restart itself (a
+     * watchdog period and more, not counted) covers a period longer than a
+     * tick */
+    cal_feed = -(int16_t)(WD_CAL_TICK_US / 8);
 #endif
     port_bus_reinit(); /* the slave answers at the address the core loaded */
     port_bus_address();
@@ -424,6 +580,12 @@ static void __attribute__((noreturn)) port_run(uint8_t chip_reset)
         /* Power-down stops the I/O clock, which the bus byte engine and
          * Timer0 need: idle then. A start condition / address match, a pin
          * change and the watchdog all wake from power-down. */
+#if WD_CAL_HOST
+        if (PORT_WAIT_FLAGS & _BV(PORT_F_WAIT)) {
+            port_sleep(PORT_SLEEP_IDLE);
+            continue;
+        }
+#endif
         port_sleep(((PORT_FLAGS & _BV(PORT_F_CAL)) || port_bus_busy()) ? PORT_SLEEP_IDLE
                                                                         : PORT_SLEEP_PWR_DOWN);
     }

@@ -55,3 +55,28 @@ uint16_t wd_cal_period_us(const struct wd_cal *k, uint16_t rc_us)
     uint16_t t = k->tick_us;
     return t && near(t, rc_us) ? t : rc_us;
 }
+
+uint16_t wd_cal_wait_counts(uint16_t us, uint16_t rc_counts, uint16_t period_us)
+{
+    /* q = ceil(us x rc_counts / period_us) by shift and subtract, a bit of
+     * rc_counts at a time (no divide, no 32-bit product): q x period_us + r
+     * is us x the bits taken so far, and r < period_us after every step */
+    uint16_t q = 0, r = 0, b = 0x200u;
+
+    do {
+        q = (uint16_t)(q << 1);
+        r = (uint16_t)(r << 1);
+        if (r >= period_us) {
+            r = (uint16_t)(r - period_us);
+            q++;
+        }
+        if (rc_counts & b) {
+            r = (uint16_t)(r + us);
+            if (r >= period_us) {
+                r = (uint16_t)(r - period_us);
+                q++;
+            }
+        }
+    } while (b >>= 1);
+    return (uint16_t)(q + (r != 0) + 1u);
+}

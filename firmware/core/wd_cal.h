@@ -51,4 +51,14 @@ uint8_t wd_cal_set(struct wd_cal *k, uint16_t us, uint16_t rc_us);
  * else rc_us. */
 uint16_t wd_cal_period_us(const struct wd_cal *k, uint16_t rc_us);
 
+/* The fine wait at the end of a countdown (SPEC 5.1): the port's timer
+ * counts the RC at F_CPU/256, rc_counts counts to one watchdog period of
+ * period_us true us (the RC's measure against the host's or the RC's own
+ * value). Returns how many counts from a reading of the timer make sure
+ * that at least us true us have passed: the period's share rounded up,
+ * plus one for the reading's unknown phase inside a count. Needs
+ * us < period_us < 32768 and rc_counts < 1024 (the result is then at most
+ * rc_counts + 1). */
+uint16_t wd_cal_wait_counts(uint16_t us, uint16_t rc_counts, uint16_t period_us);
+
 #endif /* EXTWD_WD_CAL_H */

@@ -547,12 +547,13 @@ void wd_core_factory_reset(struct wd_core *c)
     live_seal(c); /* armed: the restart that follows keeps that */
 }
 
-NOINLINE void wd_core_tick(struct wd_core *c, uint8_t bus)
+/* One tick of everything but the live seal; without the host's calibration
+ * also the countdown's end on whole ticks (wd_core_ticks does it otherwise). */
+static void tick_once(struct wd_core *c, uint8_t bus)
 {
     struct wd_persist *p;
     uint16_t samples;
 
-    OPAQUE(c);
     p = c->persist;
     /* whole seconds (62.5 ticks): uptime, the disarm time (5.6), the
      * healthy period (5.5) */
@@ -610,13 +611,65 @@ NOINLINE void wd_core_tick(struct wd_core *c, uint8_t bus)
         c->grace_t--;
     } else {
         inc_sat16(&c->since_t);
+#if !WD_CAL_HOST
         /* never early (5.1): the feed came somewhere inside the first tick,
          * so only since_t - 1 whole ticks are sure to have passed */
         if (!unprotected(c) && c->since_t > timeout_ticks(c))
             host_reset(c, EXTWD_CAUSE_TIMEOUT);
+#endif
+    }
+}
+
+NOINLINE void wd_core_tick(struct wd_core *c, uint8_t bus)
+{
+#if WD_CAL_HOST
+    wd_core_ticks(c, 1, bus, 0);
+#else
+    OPAQUE(c);
+    tick_once(c, bus);
+    live_seal(c);
+#endif
+}
+
+#if WD_CAL_HOST
+/* The countdown's end near it: j < 10 ticks to go by whole ticks, the
+ * timeout q ticks rounded up by r ms, the rest in 8 us units, j x 2000 less
+ * r x 125 less sure8, all in 16 bits. A function of its own, so that the
+ * far case every tick costs only the compare. */
+static NOINLINE uint16_t countdown_near(struct wd_core *c, int16_t j, int16_t sure8)
+{
+    uint16_t left = 0xFFFFu;
+    uint8_t r = (uint8_t)(-(uint8_t)timeout_ms(c)) & 15u;
+    int16_t left8 = (int16_t)(j * 2000 - r * 125 - sure8);
+    if (left8 <= 0)
+        host_reset(c, EXTWD_CAUSE_TIMEOUT);
+    else if (left8 < 8192)
+        left = (uint16_t)((uint16_t)left8 << 3);
+    return left;
+}
+
+uint16_t wd_core_ticks(struct wd_core *c, uint8_t n, uint8_t bus, int16_t sure8)
+{
+    uint16_t left = 0xFFFFu;
+
+    OPAQUE(c);
+    for (; n; n--)
+        tick_once(c, bus);
+    /* never early (5.1): since_t - 1 ticks and sure8 against the timeout */
+    if (!c->pulse_t && !c->grace_t && !unprotected(c)) {
+        uint16_t q = timeout_ticks(c), s = c->since_t;
+        if (s > q || (uint16_t)(q - s) < 9u) {
+            if (sure8 > WD_SURE8_MAX)
+                sure8 = WD_SURE8_MAX;
+            if (sure8 < WD_SURE8_MIN)
+                sure8 = WD_SURE8_MIN;
+            left = countdown_near(c, s > (uint16_t)(q + 8u) ? -8 : (int16_t)(uint16_t)(q + 1u - s), sure8);
+        }
     }
     live_seal(c);
+    return left;
 }
+#endif
 
 /* ---- register reads ----------------------------------------------------------- */
 
@@ -838,6 +891,9 @@ void wd_core_frame(struct wd_core *c, const uint8_t *f, uint8_t len)
             host_reset(c, EXTWD_CAUSE_WINDOW);
         } else {
             c->since_t = 0;
+#if WD_CAL_HOST
+            wd_port_countdown_start(c);
+#endif
             c->grace_t = 0;
             c->disarm_s = 0; /* a disarmed host that feeds is alive (5.6) */
             if (c->flags & WD_F_HEALTHY_WAIT) {
@@ -861,8 +917,12 @@ done:
      * protection back on by the host's own write: a full timeout (5.1) */
     if (unprotected(c) != was_unprot) {
         c->disarm_s = 0;
-        if (was_unprot)
+        if (was_unprot) {
             c->since_t = 0;
+#if WD_CAL_HOST
+            wd_port_countdown_start(c);
+#endif
+        }
     }
     goto out;
 seal:

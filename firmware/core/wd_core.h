@@ -117,6 +117,12 @@ struct wd_core;
 #if WD_CAL_HOST
 uint8_t wd_port_cal_read(const struct wd_core *c, uint8_t i);
 uint8_t wd_port_cal_write(struct wd_core *c, uint16_t us);
+
+/* The host fed the chip or armed it (SPEC 5.1): the countdown starts again
+ * now. The port notes where in its watchdog period that is, since it keeps
+ * the true length of its periods and tells the core when the timeout has
+ * surely passed (wd_core_ticks). Returns nothing. */
+void wd_port_countdown_start(struct wd_core *c);
 #endif
 
 /* The build sets these (-DWD_MCU_ID=...); the host build gets the defaults. */
@@ -207,6 +213,29 @@ void wd_core_factory_reset(struct wd_core *c);
  * takes one bus-health sample, bus as above. Runs the countdown, the pulse,
  * grace, bounded disarm, pretimeout, health and bus-health logic. */
 void wd_core_tick(struct wd_core *c, uint8_t bus);
+
+#if WD_CAL_HOST
+/* How far a port's own clock may move the reset from the core's whole-tick
+ * rule (wd_core_ticks, SPEC 5.15), in its units of 8 us: at most 64 ms
+ * earlier, 96 ms later. */
+#define WD_SURE8_MAX 8000
+#define WD_SURE8_MIN (-12000)
+
+/* n ticks at once (as n calls of wd_core_tick, one bus sample for them
+ * all), then the countdown's end on the port's clock (SPEC 5.1). On its own
+ * the core cannot tell where in a tick the feed came, so it takes since_t - 1
+ * whole ticks of 16 ms as surely passed since it. A port that keeps the true
+ * length of its watchdog periods knows better: sure8 is the true time surely
+ * passed since the feed beyond those since_t - 1 ticks (negative: less), in
+ * units of 8 us rounded down, taken within WD_SURE8_MIN..WD_SURE8_MAX. The
+ * host is reset (cause 1) once that is the timeout in force. n = 0 only
+ * decides again (at the end of a wait the port timed). wd_core_tick(c,
+ * bus) is wd_core_ticks(c, 1, bus, 0). Returns the true us still to pass
+ * before the reset (a multiple of 8, never less than the true rest), or
+ * 0xFFFF when 64 ms or more are left and whenever no countdown can reset the
+ * host (also right after it did). */
+uint16_t wd_core_ticks(struct wd_core *c, uint8_t n, uint8_t bus, int16_t sure8);
+#endif
 
 /* ---- bus --------------------------------------------------------------------- */
 

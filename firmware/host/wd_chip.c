@@ -27,6 +27,13 @@ uint8_t wd_port_cal_write(struct wd_core *c, uint16_t us)
     struct wd_chip *h = CHIP_OF(c);
     return wd_cal_set(&h->cal, us, rc_us(h));
 }
+
+/* The host port counts exact 16 ms ticks (wd_core_tick), so the core's
+ * own whole-tick rule is the countdown's end: it only counts the calls. */
+void wd_port_countdown_start(struct wd_core *c)
+{
+    CHIP_OF(c)->countdown_starts++;
+}
 #endif
 
 void wd_chip_start(struct wd_chip *h, uint8_t chip_reset)

@@ -40,6 +40,7 @@ struct wd_chip {
 #if WD_CAL_HOST
     struct wd_cal cal;               /* the port's calibration (SPEC 5.15), for the core's hooks */
     uint16_t rc_us;                  /* a watchdog period as the RC measures it, us; 0 = WD_CAL_TICK_US */
+    uint32_t countdown_starts;       /* the core's wd_port_countdown_start calls (a feed, an arm) */
 #endif
     uint8_t bus;                     /* what each tick samples of the bus (wd_core_tick); 0 = idle */
     uint8_t outputs;                 /* WD_OUT_* as of the last service */

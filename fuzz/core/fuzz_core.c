@@ -33,8 +33,10 @@
  *      ERR_KEY comes only from such a frame or a wrong KEY;
  *  (f) timing: a timeout reset never comes before the timeout in force
  *      after the last feed, host arm or host reset (whole ticks after the
- *      feed's tick, less the partial first one), and never later than
- *      ceil16(T) + 16 ms after the count's start while armed and counting
+ *      feed's tick, less the partial first one; whatever a port with its
+ *      own clock says, wd_core_ticks, at most 64 ms less), and never later
+ *      than ceil16(T) + 16 ms after the count's start while armed and
+ *      counting (a port's clock: 6 ticks more at most)
  *      (the count keeps running while unprotected and across a chip restart
  *      that keeps valid state; it starts from 0 at a feed, a host arm or
  *      the end of grace); no timeout reset while unprotected;
@@ -649,9 +651,16 @@ static void do_frame(struct input *in, uint8_t op, int with_pec)
     free(f);
 }
 
-/* One tick with the model's checks: (c), (d), (f), (h). */
-static void do_tick(uint8_t bus)
+/* One tick with the model's checks: (c), (d), (f), (h); sure8 is what a
+ * port with its own clock says (wd_core_ticks; 0: wd_core_tick, the core's
+ * own rule). */
+static void do_tick_sure(uint8_t bus, int16_t sure8)
 {
+    /* (f) the port's clock moves the reset by at most 64 ms before the
+     * core's rule (WD_SURE8_MAX) and 6 ticks after it (WD_SURE8_MIN) */
+    int32_t s8 = sure8 > WD_SURE8_MAX ? WD_SURE8_MAX : sure8 < WD_SURE8_MIN ? WD_SURE8_MIN : sure8;
+    int64_t early_ms = s8 > 0 ? (s8 * 8 + 999) / 1000 : 0;
+    int64_t late_ticks = s8 < 0 ? (-s8 * 8 + 15999) / 16000 : 0;
     uint16_t pulse = chip.core.pulse_t, grace = chip.core.grace_t;
     uint8_t action = chip.core.set.action;
     uint8_t sticky = chip.persist.ext_sticky;
@@ -662,7 +671,10 @@ static void do_tick(uint8_t bus)
 
     m.now++;
     uint32_t up = chip.core.uptime_s;
-    wd_core_tick(&chip.core, bus);
+    if (sure8)
+        wd_core_ticks(&chip.core, 1, bus, sure8);
+    else
+        wd_core_tick(&chip.core, bus);
     wd_cal_periods(&chip.cal, 1, up != chip.core.uptime_s);
     int reset = host_reset_began(pulse);
 
@@ -700,13 +712,13 @@ static void do_tick(uint8_t bus)
         uint32_t t = t_before ? t_before : (m.saved.timeout_ms ? m.saved.timeout_ms : 3000u);
         CHECK(chip.persist.last_cause == EXTWD_CAUSE_TIMEOUT);
         if (m.fed_at >= 0)
-            CHECK((m.now - m.fed_at - 1) * 16 >= (int64_t)t);
+            CHECK((m.now - m.fed_at - 1) * 16 + early_ms >= (int64_t)t);
         on_host_reset();
     } else if ((pulse || grace) && !chip.core.pulse_t && !chip.core.grace_t) {
         m.count_from = m.now; /* grace over: the count starts from 0 */
     } else if (!pulse && !grace && !is_unprotected(&chip.core) && m.count_from >= 0) {
         /* (f) never late: the reset must have come at tick ceil(T/16) + 1 */
-        CHECK(m.now - m.count_from < (int64_t)ceil_ticks(timeout_in_force(&chip.core)) + 1);
+        CHECK(m.now - m.count_from < (int64_t)ceil_ticks(timeout_in_force(&chip.core)) + 1 + late_ticks);
     }
     note_protection(was_unprot);
     /* (h) bounded unprotection: re-armed once MAX_DISARM_S whole uptime
@@ -716,6 +728,11 @@ static void do_tick(uint8_t bus)
      * the next tick, which is this one for a write before it. */
     if (is_unprotected(&chip.core) && chip.core.set.max_disarm_s && m.unprot_from >= 0)
         CHECK((m.now - m.unprot_from) * 16 <= (int64_t)chip.core.set.max_disarm_s * 1000 + 16);
+}
+
+static void do_tick(uint8_t bus)
+{
+    do_tick_sure(bus, 0);
 }
 
 /* (a) one read transaction against the shadow, with an optional tick in the
@@ -839,6 +856,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 wd_core_factory_reset(&chip.core);
             if (op & 2u) /* the RC's measure moves: 12.8 .. 19.2 ms */
                 chip.rc_us = (uint16_t)(12800u + 32u * (next(&in) % 201u));
+            if (op & 4u) { /* 1-16 ticks with a port's own clock (SPEC 5.1, 5.15) */
+                int16_t sure8 = (int16_t)(next(&in) | next(&in) << 8);
+                for (uint8_t i = 0, n = (uint8_t)((next(&in) & 15u) + 1u); i < n; i++)
+                    do_tick_sure(0, sure8);
+            }
             serve(next(&in));
             CHECK(chip.persist.check == m_fletcher(0xE702u, (const uint8_t *)&chip.persist + 2, sizeof chip.persist - 2));
             break;

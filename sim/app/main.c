@@ -253,6 +253,18 @@ static int refuse_ineffective(const struct scenario *sc, const struct run *r)
     return -1;
 }
 
+/* One run's options from the command line: its firmware and silicon, the
+ * seed (has_seed: it overrides the scenario's) and a waveform file or NULL. */
+static struct sim_options sim_options_of(const struct args *a, uint64_t seed, int has_seed, FILE *vcd)
+{
+    struct sim_options o = a->timing;
+    o.firmware = a->firmware;
+    o.seed = seed;
+    o.has_seed = has_seed;
+    o.vcd = vcd;
+    return o;
+}
+
 static int run_one(const struct args *a)
 {
     static struct scenario sc;
@@ -280,11 +292,7 @@ static int run_one(const struct args *a)
     static struct run run;
     run_init(&run, &sc);
     run.log = (a->json || a->quiet) ? NULL : stdout;
-    struct sim_options o = a->timing;
-    o.firmware = a->firmware;
-    o.seed = a->seed;
-    o.has_seed = a->has_seed;
-    o.vcd = vcd;
+    struct sim_options o = sim_options_of(a, a->seed, a->has_seed, vcd);
     double t0 = wall_now_ms();
     int rc = sim_run(&sc, &o, &run, err, sizeof err);
     run.wall_ms = wall_now_ms() - t0;
@@ -509,11 +517,7 @@ static int run_seeds(const struct args *a)
     memset(&s, 0, sizeof s);
     for (uint64_t seed = a->seed_lo;; seed++) {
         run_init(&run, &sc);
-        struct sim_options o = a->timing;
-        o.firmware = a->firmware;
-        o.seed = seed;
-        o.has_seed = 1;
-        o.vcd = NULL;
+        struct sim_options o = sim_options_of(a, seed, 1, NULL);
         int rc = sim_run(&sc, &o, &run, err, sizeof err);
         if (rc == SIM_E_INPUT) {
             fprintf(stderr, "extwd-sim: %s\n", err);
@@ -628,11 +632,7 @@ static int run_suite(const struct args *a)
             status = 2;
         } else {
             run_init(&run, &sc);
-            struct sim_options o = a->timing;
-            o.firmware = a->firmware;
-            o.seed = a->seed;
-            o.has_seed = a->has_seed;
-            o.vcd = NULL;
+            struct sim_options o = sim_options_of(a, a->seed, a->has_seed, NULL);
             double t0 = wall_now_ms();
             int rc = sim_run(&sc, &o, &run, err, sizeof err);
             wall = run.wall_ms = wall_now_ms() - t0;

@@ -1136,7 +1136,11 @@ static void worst_bus_blocking(void)
     }
     chipsim_stats(cs, &st);
     CHECK(bad == 0, "%d reads failed", bad);
-    CHECK(st.max_stretch_us < 150, "longest hold %u us", st.max_stretch_us);
+    /* 150 until issue 11's countdown end on the host's clock: its decision
+     * at every tick, which a START that comes meanwhile waits for, took the
+     * ATmega328P from 147 to 156 us here (timeout reset 111 -> 141); issue
+     * 11's bound is 200, the ESP8266's 230 */
+    CHECK(st.max_stretch_us < 160, "longest hold %u us", st.max_stretch_us);
     printf("info: %s worst_bus_block_us=%u (timeout reset %u, then a save %u, then 0x85 and seals)\n",
            chipsim_mcu(cs), st.max_stretch_us, reset_us, save_us);
     down();
