@@ -829,7 +829,7 @@ static void apply_due(struct world *w)
 
 /* ---- advancing ------------------------------------------------------------------------------ */
 
-static void after_run(struct world *w)
+void world_settle(struct world *w)
 {
     sample(w);
     chip_hang_check(w);
@@ -861,12 +861,11 @@ int world_advance(struct world *w, uint64_t until, int stop_on_host)
             run_log(w->run, world_ms(w), "chip", "the simulated CPU stopped (crash)");
             return -1;
         }
-        after_run(w);
+        world_settle(w);
     }
 }
 
 /* ---- bus -------------------------------------------------------------------------------------- */
-
 
 /* The bus faults waiting for this host transfer (busfault.c), with their
  * effect and their mark on the timeline. */
@@ -880,11 +879,6 @@ static void host_bus_faults(struct world *w, uint8_t *addr, uint8_t *first, size
         world_instant(w, SC_EV_NACK, "address NACK");
     else if (hit == BUSFAULT_CORRUPT)
         world_instant(w, SC_EV_CORRUPT, "corrupt byte");
-}
-
-void world_settle(struct world *w)
-{
-    after_run(w);
 }
 
 int world_i2c_write(struct world *w, uint8_t addr, const uint8_t *buf, size_t len, int from_host)
